@@ -1,0 +1,25 @@
+/* Files that appear whole or not at all: written under a temporary name in
+ * the same folder, flushed, renamed into place, and the folder flushed. */
+#ifndef BDTX_ATOMIC_H
+#define BDTX_ATOMIC_H
+
+#include <stdio.h>
+
+#include "bdtx/error.h"
+
+struct atomic_file {
+    char *path;        /* the final name */
+    char *tmp;         /* the temporary name, beside it */
+    FILE *fp;          /* open on tmp for callers that write a stream */
+};
+
+/* Create the folders of path, then a fresh temporary file beside it. */
+int atomic_begin(struct atomic_file *f, const char *path, bdtx_error *err);
+/* Close (if open), fsync, rename to the final name, fsync the folder. */
+int atomic_commit(struct atomic_file *f, bdtx_error *err);
+/* Remove the temporary file; safe after a commit or a failed begin. */
+void atomic_abort(struct atomic_file *f);
+/* mkdir -p of the folder part of path. */
+int atomic_make_parents(const char *path, bdtx_error *err);
+
+#endif

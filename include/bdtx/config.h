@@ -1,0 +1,92 @@
+/* The configuration file of SPEC section 5, read with libyaml and validated
+ * whole: unknown keys, wrong types, overlapping school years, thresholds out
+ * of order and unreadable unit registries are errors with file, line, column. */
+#ifndef BDTX_CONFIG_H
+#define BDTX_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bdtx/error.h"
+#include "bdtx/value.h"
+
+struct config_strings {
+    char **items;
+    size_t count;
+};
+
+struct config_module {
+    char *code;
+    char *name;
+    struct config_strings aliases;
+};
+
+struct config_group {
+    char *name;
+    int32_t min_centi;      /* min_percent in hundredths of a percent: 80 -> 8000 */
+};
+
+enum temis_metric { TEMIS_SELF_ASSESSED, TEMIS_HEAD_ASSESSED };
+
+struct config_year {
+    char *id;                      /* "2020-2021" */
+    bdtx_date start, end;          /* inclusive */
+    char *ranked_level;            /* "Phòng GDĐT" */
+    char *units_path;              /* resolved against the configuration's folder */
+    struct config_module *modules;
+    size_t nmodules;
+    struct config_group *groups;   /* ordered by min_centi, highest first */
+    size_t ngroups;
+    enum temis_metric temis_metric;
+    long units_line, units_column; /* where `units:` was written, 1-based */
+};
+
+/* A field name of the built-in header vocabulary and the extra aliases
+ * configuration adds to it (sources.aliases). */
+struct config_alias {
+    char *field;
+    struct config_strings names;
+    long line, column;             /* where the field was written, 1-based, so
+                                    * the header module can report an unknown one */
+};
+
+struct config {
+    char *path;                    /* the file it was read from */
+    char *dir;                     /* its folder, for relative paths */
+    struct {
+        char *code, *name, *authority, *department;
+    } province;
+    char *conninfo;                /* "" = libpq's PG* variables */
+    struct {
+        /* As written: relative paths are relative to the working
+         * directory, since operators run bdtx from the project folder. */
+        char *inbox, *archive, *rejected, *reports;
+    } paths;
+    struct config_year *years;     /* ordered by start */
+    size_t nyears;
+    struct {
+        char *language;            /* "vi" or "en" */
+        char *file_name;           /* "bdtx-{province}-{week}.xlsx" */
+        bool include_people;
+        int highlight;
+    } report;
+    struct config_alias *aliases;
+    size_t naliases;
+    struct config_strings status_passed, status_not_passed;
+    struct {                       /* input limits of SPEC section 7; 0 = default */
+        uint64_t max_file_mb, max_uncompressed_mb, max_compression_ratio;
+        uint64_t max_cells_per_row, max_cell_bytes, max_rows;
+    } limits;
+};
+
+/* Read and validate path. Returns 0, or -1 with err filled (code BDTX_CONFIG,
+ * file, line and column of the offending node). On error cfg holds nothing
+ * to release. */
+int config_load(const char *path, struct config *cfg, bdtx_error *err);
+void config_release(struct config *cfg);
+/* The school year containing day, or NULL. */
+const struct config_year *config_year_for_date(const struct config *cfg, bdtx_date day);
+const struct config_year *config_year_by_id(const struct config *cfg, const char *id);
+
+#endif

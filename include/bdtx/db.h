@@ -1,0 +1,43 @@
+/* The database layer: the only module that includes libpq. Every call checks
+ * the exact result status it expects and turns failures into bdtx_error. */
+#ifndef BDTX_DB_H
+#define BDTX_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "bdtx/error.h"
+
+struct db;
+struct db_result;
+
+/* Connect with conninfo ("" = the PG* variables). A refused or lost
+ * connection is BDTX_UNAVAILABLE. The message never repeats the conninfo,
+ * which may hold a password. */
+int db_connect(const char *conninfo, struct db **out, bdtx_error *err);
+void db_close(struct db *db);
+
+/* A statement without result rows, with optional text parameters (NULL = SQL NULL). */
+int db_exec(struct db *db, const char *sql, int nparams, const char *const *params,
+            bdtx_error *err);
+/* A query returning rows. */
+int db_query(struct db *db, const char *sql, int nparams, const char *const *params,
+             struct db_result **out, bdtx_error *err);
+int db_rows(const struct db_result *r);
+const char *db_value(const struct db_result *r, int row, int col);
+bool db_null(const struct db_result *r, int row, int col);
+void db_result_free(struct db_result *r);
+
+int db_begin(struct db *db, bdtx_error *err);
+int db_commit(struct db *db, bdtx_error *err);
+/* Best effort; used on error paths, so it reports nothing. */
+void db_rollback(struct db *db);
+
+/* COPY ... FROM STDIN in text format: begin, rows, end. Rows are buffered
+ * and sent in large chunks. */
+int db_copy_begin(struct db *db, const char *sql, bdtx_error *err);
+/* One row of n fields; NULL is SQL NULL. Text is escaped for COPY. */
+int db_copy_row(struct db *db, const char *const *fields, int n, bdtx_error *err);
+int db_copy_end(struct db *db, bdtx_error *err);
+
+#endif

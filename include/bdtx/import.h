@@ -1,0 +1,47 @@
+/* Importing one export into the history: recognise it, validate every row,
+ * load the good rows with COPY and merge them, all in one transaction. */
+#ifndef BDTX_IMPORT_H
+#define BDTX_IMPORT_H
+
+#include <stdbool.h>
+
+#include "bdtx/config.h"
+#include "bdtx/db.h"
+#include "bdtx/error.h"
+#include "bdtx/header.h"
+#include "bdtx/units.h"
+#include "bdtx/value.h"
+
+struct import_options {
+    enum source_kind source;   /* SOURCE_UNKNOWN: detect from the headers */
+    bool has_as_of;
+    bdtx_date as_of;
+    const char *module;        /* module code for files without a module column */
+    enum role target;          /* ROLE_UNKNOWN: detect */
+    bool strict;               /* reject the whole file on the first bad row */
+};
+
+struct import_result {
+    bool skipped;              /* a byte-identical file was imported before */
+    long id;
+    enum source_kind source;
+    bdtx_date as_of;
+    char year[32];
+    long rows;                 /* rows stored */
+    long rejected;             /* rows rejected */
+};
+
+/* Import path. Rejected rows are printed to stderr as file:row:column: reason.
+ * Returns 0 (also when rows were rejected: see result->rejected), or -1 with
+ * err filled; then nothing of the file is stored. */
+int import_file(struct db *db, const struct config *cfg, const struct vocab *vocab,
+                const char *path, const struct import_options *opts,
+                struct import_result *result, bdtx_error *err);
+
+/* The registry of year as stored, loading it from the configured file when
+ * the database has none yet (inside the caller's transaction). */
+int import_ensure_registry(struct db *db, const struct config *cfg,
+                           const struct config_year *year, struct registry *reg,
+                           bdtx_error *err);
+
+#endif

@@ -1,0 +1,54 @@
+/* Reading a table from an export, whatever its format: rows of text cells,
+ * streamed one at a time from a CSV file or from a worksheet of an XLSX file. */
+#ifndef BDTX_SHEET_H
+#define BDTX_SHEET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bdtx/error.h"
+
+enum sheet_format { SHEET_CSV, SHEET_XLSX };
+
+/* Bounds on what a file may make us allocate; 0 means the default. */
+struct sheet_limits {
+    uint64_t max_file_bytes;          /* default 512 MiB */
+    uint64_t max_uncompressed_bytes;  /* XLSX, all parts read; default 4 GiB */
+    uint32_t max_compression_ratio;   /* XLSX, per part; default 200 */
+    uint32_t max_cells_per_row;       /* default 16384 */
+    uint32_t max_cell_bytes;          /* default 32767 */
+};
+
+struct sheet_cell {
+    const char *text;   /* UTF-8, NUL-terminated, never NULL ("" when empty) */
+    size_t len;
+    bool numeric;       /* an XLSX number cell: text is its <v> as written */
+};
+
+struct sheet_row {
+    long number;               /* 1-based: XLSX row r, or CSV line where the record starts */
+    size_t ncells;             /* cells[0] is column A / field 1; trailing empties may be cut */
+    const struct sheet_cell *cells;
+};
+
+struct sheet_reader;
+
+/* Open path, detecting the format from its first bytes (a zip is XLSX,
+ * anything else is tried as CSV: UTF-8 with or without BOM, UTF-16 with BOM;
+ * delimiter ',', ';' or tab detected from the first lines). For XLSX the
+ * first worksheet in workbook order is read. limits may be NULL.
+ * Returns 0, or -1 with err filled (code BDTX_DATAERR, file set). */
+int sheet_open(const char *path, const struct sheet_limits *limits,
+               struct sheet_reader **out, bdtx_error *err);
+/* Next non-empty row: 1 with row filled (valid until the next call),
+ * 0 at the end, -1 on error (err filled with file and row). */
+int sheet_next(struct sheet_reader *r, struct sheet_row *row, bdtx_error *err);
+enum sheet_format sheet_format(const struct sheet_reader *r);
+/* The name of the worksheet being read ("" for CSV). */
+const char *sheet_name(const struct sheet_reader *r);
+/* Column label for messages: "C" (0-based index 2) for XLSX, "3" for CSV. */
+void sheet_column_label(const struct sheet_reader *r, size_t index, char *buf, size_t cap);
+void sheet_close(struct sheet_reader *r);
+
+#endif

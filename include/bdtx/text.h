@@ -1,0 +1,20 @@
+/* Unicode text handling through utf8proc: NFC normalisation, and the
+ * normalised keys used to compare headers, statuses and names. */
+#ifndef BDTX_TEXT_H
+#define BDTX_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* NFC-normalised copy of s (malloc'd), or NULL when s is not valid UTF-8
+ * or memory runs out. */
+char *text_nfc(const char *s);
+/* Comparison key: NFC, case-folded, blanks trimmed and runs of white space
+ * (including NBSP) collapsed to one space. malloc'd; NULL on invalid UTF-8. */
+char *text_key(const char *s);
+/* True when s is valid UTF-8. */
+bool text_valid_utf8(const char *s, size_t len);
+/* True when every byte of s is a blank. */
+bool text_blank(const char *s);
+
+#endif

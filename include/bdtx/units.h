@@ -1,0 +1,47 @@
+/* A school year's unit registry: the province (root), the ranked level
+ * (district offices or communes), the units directly under the Sở, and the
+ * schools below the ranked level. */
+#ifndef BDTX_UNITS_H
+#define BDTX_UNITS_H
+
+#include <stddef.h>
+
+#include "bdtx/db.h"
+#include "bdtx/error.h"
+
+enum unit_kind { UNIT_ROOT, UNIT_RANKED, UNIT_DIRECT, UNIT_SCHOOL };
+
+struct unit {
+    char *code;
+    char *name;
+    char *kind_text;       /* as written in the registry: province, phong, xa, direct, school */
+    char *parent_code;     /* NULL for the root */
+    char *aliases;         /* '|'-separated, "" when none */
+    enum unit_kind kind;
+    long parent;           /* index into registry.units, -1 for the root */
+};
+
+struct registry {
+    struct unit *units;
+    size_t count;
+    size_t *by_code;       /* indices sorted by code */
+    long root;
+};
+
+/* Read a registry file (CSV or XLSX: code,name,kind,parent_code[,aliases]). */
+int registry_read_file(const char *path, struct registry *reg, bdtx_error *err);
+/* Replace the stored registry of (province, year) with reg, inside the
+ * caller's transaction. */
+int registry_store(struct db *db, const char *province, const char *year,
+                   const struct registry *reg, bdtx_error *err);
+/* Load the stored registry of (province, year); reg->count is 0 when none. */
+int registry_load(struct db *db, const char *province, const char *year,
+                  struct registry *reg, bdtx_error *err);
+/* Index of the unit with that code, or -1. */
+long registry_find(const struct registry *reg, const char *code);
+/* Index of the unit whose name or alias has that text_key(), -1 when none,
+ * -2 when several do. */
+long registry_find_name(const struct registry *reg, const char *key);
+void registry_release(struct registry *reg);
+
+#endif

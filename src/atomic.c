@@ -1,0 +1,157 @@
+#include "bdtx/atomic.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char *dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+
+    if (!slash)
+        return strdup(".");
+    if (slash == path)
+        return strdup("/");
+    return strndup(path, (size_t)(slash - path));
+}
+
+int atomic_make_parents(const char *path, bdtx_error *err)
+{
+    char *dir = dir_of(path), *p;
+    int rc = 0;
+
+    if (!dir) {
+        error_set(err, BDTX_SOFTWARE, "out of memory");
+        return -1;
+    }
+    for (p = dir + 1; ; p++) {
+        char saved = *p;
+
+        if (saved != '/' && saved != '\0')
+            continue;
+        *p = '\0';
+        if (mkdir(dir, 0775) != 0 && errno != EEXIST) {
+            error_set(err, BDTX_SOFTWARE, "cannot create folder %s: %s", dir,
+                      strerror(errno));
+            rc = -1;
+        }
+        *p = saved;
+        if (rc != 0 || saved == '\0')
+            break;
+    }
+    free(dir);
+    return rc;
+}
+
+int atomic_begin(struct atomic_file *f, const char *path, bdtx_error *err)
+{
+    size_t len = strlen(path) + 16;
+    int fd;
+
+    memset(f, 0, sizeof *f);
+    if (atomic_make_parents(path, err) != 0)
+        return -1;
+    f->path = strdup(path);
+    f->tmp = malloc(len);
+    if (!f->path || !f->tmp) {
+        error_set(err, BDTX_SOFTWARE, "out of memory");
+        atomic_abort(f);
+        return -1;
+    }
+    /* A leading dot hides the partial file from a folder listing. */
+    {
+        const char *slash = strrchr(path, '/');
+        size_t dirlen = slash ? (size_t)(slash - path + 1) : 0;
+
+        snprintf(f->tmp, len, "%.*s.%s.XXXXXX", (int)dirlen, path, path + dirlen);
+    }
+    fd = mkstemp(f->tmp);
+    if (fd < 0) {
+        error_set(err, BDTX_SOFTWARE, "cannot create a temporary file beside %s: %s", path,
+                  strerror(errno));
+        free(f->tmp);
+        f->tmp = NULL;
+        atomic_abort(f);
+        return -1;
+    }
+    if (fchmod(fd, 0644) != 0 || !(f->fp = fdopen(fd, "wb"))) {
+        error_set(err, BDTX_SOFTWARE, "cannot open %s: %s", f->tmp, strerror(errno));
+        close(fd);
+        atomic_abort(f);
+        return -1;
+    }
+    return 0;
+}
+
+static int fsync_path(const char *path, int flags)
+{
+    int fd = open(path, flags), rc;
+
+    if (fd < 0)
+        return -1;
+    rc = fsync(fd);
+    close(fd);
+    return rc;
+}
+
+int atomic_commit(struct atomic_file *f, bdtx_error *err)
+{
+    char *dir;
+
+    if (f->fp) {
+        FILE *fp = f->fp;
+
+        f->fp = NULL;
+        if (fflush(fp) != 0 || fsync(fileno(fp)) != 0) {
+            error_set(err, BDTX_SOFTWARE, "cannot write %s: %s", f->tmp, strerror(errno));
+            fclose(fp);
+            atomic_abort(f);
+            return -1;
+        }
+        if (fclose(fp) != 0) {
+            error_set(err, BDTX_SOFTWARE, "cannot write %s: %s", f->tmp, strerror(errno));
+            atomic_abort(f);
+            return -1;
+        }
+    } else if (fsync_path(f->tmp, O_RDONLY) != 0) {
+        error_set(err, BDTX_SOFTWARE, "cannot flush %s: %s", f->tmp, strerror(errno));
+        atomic_abort(f);
+        return -1;
+    }
+    if (rename(f->tmp, f->path) != 0) {
+        error_set(err, BDTX_SOFTWARE, "cannot rename %s to %s: %s", f->tmp, f->path,
+                  strerror(errno));
+        atomic_abort(f);
+        return -1;
+    }
+    free(f->tmp);
+    f->tmp = NULL;
+    dir = dir_of(f->path);
+    if (!dir || fsync_path(dir, O_RDONLY | O_DIRECTORY) != 0) {
+        error_set(err, BDTX_SOFTWARE, "cannot flush the folder of %s", f->path);
+        free(dir);
+        atomic_abort(f);
+        return -1;
+    }
+    free(dir);
+    atomic_abort(f);
+    return 0;
+}
+
+void atomic_abort(struct atomic_file *f)
+{
+    if (f->fp) {
+        fclose(f->fp);
+        f->fp = NULL;
+    }
+    if (f->tmp) {
+        unlink(f->tmp);
+        free(f->tmp);
+        f->tmp = NULL;
+    }
+    free(f->path);
+    f->path = NULL;
+}

@@ -1,0 +1,433 @@
+#include "bdtx/compute.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Figures per (unit, module) as of one date: an array of
+ * reg.count * (nmodules) cells, each already rolled up the hierarchy. */
+struct grid {
+    struct figures *cells;
+    size_t nunits, nmodules;
+};
+
+static struct figures *grid_at(const struct grid *g, long unit, size_t module)
+{
+    return &g->cells[(size_t)unit * g->nmodules + module];
+}
+
+double compute_rate(int64_t passed, int64_t assigned)
+{
+    return assigned > 0 ? (double)passed / (double)assigned : 0.0;
+}
+
+int compute_group(const struct config_group *groups, size_t ngroups,
+                  int64_t passed, int64_t assigned)
+{
+    size_t i;
+
+    if (assigned <= 0)
+        return -1;
+    /* passed / assigned >= min_centi / 10000, without floating point. */
+    for (i = 0; i < ngroups; i++)
+        if (passed * 10000 >= (int64_t)groups[i].min_centi * assigned)
+            return (int)i;
+    return -1;
+}
+
+static const struct registry *rank_reg;
+
+/* Compares passed/assigned of a and b exactly: <0 when a's rate is higher. */
+static int cmp_rate(const struct figures *a, const struct figures *b)
+{
+    int64_t l = a->passed * b->assigned, r = b->passed * a->assigned;
+
+    return l > r ? -1 : l < r ? 1 : 0;
+}
+
+static int cmp_rows(const void *pa, const void *pb)
+{
+    const struct rank_row *a = pa, *b = pb;
+    int c;
+
+    if ((a->f.assigned > 0) != (b->f.assigned > 0))
+        return a->f.assigned > 0 ? -1 : 1;
+    if (a->f.assigned > 0) {
+        c = cmp_rate(&a->f, &b->f);
+        if (c != 0)
+            return c;
+        if (a->f.assigned != b->f.assigned)
+            return a->f.assigned > b->f.assigned ? -1 : 1;
+    }
+    return strcmp(rank_reg->units[a->unit].code, rank_reg->units[b->unit].code);
+}
+
+void compute_rank(struct rank_row *rows, size_t n, const struct registry *reg)
+{
+    size_t i;
+
+    rank_reg = reg;
+    qsort(rows, n, sizeof *rows, cmp_rows);
+    for (i = 0; i < n; i++) {
+        if (rows[i].f.assigned <= 0)
+            rows[i].rank = 0;
+        else if (i > 0 && rows[i - 1].f.assigned > 0 && cmp_rate(&rows[i].f, &rows[i - 1].f) == 0)
+            rows[i].rank = rows[i - 1].rank;
+        else
+            rows[i].rank = (int)i + 1;
+    }
+}
+
+static void figures_add(struct figures *to, const struct figures *f)
+{
+    to->gv_assigned += f->gv_assigned;
+    to->gv_passed += f->gv_passed;
+    to->cbql_assigned += f->cbql_assigned;
+    to->cbql_passed += f->cbql_passed;
+    to->assigned += f->assigned;
+    to->passed += f->passed;
+}
+
+static long module_index(const struct config_year *year, const char *code)
+{
+    size_t i;
+
+    for (i = 0; i < year->nmodules; i++)
+        if (strcmp(year->modules[i].code, code) == 0)
+            return (long)i;
+    return -1;
+}
+
+/* Rule 1: the latest version of each learner and of each (learner, module)
+ * as of the date; rule 2: counted per school, module and role. */
+static const char counts_sql[] =
+    "WITH lv AS ("
+    "  SELECT DISTINCT ON (learner_id) learner_id, unit_code, role"
+    "  FROM learner_version"
+    "  WHERE province_code = $1 AND school_year = $2 AND as_of <= $3"
+    "  ORDER BY learner_id, as_of DESC"
+    "), pv AS ("
+    "  SELECT DISTINCT ON (learner_id, module) learner_id, module, state"
+    "  FROM progress_version"
+    "  WHERE province_code = $1 AND school_year = $2 AND as_of <= $3"
+    "  ORDER BY learner_id, module, as_of DESC"
+    ") "
+    "SELECT lv.unit_code, pv.module, coalesce(lv.role, ''), count(*),"
+    "  count(*) FILTER (WHERE pv.state = 2), count(DISTINCT pv.learner_id) "
+    "FROM pv JOIN lv USING (learner_id) "
+    "GROUP BY 1, 2, 3";
+
+static int grid_fill(struct db *db, const struct config *cfg, const struct config_year *year,
+                     const struct registry *reg, bdtx_date day, struct grid *g,
+                     int64_t *learner_modules, bdtx_error *err)
+{
+    char date[11];
+    const char *params[3] = {cfg->province.code, year->id, date};
+    struct db_result *r = NULL;
+    int i;
+
+    g->nunits = reg->count;
+    g->nmodules = year->nmodules;
+    g->cells = calloc(g->nunits * g->nmodules + 1, sizeof *g->cells);
+    if (!g->cells) {
+        error_set(err, BDTX_SOFTWARE, "out of memory");
+        return -1;
+    }
+    date_format_iso(day, date);
+    if (db_query(db, counts_sql, 3, params, &r, err) != 0)
+        return -1;
+    *learner_modules = 0;
+    for (i = 0; i < db_rows(r); i++) {
+        long unit = registry_find(reg, db_value(r, i, 0));
+        long m = module_index(year, db_value(r, i, 1));
+        const char *role = db_value(r, i, 2);
+        struct figures f;
+
+        /* A learner whose unit left the registry, or a module no longer
+         * configured, has nowhere to count. */
+        if (unit < 0 || m < 0)
+            continue;
+        memset(&f, 0, sizeof f);
+        f.assigned = strtoll(db_value(r, i, 3), NULL, 10);
+        f.passed = strtoll(db_value(r, i, 4), NULL, 10);
+        if (strcmp(role, "gv") == 0) {
+            f.gv_assigned = f.assigned;
+            f.gv_passed = f.passed;
+        } else if (strcmp(role, "cbql") == 0) {
+            f.cbql_assigned = f.assigned;
+            f.cbql_passed = f.passed;
+        }
+        *learner_modules += f.assigned;
+        for (; unit >= 0; unit = reg->units[unit].parent)
+            figures_add(grid_at(g, unit, (size_t)m), &f);
+    }
+    db_result_free(r);
+    return 0;
+}
+
+static struct figures figures_of(const struct grid *g, long unit, const char *module,
+                                 const struct config_year *year)
+{
+    struct figures f;
+    size_t m;
+
+    memset(&f, 0, sizeof f);
+    if (module)
+        return *grid_at(g, unit, (size_t)module_index(year, module));
+    for (m = 0; m < g->nmodules; m++)
+        figures_add(&f, grid_at(g, unit, m));
+    return f;
+}
+
+static int build_ranking(struct report *rep, const struct grid *now, const struct grid *prev,
+                         const char *module, enum unit_kind kind, struct ranking *out,
+                         bdtx_error *err)
+{
+    size_t i, n = 0;
+
+    memset(out, 0, sizeof *out);
+    snprintf(out->scope, sizeof out->scope, "%s%s", module ? "module:" : "overall",
+             module ? module : "");
+    out->module = module;
+    out->kind = kind;
+    out->rows = calloc(rep->reg.count + 1, sizeof *out->rows);
+    if (!out->rows) {
+        error_set(err, BDTX_SOFTWARE, "out of memory");
+        return -1;
+    }
+    for (i = 0; i < rep->reg.count; i++) {
+        struct rank_row *row;
+        struct figures before;
+
+        if (rep->reg.units[i].kind != kind)
+            continue;
+        row = &out->rows[n++];
+        row->unit = (long)i;
+        row->f = figures_of(now, (long)i, module, rep->year);
+        row->group = compute_group(rep->year->groups, rep->year->ngroups, row->f.passed,
+                                   row->f.assigned);
+        before = figures_of(prev, (long)i, module, rep->year);
+        if (row->f.assigned > 0 && before.assigned > 0) {
+            double d = (compute_rate(row->f.passed, row->f.assigned) -
+                        compute_rate(before.passed, before.assigned)) * 100.0;
+
+            row->has_delta = true;
+            row->delta_pp = round(d * 100.0) / 100.0;
+            if (row->delta_pp == 0.0)
+                row->delta_pp = 0.0;   /* no "-0" */
+        }
+    }
+    out->nrows = n;
+    compute_rank(out->rows, n, &rep->reg);
+    return 0;
+}
+
+static int cmp_school(const void *pa, const void *pb)
+{
+    const struct rank_row *a = pa, *b = pb;
+    int c = strcmp(rank_reg->units[rank_reg->units[a->unit].parent].code,
+                   rank_reg->units[rank_reg->units[b->unit].parent].code);
+
+    return c != 0 ? c : cmp_rows(pa, pb);
+}
+
+/* Every school (and every unit directly under the Sở, itself a school),
+ * ranked within its parent. */
+static int build_schools(struct report *rep, const struct grid *now, bdtx_error *err)
+{
+    size_t i, n = 0, start;
+
+    rep->schools = calloc(rep->reg.count + 1, sizeof *rep->schools);
+    if (!rep->schools) {
+        error_set(err, BDTX_SOFTWARE, "out of memory");
+        return -1;
+    }
+    for (i = 0; i < rep->reg.count; i++) {
+        struct rank_row *row;
+
+        if (rep->reg.units[i].kind != UNIT_SCHOOL && rep->reg.units[i].kind != UNIT_DIRECT)
+            continue;
+        row = &rep->schools[n++];
+        row->unit = (long)i;
+        row->f = figures_of(now, (long)i, NULL, rep->year);
+        row->group = compute_group(rep->year->groups, rep->year->ngroups, row->f.passed,
+                                   row->f.assigned);
+    }
+    rep->nschools = n;
+    rank_reg = &rep->reg;
+    qsort(rep->schools, n, sizeof *rep->schools, cmp_school);
+    for (start = 0; start < n;) {
+        size_t end = start;
+        long parent = rep->reg.units[rep->schools[start].unit].parent;
+
+        while (end < n && rep->reg.units[rep->schools[end].unit].parent == parent)
+            end++;
+        compute_rank(rep->schools + start, end - start, &rep->reg);
+        start = end;
+    }
+    return 0;
+}
+
+static const char temis_sql[] =
+    "SELECT DISTINCT ON (t.unit_code, t.target) t.unit_code, t.target, t.total,"
+    "  t.self_assessed, t.head_assessed "
+    "FROM temis_unit_count t JOIN import i ON i.id = t.import_id "
+    "WHERE t.province_code = $1 AND t.school_year = $2 AND i.as_of <= $3 "
+    "ORDER BY t.unit_code, t.target, i.as_of DESC, i.id DESC";
+
+static int load_temis(struct db *db, struct report *rep, bdtx_error *err)
+{
+    char date[11];
+    const char *params[3] = {rep->cfg->province.code, rep->year->id, date};
+    struct db_result *r = NULL;
+    int i;
+
+    date_format_iso(rep->as_of, date);
+    if (db_query(db, temis_sql, 3, params, &r, err) != 0)
+        return -1;
+    rep->temis = calloc((size_t)db_rows(r) + 1, sizeof *rep->temis);
+    if (!rep->temis) {
+        db_result_free(r);
+        error_set(err, BDTX_SOFTWARE, "out of memory");
+        return -1;
+    }
+    for (i = 0; i < db_rows(r); i++) {
+        struct temis_row *t = &rep->temis[rep->ntemis];
+
+        t->unit = registry_find(&rep->reg, db_value(r, i, 0));
+        if (t->unit < 0)
+            continue;
+        t->target = strcmp(db_value(r, i, 1), "gv") == 0 ? "gv" : "cbql";
+        t->total = strtoll(db_value(r, i, 2), NULL, 10);
+        t->self_assessed = strtoll(db_value(r, i, 3), NULL, 10);
+        t->has_head = !db_null(r, i, 4);
+        t->head_assessed = t->has_head ? strtoll(db_value(r, i, 4), NULL, 10) : 0;
+        rep->ntemis++;
+    }
+    db_result_free(r);
+    return 0;
+}
+
+static int load_imports(struct db *db, struct report *rep, bdtx_error *err)
+{
+    char date[11];
+    const char *params[3] = {rep->cfg->province.code, rep->year->id, date};
+    struct db_result *r = NULL;
+    int i;
+
+    date_format_iso(rep->as_of, date);
+    if (db_query(db, "SELECT file_name, source, as_of, rows, rejected FROM import "
+                     "WHERE province_code = $1 AND school_year = $2 AND as_of <= $3 "
+                     "ORDER BY as_of, id", 3, params, &r, err) != 0)
+        return -1;
+    rep->imports = calloc((size_t)db_rows(r) + 1, sizeof *rep->imports);
+    if (!rep->imports) {
+        db_result_free(r);
+        error_set(err, BDTX_SOFTWARE, "out of memory");
+        return -1;
+    }
+    for (i = 0; i < db_rows(r); i++) {
+        struct import_row *im = &rep->imports[i];
+
+        im->file = strdup(db_value(r, i, 0));
+        im->source = strdup(db_value(r, i, 1));
+        snprintf(im->as_of, sizeof im->as_of, "%s", db_value(r, i, 2));
+        im->rows = strtol(db_value(r, i, 3), NULL, 10);
+        im->rejected = strtol(db_value(r, i, 4), NULL, 10);
+        rep->nimports++;
+        if (!im->file || !im->source) {
+            db_result_free(r);
+            error_set(err, BDTX_SOFTWARE, "out of memory");
+            return -1;
+        }
+    }
+    db_result_free(r);
+    return 0;
+}
+
+static int count_learners(struct db *db, struct report *rep, bdtx_error *err)
+{
+    char date[11];
+    const char *params[3] = {rep->cfg->province.code, rep->year->id, date};
+    struct db_result *r = NULL;
+
+    date_format_iso(rep->as_of, date);
+    if (db_query(db, "SELECT count(DISTINCT learner_id) FROM learner_version "
+                     "WHERE province_code = $1 AND school_year = $2 AND as_of <= $3",
+                 3, params, &r, err) != 0)
+        return -1;
+    rep->learners = strtoll(db_value(r, 0, 0), NULL, 10);
+    db_result_free(r);
+    return 0;
+}
+
+int compute_report(struct db *db, const struct config *cfg, const struct config_year *year,
+                   bdtx_date as_of, struct report *rep, bdtx_error *err)
+{
+    struct grid now = {0}, prev = {0};
+    int64_t prev_pairs;
+    size_t m;
+    int k, rc = -1;
+
+    memset(rep, 0, sizeof *rep);
+    rep->cfg = cfg;
+    rep->year = year;
+    rep->as_of = as_of;
+    date_iso_week(as_of, &rep->iso_year, &rep->week);
+    if (registry_load(db, cfg->province.code, year->id, &rep->reg, err) != 0)
+        goto done;
+    if (rep->reg.count == 0) {
+        error_set(err, BDTX_CONFIG, "no unit registry is stored for school year %s", year->id);
+        error_hint(err, "run: bdtx units import %s --year %s", year->units_path, year->id);
+        goto done;
+    }
+    if (grid_fill(db, cfg, year, &rep->reg, as_of, &now, &rep->learner_modules, err) != 0 ||
+        grid_fill(db, cfg, year, &rep->reg, as_of - 7, &prev, &prev_pairs, err) != 0)
+        goto done;
+    rep->rankings = calloc(2 * (year->nmodules + 1), sizeof *rep->rankings);
+    if (!rep->rankings) {
+        error_set(err, BDTX_SOFTWARE, "out of memory");
+        goto done;
+    }
+    for (m = 0; m <= year->nmodules; m++) {
+        const char *module = m == 0 ? NULL : year->modules[m - 1].code;
+
+        for (k = 0; k < 2; k++) {
+            rep->nrankings++;
+            if (build_ranking(rep, &now, &prev, module, k == 0 ? UNIT_RANKED : UNIT_DIRECT,
+                              &rep->rankings[rep->nrankings - 1], err) != 0)
+                goto done;
+        }
+    }
+    rep->total = figures_of(&now, rep->reg.root, NULL, year);
+    rep->total_group = compute_group(year->groups, year->ngroups, rep->total.passed,
+                                     rep->total.assigned);
+    if (build_schools(rep, &now, err) != 0 || load_temis(db, rep, err) != 0 ||
+        load_imports(db, rep, err) != 0 || count_learners(db, rep, err) != 0)
+        goto done;
+    rc = 0;
+done:
+    free(now.cells);
+    free(prev.cells);
+    if (rc != 0)
+        report_release(rep);
+    return rc;
+}
+
+void report_release(struct report *rep)
+{
+    size_t i;
+
+    for (i = 0; i < rep->nrankings; i++)
+        free(rep->rankings[i].rows);
+    free(rep->rankings);
+    free(rep->schools);
+    free(rep->temis);
+    for (i = 0; i < rep->nimports; i++) {
+        free(rep->imports[i].file);
+        free(rep->imports[i].source);
+    }
+    free(rep->imports);
+    registry_release(&rep->reg);
+    memset(rep, 0, sizeof *rep);
+}

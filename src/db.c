@@ -1,0 +1,297 @@
+#include "bdtx/db.h"
+
+#include <libpq-fe.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define COPY_CHUNK (1 << 20)
+
+struct db {
+    PGconn *conn;
+    char *copybuf;
+    size_t copylen;
+};
+
+struct db_result {
+    PGresult *res;
+};
+
+/* Trailing newline of libpq messages removed, so they print on one line. */
+static void set_from_conn(struct db *db, bdtx_error *err, const char *what)
+{
+    char msg[512];
+    size_t n;
+
+    snprintf(msg, sizeof msg, "%s", PQerrorMessage(db->conn));
+    n = strlen(msg);
+    while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+        msg[--n] = '\0';
+    error_set(err, PQstatus(db->conn) == CONNECTION_OK ? BDTX_SOFTWARE : BDTX_UNAVAILABLE,
+              "%s: %s", what, msg);
+}
+
+static void set_from_result(struct db *db, PGresult *res, bdtx_error *err, const char *what)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
+    const char *hint = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_HINT) : NULL;
+
+    if (!primary || PQstatus(db->conn) != CONNECTION_OK) {
+        set_from_conn(db, err, what);
+        return;
+    }
+    /* Class 08 (connection exception) and 57P (operator intervention, e.g. a
+     * shutdown) mean the server went away: that is an outage, not our bug. */
+    error_set(err, state && (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0)
+                       ? BDTX_UNAVAILABLE : BDTX_SOFTWARE,
+              "%s: %s", what, primary);
+    if (state)
+        snprintf(err->sqlstate, sizeof err->sqlstate, "%s", state);
+    if (detail)
+        error_detail(err, "%s", detail);
+    if (hint)
+        error_hint(err, "%s", hint);
+}
+
+static void notice_quiet(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
+int db_connect(const char *conninfo, struct db **out, bdtx_error *err)
+{
+    struct db *db = calloc(1, sizeof *db);
+    PGresult *res = NULL;
+
+    *out = NULL;
+    if (!db) {
+        error_set(err, BDTX_SOFTWARE, "out of memory");
+        return -1;
+    }
+    db->conn = PQconnectdb(conninfo ? conninfo : "");
+    if (!db->conn || PQstatus(db->conn) != CONNECTION_OK) {
+        if (db->conn)
+            set_from_conn(db, err, "cannot connect to the database");
+        else
+            error_set(err, BDTX_UNAVAILABLE, "cannot connect to the database");
+        err->code = BDTX_UNAVAILABLE;
+        error_hint(err, "check database.conninfo in the configuration or the PG* variables; "
+                        "passwords belong in ~/.pgpass or PGPASSWORD");
+        db_close(db);
+        return -1;
+    }
+    /* NOTICEs such as "relation already exists, skipping" are not for officers. */
+    PQsetNoticeProcessor(db->conn, notice_quiet, NULL);
+    /* Fixed session settings, so text results never depend on the server's. */
+    res = PQexec(db->conn, "SET client_encoding = 'UTF8'; SET DateStyle = 'ISO, YMD'; "
+                           "SET extra_float_digits = 3; SET TimeZone = 'UTC'");
+    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+        set_from_result(db, res, err, "cannot set up the session");
+        PQclear(res);
+        db_close(db);
+        return -1;
+    }
+    PQclear(res);
+    *out = db;
+    return 0;
+}
+
+void db_close(struct db *db)
+{
+    if (!db)
+        return;
+    if (db->conn)
+        PQfinish(db->conn);
+    free(db->copybuf);
+    free(db);
+}
+
+int db_exec(struct db *db, const char *sql, int nparams, const char *const *params,
+            bdtx_error *err)
+{
+    PGresult *res = nparams > 0
+        ? PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0)
+        : PQexec(db->conn, sql);
+    int rc = 0;
+
+    if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK) {
+        set_from_result(db, res, err, "database error");
+        rc = -1;
+    }
+    PQclear(res);
+    return rc;
+}
+
+int db_query(struct db *db, const char *sql, int nparams, const char *const *params,
+             struct db_result **out, bdtx_error *err)
+{
+    PGresult *res = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+
+    *out = NULL;
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        set_from_result(db, res, err, "database error");
+        PQclear(res);
+        return -1;
+    }
+    *out = malloc(sizeof **out);
+    if (!*out) {
+        PQclear(res);
+        error_set(err, BDTX_SOFTWARE, "out of memory");
+        return -1;
+    }
+    (*out)->res = res;
+    return 0;
+}
+
+int db_rows(const struct db_result *r)
+{
+    return PQntuples(r->res);
+}
+
+const char *db_value(const struct db_result *r, int row, int col)
+{
+    return PQgetvalue(r->res, row, col);
+}
+
+bool db_null(const struct db_result *r, int row, int col)
+{
+    return PQgetisnull(r->res, row, col) != 0;
+}
+
+void db_result_free(struct db_result *r)
+{
+    if (!r)
+        return;
+    PQclear(r->res);
+    free(r);
+}
+
+int db_begin(struct db *db, bdtx_error *err)
+{
+    return db_exec(db, "BEGIN", 0, NULL, err);
+}
+
+int db_commit(struct db *db, bdtx_error *err)
+{
+    return db_exec(db, "COMMIT", 0, NULL, err);
+}
+
+void db_rollback(struct db *db)
+{
+    PGresult *res;
+
+    if (PQtransactionStatus(db->conn) == PQTRANS_IDLE)
+        return;
+    res = PQexec(db->conn, "ROLLBACK");
+    PQclear(res);
+}
+
+int db_copy_begin(struct db *db, const char *sql, bdtx_error *err)
+{
+    PGresult *res = PQexec(db->conn, sql);
+
+    if (PQresultStatus(res) != PGRES_COPY_IN) {
+        set_from_result(db, res, err, "cannot start COPY");
+        PQclear(res);
+        return -1;
+    }
+    PQclear(res);
+    if (!db->copybuf) {
+        db->copybuf = malloc(COPY_CHUNK);
+        if (!db->copybuf) {
+            error_set(err, BDTX_SOFTWARE, "out of memory");
+            return -1;
+        }
+    }
+    db->copylen = 0;
+    return 0;
+}
+
+static int copy_flush(struct db *db, bdtx_error *err)
+{
+    if (db->copylen == 0)
+        return 0;
+    if (PQputCopyData(db->conn, db->copybuf, (int)db->copylen) != 1) {
+        set_from_conn(db, err, "COPY failed");
+        return -1;
+    }
+    db->copylen = 0;
+    return 0;
+}
+
+/* Appends s escaped for COPY's text format; flushes when the buffer fills. */
+static int copy_put(struct db *db, const char *s, size_t len, bdtx_error *err)
+{
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        char c = s[i], esc = 0;
+
+        if (db->copylen + 2 > COPY_CHUNK && copy_flush(db, err) != 0)
+            return -1;
+        switch (c) {
+        case '\\': esc = '\\'; break;
+        case '\t': esc = 't'; break;
+        case '\n': esc = 'n'; break;
+        case '\r': esc = 'r'; break;
+        default: break;
+        }
+        if (esc) {
+            db->copybuf[db->copylen++] = '\\';
+            db->copybuf[db->copylen++] = esc;
+        } else {
+            db->copybuf[db->copylen++] = c;
+        }
+    }
+    return 0;
+}
+
+/* Appends a byte that needs no escaping (field separator, \N, end of row). */
+static int copy_raw(struct db *db, const char *s, size_t len, bdtx_error *err)
+{
+    if (db->copylen + len > COPY_CHUNK && copy_flush(db, err) != 0)
+        return -1;
+    memcpy(db->copybuf + db->copylen, s, len);
+    db->copylen += len;
+    return 0;
+}
+
+int db_copy_row(struct db *db, const char *const *fields, int n, bdtx_error *err)
+{
+    int i;
+
+    for (i = 0; i < n; i++) {
+        if (i > 0 && copy_raw(db, "\t", 1, err) != 0)
+            return -1;
+        if (!fields[i]) {
+            if (copy_raw(db, "\\N", 2, err) != 0)
+                return -1;
+        } else if (copy_put(db, fields[i], strlen(fields[i]), err) != 0) {
+            return -1;
+        }
+    }
+    return copy_raw(db, "\n", 1, err);
+}
+
+int db_copy_end(struct db *db, bdtx_error *err)
+{
+    PGresult *res;
+    int rc = 0;
+
+    if (copy_flush(db, err) != 0)
+        return -1;
+    if (PQputCopyEnd(db->conn, NULL) != 1) {
+        set_from_conn(db, err, "COPY failed");
+        return -1;
+    }
+    while ((res = PQgetResult(db->conn)) != NULL) {
+        if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == 0) {
+            set_from_result(db, res, err, "COPY failed");
+            rc = -1;
+        }
+        PQclear(res);
+    }
+    return rc;
+}

@@ -1,0 +1,62 @@
+#include "bdtx/error.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+void error_clear(bdtx_error *e)
+{
+    memset(e, 0, sizeof *e);
+}
+
+void error_set(bdtx_error *e, int code, const char *fmt, ...)
+{
+    va_list ap;
+
+    e->code = code;
+    va_start(ap, fmt);
+    vsnprintf(e->message, sizeof e->message, fmt, ap);
+    va_end(ap);
+}
+
+void error_place(bdtx_error *e, const char *file, long row, const char *column)
+{
+    snprintf(e->file, sizeof e->file, "%s", file ? file : "");
+    e->row = row;
+    snprintf(e->column, sizeof e->column, "%s", column ? column : "");
+}
+
+void error_detail(bdtx_error *e, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(e->detail, sizeof e->detail, fmt, ap);
+    va_end(ap);
+}
+
+void error_hint(bdtx_error *e, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(e->hint, sizeof e->hint, fmt, ap);
+    va_end(ap);
+}
+
+void error_print(const bdtx_error *e, FILE *out)
+{
+    fputs("bdtx: ", out);
+    if (e->file[0]) {
+        fputs(e->file, out);
+        if (e->row > 0)
+            fprintf(out, ":%ld", e->row);
+        if (e->column[0])
+            fprintf(out, ":%s", e->column);
+        fputs(": ", out);
+    }
+    fprintf(out, "%s\n", e->message[0] ? e->message : "unknown error");
+    if (e->detail[0])
+        fprintf(out, "DETAIL: %s\n", e->detail);
+    if (e->hint[0])
+        fprintf(out, "HINT: %s\n", e->hint);
+}

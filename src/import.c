@@ -1,0 +1,850 @@
+#include "bdtx/import.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "bdtx/hash.h"
+#include "bdtx/log.h"
+#include "bdtx/sheet.h"
+#include "bdtx/text.h"
+
+/* How many rejected rows are printed; all of them are stored. */
+#define PRINT_REJECTIONS 50
+#define TITLE_CAP 4096
+
+struct rejection {
+    long row;
+    char column[16];
+    char *reason;
+};
+
+/* Everything one import works with; released at one place. */
+struct import_ctx {
+    struct db *db;
+    const struct config *cfg;
+    const struct config_year *year;
+    const struct vocab *vocab;
+    const struct import_options *opts;
+    const char *path;
+    const char *base;              /* file name without folders */
+    struct sheet_reader *reader;
+    struct header_map map;
+    struct registry reg;
+    char title[TITLE_CAP];         /* text of the rows above the header, joined */
+    char id[32];
+    enum source_kind source;
+    enum role target;
+    bdtx_date as_of;
+    struct rejection *rejections;
+    size_t nrejections, caprejections;
+    long rows;
+};
+
+static const char *file_base(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+
+    return slash ? slash + 1 : path;
+}
+
+/* Input text for a message: control bytes replaced, cut at 80 bytes on a
+ * character boundary, so a hostile cell cannot garble a terminal or a log. */
+static void quote_value(const char *s, char *buf, size_t cap)
+{
+    size_t n = 0;
+
+    for (; *s && n + 5 < cap && n < 80; s++)
+        buf[n++] = ((unsigned char)*s < 0x20 || *s == 0x7f) ? '?' : *s;
+    if (*s) {
+        while (n > 0 && ((unsigned char)buf[n - 1] & 0xC0) == 0x80)
+            n--;
+        if (n > 0 && ((unsigned char)buf[n - 1] & 0xC0) == 0xC0)
+            n--;
+        memcpy(buf + n, "...", 3);
+        n += 3;
+    }
+    buf[n] = '\0';
+}
+
+static int reject(struct import_ctx *c, long row, long col, bdtx_error *err,
+                  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static int reject(struct import_ctx *c, long row, long col, bdtx_error *err,
+                  const char *fmt, ...)
+{
+    struct rejection *r;
+    char reason[512];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(reason, sizeof reason, fmt, ap);
+    va_end(ap);
+    if (c->nrejections == c->caprejections) {
+        size_t ncap = c->caprejections ? c->caprejections * 2 : 16;
+        struct rejection *grown = realloc(c->rejections, ncap * sizeof *grown);
+
+        if (!grown) {
+            error_set(err, BDTX_SOFTWARE, "out of memory");
+            return -1;
+        }
+        c->rejections = grown;
+        c->caprejections = ncap;
+    }
+    r = &c->rejections[c->nrejections];
+    r->row = row;
+    r->column[0] = '\0';
+    if (col >= 0)
+        sheet_column_label(c->reader, (size_t)col, r->column, sizeof r->column);
+    r->reason = strdup(reason);
+    if (!r->reason) {
+        error_set(err, BDTX_SOFTWARE, "out of memory");
+        return -1;
+    }
+    c->nrejections++;
+    if (c->opts->strict) {
+        error_set(err, BDTX_DATAERR, "%s (--strict: the whole file is rejected)", reason);
+        error_place(err, c->path, row, r->column);
+        return -1;
+    }
+    return 0;
+}
+
+static const char *cell_text(const struct sheet_row *row, long col)
+{
+    return col >= 0 && (size_t)col < row->ncells ? row->cells[col].text : "";
+}
+
+/* A totals row ("Tổng cộng: 9908 lượt") closes many exports: it is not data. */
+static bool is_totals_row(const struct sheet_row *row)
+{
+    size_t i;
+
+    for (i = 0; i < row->ncells; i++) {
+        char *key;
+        bool yes;
+
+        if (row->cells[i].numeric || text_blank(row->cells[i].text))
+            continue;
+        key = text_key(row->cells[i].text);
+        yes = key && (strncmp(key, "tổng cộng", strlen("tổng cộng")) == 0 ||
+                      strncmp(key, "cộng", strlen("cộng")) == 0 ||
+                      strcmp(key, "tổng") == 0 || strncmp(key, "tổng:", strlen("tổng:")) == 0 ||
+                      strncmp(key, "tổng số:", strlen("tổng số:")) == 0 ||
+                      strncmp(key, "total", 5) == 0);
+        free(key);
+        return yes;
+    }
+    return false;
+}
+
+static void title_append(struct import_ctx *c, const struct sheet_row *row)
+{
+    size_t i, len = strlen(c->title);
+
+    for (i = 0; i < row->ncells; i++) {
+        if (row->cells[i].numeric || !row->cells[i].text[0])
+            continue;
+        snprintf(c->title + len, sizeof c->title - len, "%s%s", len ? " | " : "",
+                 row->cells[i].text);
+        len = strlen(c->title);
+    }
+}
+
+/* "Tính đến ngày 25/10/2020" in the title rows. */
+static bool as_of_from_title(const char *title, bdtx_date *out)
+{
+    char *key = text_key(title);
+    const char *p;
+    bool found = false;
+
+    if (!key)
+        return false;
+    for (p = strstr(key, "tính đến"); p && !found; p = strstr(p + 1, "tính đến")) {
+        const char *q = p + strlen("tính đến");
+        char token[32];
+        size_t n = 0;
+
+        while (*q == ' ')
+            q++;
+        if (strncmp(q, "ngày", strlen("ngày")) == 0)
+            q += strlen("ngày");
+        while (*q == ' ' || *q == ':')
+            q++;
+        while (*q && *q != ' ' && *q != '|' && n + 1 < sizeof token)
+            token[n++] = *q++;
+        token[n] = '\0';
+        while (n > 0 && (token[n - 1] == '.' || token[n - 1] == ',' || token[n - 1] == ')'))
+            token[--n] = '\0';
+        found = value_parse_date(token, out);
+    }
+    free(key);
+    return found;
+}
+
+/* A date in the file name: YYYYMMDD, DDMMYYYY or YYYY-MM-DD. */
+static bool as_of_from_name(const char *base, bdtx_date *out)
+{
+    const char *p = base;
+
+    while (*p) {
+        const char *q = p;
+        size_t n;
+
+        if (*p < '0' || *p > '9') {
+            p++;
+            continue;
+        }
+        while (*q >= '0' && *q <= '9')
+            q++;
+        n = (size_t)(q - p);
+        if (n == 8) {
+            int a = (p[0] - '0') * 1000 + (p[1] - '0') * 100 + (p[2] - '0') * 10 + (p[3] - '0');
+            int b = (p[4] - '0') * 10 + (p[5] - '0');
+            int d = (p[6] - '0') * 10 + (p[7] - '0');
+            int dd = (p[0] - '0') * 10 + (p[1] - '0');
+            int mm = (p[2] - '0') * 10 + (p[3] - '0');
+            int yy = (p[4] - '0') * 1000 + (p[5] - '0') * 100 + (p[6] - '0') * 10 + (p[7] - '0');
+
+            if (a >= 2000 && date_valid_ymd(a, b, d)) {
+                *out = date_from_ymd(a, b, d);
+                return true;
+            }
+            if (yy >= 2000 && date_valid_ymd(yy, mm, dd)) {
+                *out = date_from_ymd(yy, mm, dd);
+                return true;
+            }
+        }
+        if (n == 4 && q[0] == '-' && strlen(q) >= 6) {
+            char buf[11];
+
+            memcpy(buf, p, 10);
+            buf[10] = '\0';
+            if (value_parse_date(buf, out))
+                return true;
+        }
+        p = q;
+    }
+    return false;
+}
+
+static int decide_as_of(struct import_ctx *c, bdtx_error *err)
+{
+    struct stat st;
+    char buf[11];
+
+    if (c->opts->has_as_of) {
+        c->as_of = c->opts->as_of;
+        return 0;
+    }
+    if (as_of_from_title(c->title, &c->as_of) || as_of_from_name(c->base, &c->as_of))
+        return 0;
+    if (stat(c->path, &st) != 0) {
+        error_set(err, BDTX_DATAERR, "cannot stat: %s", strerror(errno));
+        error_place(err, c->path, 0, NULL);
+        return -1;
+    }
+    c->as_of = (bdtx_date)(st.st_mtime / 86400);
+    date_format_iso(c->as_of, buf);
+    log_warning("%s: no as-of date in the title rows or the file name; using the file's "
+                "modification date %s (give --as-of to set it)", c->path, buf);
+    return 0;
+}
+
+static bool key_has(const char *text, const char *word)
+{
+    char *key = text_key(text);
+    bool yes = false;
+    const char *p;
+    size_t n = strlen(word);
+
+    for (p = key ? strstr(key, word) : NULL; p && !yes; p = strstr(p + 1, word))
+        yes = (p == key || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' ');
+    free(key);
+    return yes;
+}
+
+static enum role role_in_text(const char *text)
+{
+    if (key_has(text, "cbql") || key_has(text, "cán bộ quản lý") || key_has(text, "cán bộ"))
+        return ROLE_CBQL;
+    if (key_has(text, "gv") || key_has(text, "giáo viên"))
+        return ROLE_GV;
+    return ROLE_UNKNOWN;
+}
+
+/* GV or CBQL for a per-unit file: the assessed columns say it best (a CBQL
+ * export may still head its total "Tổng số giáo viên"), then the title,
+ * then the file name. */
+static int decide_target(struct import_ctx *c, const struct sheet_row *header, bdtx_error *err)
+{
+    enum role r = ROLE_UNKNOWN;
+    char name[256];
+    size_t i;
+
+    if (c->opts->target != ROLE_UNKNOWN) {
+        c->target = c->opts->target;
+        return 0;
+    }
+    if (c->map.col[F_SELF_ASSESSED] >= 0)
+        r = role_in_text(cell_text(header, c->map.col[F_SELF_ASSESSED]));
+    if (r == ROLE_UNKNOWN && c->map.col[F_HEAD_ASSESSED] >= 0)
+        r = role_in_text(cell_text(header, c->map.col[F_HEAD_ASSESSED]));
+    if (r == ROLE_UNKNOWN)
+        r = role_in_text(c->title);
+    if (r == ROLE_UNKNOWN) {
+        snprintf(name, sizeof name, "%s", c->base);
+        for (i = 0; name[i]; i++)
+            if (name[i] == '-' || name[i] == '_' || name[i] == '.')
+                name[i] = ' ';
+        r = role_in_text(name);
+    }
+    if (r == ROLE_UNKNOWN) {
+        error_set(err, BDTX_USAGE, "cannot tell whether this file counts GV or CBQL");
+        error_place(err, c->path, header->number, NULL);
+        error_hint(err, "add --target gv or --target cbql");
+        return -1;
+    }
+    c->target = r;
+    return 0;
+}
+
+static const char *module_of(const struct import_ctx *c, const char *text)
+{
+    char *key = text_key(text);
+    const char *found = NULL;
+    size_t i, j;
+
+    if (!key)
+        return NULL;
+    for (i = 0; i < c->year->nmodules && !found; i++) {
+        const struct config_module *m = &c->year->modules[i];
+        char *k1 = text_key(m->code), *k2 = text_key(m->name);
+
+        if ((k1 && strcmp(k1, key) == 0) || (k2 && strcmp(k2, key) == 0))
+            found = m->code;
+        free(k1);
+        free(k2);
+        for (j = 0; j < m->aliases.count && !found; j++) {
+            char *k = text_key(m->aliases.items[j]);
+
+            if (k && strcmp(k, key) == 0)
+                found = m->code;
+            free(k);
+        }
+    }
+    free(key);
+    return found;
+}
+
+/* The unit a row names: by code, else by name. Returns the index, or -1
+ * after recording a rejection. */
+static long unit_of(struct import_ctx *c, const struct sheet_row *row, long *out,
+                    bdtx_error *err)
+{
+    char code[128], shown[128];
+    long code_col = c->map.col[F_UNIT_CODE], name_col = c->map.col[F_UNIT_NAME];
+    const char *code_text = cell_text(row, code_col);
+    const char *name_text = cell_text(row, name_col);
+
+    *out = -1;
+    if (code_col >= 0 && !text_blank(code_text)) {
+        if (value_account_text(code_text, code, sizeof code))
+            *out = registry_find(&c->reg, code);
+        if (*out >= 0 && *out != c->reg.root)
+            return 0;
+        quote_value(code_text, shown, sizeof shown);
+        return reject(c, row->number, code_col, err, "unknown unit code '%s'", shown);
+    }
+    if (name_col >= 0 && !text_blank(name_text)) {
+        char *key = text_key(name_text);
+
+        *out = key ? registry_find_name(&c->reg, key) : -1;
+        free(key);
+        if (*out >= 0 && *out != c->reg.root)
+            return 0;
+        quote_value(name_text, shown, sizeof shown);
+        return reject(c, row->number, name_col, err,
+                      *out == -2 ? "unit name '%s' matches several units" : "unknown unit '%s'",
+                      shown);
+    }
+    return reject(c, row->number, code_col >= 0 ? code_col : name_col, err, "no unit");
+}
+
+static int read_header(struct import_ctx *c, struct sheet_row *row, bdtx_error *err)
+{
+    int got;
+
+    c->title[0] = '\0';
+    while ((got = sheet_next(c->reader, row, err)) == 1) {
+        if (row->number > HEADER_SEARCH_ROWS)
+            break;
+        if (header_match(c->vocab, row, &c->map))
+            return 0;
+        title_append(c, row);
+    }
+    if (got < 0)
+        return -1;
+    error_set(err, BDTX_DATAERR, "no recognisable header in the first %d rows",
+              HEADER_SEARCH_ROWS);
+    error_place(err, c->path, 0, NULL);
+    error_hint(err, "a learners export needs columns such as Tài khoản, Mã đơn vị or Đơn vị, "
+                    "Mô đun and Trạng thái; a TEMIS export Mã đơn vị, Tổng số and the "
+                    "self-assessed count; more names can be added under sources.aliases");
+    return -1;
+}
+
+static const char *role_text(enum role r)
+{
+    return r == ROLE_GV ? "gv" : r == ROLE_CBQL ? "cbql" : NULL;
+}
+
+static int load_learner_rows(struct import_ctx *c, bdtx_error *err)
+{
+    const long *col = c->map.col;
+    struct sheet_row row;
+    int got;
+    long seq = 0;
+    char seqbuf[24], account[256], shown[128];
+
+    if (col[F_MODULE] < 0 && !c->opts->module) {
+        error_set(err, BDTX_USAGE, "the file has no module column");
+        error_place(err, c->path, c->map.row_number, NULL);
+        error_hint(err, "add --module CODE");
+        return -1;
+    }
+    if (db_exec(c->db, "CREATE TEMP TABLE stage_learner (seq integer, account text, "
+                       "full_name text, unit_code text, role text, module text, state smallint) "
+                       "ON COMMIT DROP", 0, NULL, err) != 0 ||
+        db_copy_begin(c->db, "COPY stage_learner FROM STDIN", err) != 0)
+        return -1;
+    while ((got = sheet_next(c->reader, &row, err)) == 1) {
+        const char *module, *fields[7];
+        char *name = NULL;
+        long unit;
+        int state, result;
+        size_t before = c->nrejections;
+
+        if (is_totals_row(&row))
+            continue;
+        if (!value_account_text(cell_text(&row, col[F_ACCOUNT]), account, sizeof account) ||
+            !account[0]) {
+            if (reject(c, row.number, col[F_ACCOUNT], err, account[0] ? "account too long"
+                                                                      : "no account") != 0)
+                return -1;
+            continue;
+        }
+        if (unit_of(c, &row, &unit, err) != 0)
+            return -1;
+        if (c->nrejections > before)
+            continue;
+        if (col[F_MODULE] >= 0) {
+            module = module_of(c, cell_text(&row, col[F_MODULE]));
+            if (!module) {
+                quote_value(cell_text(&row, col[F_MODULE]), shown, sizeof shown);
+                if (reject(c, row.number, col[F_MODULE], err, "unknown module '%s'", shown) != 0)
+                    return -1;
+                continue;
+            }
+        } else {
+            module = c->opts->module;
+        }
+        state = col[F_STATUS] >= 0 ? vocab_status(c->vocab, cell_text(&row, col[F_STATUS]))
+                                   : STATE_NOT_STARTED;
+        if (state < 0) {
+            quote_value(cell_text(&row, col[F_STATUS]), shown, sizeof shown);
+            if (reject(c, row.number, col[F_STATUS], err, "unknown status '%s'", shown) != 0)
+                return -1;
+            continue;
+        }
+        result = col[F_RESULT] >= 0 ? vocab_result(cell_text(&row, col[F_RESULT])) : 0;
+        if (result < 0) {
+            quote_value(cell_text(&row, col[F_RESULT]), shown, sizeof shown);
+            if (reject(c, row.number, col[F_RESULT], err, "unknown result '%s'", shown) != 0)
+                return -1;
+            continue;
+        }
+        if (result == 1)
+            state = STATE_PASSED;
+        if (col[F_FULL_NAME] >= 0 && !text_blank(cell_text(&row, col[F_FULL_NAME]))) {
+            name = text_nfc(cell_text(&row, col[F_FULL_NAME]));
+            if (!name) {
+                if (reject(c, row.number, col[F_FULL_NAME], err, "name is not valid UTF-8") != 0)
+                    return -1;
+                continue;
+            }
+        }
+        snprintf(seqbuf, sizeof seqbuf, "%ld", ++seq);
+        fields[0] = seqbuf;
+        fields[1] = account;
+        fields[2] = name;
+        fields[3] = c->reg.units[unit].code;
+        fields[4] = role_text(vocab_role(cell_text(&row, col[F_ROLE])));
+        fields[5] = module;
+        fields[6] = state == STATE_PASSED ? "2" : state == STATE_STARTED ? "1" : "0";
+        if (db_copy_row(c->db, fields, 7, err) != 0) {
+            free(name);
+            return -1;
+        }
+        free(name);
+        c->rows++;
+    }
+    if (got < 0)
+        return -1;
+    return db_copy_end(c->db, err);
+}
+
+/* Set-based merge of the staged rows into the history: a version is written
+ * only where the learner's unit, role or name, or the pair's state, differs
+ * from what was in force at this import's as-of date. */
+static const char merge_learners[] =
+    "INSERT INTO learner (province_code, account) "
+    "SELECT DISTINCT $1, account FROM stage_learner ON CONFLICT DO NOTHING";
+
+static const char merge_learner_versions[] =
+    "WITH last AS ("
+    "  SELECT DISTINCT ON (account) account, unit_code, role, full_name"
+    "  FROM stage_learner ORDER BY account, seq DESC"
+    "), cur AS ("
+    "  SELECT l.id AS learner_id, last.unit_code, last.role, last.full_name"
+    "  FROM last JOIN learner l ON l.province_code = $1 AND l.account = last.account"
+    "), prev AS ("
+    "  SELECT DISTINCT ON (v.learner_id) v.learner_id, v.unit_code, v.role, v.full_name"
+    "  FROM learner_version v JOIN cur USING (learner_id)"
+    "  WHERE v.province_code = $1 AND v.school_year = $2 AND v.as_of <= $3"
+    "  ORDER BY v.learner_id, v.as_of DESC"
+    ") "
+    "INSERT INTO learner_version (province_code, school_year, learner_id, as_of, import_id,"
+    "  unit_code, role, full_name) "
+    "SELECT $1, $2, cur.learner_id, $3, $4, cur.unit_code, cur.role, cur.full_name "
+    "FROM cur LEFT JOIN prev USING (learner_id) "
+    "WHERE prev.learner_id IS NULL"
+    "   OR (prev.unit_code, prev.role, prev.full_name)"
+    "      IS DISTINCT FROM (cur.unit_code, cur.role, cur.full_name) "
+    "ON CONFLICT (province_code, school_year, learner_id, as_of) DO UPDATE"
+    "  SET import_id = EXCLUDED.import_id, unit_code = EXCLUDED.unit_code,"
+    "      role = EXCLUDED.role, full_name = EXCLUDED.full_name";
+
+/* The same pair twice in one file counts once: the most advanced state. */
+static const char merge_progress_versions[] =
+    "WITH pairs AS ("
+    "  SELECT account, module, max(state) AS state FROM stage_learner GROUP BY account, module"
+    "), cur AS ("
+    "  SELECT l.id AS learner_id, p.module, p.state"
+    "  FROM pairs p JOIN learner l ON l.province_code = $1 AND l.account = p.account"
+    "), prev AS ("
+    "  SELECT DISTINCT ON (v.learner_id, v.module) v.learner_id, v.module, v.state"
+    "  FROM progress_version v JOIN cur USING (learner_id, module)"
+    "  WHERE v.province_code = $1 AND v.school_year = $2 AND v.as_of <= $3"
+    "  ORDER BY v.learner_id, v.module, v.as_of DESC"
+    ") "
+    "INSERT INTO progress_version (province_code, school_year, learner_id, module, as_of,"
+    "  import_id, state) "
+    "SELECT $1, $2, cur.learner_id, cur.module, $3, $4, cur.state "
+    "FROM cur LEFT JOIN prev USING (learner_id, module) "
+    "WHERE prev.learner_id IS NULL OR prev.state <> cur.state "
+    "ON CONFLICT (province_code, school_year, learner_id, module, as_of) DO UPDATE"
+    "  SET import_id = EXCLUDED.import_id, state = EXCLUDED.state";
+
+static int merge_learner_rows(struct import_ctx *c, bdtx_error *err)
+{
+    char as_of[11];
+    const char *params[4];
+
+    date_format_iso(c->as_of, as_of);
+    params[0] = c->cfg->province.code;
+    params[1] = c->year->id;
+    params[2] = as_of;
+    params[3] = c->id;
+    if (db_exec(c->db, "ANALYZE stage_learner", 0, NULL, err) != 0 ||
+        db_exec(c->db, merge_learners, 1, params, err) != 0 ||
+        db_exec(c->db, merge_learner_versions, 4, params, err) != 0 ||
+        db_exec(c->db, merge_progress_versions, 4, params, err) != 0)
+        return -1;
+    return 0;
+}
+
+/* Reads a count cell; records a rejection and returns 1 when it is not one. */
+static int count_of(struct import_ctx *c, const struct sheet_row *row, enum field f,
+                    bool required, char *buf, size_t cap, bdtx_error *err)
+{
+    const char *text = cell_text(row, c->map.col[f]);
+    int64_t v;
+    char shown[128];
+
+    if (c->map.col[f] < 0 || (!required && text_blank(text))) {
+        buf[0] = '\0';
+        return 0;
+    }
+    if (!value_parse_int(text, &v) || v < 0 || v > INT32_MAX) {
+        quote_value(text, shown, sizeof shown);
+        if (reject(c, row->number, c->map.col[f], err, "'%s' is not a count", shown) != 0)
+            return -1;
+        return 1;
+    }
+    snprintf(buf, cap, "%" PRId64, v);
+    return 0;
+}
+
+static int load_temis_rows(struct import_ctx *c, const struct sheet_row *header, bdtx_error *err)
+{
+    struct sheet_row row;
+    int got;
+
+    if (decide_target(c, header, err) != 0)
+        return -1;
+    if (db_copy_begin(c->db, "COPY temis_unit_count (province_code, school_year, import_id, "
+                             "unit_code, target, total, self_assessed, head_assessed) FROM STDIN",
+                      err) != 0)
+        return -1;
+    while ((got = sheet_next(c->reader, &row, err)) == 1) {
+        char total[24], self[24], head[24];
+        const char *fields[8];
+        long unit;
+        size_t before = c->nrejections;
+        int bad = 0, rc;
+
+        if (is_totals_row(&row))
+            continue;
+        if (unit_of(c, &row, &unit, err) != 0)
+            return -1;
+        if (c->nrejections > before)
+            continue;
+        if ((rc = count_of(c, &row, F_TOTAL, true, total, sizeof total, err)) < 0)
+            return -1;
+        bad |= rc;
+        if ((rc = count_of(c, &row, F_SELF_ASSESSED, true, self, sizeof self, err)) < 0)
+            return -1;
+        bad |= rc;
+        if ((rc = count_of(c, &row, F_HEAD_ASSESSED, false, head, sizeof head, err)) < 0)
+            return -1;
+        bad |= rc;
+        if (bad)
+            continue;
+        fields[0] = c->cfg->province.code;
+        fields[1] = c->year->id;
+        fields[2] = c->id;
+        fields[3] = c->reg.units[unit].code;
+        fields[4] = role_text(c->target);
+        fields[5] = total;
+        fields[6] = self;
+        fields[7] = head[0] ? head : NULL;
+        if (db_copy_row(c->db, fields, 8, err) != 0)
+            return -1;
+        c->rows++;
+    }
+    if (got < 0)
+        return -1;
+    return db_copy_end(c->db, err);
+}
+
+int import_ensure_registry(struct db *db, const struct config *cfg,
+                           const struct config_year *year, struct registry *reg,
+                           bdtx_error *err)
+{
+    if (registry_load(db, cfg->province.code, year->id, reg, err) != 0)
+        return -1;
+    if (reg->count > 0)
+        return 0;
+    if (registry_read_file(year->units_path, reg, err) != 0)
+        return -1;
+    log_info("loading the unit registry of %s from %s", year->id, year->units_path);
+    return registry_store(db, cfg->province.code, year->id, reg, err);
+}
+
+static int store_rejections(struct import_ctx *c, bdtx_error *err)
+{
+    size_t i;
+    char rowbuf[24];
+
+    if (c->nrejections == 0)
+        return 0;
+    if (db_copy_begin(c->db, "COPY import_rejection (import_id, row_number, col, reason) "
+                             "FROM STDIN", err) != 0)
+        return -1;
+    for (i = 0; i < c->nrejections; i++) {
+        const char *fields[4] = {c->id, rowbuf, c->rejections[i].column, c->rejections[i].reason};
+
+        snprintf(rowbuf, sizeof rowbuf, "%ld", c->rejections[i].row);
+        if (db_copy_row(c->db, fields, 4, err) != 0)
+            return -1;
+    }
+    return db_copy_end(c->db, err);
+}
+
+static void print_rejections(const struct import_ctx *c)
+{
+    size_t i;
+
+    for (i = 0; i < c->nrejections && i < PRINT_REJECTIONS; i++) {
+        const struct rejection *r = &c->rejections[i];
+
+        if (r->column[0])
+            fprintf(stderr, "%s:%ld:%s: %s\n", c->path, r->row, r->column, r->reason);
+        else
+            fprintf(stderr, "%s:%ld: %s\n", c->path, r->row, r->reason);
+    }
+    if (c->nrejections > PRINT_REJECTIONS)
+        fprintf(stderr, "%s: ... and %zu more rejected rows (all are listed in the report)\n",
+                c->path, c->nrejections - PRINT_REJECTIONS);
+}
+
+static int already_imported(struct import_ctx *c, const char *sha, struct import_result *res,
+                            bool *yes, bdtx_error *err)
+{
+    const char *params[2] = {c->cfg->province.code, sha};
+    struct db_result *r = NULL;
+
+    if (db_query(c->db, "SELECT id, file_name, to_char(imported_at, 'YYYY-MM-DD HH24:MI') "
+                        "FROM import WHERE province_code = $1 AND sha256 = $2",
+                 2, params, &r, err) != 0)
+        return -1;
+    *yes = db_rows(r) > 0;
+    if (*yes) {
+        res->skipped = true;
+        res->id = strtol(db_value(r, 0, 0), NULL, 10);
+        log_info("%s: already imported (import %s of %s, on %s); nothing to do", c->path,
+                 db_value(r, 0, 0), db_value(r, 0, 1), db_value(r, 0, 2));
+    }
+    db_result_free(r);
+    return 0;
+}
+
+static int insert_import(struct import_ctx *c, const char *sha, bdtx_error *err)
+{
+    char as_of[11];
+    const char *params[7];
+    struct db_result *r = NULL;
+
+    date_format_iso(c->as_of, as_of);
+    params[0] = c->cfg->province.code;
+    params[1] = c->year->id;
+    params[2] = c->base;
+    params[3] = sha;
+    params[4] = source_kind_name(c->source);
+    params[5] = as_of;
+    params[6] = c->opts->module;
+    if (db_query(c->db, "INSERT INTO import (province_code, school_year, file_name, sha256, "
+                        "source, as_of, module, rows, rejected) "
+                        "VALUES ($1, $2, $3, $4, $5, $6, $7, 0, 0) RETURNING id",
+                 7, params, &r, err) != 0)
+        return -1;
+    snprintf(c->id, sizeof c->id, "%s", db_value(r, 0, 0));
+    db_result_free(r);
+    return 0;
+}
+
+static int finish_import(struct import_ctx *c, bdtx_error *err)
+{
+    char rows[24], rejected[24];
+    const char *params[4] = {rows, rejected, role_text(c->target), c->id};
+
+    snprintf(rows, sizeof rows, "%ld", c->rows);
+    snprintf(rejected, sizeof rejected, "%zu", c->nrejections);
+    if (db_exec(c->db, "UPDATE import SET rows = $1, rejected = $2, target = $3 WHERE id = $4",
+                4, params, err) != 0)
+        return -1;
+    return store_rejections(c, err);
+}
+
+int import_file(struct db *db, const struct config *cfg, const struct vocab *vocab,
+                const char *path, const struct import_options *opts,
+                struct import_result *result, bdtx_error *err)
+{
+    struct import_ctx c;
+    struct sheet_row header;
+    char sha[65], day[11];
+    bool seen = false, in_tx = false;
+    size_t i;
+    int rc = -1;
+
+    memset(&c, 0, sizeof c);
+    memset(result, 0, sizeof *result);
+    c.db = db;
+    c.cfg = cfg;
+    c.vocab = vocab;
+    c.opts = opts;
+    c.path = path;
+    c.base = file_base(path);
+
+    if (hash_file_sha256(path, sha, err) != 0)
+        goto done;
+    if (already_imported(&c, sha, result, &seen, err) != 0)
+        goto done;
+    if (seen) {
+        rc = 0;
+        goto done;
+    }
+    if (sheet_open(path, NULL, &c.reader, err) != 0 || read_header(&c, &header, err) != 0)
+        goto done;
+    c.source = opts->source != SOURCE_UNKNOWN ? opts->source : c.map.kind;
+    if (c.source != c.map.kind) {
+        error_set(err, BDTX_DATAERR, "--source %s given, but the header on row %ld is that of "
+                  "a %s export", source_kind_name(c.source), c.map.row_number,
+                  source_kind_name(c.map.kind));
+        error_place(err, path, c.map.row_number, NULL);
+        goto done;
+    }
+    if (c.source != SOURCE_LMS_LEARNERS && c.source != SOURCE_TEMIS_UNITS) {
+        error_set(err, BDTX_DATAERR, "%s exports are not supported by this version of bdtx",
+                  source_kind_name(c.source));
+        error_place(err, path, c.map.row_number, NULL);
+        goto done;
+    }
+    if (decide_as_of(&c, err) != 0)
+        goto done;
+    c.year = config_year_for_date(cfg, c.as_of);
+    if (!c.year) {
+        date_format_iso(c.as_of, day);
+        error_set(err, BDTX_CONFIG, "no school year in the configuration contains the as-of "
+                  "date %s of this file", day);
+        error_place(err, path, 0, NULL);
+        error_hint(err, "add the school year to %s, or give --as-of", cfg->path);
+        goto done;
+    }
+    if (db_begin(db, err) != 0)
+        goto done;
+    in_tx = true;
+    if (import_ensure_registry(db, cfg, c.year, &c.reg, err) != 0 ||
+        insert_import(&c, sha, err) != 0)
+        goto done;
+    if (c.source == SOURCE_LMS_LEARNERS) {
+        if (load_learner_rows(&c, err) != 0)
+            goto done;
+        if (c.rows > 0 && merge_learner_rows(&c, err) != 0)
+            goto done;
+    } else if (load_temis_rows(&c, &header, err) != 0) {
+        goto done;
+    }
+    if (c.rows == 0) {
+        print_rejections(&c);
+        error_set(err, BDTX_DATAERR, c.nrejections ? "every data row was rejected"
+                                                   : "no data rows below the header");
+        error_place(err, path, 0, NULL);
+        goto done;
+    }
+    if (finish_import(&c, err) != 0 || db_commit(db, err) != 0)
+        goto done;
+    in_tx = false;
+    print_rejections(&c);
+    result->id = strtol(c.id, NULL, 10);
+    result->source = c.source;
+    result->as_of = c.as_of;
+    snprintf(result->year, sizeof result->year, "%s", c.year->id);
+    result->rows = c.rows;
+    result->rejected = (long)c.nrejections;
+    rc = 0;
+done:
+    if (in_tx)
+        db_rollback(db);
+    sheet_close(c.reader);
+    registry_release(&c.reg);
+    for (i = 0; i < c.nrejections; i++)
+        free(c.rejections[i].reason);
+    free(c.rejections);
+    return rc;
+}

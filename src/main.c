@@ -1,0 +1,111 @@
+/* bdtx: weekly rankings of BDTX module completion for a Sở GDĐT. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bdtx/commands.h"
+#include "bdtx/error.h"
+#include "bdtx/log.h"
+
+#ifndef BDTX_VERSION
+#define BDTX_VERSION "unknown"
+#endif
+
+static const struct command {
+    const char *group;     /* first word, or NULL for a one-word command */
+    const char *name;
+    command_fn fn;
+    const char *usage;
+    const char *help;
+} commands[] = {
+    {"config", "check", cmd_config_check, "config check",
+     "validate the configuration and the files it names"},
+    {"db", "migrate", cmd_db_migrate, "db migrate", "create or upgrade the schema (idempotent)"},
+    {"db", "status", cmd_db_status, "db status",
+     "schema version, imports, latest as-of per source"},
+    {"units", "import", cmd_units_import, "units import FILE [--year ID]",
+     "load or update a school year's unit registry"},
+    {NULL, "import", cmd_import,
+     "import [--source KIND] [--as-of DATE] [--module CODE] [--target gv|cbql] [--strict] FILE...",
+     "import exports of the LMS and TEMIS"},
+    {NULL, "report", cmd_report,
+     "report [--week YYYY-Www | --as-of DATE] [--format json|csv] [--out PATH]",
+     "write the ranking of a week"},
+};
+
+static void usage(FILE *out)
+{
+    size_t i;
+
+    fprintf(out, "usage: bdtx [--config FILE] [--quiet|--verbose] COMMAND [ARGS]\n\n");
+    for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(out, "  %s\n      %s\n", commands[i].usage, commands[i].help);
+    fprintf(out, "\n--config defaults to $BDTX_CONFIG, then config/bdtx.yaml.\n"
+                 "Exit codes: 0 done; 1 rows or files rejected; 64 usage; 65 input file "
+                 "rejected;\n69 database unavailable; 70 internal error; 75 locked; "
+                 "78 configuration error.\n");
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"config", required_argument, NULL, 'c'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+    struct cli cli = {0};
+    bdtx_error err;
+    const struct command *cmd = NULL;
+    int opt, rc, quiet = 0, verbose = 0, words;
+    size_t i;
+
+    error_clear(&err);
+    cli.config_path = getenv("BDTX_CONFIG");
+    /* '+': options after the command belong to the command. */
+    while ((opt = getopt_long(argc, argv, "+c:qvh", options, NULL)) != -1) {
+        switch (opt) {
+        case 'c': cli.config_path = optarg; break;
+        case 'q': quiet = 1; break;
+        case 'v': verbose = 1; break;
+        case 'h': usage(stdout); return BDTX_OK;
+        case 'V': printf("bdtx %s\n", BDTX_VERSION); return BDTX_OK;
+        default: usage(stderr); return BDTX_USAGE;
+        }
+    }
+    if (quiet && verbose) {
+        fprintf(stderr, "bdtx: --quiet and --verbose exclude each other\n");
+        return BDTX_USAGE;
+    }
+    if (!cli.config_path || !*cli.config_path)
+        cli.config_path = "config/bdtx.yaml";
+    cli.quiet = quiet;
+    log_set_level(quiet ? LOG_WARNING : verbose ? LOG_DEBUG : LOG_INFO);
+    if (optind >= argc) {
+        usage(stderr);
+        return BDTX_USAGE;
+    }
+    for (i = 0; i < sizeof commands / sizeof commands[0] && !cmd; i++) {
+        const struct command *c = &commands[i];
+
+        if (c->group ? (strcmp(argv[optind], c->group) == 0 && optind + 1 < argc &&
+                        strcmp(argv[optind + 1], c->name) == 0)
+                     : strcmp(argv[optind], c->name) == 0)
+            cmd = c;
+    }
+    if (!cmd) {
+        fprintf(stderr, "bdtx: unknown command '%s%s%s'\n", argv[optind],
+                optind + 1 < argc ? " " : "", optind + 1 < argc ? argv[optind + 1] : "");
+        usage(stderr);
+        return BDTX_USAGE;
+    }
+    words = cmd->group ? 2 : 1;
+    optind += words - 1;
+    rc = cmd->fn(&cli, argc - optind, argv + optind, &err);
+    if (rc != BDTX_OK && rc != BDTX_REJECTED_ROWS && (err.message[0] || err.file[0]))
+        error_print(&err, stderr);
+    return rc;
+}

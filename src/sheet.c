@@ -1,0 +1,296 @@
+#include "bdtx/sheet.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bdtx/text.h"
+#include "sheet_internal.h"
+
+struct sheet_reader {
+    enum sheet_format format;
+    struct csv_reader *csv;
+    struct xlsx_reader *xlsx;
+};
+
+void sheet_limits_resolve(const struct sheet_limits *in, struct sheet_limits *out)
+{
+    static const struct sheet_limits defaults = {
+        .max_file_bytes = UINT64_C(512) << 20,
+        .max_uncompressed_bytes = UINT64_C(4) << 30,
+        .max_compression_ratio = 200,
+        .max_cells_per_row = 16384,
+        .max_cell_bytes = 32767,
+    };
+
+    *out = defaults;
+    if (!in)
+        return;
+    if (in->max_file_bytes)
+        out->max_file_bytes = in->max_file_bytes;
+    if (in->max_uncompressed_bytes)
+        out->max_uncompressed_bytes = in->max_uncompressed_bytes;
+    if (in->max_compression_ratio)
+        out->max_compression_ratio = in->max_compression_ratio;
+    if (in->max_cells_per_row)
+        out->max_cells_per_row = in->max_cells_per_row;
+    if (in->max_cell_bytes)
+        out->max_cell_bytes = in->max_cell_bytes;
+}
+
+int sheet_grow(void **buf, size_t *cap, size_t need, size_t elem)
+{
+    size_t ncap = *cap ? *cap : 64;
+    void *p;
+
+    if (need <= *cap)
+        return 0;
+    while (ncap < need) {
+        if (ncap > SIZE_MAX / 2)
+            return -1;
+        ncap *= 2;
+    }
+    if (ncap > SIZE_MAX / elem)
+        return -1;
+    p = realloc(*buf, ncap * elem);
+    if (!p)
+        return -1;
+    *buf = p;
+    *cap = ncap;
+    return 0;
+}
+
+void sheet_column_name(enum sheet_format format, size_t index, char *buf, size_t cap)
+{
+    char tmp[24];
+    size_t n = 0, i;
+
+    if (cap == 0)
+        return;
+    if (format == SHEET_CSV) {
+        snprintf(buf, cap, "%zu", index + 1);
+        return;
+    }
+    /* Bijective base 26: A..Z, AA..ZZ, AAA... */
+    index++;
+    while (index > 0 && n < sizeof tmp) {
+        tmp[n++] = (char)('A' + (index - 1) % 26);
+        index = (index - 1) / 26;
+    }
+    for (i = 0; i < n && i + 1 < cap; i++)
+        buf[i] = tmp[n - 1 - i];
+    buf[i] = '\0';
+}
+
+void rowbuf_init(struct rowbuf *rb, const struct sheet_limits *limits)
+{
+    memset(rb, 0, sizeof *rb);
+    rb->max_cells = limits->max_cells_per_row;
+    rb->max_cell_bytes = limits->max_cell_bytes;
+}
+
+void rowbuf_release(struct rowbuf *rb)
+{
+    free(rb->text);
+    free(rb->cells);
+    memset(rb, 0, sizeof *rb);
+}
+
+void rowbuf_reset(struct rowbuf *rb)
+{
+    rb->len = 0;
+    rb->ncells = 0;
+    rb->cell_start = 0;
+}
+
+int rowbuf_append(struct rowbuf *rb, const char *s, size_t n, bdtx_error *err)
+{
+    if (n > rb->max_cell_bytes || rb->len - rb->cell_start > rb->max_cell_bytes - n) {
+        error_set(err, BDTX_DATAERR, "cell longer than %" PRIu32 " bytes (limit max_cell_bytes)",
+                  rb->max_cell_bytes);
+        return -1;
+    }
+    /* +1 keeps room for the NUL that rowbuf_end_cell adds. */
+    if (sheet_grow((void **)&rb->text, &rb->cap, rb->len + n + 1, 1) < 0) {
+        error_set(err, BDTX_SOFTWARE, "out of memory");
+        return -1;
+    }
+    memcpy(rb->text + rb->len, s, n);
+    rb->len += n;
+    return 0;
+}
+
+const char *rowbuf_cell(const struct rowbuf *rb, size_t *len)
+{
+    *len = rb->len - rb->cell_start;
+    return rb->text ? rb->text + rb->cell_start : "";
+}
+
+void rowbuf_clear_cell(struct rowbuf *rb)
+{
+    rb->len = rb->cell_start;
+}
+
+int rowbuf_end_cell(struct rowbuf *rb, bool numeric, bdtx_error *err)
+{
+    struct sheet_cell *c;
+
+    if (rb->ncells >= rb->max_cells) {
+        error_set(err, BDTX_DATAERR, "row has more than %" PRIu32 " cells (limit max_cells_per_row)",
+                  rb->max_cells);
+        return -1;
+    }
+    if (sheet_grow((void **)&rb->text, &rb->cap, rb->len + 1, 1) < 0 ||
+        sheet_grow((void **)&rb->cells, &rb->cells_cap, rb->ncells + 1, sizeof *rb->cells) < 0) {
+        error_set(err, BDTX_SOFTWARE, "out of memory");
+        return -1;
+    }
+    c = &rb->cells[rb->ncells++];
+    c->text = NULL;
+    c->len = rb->len - rb->cell_start;
+    c->numeric = numeric && c->len > 0;
+    rb->text[rb->len++] = '\0';
+    rb->cell_start = rb->len;
+    return 0;
+}
+
+int rowbuf_pad(struct rowbuf *rb, size_t index, bdtx_error *err)
+{
+    while (rb->ncells < index)
+        if (rowbuf_end_cell(rb, false, err) < 0)
+            return -1;
+    return 0;
+}
+
+bool rowbuf_finish(struct rowbuf *rb, long number, struct sheet_row *row)
+{
+    const char *p = rb->text;
+    bool any = false;
+    size_t i;
+
+    while (rb->ncells > 0 && rb->cells[rb->ncells - 1].len == 0)
+        rb->ncells--;
+    for (i = 0; i < rb->ncells; i++) {
+        rb->cells[i].text = p;
+        if (!any && !text_blank(p))
+            any = true;
+        p += rb->cells[i].len + 1;
+    }
+    row->number = number;
+    row->ncells = rb->ncells;
+    row->cells = rb->cells;
+    return any;
+}
+
+int sheet_open(const char *path, const struct sheet_limits *limits,
+               struct sheet_reader **out, bdtx_error *err)
+{
+    static const unsigned char zip_magic[4] = { 'P', 'K', 3, 4 };
+    static const unsigned char ole_magic[4] = { 0xD0, 0xCF, 0x11, 0xE0 };
+    struct sheet_limits lim;
+    struct sheet_reader *r = NULL;
+    unsigned char magic[4];
+    struct stat st;
+    ssize_t n;
+    int fd = -1, rc = -1;
+    bool dispatched = false;
+
+    *out = NULL;
+    sheet_limits_resolve(limits, &lim);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        error_set(err, BDTX_DATAERR, "cannot open: %s", strerror(errno));
+        goto done;
+    }
+    if (fstat(fd, &st) < 0) {
+        error_set(err, BDTX_DATAERR, "cannot read: %s", strerror(errno));
+        goto done;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        error_set(err, BDTX_DATAERR, "not a regular file");
+        goto done;
+    }
+    if ((uint64_t)st.st_size > lim.max_file_bytes) {
+        error_set(err, BDTX_DATAERR, "file larger than %" PRIu64 " bytes (limit max_file_bytes)",
+                  lim.max_file_bytes);
+        goto done;
+    }
+    n = pread(fd, magic, sizeof magic, 0);
+    if (n < 0) {
+        error_set(err, BDTX_DATAERR, "cannot read: %s", strerror(errno));
+        goto done;
+    }
+    /* Old .xls workbooks and password-protected .xlsx are both OLE2 files. */
+    if (n == (ssize_t)sizeof magic && memcmp(magic, ole_magic, sizeof magic) == 0) {
+        error_set(err, BDTX_DATAERR, "not a CSV or XLSX file");
+        error_detail(err, "this is an old Excel .xls workbook or an encrypted workbook");
+        error_hint(err, "open it in Excel and save it, without a password, as .xlsx");
+        goto done;
+    }
+    r = calloc(1, sizeof *r);
+    if (!r) {
+        error_set(err, BDTX_SOFTWARE, "out of memory");
+        goto done;
+    }
+    if (n == (ssize_t)sizeof magic && memcmp(magic, zip_magic, sizeof magic) == 0) {
+        r->format = SHEET_XLSX;
+        rc = xlsx_open(fd, path, &lim, &r->xlsx, err);
+    } else {
+        r->format = SHEET_CSV;
+        rc = csv_open(fd, path, &lim, &r->csv, err);
+    }
+    fd = -1;
+    dispatched = true;
+    if (rc == 0) {
+        *out = r;
+        r = NULL;
+    }
+
+done:
+    /* The readers place their own errors, with row and column. */
+    if (rc < 0 && !dispatched)
+        error_place(err, path, 0, NULL);
+    if (fd >= 0)
+        close(fd);
+    free(r);
+    return rc;
+}
+
+int sheet_next(struct sheet_reader *r, struct sheet_row *row, bdtx_error *err)
+{
+    if (r->format == SHEET_XLSX)
+        return xlsx_next(r->xlsx, row, err);
+    return csv_next(r->csv, row, err);
+}
+
+enum sheet_format sheet_format(const struct sheet_reader *r)
+{
+    return r->format;
+}
+
+const char *sheet_name(const struct sheet_reader *r)
+{
+    if (r->format == SHEET_XLSX)
+        return xlsx_sheet_name(r->xlsx);
+    return "";
+}
+
+void sheet_column_label(const struct sheet_reader *r, size_t index, char *buf, size_t cap)
+{
+    sheet_column_name(r->format, index, buf, cap);
+}
+
+void sheet_close(struct sheet_reader *r)
+{
+    if (!r)
+        return;
+    if (r->format == SHEET_XLSX)
+        xlsx_close(r->xlsx);
+    else
+        csv_close(r->csv);
+    free(r);
+}

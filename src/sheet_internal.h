@@ -1,0 +1,75 @@
+/* Shared by the sheet front end (sheet.c) and its two readers (csv.c,
+ * xlsx.c): the row builder both fill, and each reader's entry points.
+ * Not installed: callers use include/bdtx/sheet.h. */
+#ifndef BDTX_SHEET_INTERNAL_H
+#define BDTX_SHEET_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bdtx/error.h"
+#include "bdtx/sheet.h"
+
+/* Bytes asked of read() or zip_fread() at a time. */
+#define SHEET_CHUNK (64 * 1024)
+
+/* Copy of limits with every 0 replaced by its default (sheet.h). */
+void sheet_limits_resolve(const struct sheet_limits *in, struct sheet_limits *out);
+
+/* Grow *buf (of *cap elements of size elem) to hold at least need elements,
+ * doubling so that appends stay amortised O(1). 0, or -1 when out of memory. */
+int sheet_grow(void **buf, size_t *cap, size_t need, size_t elem);
+
+/* "A".."Z","AA"... for XLSX, "1","2"... for CSV; index is 0-based. */
+void sheet_column_name(enum sheet_format format, size_t index, char *buf, size_t cap);
+
+/* One row under construction. Cell texts are stored back to back in one
+ * buffer, each followed by a NUL, so a row costs no allocation once the
+ * buffers have grown to the widest row seen. */
+struct rowbuf {
+    char *text;
+    size_t len, cap;
+    struct sheet_cell *cells;
+    size_t ncells, cells_cap;
+    size_t cell_start;          /* offset in text of the cell being built */
+    uint32_t max_cells;
+    uint32_t max_cell_bytes;
+};
+
+void rowbuf_init(struct rowbuf *rb, const struct sheet_limits *limits);
+void rowbuf_release(struct rowbuf *rb);
+void rowbuf_reset(struct rowbuf *rb);
+/* Append bytes to the open cell. -1 with err's message set when the cell
+ * grows over max_cell_bytes or memory runs out; the caller adds the place. */
+int rowbuf_append(struct rowbuf *rb, const char *s, size_t n, bdtx_error *err);
+/* Bytes of the open cell so far (not NUL-terminated). */
+const char *rowbuf_cell(const struct rowbuf *rb, size_t *len);
+/* Forget the bytes of the open cell. */
+void rowbuf_clear_cell(struct rowbuf *rb);
+/* Close the open cell; -1 (err set) past max_cells_per_row. */
+int rowbuf_end_cell(struct rowbuf *rb, bool numeric, bdtx_error *err);
+/* Close empty cells until the row has index cells (fills skipped columns). */
+int rowbuf_pad(struct rowbuf *rb, size_t index, bdtx_error *err);
+/* Fill row from the cells closed so far, trailing empty cells cut. Returns
+ * false when the row is empty (no cell holds more than blanks). */
+bool rowbuf_finish(struct rowbuf *rb, long number, struct sheet_row *row);
+
+struct csv_reader;
+struct xlsx_reader;
+
+/* Both readers take over fd (open on path, at offset 0), also on failure.
+ * limits are already resolved. Errors carry the file and, where known, the
+ * row and column. */
+int csv_open(int fd, const char *path, const struct sheet_limits *limits,
+             struct csv_reader **out, bdtx_error *err);
+int csv_next(struct csv_reader *r, struct sheet_row *row, bdtx_error *err);
+void csv_close(struct csv_reader *r);
+
+int xlsx_open(int fd, const char *path, const struct sheet_limits *limits,
+              struct xlsx_reader **out, bdtx_error *err);
+int xlsx_next(struct xlsx_reader *r, struct sheet_row *row, bdtx_error *err);
+const char *xlsx_sheet_name(const struct xlsx_reader *r);
+void xlsx_close(struct xlsx_reader *r);
+
+#endif

@@ -1,0 +1,88 @@
+#include "bdtx/text.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+bool text_valid_utf8(const char *s, size_t len)
+{
+    utf8proc_ssize_t off = 0, n;
+    utf8proc_int32_t cp;
+
+    while ((size_t)off < len) {
+        n = utf8proc_iterate((const utf8proc_uint8_t *)s + off,
+                             (utf8proc_ssize_t)(len - (size_t)off), &cp);
+        if (n < 0)
+            return false;
+        off += n;
+    }
+    return true;
+}
+
+bool text_blank(const char *s)
+{
+    for (; *s; s++)
+        if (*s != ' ' && *s != '\t' && *s != '\r' && *s != '\n')
+            return false;
+    return true;
+}
+
+char *text_nfc(const char *s)
+{
+    utf8proc_uint8_t *out = NULL;
+
+    if (utf8proc_map((const utf8proc_uint8_t *)s, 0, &out,
+                     UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE) < 0)
+        return NULL;
+    return (char *)out;
+}
+
+static bool is_space_cp(utf8proc_int32_t cp)
+{
+    return cp == ' ' || cp == '\t' || cp == '\r' || cp == '\n' || cp == 0xA0 ||
+           cp == 0x2007 || cp == 0x202F || cp == 0xFEFF || cp == 0x200B ||
+           utf8proc_category(cp) == UTF8PROC_CATEGORY_ZS;
+}
+
+char *text_key(const char *s)
+{
+    utf8proc_uint8_t *folded = NULL;
+    utf8proc_ssize_t len;
+    char *out, *w;
+    const utf8proc_uint8_t *p;
+    utf8proc_int32_t cp;
+    utf8proc_ssize_t n;
+    bool pending_space = false;
+
+    len = utf8proc_map((const utf8proc_uint8_t *)s, 0, &folded,
+                       UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE |
+                       UTF8PROC_CASEFOLD);
+    if (len < 0)
+        return NULL;
+    out = malloc((size_t)len + 1);
+    if (!out) {
+        free(folded);
+        return NULL;
+    }
+    w = out;
+    for (p = folded; *p; p += n) {
+        n = utf8proc_iterate(p, -1, &cp);
+        if (n < 0) {
+            free(folded);
+            free(out);
+            return NULL;
+        }
+        if (is_space_cp(cp)) {
+            pending_space = w != out;
+            continue;
+        }
+        if (pending_space)
+            *w++ = ' ';
+        pending_space = false;
+        memcpy(w, p, (size_t)n);
+        w += n;
+    }
+    *w = '\0';
+    free(folded);
+    return out;
+}

@@ -1,0 +1,360 @@
+#include "bdtx/units.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "bdtx/sheet.h"
+#include "bdtx/text.h"
+#include "bdtx/value.h"
+
+static const struct registry *sort_reg;
+
+static int cmp_code(const void *a, const void *b)
+{
+    return strcmp(sort_reg->units[*(const size_t *)a].code,
+                  sort_reg->units[*(const size_t *)b].code);
+}
+
+void registry_release(struct registry *reg)
+{
+    size_t i;
+
+    for (i = 0; i < reg->count; i++) {
+        free(reg->units[i].code);
+        free(reg->units[i].name);
+        free(reg->units[i].kind_text);
+        free(reg->units[i].parent_code);
+        free(reg->units[i].aliases);
+    }
+    free(reg->units);
+    free(reg->by_code);
+    memset(reg, 0, sizeof *reg);
+}
+
+long registry_find(const struct registry *reg, const char *code)
+{
+    size_t lo = 0, hi = reg->count;
+
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp(reg->units[reg->by_code[mid]].code, code);
+
+        if (c == 0)
+            return (long)reg->by_code[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+static bool name_matches(const char *name, const char *key)
+{
+    char *k = text_key(name);
+    bool yes = k && strcmp(k, key) == 0;
+
+    free(k);
+    return yes;
+}
+
+long registry_find_name(const struct registry *reg, const char *key)
+{
+    long found = -1;
+    size_t i;
+
+    for (i = 0; i < reg->count; i++) {
+        const struct unit *u = &reg->units[i];
+        bool hit = name_matches(u->name, key);
+        const char *p = u->aliases;
+
+        while (!hit && p && *p) {
+            const char *bar = strchr(p, '|');
+            size_t len = bar ? (size_t)(bar - p) : strlen(p);
+            char *one = strndup(p, len);
+
+            hit = one && name_matches(one, key);
+            free(one);
+            p = bar ? bar + 1 : NULL;
+        }
+        if (hit) {
+            if (found >= 0)
+                return -2;
+            found = (long)i;
+        }
+    }
+    return found;
+}
+
+/* Resolves parents and kinds, builds the code index; checks the tree. */
+static int registry_link(struct registry *reg, const char *file, bdtx_error *err)
+{
+    size_t i;
+
+    reg->root = -1;
+    reg->by_code = malloc((reg->count ? reg->count : 1) * sizeof *reg->by_code);
+    if (!reg->by_code) {
+        error_set(err, BDTX_SOFTWARE, "out of memory");
+        return -1;
+    }
+    for (i = 0; i < reg->count; i++)
+        reg->by_code[i] = i;
+    sort_reg = reg;
+    qsort(reg->by_code, reg->count, sizeof *reg->by_code, cmp_code);
+    for (i = 1; i < reg->count; i++)
+        if (strcmp(reg->units[reg->by_code[i]].code, reg->units[reg->by_code[i - 1]].code) == 0) {
+            error_set(err, BDTX_CONFIG, "unit code %s appears twice in the registry",
+                      reg->units[reg->by_code[i]].code);
+            error_place(err, file, 0, NULL);
+            return -1;
+        }
+    for (i = 0; i < reg->count; i++) {
+        struct unit *u = &reg->units[i];
+
+        if (!u->parent_code) {
+            if (reg->root >= 0) {
+                error_set(err, BDTX_CONFIG, "units %s and %s both have no parent; "
+                          "a registry has one root (the province)",
+                          reg->units[reg->root].code, u->code);
+                error_place(err, file, 0, NULL);
+                return -1;
+            }
+            reg->root = (long)i;
+            u->parent = -1;
+            continue;
+        }
+        u->parent = registry_find(reg, u->parent_code);
+        if (u->parent < 0) {
+            error_set(err, BDTX_CONFIG, "unit %s names parent %s, which is not in the registry",
+                      u->code, u->parent_code);
+            error_place(err, file, 0, NULL);
+            return -1;
+        }
+    }
+    if (reg->root < 0) {
+        error_set(err, BDTX_CONFIG, "the registry has no root unit (the province, with no parent)");
+        error_place(err, file, 0, NULL);
+        return -1;
+    }
+    for (i = 0; i < reg->count; i++) {
+        struct unit *u = &reg->units[i];
+
+        if (u->parent < 0)
+            u->kind = UNIT_ROOT;
+        else if (strcmp(u->kind_text, "direct") == 0)
+            u->kind = UNIT_DIRECT;
+        else if (u->parent == reg->root)
+            u->kind = UNIT_RANKED;
+        else
+            u->kind = UNIT_SCHOOL;
+        if (u->kind == UNIT_DIRECT && u->parent != reg->root) {
+            error_set(err, BDTX_CONFIG, "direct unit %s must have the province as its parent",
+                      u->code);
+            error_place(err, file, 0, NULL);
+            return -1;
+        }
+        if (u->kind == UNIT_SCHOOL && reg->units[u->parent].kind != UNIT_RANKED &&
+            reg->units[u->parent].parent != reg->root) {
+            error_set(err, BDTX_CONFIG, "school %s must sit under a unit of the ranked level",
+                      u->code);
+            error_place(err, file, 0, NULL);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s && *s ? strdup(s) : NULL;
+}
+
+static int registry_add(struct registry *reg, size_t *cap, const char *code, const char *name,
+                        const char *kind, const char *parent, const char *aliases,
+                        bdtx_error *err)
+{
+    struct unit *u;
+
+    if (reg->count == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 64;
+        struct unit *grown = realloc(reg->units, ncap * sizeof *grown);
+
+        if (!grown)
+            goto oom;
+        reg->units = grown;
+        *cap = ncap;
+    }
+    u = &reg->units[reg->count];
+    memset(u, 0, sizeof *u);
+    u->code = strdup(code);
+    u->name = text_nfc(name);
+    u->kind_text = strdup(kind);
+    u->parent_code = dup_or_null(parent);
+    u->aliases = text_nfc(aliases ? aliases : "");
+    reg->count++;
+    if (!u->code || !u->name || !u->kind_text || !u->aliases || (parent && *parent && !u->parent_code))
+        goto oom;
+    return 0;
+oom:
+    error_set(err, BDTX_SOFTWARE, "out of memory");
+    return -1;
+}
+
+static const char *cell(const struct sheet_row *row, long i)
+{
+    return i >= 0 && (size_t)i < row->ncells ? row->cells[i].text : "";
+}
+
+int registry_read_file(const char *path, struct registry *reg, bdtx_error *err)
+{
+    static const char *const names[] = {"code", "name", "kind", "parent_code", "aliases"};
+    struct sheet_reader *r = NULL;
+    struct sheet_row row;
+    long col[5] = {-1, -1, -1, -1, -1};
+    size_t cap = 0, i, j;
+    int rc = -1, got;
+    bool header = false;
+    char codebuf[128], label[16];
+
+    memset(reg, 0, sizeof *reg);
+    if (sheet_open(path, NULL, &r, err) != 0) {
+        err->code = BDTX_CONFIG;
+        return -1;
+    }
+    while ((got = sheet_next(r, &row, err)) == 1) {
+        if (!header) {
+            for (i = 0; i < row.ncells; i++)
+                for (j = 0; j < 5; j++)
+                    if (strcmp(row.cells[i].text, names[j]) == 0)
+                        col[j] = (long)i;
+            for (j = 0; j < 4; j++)
+                if (col[j] < 0) {
+                    error_set(err, BDTX_CONFIG, "registry header lacks the column '%s' "
+                              "(expected code,name,kind,parent_code[,aliases])", names[j]);
+                    error_place(err, path, row.number, NULL);
+                    goto done;
+                }
+            header = true;
+            continue;
+        }
+        if (!value_account_text(cell(&row, col[0]), codebuf, sizeof codebuf) || !codebuf[0]) {
+            sheet_column_label(r, (size_t)col[0], label, sizeof label);
+            error_set(err, BDTX_CONFIG, "unit code is empty or too long");
+            error_place(err, path, row.number, label);
+            goto done;
+        }
+        if (!cell(&row, col[1])[0] || !cell(&row, col[2])[0]) {
+            error_set(err, BDTX_CONFIG, "unit %s has no name or no kind", codebuf);
+            error_place(err, path, row.number, NULL);
+            goto done;
+        }
+        if (registry_add(reg, &cap, codebuf, cell(&row, col[1]), cell(&row, col[2]),
+                         cell(&row, col[3]), cell(&row, col[4]), err) != 0)
+            goto done;
+    }
+    if (got < 0) {
+        err->code = BDTX_CONFIG;
+        goto done;
+    }
+    if (!header || reg->count == 0) {
+        error_set(err, BDTX_CONFIG, "the registry has no units");
+        error_place(err, path, 0, NULL);
+        goto done;
+    }
+    rc = registry_link(reg, path, err);
+done:
+    sheet_close(r);
+    if (rc != 0)
+        registry_release(reg);
+    return rc;
+}
+
+int registry_store(struct db *db, const char *province, const char *year,
+                   const struct registry *reg, bdtx_error *err)
+{
+    const char *params[2] = {province, year};
+    size_t i;
+
+    if (db_exec(db, "DELETE FROM unit WHERE province_code = $1 AND school_year = $2",
+                2, params, err) != 0)
+        return -1;
+    if (db_copy_begin(db, "COPY unit (province_code, school_year, code, name, kind, "
+                          "parent_code, aliases) FROM STDIN", err) != 0)
+        return -1;
+    for (i = 0; i < reg->count; i++) {
+        const struct unit *u = &reg->units[i];
+        /* aliases go in as a text[] literal built from '|'-separated names:
+         * each element quoted, with quotes and backslashes escaped. */
+        char *arr = NULL;
+        size_t len = 3, k;
+        const char *fields[7];
+        int rc;
+
+        for (k = 0; u->aliases[k]; k++)
+            len += 4;
+        len += strlen(u->aliases) * 2;
+        arr = malloc(len + 4);
+        if (!arr) {
+            error_set(err, BDTX_SOFTWARE, "out of memory");
+            return -1;
+        }
+        {
+            char *w = arr;
+            const char *p = u->aliases;
+
+            *w++ = '{';
+            while (*p) {
+                if (w[-1] != '{')
+                    *w++ = ',';
+                *w++ = '"';
+                for (; *p && *p != '|'; p++) {
+                    if (*p == '"' || *p == '\\')
+                        *w++ = '\\';
+                    *w++ = *p;
+                }
+                *w++ = '"';
+                if (*p == '|')
+                    p++;
+            }
+            *w++ = '}';
+            *w = '\0';
+        }
+        fields[0] = province;
+        fields[1] = year;
+        fields[2] = u->code;
+        fields[3] = u->name;
+        fields[4] = u->kind_text;
+        fields[5] = u->parent_code;
+        fields[6] = arr;
+        rc = db_copy_row(db, fields, 7, err);
+        free(arr);
+        if (rc != 0)
+            return -1;
+    }
+    return db_copy_end(db, err);
+}
+
+int registry_load(struct db *db, const char *province, const char *year,
+                  struct registry *reg, bdtx_error *err)
+{
+    const char *params[2] = {province, year};
+    struct db_result *r = NULL;
+    size_t cap = 0;
+    int i, rc = -1;
+
+    memset(reg, 0, sizeof *reg);
+    if (db_query(db, "SELECT code, name, kind, parent_code, array_to_string(aliases, '|') "
+                     "FROM unit WHERE province_code = $1 AND school_year = $2 ORDER BY code",
+                 2, params, &r, err) != 0)
+        return -1;
+    for (i = 0; i < db_rows(r); i++)
+        if (registry_add(reg, &cap, db_value(r, i, 0), db_value(r, i, 1), db_value(r, i, 2),
+                         db_null(r, i, 3) ? NULL : db_value(r, i, 3), db_value(r, i, 4), err) != 0)
+            goto done;
+    rc = reg->count ? registry_link(reg, "unit registry in the database", err) : 0;
+done:
+    db_result_free(r);
+    if (rc != 0)
+        registry_release(reg);
+    return rc;
+}

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Every error path of the command line: its exit code and its message.
+# Needs the PG* variables of a server (pg_virtualenv sets them).
+set -uo pipefail
+
+bdtx=$1
+fixture=$2
+work=$(mktemp -d)
+db=bdtx_cli_$$
+trap 'dropdb --if-exists "$db" >/dev/null 2>&1; rm -rf "$work"' EXIT
+createdb "$db" || exit 1
+export PGDATABASE=$db
+conf=(--config "$fixture/bdtx.yaml")
+fail=0
+passed=0
+
+# expect CODE TEXT COMMAND...: runs COMMAND, checks its exit code and that
+# its standard error contains TEXT (a fixed string).
+expect() {
+    local want=$1 text=$2 rc
+    shift 2
+    "$@" >"$work/out" 2>"$work/err"
+    rc=$?
+    if [ "$rc" != "$want" ] || ! grep -qF -- "$text" "$work/err"; then
+        echo "FAIL: $*"
+        echo "  exit $rc (expected $want); stderr:"
+        sed 's/^/    /' "$work/err"
+        echo "  expected to contain: $text"
+        fail=$((fail + 1))
+    else
+        passed=$((passed + 1))
+    fi
+}
+
+counts() {
+    psql -Atc "SELECT (SELECT count(*) FROM import) || '/' || (SELECT count(*) FROM learner_version) || '/' || (SELECT count(*) FROM progress_version) || '/' || (SELECT count(*) FROM import_rejection)"
+}
+
+# Usage errors: 64.
+expect 64 "usage: bdtx [--config FILE]" "$bdtx"
+expect 64 "bdtx: unknown command 'frobnicate'" "$bdtx" frobnicate
+expect 64 "bdtx: unknown command 'db frob'" "$bdtx" db frob
+expect 64 "bdtx: --quiet and --verbose exclude each other" "$bdtx" -q -v db status
+expect 64 "bdtx: --week '2020-W99' is not an ISO week (YYYY-Www)" "$bdtx" "${conf[@]}" report --week 2020-W99
+expect 64 "bdtx: give --week or --as-of, not both" "$bdtx" "${conf[@]}" report --week 2020-W40 --as-of 2020-10-04
+expect 64 "bdtx: --as-of '31/02/2020' is not a date (YYYY-MM-DD)" "$bdtx" "${conf[@]}" import --as-of 31/02/2020 x.csv
+expect 64 "bdtx: --target must be gv or cbql, not 'hs'" "$bdtx" "${conf[@]}" import --target hs x.csv
+expect 64 "bdtx: unknown source kind 'lms'" "$bdtx" "${conf[@]}" import --source lms x.csv
+expect 64 "bdtx: import needs at least one FILE" "$bdtx" "${conf[@]}" import
+expect 64 "bdtx: unknown option --bogus" "$bdtx" "${conf[@]}" import --bogus x.csv
+expect 64 "bdtx: --module M9 is not a configured module code" "$bdtx" "${conf[@]}" import --module M9 x.csv
+expect 64 "bdtx: no school year 'x' in the configuration" "$bdtx" "${conf[@]}" units import --year x "$fixture/units.csv"
+
+# Configuration errors: 78, with file, line and column.
+expect 78 "bdtx: $work/none.yaml: cannot read configuration" "$bdtx" --config "$work/none.yaml" config check
+printf 'province: { code: "20", name: "X" }\ncolour: blue\nschool_years: []\n' >"$work/bad.yaml"
+expect 78 "bdtx: $work/bad.yaml:2:1: unknown key 'colour'" "$bdtx" --config "$work/bad.yaml" config check
+sed 's/units: units.csv/units: missing.csv/' "$fixture/bdtx.yaml" >"$work/nounits.yaml"
+expect 78 "missing.csv" "$bdtx" --config "$work/nounits.yaml" config check
+expect 78 "bdtx: the database schema is not up to date (1 migration pending)" "$bdtx" "${conf[@]}" import "$fixture/week-01/temis-gv.xlsx"
+
+# The database unavailable: 69, and no password in the message.
+expect 69 "bdtx: cannot connect to the database" env PGHOST=/nonexistent PGPASSWORD=s3cret "$bdtx" "${conf[@]}" db status
+if grep -q s3cret "$work/err"; then
+    echo "FAIL: a password appeared in an error message"
+    fail=$((fail + 1))
+fi
+
+"$bdtx" "${conf[@]}" -q db migrate || { echo "FAIL: db migrate"; exit 1; }
+expect 65 "bdtx: nothing has been imported yet" "$bdtx" "${conf[@]}" report --format json
+
+# Files rejected whole: 65, and nothing stored.
+before=$(counts)
+expect 65 "bdtx: $work/missing.csv: cannot open" "$bdtx" "${conf[@]}" import "$work/missing.csv"
+printf 'just some text\nwith no header\n' >"$work/plain.csv"
+expect 65 "bdtx: $work/plain.csv: no recognisable header in the first 40 rows" "$bdtx" "${conf[@]}" import "$work/plain.csv"
+printf 'Tài khoản,Mã đơn vị,Mô đun,Trạng thái\n' >"$work/header-only.csv"
+expect 65 "bdtx: $work/header-only.csv: no data rows below the header" "$bdtx" "${conf[@]}" import --as-of 2020-10-04 "$work/header-only.csv"
+printf 'Tài khoản,Mã đơn vị,Mô đun,Trạng thái\n1,99,Mô đun 1,Đang học\n2,20178001,Mô đun 7,Đang học\n' >"$work/all-bad.csv"
+expect 65 "bdtx: $work/all-bad.csv: every data row was rejected" "$bdtx" "${conf[@]}" import --as-of 2020-10-04 "$work/all-bad.csv"
+expect 65 "$work/all-bad.csv:2:2: unknown unit code '99'" "$bdtx" "${conf[@]}" import --as-of 2020-10-04 "$work/all-bad.csv"
+expect 65 "$work/all-bad.csv:3:3: unknown module 'Mô đun 7'" "$bdtx" "${conf[@]}" import --as-of 2020-10-04 "$work/all-bad.csv"
+printf 'Tài khoản,Mã đơn vị,Mô đun,Trạng thái\n1,20178001,"Mô đun 1,Đang học\n' >"$work/quote.csv"
+expect 65 "bdtx: $work/quote.csv:2" "$bdtx" "${conf[@]}" import --as-of 2020-10-04 "$work/quote.csv"
+printf 'PK\003\004this is not a zip archive' >"$work/corrupt.xlsx"
+expect 65 "bdtx: $work/corrupt.xlsx" "$bdtx" "${conf[@]}" import "$work/corrupt.xlsx"
+expect 65 "(--strict: the whole file is rejected)" "$bdtx" "${conf[@]}" import --strict "$fixture/week-04/lms_25102020.xlsx"
+expect 78 "no school year in the configuration contains the as-of date 2019-10-04" "$bdtx" "${conf[@]}" import --as-of 2019-10-04 "$fixture/week-01/temis-gv.xlsx"
+expect 64 "bdtx: $work/temis.csv:1: cannot tell whether this file counts GV or CBQL" "$bdtx" "${conf[@]}" import --as-of 2020-10-04 "$(printf 'Mã đơn vị,Tổng số,Tổng số hoàn thành tự đánh giá\n20178,10,5\n' >"$work/temis.csv"; echo "$work/temis.csv")"
+after=$(counts)
+if [ "$before" != "$after" ]; then
+    echo "FAIL: a rejected file changed the database: $before -> $after"
+    fail=$((fail + 1))
+fi
+
+# Rows rejected: exit 1, each with file:row:column: reason; the rest is stored.
+x="$fixture/week-04/lms_25102020.xlsx"
+expect 1 "$x:11473:I: unknown unit code '99999999'" "$bdtx" "${conf[@]}" import "$x"
+for line in "$x:11474:C: no account" "$x:11475:N: unknown status 'Đã xoá'"; do
+    grep -qF -- "$line" "$work/err" || { echo "FAIL: missing rejection: $line"; fail=$((fail + 1)); }
+done
+stored=$(psql -Atc "SELECT rows || '/' || rejected FROM import WHERE file_name = 'lms_25102020.xlsx'")
+[ "$stored" = "11466/3" ] || { echo "FAIL: import of $x recorded $stored, expected 11466/3"; fail=$((fail + 1)); }
+expect 0 "already imported" "$bdtx" "${conf[@]}" import "$x"
+
+echo "$passed passed, $fail failed"
+[ "$fail" = 0 ]
