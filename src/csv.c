@@ -372,10 +372,9 @@ int csv_open(int fd, const char *path, const struct sheet_limits *limits,
     *out = NULL;
     r = calloc(1, sizeof *r);
     if (!r) {
-        close(fd);
         error_set(err, BDTX_SOFTWARE, "out of memory");
         error_place(err, path, 0, NULL);
-        return -1;
+        goto done;
     }
     r->fd = fd;
     r->cd = (iconv_t)-1;
@@ -437,8 +436,10 @@ int csv_open(int fd, const char *path, const struct sheet_limits *limits,
     rc = 0;
 
 done:
-    if (rc < 0)
+    if (rc < 0 && r)
         csv_close(r);
+    else if (rc < 0)
+        close(fd);
     return rc;
 }
 

@@ -560,10 +560,13 @@ static int merge_learner_rows(struct import_ctx *c, bdtx_error *err)
     params[1] = c->year->id;
     params[2] = as_of;
     params[3] = c->id;
+    /* Fresh statistics after each merge: without them the planner may join
+     * the history by nested loops, and a report takes seconds, not tens of ms. */
     if (db_exec(c->db, "ANALYZE stage_learner", 0, NULL, err) != 0 ||
         db_exec(c->db, merge_learners, 1, params, err) != 0 ||
         db_exec(c->db, merge_learner_versions, 4, params, err) != 0 ||
-        db_exec(c->db, merge_progress_versions, 4, params, err) != 0)
+        db_exec(c->db, merge_progress_versions, 4, params, err) != 0 ||
+        db_exec(c->db, "ANALYZE learner, learner_version, progress_version", 0, NULL, err) != 0)
         return -1;
     return 0;
 }

@@ -2,7 +2,6 @@
  * expat straight from the zip stream, one row handed out at a time by
  * suspending the parser at each </row>. The only module that includes
  * libzip and expat. */
-#include <errno.h>
 #include <expat.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -16,6 +15,11 @@
 /* A part smaller than this is read whatever its compression ratio: it
  * cannot make us do much work, and small XML often compresses very well. */
 #define XLSX_RATIO_FLOOR (UINT64_C(1) << 20)
+
+/* Expat keeps a whole token (a tag with its attributes, a comment) in its
+ * buffer: without a bound, one giant tag would make it allocate as much.
+ * Text is not a token; it is handed over piece by piece. */
+#define XLSX_TOKEN_MAX (4 * 1024 * 1024)
 
 #define XLSX_WORKBOOK "xl/workbook.xml"
 #define XLSX_WORKBOOK_RELS "xl/_rels/workbook.xml.rels"
@@ -40,6 +44,7 @@ struct xlsx_reader {
     const char *part;
     zip_file_t *zf;
     uint64_t part_read, part_comp;
+    uint64_t last_event;        /* offset in the part of the latest parser event */
     bdtx_error *err;
     bool failed;                /* a handler filled err and stopped the parser */
     bool broken;                /* xlsx_next failed: refuse to go on */
@@ -97,6 +102,35 @@ static const char *xml_rel_id(const XML_Char **atts)
             return atts[1];
     }
     return NULL;
+}
+
+static void xlsx_mark(struct xlsx_reader *x)
+{
+    XML_Index i = XML_GetCurrentByteIndex(x->parser);
+
+    if (i >= 0)
+        x->last_event = (uint64_t)i;
+}
+
+/* Whatever has no handler of its own (the XML declaration, comments,
+ * blanks between elements) still shows that the parser moves on. */
+static void XMLCALL xlsx_default(void *ud, const XML_Char *s, int len)
+{
+    (void)s;
+    (void)len;
+    xlsx_mark(ud);
+}
+
+/* Input shown in a message: printable ASCII only, so that a crafted file
+ * cannot send control sequences to a terminal, and short. */
+static const char *xlsx_safe(const char *s, char *buf, size_t cap)
+{
+    size_t i;
+
+    for (i = 0; s[i] && i + 1 < cap; i++)
+        buf[i] = s[i] >= 0x20 && s[i] < 0x7F ? s[i] : '?';
+    buf[i] = '\0';
+    return buf;
 }
 
 static void xlsx_place(struct xlsx_reader *x, bdtx_error *err, long row, long col)
@@ -174,6 +208,7 @@ static XML_Parser xlsx_parser_new(struct xlsx_reader *x, XML_StartElementHandler
     XML_SetUserData(p, x);
     XML_SetElementHandler(p, start, end);
     XML_SetCharacterDataHandler(p, text);
+    XML_SetDefaultHandlerExpand(p, xlsx_default);
     XML_SetStartDoctypeDeclHandler(p, xlsx_doctype);
     XML_SetEntityDeclHandler(p, xlsx_entity);
     XML_SetParamEntityParsing(p, XML_PARAM_ENTITY_PARSING_NEVER);
@@ -211,6 +246,7 @@ static int xlsx_part_open(struct xlsx_reader *x, const char *name, bdtx_error *e
     x->part = name;
     x->part_read = 0;
     x->part_comp = 0;
+    x->last_event = 0;
     zip_stat_init(&st);
     if (idx < 0 || zip_stat_index(x->zip, (zip_uint64_t)idx, 0, &st) < 0) {
         error_set(err, BDTX_DATAERR, "corrupt XLSX: cannot read %s", name);
@@ -262,10 +298,17 @@ static void xlsx_xml_error(struct xlsx_reader *x, bdtx_error *err)
  * it; *final is set once the part is exhausted. */
 static enum XML_Status xlsx_feed(struct xlsx_reader *x, bool *final, bdtx_error *err)
 {
-    void *buf = XML_GetBuffer(x->parser, SHEET_CHUNK);
+    void *buf;
     zip_int64_t n;
     enum XML_Status st;
 
+    if (x->part_read - x->last_event > XLSX_TOKEN_MAX) {
+        error_set(err, BDTX_DATAERR, "corrupt XLSX: %s has an XML tag or comment over %d bytes",
+                  x->part, XLSX_TOKEN_MAX);
+        xlsx_place(x, err, x->in_row ? x->row_number : 0, -1);
+        return XML_STATUS_ERROR;
+    }
+    buf = XML_GetBuffer(x->parser, SHEET_CHUNK);
     if (!buf) {
         error_set(err, BDTX_SOFTWARE, "out of memory");
         xlsx_place(x, err, 0, -1);
@@ -327,15 +370,15 @@ done:
 
 static void XMLCALL xlsx_no_text(void *ud, const XML_Char *s, int len)
 {
-    (void)ud;
     (void)s;
     (void)len;
+    xlsx_mark(ud);
 }
 
 static void XMLCALL xlsx_no_end(void *ud, const XML_Char *name)
 {
-    (void)ud;
     (void)name;
+    xlsx_mark(ud);
 }
 
 /* xl/workbook.xml: the first <sheet>, in document order, is the one read. */
@@ -344,6 +387,7 @@ static void XMLCALL workbook_start(void *ud, const XML_Char *name, const XML_Cha
     struct xlsx_reader *x = ud;
     const char *sheet, *rid;
 
+    xlsx_mark(x);
     if (x->failed || x->sheet_name || strcmp(xml_local(name), "sheet") != 0)
         return;
     sheet = xml_attr(atts, "name");
@@ -403,6 +447,7 @@ static void XMLCALL rels_start(void *ud, const XML_Char *name, const XML_Char **
     const char *id, *target, *type, *mode;
     char **slot = NULL;
 
+    xlsx_mark(x);
     if (x->failed || strcmp(xml_local(name), "Relationship") != 0)
         return;
     id = xml_attr(atts, "Id");
@@ -436,6 +481,7 @@ static void XMLCALL sst_start(void *ud, const XML_Char *name, const XML_Char **a
     const char *local = xml_local(name);
 
     (void)atts;
+    xlsx_mark(x);
     if (x->failed)
         return;
     if (strcmp(local, "si") == 0) {
@@ -454,6 +500,7 @@ static void XMLCALL sst_end(void *ud, const XML_Char *name)
     struct xlsx_reader *x = ud;
     const char *local = xml_local(name);
 
+    xlsx_mark(x);
     if (x->failed)
         return;
     if (strcmp(local, "t") == 0) {
@@ -477,6 +524,7 @@ static void XMLCALL sst_text(void *ud, const XML_Char *s, int len)
 {
     struct xlsx_reader *x = ud;
 
+    xlsx_mark(x);
     if (x->capture && !x->failed && sst_append(x, s, (size_t)len) < 0)
         xlsx_oom(x);
 }
@@ -522,13 +570,14 @@ static bool xlsx_parse_number(const char *s, size_t len, long max, long *out)
 static void sheet_row_start(struct xlsx_reader *x, const XML_Char **atts)
 {
     const char *r = xml_attr(atts, "r");
+    char shown[24];
     long number;
 
     if (r) {
         /* The last row Excel allows is 1048576; anything past INT32 is junk. */
         if (!xlsx_parse_number(r, strlen(r), INT32_MAX, &number) || number < 1) {
-            error_set(x->err, BDTX_DATAERR, "corrupt XLSX: %s: bad row number \"%.20s\"",
-                      x->part, r);
+            error_set(x->err, BDTX_DATAERR, "corrupt XLSX: %s: bad row number \"%s\"",
+                      x->part, xlsx_safe(r, shown, sizeof shown));
             xlsx_stop(x, x->row_number, -1);
             return;
         }
@@ -546,10 +595,11 @@ static void sheet_cell_start(struct xlsx_reader *x, const XML_Char **atts)
     const char *r = xml_attr(atts, "r");
     const char *t = xml_attr(atts, "t");
     size_t col = x->next_col;
+    char shown[24];
 
     if (r && !xlsx_ref_column(r, &col)) {
-        error_set(x->err, BDTX_DATAERR, "corrupt XLSX: %s: bad cell reference \"%.20s\"",
-                  x->part, r);
+        error_set(x->err, BDTX_DATAERR, "corrupt XLSX: %s: bad cell reference \"%s\"",
+                  x->part, xlsx_safe(r, shown, sizeof shown));
         xlsx_stop(x, x->row_number, -1);
         return;
     }
@@ -592,9 +642,14 @@ static void sheet_cell_end(struct xlsx_reader *x)
     x->in_cell = false;
     x->capture = false;
     if (x->cell_type == CELL_SHARED && len > 0) {
-        if (!xlsx_parse_number(v, len, LONG_MAX, &idx) || (size_t)idx >= x->sst_count) {
-            error_set(x->err, BDTX_DATAERR, "corrupt XLSX: %s: shared string %.*s does not exist",
-                      x->part, (int)(len > 20 ? 20 : len), v);
+        if (!xlsx_parse_number(v, len, LONG_MAX, &idx)) {
+            error_set(x->err, BDTX_DATAERR, "corrupt XLSX: %s: bad shared string index", x->part);
+            xlsx_stop(x, x->row_number, (long)x->col);
+            return;
+        }
+        if ((size_t)idx >= x->sst_count) {
+            error_set(x->err, BDTX_DATAERR, "corrupt XLSX: %s: shared string %ld does not exist",
+                      x->part, idx);
             xlsx_stop(x, x->row_number, (long)x->col);
             return;
         }
@@ -613,11 +668,20 @@ static void sheet_cell_end(struct xlsx_reader *x)
     x->next_col = x->col + 1;
 }
 
+/* <is> holds the text whatever t says: some writers leave t out. */
+static void sheet_inline_start(struct xlsx_reader *x)
+{
+    x->in_is = true;
+    x->cell_type = CELL_INLINE;
+    rowbuf_clear_cell(&x->rb);
+}
+
 static void XMLCALL sheet_start(void *ud, const XML_Char *name, const XML_Char **atts)
 {
     struct xlsx_reader *x = ud;
     const char *local = xml_local(name);
 
+    xlsx_mark(x);
     if (x->failed)
         return;
     if (!x->in_sheet_data) {
@@ -630,11 +694,11 @@ static void XMLCALL sheet_start(void *ud, const XML_Char *name, const XML_Char *
         if (strcmp(local, "v") == 0)
             x->capture = x->cell_type != CELL_INLINE;
         else if (strcmp(local, "is") == 0)
-            x->in_is = true;
+            sheet_inline_start(x);
         else if (x->in_is && strcmp(local, "rPh") == 0)
             x->rph_depth++;
         else if (x->in_is && x->rph_depth == 0 && strcmp(local, "t") == 0)
-            x->capture = x->cell_type == CELL_INLINE;
+            x->capture = true;
     } else if (x->in_row && strcmp(local, "c") == 0) {
         sheet_cell_start(x, atts);
     } else if (strcmp(local, "row") == 0) {
@@ -647,6 +711,7 @@ static void XMLCALL sheet_end(void *ud, const XML_Char *name)
     struct xlsx_reader *x = ud;
     const char *local = xml_local(name);
 
+    xlsx_mark(x);
     if (x->failed || !x->in_sheet_data)
         return;
     if (x->in_cell) {
@@ -674,6 +739,7 @@ static void XMLCALL sheet_text(void *ud, const XML_Char *s, int len)
 {
     struct xlsx_reader *x = ud;
 
+    xlsx_mark(x);
     if (!x->capture || x->failed)
         return;
     if (rowbuf_append(&x->rb, s, (size_t)len, x->err) < 0)
@@ -725,11 +791,9 @@ int xlsx_open(int fd, const char *path, const struct sheet_limits *limits,
     *out = NULL;
     x = calloc(1, sizeof *x);
     if (!x || !(x->path = strdup(path))) {
-        close(fd);
         error_set(err, BDTX_SOFTWARE, "out of memory");
         error_place(err, path, 0, NULL);
-        free(x);
-        return -1;
+        goto done;
     }
     x->lim = *limits;
     rowbuf_init(&x->rb, limits);
@@ -737,7 +801,6 @@ int xlsx_open(int fd, const char *path, const struct sheet_limits *limits,
     if (!x->zip) {
         zip_error_t ze;
 
-        close(fd);
         zip_error_init_with_code(&ze, zerr);
         error_set(err, BDTX_DATAERR, "corrupt XLSX: cannot open the zip archive (%s)",
                   zip_error_strerror(&ze));
@@ -745,6 +808,7 @@ int xlsx_open(int fd, const char *path, const struct sheet_limits *limits,
         xlsx_place(x, err, 0, -1);
         goto done;
     }
+    fd = -1;    /* the archive owns it now */
     if (xlsx_find_sheet(x, err) < 0)
         goto done;
     sst = x->sst_part && xlsx_has(x, x->sst_part) ? x->sst_part : XLSX_SHARED_STRINGS;
@@ -766,6 +830,8 @@ int xlsx_open(int fd, const char *path, const struct sheet_limits *limits,
     rc = 0;
 
 done:
+    if (fd >= 0)
+        close(fd);
     if (rc < 0)
         xlsx_close(x);
     return rc;

@@ -487,6 +487,7 @@ static const char sheet_features[] =
     "<c r=\"D7\" s=\"2\"><v>44115</v></c></row>"
     "<row r=\"8\"></row>"
     "<row r=\"9\">" INLINE("AA9", "far") "</row>"
+    "<row r=\"10\"><c r=\"A10\"><is><t>no type</t></is></c></row>"
     "</sheetData><mergeCells count=\"1\"><mergeCell ref=\"A1:D1\"/></mergeCells></worksheet>";
 
 static const struct want_row want_features[] = {
@@ -494,6 +495,7 @@ static const struct want_row want_features[] = {
     { 3, 6, { " Trạng thái ", "1", "#N/A", "calc", "205125370", "1.50" }, 0x30 },
     { 7, 4, { "", "Tổng cộng", "", "44115" }, 0x8 },
     { 9, 27, { [26] = "far" }, 0 },
+    { 10, 1, { "no type" }, 0 },
 };
 
 /* The first sheet in workbook order, not the first relationship, through
@@ -629,6 +631,15 @@ static const struct xlsx_error_case xlsx_errors[] = {
     { "bad-ref.xlsx",
       { WB_PARTS, { "xl/worksheets/sheet1.xml", SHEET("<row r=\"1\"><c r=\"1A\"><v>1</v></c></row>"), 0 } },
       { 0 }, 0, "corrupt XLSX: xl/worksheets/sheet1.xml: bad cell reference \"1A\"", 1, "" },
+    /* U+009B is a terminal's CSI: never echoed. */
+    { "bad-ref-control.xlsx",
+      { WB_PARTS, { "xl/worksheets/sheet1.xml",
+                    SHEET("<row r=\"1\"><c r=\"A\xC2\x9B" "1\"><v>1</v></c></row>"), 0 } },
+      { 0 }, 0, "corrupt XLSX: xl/worksheets/sheet1.xml: bad cell reference \"A??1\"", 1, "" },
+    { "bad-sst-text.xlsx",
+      { WB_PARTS, { "xl/sharedStrings.xml", "<sst><si><t>only</t></si></sst>", 0 },
+        { "xl/worksheets/sheet1.xml", SHEET("<row r=\"2\"><c r=\"C2\" t=\"s\"><v>x1</v></c></row>"), 0 } },
+      { 0 }, 0, "corrupt XLSX: xl/worksheets/sheet1.xml: bad shared string index", 2, "C" },
     { "long-cell.xlsx",
       { WB_PARTS, { "xl/worksheets/sheet1.xml",
                     SHEET("<row r=\"1\">" INLINE("A1", "abcde") "</row><row r=\"2\">" INLINE("A2", "ok")
@@ -701,6 +712,68 @@ static void test_xlsx_ratio(void **state)
     check_error(path, NULL, 0,
                 "XLSX part xl/worksheets/sheet1.xml compresses more than 200 times "
                 "(limit max_compression_ratio)", 0, "");
+}
+
+/* Letters that deflate does not squeeze (so the ratio limit stays out of
+ * the way), between head and tail; caller frees. */
+static char *letters_between(const char *head, size_t n, const char *tail, size_t *len)
+{
+    size_t h = strlen(head), t = strlen(tail), i;
+    char *s = malloc(h + n + t);
+    uint32_t x = 12345;
+
+    assert_non_null(s);
+    memcpy(s, head, h);
+    for (i = 0; i < n; i++) {
+        x = x * 1103515245u + 12345u;
+        s[h + i] = (char)('a' + (x >> 16) % 26);
+    }
+    memcpy(s + h + n, tail, t);
+    *len = h + n + t;
+    return s;
+}
+
+/* Long text streams through in pieces; one giant tag is refused before
+ * expat buffers all of it. */
+static void test_xlsx_token_bound(void **state)
+{
+    const size_t text_len = 6u << 20;
+    const struct sheet_limits roomy = { .max_cell_bytes = 8u << 20 };
+    struct part parts[] = { WB_PARTS, { "xl/worksheets/sheet1.xml", NULL, 0 } };
+    struct sheet_reader *r = NULL;
+    struct sheet_row row;
+    bdtx_error err;
+    char path[512];
+    char *xml;
+
+    (void)state;
+    xml = letters_between("<worksheet xmlns=\"" NS_MAIN "\"><sheetData><row r=\"1\">"
+                          "<c r=\"B1\" t=\"inlineStr\"><is><t>",
+                          text_len, "</t></is></c></row></sheetData></worksheet>", &parts[2].len);
+    parts[2].data = xml;
+    tmp_path(path, sizeof path, "long-text.xlsx");
+    make_xlsx(path, parts, 3);
+    free(xml);
+    error_clear(&err);
+    assert_int_equal(sheet_open(path, &roomy, &r, &err), 0);
+    assert_int_equal(sheet_next(r, &row, &err), 1);
+    assert_int_equal(row.number, 1);
+    assert_int_equal(row.ncells, 2);
+    assert_int_equal(row.cells[1].len, text_len);
+    assert_int_equal(strlen(row.cells[1].text), text_len);
+    assert_int_equal(sheet_next(r, &row, &err), 0);
+    sheet_close(r);
+
+    xml = letters_between("<worksheet xmlns=\"" NS_MAIN "\"><sheetData><row r=\"1\" x=\"",
+                          5u << 20, "\"><c r=\"A1\"><v>1</v></c></row></sheetData></worksheet>",
+                          &parts[2].len);
+    parts[2].data = xml;
+    tmp_path(path, sizeof path, "giant-tag.xlsx");
+    make_xlsx(path, parts, 3);
+    free(xml);
+    check_error(path, &roomy, 0,
+                "corrupt XLSX: xl/worksheets/sheet1.xml has an XML tag or comment over 4194304 bytes",
+                0, "");
 }
 
 /* Many rows, so that rows end in every position of the 64 KiB chunks and
@@ -920,6 +993,7 @@ int main(void)
         cmocka_unit_test(test_xlsx_corrupt_zip),
         cmocka_unit_test(test_xlsx_ratio),
         cmocka_unit_test(test_xlsx_many_rows),
+        cmocka_unit_test(test_xlsx_token_bound),
         cmocka_unit_test(test_fixture_xlsx_title_block),
         cmocka_unit_test(test_fixture_xlsx_streaming_writer),
         cmocka_unit_test(test_fixture_xlsx_temis),
