@@ -37,7 +37,7 @@ struct csv_reader {
     struct rowbuf rb;
 };
 
-static void csv_fail(struct csv_reader *r, bdtx_error *err, long line, long column)
+static void csv_place(struct csv_reader *r, bdtx_error *err, long line, long column)
 {
     char label[16];
 
@@ -72,7 +72,7 @@ static int csv_fill(struct csv_reader *r, bdtx_error *err)
         n = csv_read(r->fd, r->buf, SHEET_CHUNK);
         if (n < 0) {
             error_set(err, BDTX_DATAERR, "cannot read: %s", strerror(errno));
-            csv_fail(r, err, r->line, 0);
+            csv_place(r, err, r->line, 0);
             return -1;
         }
         r->len = (size_t)n;
@@ -84,7 +84,7 @@ static int csv_fill(struct csv_reader *r, bdtx_error *err)
          * parsed, so that the line number is right. */
         if (r->bad_utf16) {
             error_set(err, BDTX_DATAERR, "invalid UTF-16 text");
-            csv_fail(r, err, r->line, 0);
+            csv_place(r, err, r->line, 0);
             return -1;
         }
         if (r->raw_len > 0) {
@@ -107,7 +107,7 @@ static int csv_fill(struct csv_reader *r, bdtx_error *err)
         if (r->raw_eof) {
             if (r->raw_len > 0) {
                 error_set(err, BDTX_DATAERR, "UTF-16 text ends in the middle of a character");
-                csv_fail(r, err, r->line, 0);
+                csv_place(r, err, r->line, 0);
                 return -1;
             }
             r->eof = true;
@@ -116,7 +116,7 @@ static int csv_fill(struct csv_reader *r, bdtx_error *err)
         n = csv_read(r->fd, r->raw + r->raw_len, SHEET_CHUNK - r->raw_len);
         if (n < 0) {
             error_set(err, BDTX_DATAERR, "cannot read: %s", strerror(errno));
-            csv_fail(r, err, r->line, 0);
+            csv_place(r, err, r->line, 0);
             return -1;
         }
         r->raw_eof = n == 0;
@@ -213,11 +213,11 @@ static int csv_end_cell(struct csv_reader *r, long cell_line, bdtx_error *err)
     if (!csv_valid_utf8(cell, n)) {
         error_set(err, BDTX_DATAERR, "invalid UTF-8 text");
         error_hint(err, "save the file as \"CSV UTF-8\" or as .xlsx");
-        csv_fail(r, err, cell_line, (long)r->rb.ncells + 1);
+        csv_place(r, err, cell_line, (long)r->rb.ncells + 1);
         return -1;
     }
     if (rowbuf_end_cell(&r->rb, false, err) < 0) {
-        csv_fail(r, err, cell_line, (long)r->rb.ncells + 1);
+        csv_place(r, err, cell_line, (long)r->rb.ncells + 1);
         return -1;
     }
     return 0;
@@ -243,7 +243,7 @@ static int csv_nul(struct csv_reader *r, bdtx_error *err)
 {
     error_set(err, BDTX_DATAERR, "not a CSV or XLSX file");
     error_detail(err, "a NUL byte: the file holds binary data");
-    csv_fail(r, err, r->line, 0);
+    csv_place(r, err, r->line, 0);
     return -1;
 }
 
@@ -276,7 +276,7 @@ static int csv_record(struct csv_reader *r, long *start_line, bdtx_error *err)
                     error_set(err, BDTX_DATAERR, "quote opened here is never closed");
                     error_detail(err, "the record that starts on line %ld runs to the end of the file",
                                  *start_line);
-                    csv_fail(r, err, cell_line, (long)r->rb.ncells + 1);
+                    csv_place(r, err, cell_line, (long)r->rb.ncells + 1);
                     return -1;
                 }
                 if (!any)
@@ -308,7 +308,7 @@ static int csv_record(struct csv_reader *r, long *start_line, bdtx_error *err)
             for (q = p; q < end && *q != d && *q != '\n' && *q != '\r' && *q != '\0'; q++)
                 ;
             if (q > p && rowbuf_append(&r->rb, p, (size_t)(q - p), err) < 0) {
-                csv_fail(r, err, cell_line, (long)r->rb.ncells + 1);
+                csv_place(r, err, cell_line, (long)r->rb.ncells + 1);
                 return -1;
             }
             r->pos += (size_t)(q - p);
@@ -332,7 +332,7 @@ static int csv_record(struct csv_reader *r, long *start_line, bdtx_error *err)
             if (q > p && rowbuf_append(&r->rb, p, (size_t)(q - p), err) < 0) {
                 /* A runaway quote usually shows up first as an endless cell. */
                 error_hint(err, "the quote opened on line %ld may never be closed", cell_line);
-                csv_fail(r, err, cell_line, (long)r->rb.ncells + 1);
+                csv_place(r, err, cell_line, (long)r->rb.ncells + 1);
                 return -1;
             }
             r->pos += (size_t)(q - p);
@@ -346,7 +346,7 @@ static int csv_record(struct csv_reader *r, long *start_line, bdtx_error *err)
         case QUOTE_SEEN:
             if (*p == '"') {
                 if (rowbuf_append(&r->rb, "\"", 1, err) < 0) {
-                    csv_fail(r, err, cell_line, (long)r->rb.ncells + 1);
+                    csv_place(r, err, cell_line, (long)r->rb.ncells + 1);
                     return -1;
                 }
                 r->pos++;
@@ -393,7 +393,7 @@ int csv_open(int fd, const char *path, const struct sheet_limits *limits,
     n = csv_read(fd, r->buf, SHEET_CHUNK);
     if (n < 0) {
         error_set(err, BDTX_DATAERR, "cannot read: %s", strerror(errno));
-        csv_fail(r, err, 0, 0);
+        csv_place(r, err, 0, 0);
         goto done;
     }
     r->len = (size_t)n;
@@ -411,7 +411,7 @@ int csv_open(int fd, const char *path, const struct sheet_limits *limits,
         r->raw = malloc(SHEET_CHUNK);
         if (r->cd == (iconv_t)-1 || !r->raw) {
             error_set(err, BDTX_SOFTWARE, "cannot convert UTF-16 text: %s", strerror(errno));
-            csv_fail(r, err, 0, 0);
+            csv_place(r, err, 0, 0);
             goto done;
         }
         r->raw_len = (size_t)n - 2;
@@ -427,7 +427,7 @@ int csv_open(int fd, const char *path, const struct sheet_limits *limits,
         if (memchr(r->buf + r->pos, '\0', r->len - r->pos)) {
             error_set(err, BDTX_DATAERR, "not a CSV or XLSX file");
             error_detail(err, "the file holds binary data (UTF-16 text needs a byte order mark)");
-            csv_fail(r, err, 0, 0);
+            csv_place(r, err, 0, 0);
             goto done;
         }
     }

@@ -1,5 +1,6 @@
 #include "bdtx/header.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -138,9 +139,14 @@ int vocab_init(struct vocab *v, const struct config *cfg, bdtx_error *err)
         int f = field_by_name(cfg->aliases[i].field);
 
         if (f < 0) {
+            char column[24];
+
+            /* Reported where the field was written, as config_load reports. */
+            snprintf(column, sizeof column, "%ld", cfg->aliases[i].column);
             error_set(err, BDTX_CONFIG, "sources.aliases: unknown field '%s'",
                       cfg->aliases[i].field);
-            error_place(err, cfg->path, 0, NULL);
+            error_place(err, cfg->path, cfg->aliases[i].line,
+                        cfg->aliases[i].column > 0 ? column : NULL);
             goto fail;
         }
         for (j = 0; j < cfg->aliases[i].names.count; j++)

@@ -717,6 +717,48 @@ static int already_imported(struct import_ctx *c, const char *sha, struct import
     return 0;
 }
 
+/* Imports of one school year are merged one at a time: each compares its
+ * rows with the history in force, which must include every earlier merge. */
+static int lock_year(struct import_ctx *c, bdtx_error *err)
+{
+    const char *params[2] = {c->cfg->province.code, c->year->id};
+
+    return db_exec(c->db, "SELECT pg_advisory_xact_lock("
+                          "hashtext('bdtx import ' || $1 || ' ' || $2))", 2, params, err);
+}
+
+/* The history stores a learner's or a pair's state only when it changes, so
+ * it can only grow forward: an export older than one already merged would
+ * need to know which later exports held each pair, which is not kept. */
+static int check_order(struct import_ctx *c, bdtx_error *err)
+{
+    const char *params[2] = {c->cfg->province.code, c->year->id};
+    struct db_result *r = NULL;
+    bdtx_date latest;
+    char mine[11];
+    int rc = 0;
+
+    if (c->source != SOURCE_LMS_LEARNERS)
+        return 0;
+    if (db_query(c->db, "SELECT max(as_of) FROM import WHERE province_code = $1 "
+                        "AND school_year = $2 AND source = 'lms-learners'",
+                 2, params, &r, err) != 0)
+        return -1;
+    if (!db_null(r, 0, 0) && value_parse_date(db_value(r, 0, 0), &latest) &&
+        latest > c->as_of) {
+        date_format_iso(c->as_of, mine);
+        error_set(err, BDTX_DATAERR, "this learners export is as of %s, older than the "
+                  "latest one already imported (%s)", mine, db_value(r, 0, 0));
+        error_place(err, c->path, 0, NULL);
+        error_detail(err, "the history keeps only what changed, so exports of a school year "
+                          "must be imported in as-of order");
+        error_hint(err, "if the as-of date is wrong, give the right one with --as-of");
+        rc = -1;
+    }
+    db_result_free(r);
+    return rc;
+}
+
 static int insert_import(struct import_ctx *c, const char *sha, bdtx_error *err)
 {
     char as_of[11];
@@ -812,7 +854,8 @@ int import_file(struct db *db, const struct config *cfg, const struct vocab *voc
     if (db_begin(db, err) != 0)
         goto done;
     in_tx = true;
-    if (import_ensure_registry(db, cfg, c.year, &c.reg, err) != 0 ||
+    if (lock_year(&c, err) != 0 || check_order(&c, err) != 0 ||
+        import_ensure_registry(db, cfg, c.year, &c.reg, err) != 0 ||
         insert_import(&c, sha, err) != 0)
         goto done;
     if (c.source == SOURCE_LMS_LEARNERS) {

@@ -151,8 +151,21 @@ bool value_parse_date(const char *s, bdtx_date *out)
         const char *q = p + 1;
         int h;
 
-        if (read_digits(&q, 2, &h) > 0 && *q == ':')
-            p = q + strlen(q);
+        int mi, sec;
+
+        /* hh:mm or hh:mm:ss, nothing else */
+        if (read_digits(&q, 2, &h) > 0 && *q == ':') {
+            q++;
+            if (read_digits(&q, 2, &mi) == 2 && h < 24 && mi < 60) {
+                if (*q == ':') {
+                    q++;
+                    if (read_digits(&q, 2, &sec) == 2 && sec < 60)
+                        p = q;
+                } else {
+                    p = q;
+                }
+            }
+        }
     }
     if (!at_end(p))
         return false;
@@ -261,6 +274,10 @@ bool value_parse_int(const char *s, int64_t *out)
         return false;
     dot = strchr(buf, '.');
     if (dot) {
+        /* "1.000" or "1,000" is one thousand to a Vietnamese reader and 1 to
+         * a program: refuse it rather than guess. */
+        if (strlen(dot + 1) == 3)
+            return false;
         for (i = 1; dot[i]; i++)
             if (dot[i] != '0')
                 return false;
@@ -317,7 +334,8 @@ bool value_account_text(const char *s, char *buf, size_t cap)
     const char *p = skip_blanks(s), *dot, *q;
     size_t len = strlen(p);
 
-    while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t' || p[len - 1] == '\r'))
+    while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t' || p[len - 1] == '\r' ||
+                       p[len - 1] == '\n'))
         len--;
     /* "205125370.0" (a number a spreadsheet kept) is the account "205125370". */
     dot = memchr(p, '.', len);

@@ -103,5 +103,12 @@ stored=$(psql -Atc "SELECT rows || '/' || rejected FROM import WHERE file_name =
 [ "$stored" = "11466/3" ] || { echo "FAIL: import of $x recorded $stored, expected 11466/3"; fail=$((fail + 1)); }
 expect 0 "already imported" "$bdtx" "${conf[@]}" import "$x"
 
+# A learners export older than one already merged is refused whole.
+cp "$fixture/week-01/lms-hoc-vien-20201004.csv" "$work/late-20201004.csv"
+echo >>"$work/late-20201004.csv"
+before=$(counts)
+expect 65 "bdtx: $work/late-20201004.csv: this learners export is as of 2020-10-04, older than the latest one already imported (2020-10-25)" "$bdtx" "${conf[@]}" import "$work/late-20201004.csv"
+[ "$before" = "$(counts)" ] || { echo "FAIL: a refused late export changed the database"; fail=$((fail + 1)); }
+
 echo "$passed passed, $fail failed"
 [ "$fail" = 0 ]

@@ -445,7 +445,8 @@ struct part {
     size_t len;
 };
 
-static void make_xlsx(const char *path, const struct part *parts, size_t n)
+/* Members deflated, or stored as they are when store is set. */
+static void make_zip(const char *path, const struct part *parts, size_t n, bool store)
 {
     int zerr = 0;
     zip_t *z = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &zerr);
@@ -456,10 +457,20 @@ static void make_xlsx(const char *path, const struct part *parts, size_t n)
         size_t len = parts[i].len ? parts[i].len : strlen(parts[i].data);
         zip_source_t *src = zip_source_buffer(z, parts[i].data, len, 0);
 
+        zip_int64_t idx;
+
         assert_non_null(src);
-        assert_true(zip_file_add(z, parts[i].name, src, ZIP_FL_OVERWRITE) >= 0);
+        idx = zip_file_add(z, parts[i].name, src, ZIP_FL_OVERWRITE);
+        assert_true(idx >= 0);
+        if (store)
+            assert_int_equal(zip_set_file_compression(z, (zip_uint64_t)idx, ZIP_CM_STORE, 0), 0);
     }
     assert_int_equal(zip_close(z), 0);
+}
+
+static void make_xlsx(const char *path, const struct part *parts, size_t n)
+{
+    make_zip(path, parts, n, false);
 }
 
 static const char sst_rich[] =
@@ -688,6 +699,38 @@ static void test_xlsx_corrupt_zip(void **state)
     assert_int_equal(err.code, BDTX_DATAERR);
     assert_string_equal(err.file, path);
     assert_string_equal(err.message, "corrupt XLSX: cannot open the zip archive (Not a zip archive)");
+}
+
+/* Damage found only by the CRC at the end of the member: the rows read
+ * before it have been handed out, then the error comes. */
+static void test_xlsx_crc(void **state)
+{
+    static const struct part parts[] = {
+        WB_PARTS,
+        { "xl/worksheets/sheet1.xml",
+          SHEET("<row r=\"1\">" INLINE("A1", "AAAA") "</row><row r=\"2\">" INLINE("A2", "BBBB") "</row>"), 0 },
+    };
+    char path[512], *data, *hit = NULL;
+    size_t len, i;
+    FILE *f;
+
+    (void)state;
+    tmp_path(path, sizeof path, "crc.xlsx");
+    make_zip(path, parts, 3, true);
+    f = fopen(path, "rb");
+    assert_non_null(f);
+    data = malloc(1 << 16);
+    assert_non_null(data);
+    len = fread(data, 1, 1 << 16, f);
+    fclose(f);
+    for (i = 0; i + 4 <= len && !hit; i++)
+        if (memcmp(data + i, "BBBB", 4) == 0)
+            hit = data + i;
+    assert_non_null(hit);
+    hit[3] = 'C';
+    write_file(path, data, len);
+    free(data);
+    check_error(path, NULL, 2, "corrupt XLSX: cannot read xl/worksheets/sheet1.xml (CRC error)", 0, "");
 }
 
 /* A zip bomb in miniature: 8 MiB of blanks deflate to a few KiB. */
@@ -992,6 +1035,7 @@ int main(void)
         cmocka_unit_test(test_xlsx_errors),
         cmocka_unit_test(test_xlsx_corrupt_zip),
         cmocka_unit_test(test_xlsx_ratio),
+        cmocka_unit_test(test_xlsx_crc),
         cmocka_unit_test(test_xlsx_many_rows),
         cmocka_unit_test(test_xlsx_token_bound),
         cmocka_unit_test(test_fixture_xlsx_title_block),
