@@ -7,20 +7,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char *dir_of(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-
-    if (!slash)
-        return strdup(".");
-    if (slash == path)
-        return strdup("/");
-    return strndup(path, (size_t)(slash - path));
-}
+#include "bdtx/path.h"
 
 int atomic_make_parents(const char *path, bdtx_error *err)
 {
-    char *dir = dir_of(path), *p;
+    char *dir = path_dir(path), *p;
     int rc = 0;
 
     if (!dir) {
@@ -129,7 +120,7 @@ int atomic_commit(struct atomic_file *f, bdtx_error *err)
     }
     free(f->tmp);
     f->tmp = NULL;
-    dir = dir_of(f->path);
+    dir = path_dir(f->path);
     if (!dir || fsync_path(dir, O_RDONLY | O_DIRECTORY) != 0) {
         error_set(err, BDTX_SOFTWARE, "cannot flush the folder of %s", f->path);
         free(dir);

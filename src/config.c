@@ -14,6 +14,8 @@
 
 #include <yaml.h>
 
+#include "bdtx/path.h"
+
 /* A configuration is written by hand and libyaml holds all of it in memory:
  * anything larger than this is a mistake, not a configuration. */
 #define CONFIG_MAX_BYTES (1024L * 1024L)
@@ -376,29 +378,6 @@ static int get_choice(struct loader *ld, const yaml_node_t *node, const char *wh
                    choices[1], shown(s, buf, sizeof buf));
 }
 
-static void format_centi(int32_t centi, char *buf, size_t cap)
-{
-    int whole = centi / 100, frac = centi % 100;
-
-    if (frac == 0)
-        snprintf(buf, cap, "%d", whole);
-    else if (frac % 10 == 0)
-        snprintf(buf, cap, "%d.%d", whole, frac / 10);
-    else
-        snprintf(buf, cap, "%d.%02d", whole, frac);
-}
-
-static char *dir_of(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-
-    if (!slash)
-        return strdup(".");
-    if (slash == path)
-        return strdup("/");
-    return strndup(path, (size_t)(slash - path));
-}
-
 static char *path_join(const char *dir, const char *rel)
 {
     size_t dlen = strlen(dir), rlen = strlen(rel);
@@ -718,8 +697,8 @@ static int parse_groups(struct loader *ld, const yaml_node_t *seq, const char *w
         /* The computation picks the first group whose threshold a rate
          * reaches; only a strictly decreasing list makes that the highest. */
         if (i > 0 && group->min_centi >= year->groups[i - 1].min_centi) {
-            format_centi(group->min_centi, percent, sizeof percent);
-            format_centi(year->groups[i - 1].min_centi, previous, sizeof previous);
+            value_format_centi(group->min_centi, percent, sizeof percent);
+            value_format_centi(year->groups[i - 1].min_centi, previous, sizeof previous);
             return fail_at(ld, last_mark,
                            "groups must be in decreasing order of min_percent: "
                            "'%s' (%s) comes after '%s' (%s)",
@@ -1015,7 +994,7 @@ int config_load(const char *path, struct config *cfg, bdtx_error *err)
         goto done;
 
     cfg->path = strdup(path);
-    cfg->dir = dir_of(path);
+    cfg->dir = path_dir(path);
     if (!cfg->path || !cfg->dir) {
         fail_memory(&ld);
         goto done;

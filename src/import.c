@@ -10,6 +10,7 @@
 
 #include "bdtx/hash.h"
 #include "bdtx/log.h"
+#include "bdtx/path.h"
 #include "bdtx/sheet.h"
 #include "bdtx/text.h"
 
@@ -44,13 +45,6 @@ struct import_ctx {
     size_t nrejections, caprejections;
     long rows;
 };
-
-static const char *file_base(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-
-    return slash ? slash + 1 : path;
-}
 
 /* Input text for a message: control bytes replaced, cut at 80 bytes on a
  * character boundary, so a hostile cell cannot garble a terminal or a log. */
@@ -814,7 +808,7 @@ int import_file(struct db *db, const struct config *cfg, const struct vocab *voc
     c.vocab = vocab;
     c.opts = opts;
     c.path = path;
-    c.base = file_base(path);
+    c.base = path_base(path);
 
     if (hash_file_sha256(path, sha, err) != 0)
         goto done;

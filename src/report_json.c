@@ -37,16 +37,6 @@ static void json_rate(FILE *out, int64_t passed, int64_t assigned)
         fputs("null", out);
 }
 
-static void json_centi(FILE *out, int32_t centi)
-{
-    if (centi % 100 == 0)
-        fprintf(out, "%" PRId32, centi / 100);
-    else if (centi % 10 == 0)
-        fprintf(out, "%" PRId32 ".%" PRId32, centi / 100, (centi % 100) / 10);
-    else
-        fprintf(out, "%" PRId32 ".%02" PRId32, centi / 100, centi % 100);
-}
-
 static void json_group(FILE *out, const struct report *rep, int group)
 {
     if (group >= 0)
@@ -85,7 +75,7 @@ static void json_rank_row(FILE *out, const struct report *rep, const struct rank
 
 int report_json_write(const struct report *rep, FILE *out)
 {
-    char as_of[11];
+    char as_of[11], centi[16];
     size_t i, j;
 
     date_format_iso(rep->as_of, as_of);
@@ -101,7 +91,8 @@ int report_json_write(const struct report *rep, FILE *out)
         fputs(i ? ", {\"name\": " : "{\"name\": ", out);
         json_string(out, rep->year->groups[i].name);
         fputs(", \"min_percent\": ", out);
-        json_centi(out, rep->year->groups[i].min_centi);
+        value_format_centi(rep->year->groups[i].min_centi, centi, sizeof centi);
+        fputs(centi, out);
         fputc('}', out);
     }
     fprintf(out, "],\n  \"learners\": %" PRId64 ",\n  \"learner_modules\": %" PRId64

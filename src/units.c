@@ -269,6 +269,35 @@ done:
     return rc;
 }
 
+/* The '|'-separated aliases as a text[] literal for COPY: every element
+ * quoted, with its quotes and backslashes escaped. malloc'd. At most every
+ * character doubles, and each '|' becomes three (",") : 3 * len + "{\"\"}" + NUL. */
+static char *aliases_literal(const char *aliases)
+{
+    char *out = malloc(3 * strlen(aliases) + 6), *w = out;
+    const char *p = aliases;
+
+    if (!out)
+        return NULL;
+    *w++ = '{';
+    while (*p) {
+        if (w[-1] != '{')
+            *w++ = ',';
+        *w++ = '"';
+        for (; *p && *p != '|'; p++) {
+            if (*p == '"' || *p == '\\')
+                *w++ = '\\';
+            *w++ = *p;
+        }
+        *w++ = '"';
+        if (*p == '|')
+            p++;
+    }
+    *w++ = '}';
+    *w = '\0';
+    return out;
+}
+
 int registry_store(struct db *db, const char *province, const char *year,
                    const struct registry *reg, bdtx_error *err)
 {
@@ -283,51 +312,17 @@ int registry_store(struct db *db, const char *province, const char *year,
         return -1;
     for (i = 0; i < reg->count; i++) {
         const struct unit *u = &reg->units[i];
-        /* aliases go in as a text[] literal built from '|'-separated names:
-         * each element quoted, with quotes and backslashes escaped. */
-        char *arr = NULL;
-        size_t len = 3, k;
-        const char *fields[7];
+        char *aliases = aliases_literal(u->aliases);
+        const char *fields[7] = {province, year, u->code, u->name, u->kind_text,
+                                 u->parent_code, aliases};
         int rc;
 
-        for (k = 0; u->aliases[k]; k++)
-            len += 4;
-        len += strlen(u->aliases) * 2;
-        arr = malloc(len + 4);
-        if (!arr) {
+        if (!aliases) {
             error_set(err, BDTX_SOFTWARE, "out of memory");
             return -1;
         }
-        {
-            char *w = arr;
-            const char *p = u->aliases;
-
-            *w++ = '{';
-            while (*p) {
-                if (w[-1] != '{')
-                    *w++ = ',';
-                *w++ = '"';
-                for (; *p && *p != '|'; p++) {
-                    if (*p == '"' || *p == '\\')
-                        *w++ = '\\';
-                    *w++ = *p;
-                }
-                *w++ = '"';
-                if (*p == '|')
-                    p++;
-            }
-            *w++ = '}';
-            *w = '\0';
-        }
-        fields[0] = province;
-        fields[1] = year;
-        fields[2] = u->code;
-        fields[3] = u->name;
-        fields[4] = u->kind_text;
-        fields[5] = u->parent_code;
-        fields[6] = arr;
         rc = db_copy_row(db, fields, 7, err);
-        free(arr);
+        free(aliases);
         if (rc != 0)
             return -1;
     }

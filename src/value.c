@@ -368,3 +368,15 @@ void value_format_double(double v, char *buf, size_t cap)
             return;
     }
 }
+
+void value_format_centi(int32_t centi, char *buf, size_t cap)
+{
+    int whole = centi / 100, frac = centi % 100;
+
+    if (frac == 0)
+        snprintf(buf, cap, "%d", whole);
+    else if (frac % 10 == 0)
+        snprintf(buf, cap, "%d.%d", whole, frac / 10);
+    else
+        snprintf(buf, cap, "%d.%02d", whole, frac);
+}

@@ -45,6 +45,9 @@ bool value_parse_centi(const char *s, int32_t *out);
  * does not fit. Text that is not such a number is copied unchanged. */
 bool value_account_text(const char *s, char *buf, size_t cap);
 
+/* A percentage in hundredths as the shortest decimal: 8000 -> "80", 8050 -> "80.5". */
+void value_format_centi(int32_t centi, char *buf, size_t cap);
+
 /* Shortest "%.*g" text that reads back as the same double, in the C locale. */
 void value_format_double(double v, char *buf, size_t cap);
 
