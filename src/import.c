@@ -24,6 +24,11 @@ struct rejection {
     char *reason;
 };
 
+struct module_key {
+    char *key;
+    const char *code;
+};
+
 /* Everything one import works with; released at one place. */
 struct import_ctx {
     struct db *db;
@@ -44,6 +49,8 @@ struct import_ctx {
     struct rejection *rejections;
     size_t nrejections, caprejections;
     long rows;
+    struct module_key *module_keys;   /* every name of every module, as text_key() */
+    size_t nmodule_keys;
 };
 
 /* Input text for a message: control bytes replaced, cut at 80 bytes on a
@@ -113,11 +120,15 @@ static const char *cell_text(const struct sheet_row *row, long col)
     return col >= 0 && (size_t)col < row->ncells ? row->cells[col].text : "";
 }
 
-/* A totals row ("Tổng cộng: 9908 lượt") closes many exports: it is not data. */
-static bool is_totals_row(const struct sheet_row *row)
+/* A totals row ("Tổng cộng: 9908 lượt") closes many exports: it is not data.
+ * It has nothing in the key column (account, or unit) and its first text
+ * says so. */
+static bool is_totals_row(const struct sheet_row *row, long key_col)
 {
     size_t i;
 
+    if (!text_blank(cell_text(row, key_col)))
+        return false;
     for (i = 0; i < row->ncells; i++) {
         char *key;
         bool yes;
@@ -307,30 +318,46 @@ static int decide_target(struct import_ctx *c, const struct sheet_row *header, b
     return 0;
 }
 
+/* Keys of every code, name and alias of the year's modules, made once per
+ * file rather than once per row. */
+static int module_keys_init(struct import_ctx *c, bdtx_error *err)
+{
+    size_t i, j, n = 0;
+
+    for (i = 0; i < c->year->nmodules; i++)
+        n += 2 + c->year->modules[i].aliases.count;
+    c->module_keys = calloc(n, sizeof *c->module_keys);
+    if (!c->module_keys)
+        goto oom;
+    for (i = 0; i < c->year->nmodules; i++) {
+        const struct config_module *m = &c->year->modules[i];
+
+        for (j = 0; j < 2 + m->aliases.count; j++) {
+            const char *name = j == 0 ? m->code : j == 1 ? m->name : m->aliases.items[j - 2];
+            struct module_key *k = &c->module_keys[c->nmodule_keys];
+
+            k->key = text_key(name);
+            k->code = m->code;
+            if (!k->key)
+                goto oom;
+            c->nmodule_keys++;
+        }
+    }
+    return 0;
+oom:
+    error_set(err, BDTX_SOFTWARE, "out of memory");
+    return -1;
+}
+
 static const char *module_of(const struct import_ctx *c, const char *text)
 {
     char *key = text_key(text);
     const char *found = NULL;
-    size_t i, j;
+    size_t i;
 
-    if (!key)
-        return NULL;
-    for (i = 0; i < c->year->nmodules && !found; i++) {
-        const struct config_module *m = &c->year->modules[i];
-        char *k1 = text_key(m->code), *k2 = text_key(m->name);
-
-        if ((k1 && strcmp(k1, key) == 0) || (k2 && strcmp(k2, key) == 0))
-            found = m->code;
-        free(k1);
-        free(k2);
-        for (j = 0; j < m->aliases.count && !found; j++) {
-            char *k = text_key(m->aliases.items[j]);
-
-            if (k && strcmp(k, key) == 0)
-                found = m->code;
-            free(k);
-        }
-    }
+    for (i = 0; key && i < c->nmodule_keys && !found; i++)
+        if (strcmp(c->module_keys[i].key, key) == 0)
+            found = c->module_keys[i].code;
     free(key);
     return found;
 }
@@ -405,6 +432,8 @@ static int load_learner_rows(struct import_ctx *c, bdtx_error *err)
     long seq = 0;
     char seqbuf[24], account[256], shown[128];
 
+    if (module_keys_init(c, err) != 0)
+        return -1;
     if (col[F_MODULE] < 0 && !c->opts->module) {
         error_set(err, BDTX_USAGE, "the file has no module column");
         error_place(err, c->path, c->map.row_number, NULL);
@@ -423,7 +452,7 @@ static int load_learner_rows(struct import_ctx *c, bdtx_error *err)
         int state, result;
         size_t before = c->nrejections;
 
-        if (is_totals_row(&row))
+        if (is_totals_row(&row, col[F_ACCOUNT]))
             continue;
         if (!value_account_text(cell_text(&row, col[F_ACCOUNT]), account, sizeof account) ||
             !account[0]) {
@@ -605,7 +634,8 @@ static int load_temis_rows(struct import_ctx *c, const struct sheet_row *header,
         size_t before = c->nrejections;
         int bad = 0, rc;
 
-        if (is_totals_row(&row))
+        if (is_totals_row(&row, c->map.col[F_UNIT_CODE] >= 0 ? c->map.col[F_UNIT_CODE]
+                                                             : c->map.col[F_UNIT_NAME]))
             continue;
         if (unit_of(c, &row, &unit, err) != 0)
             return -1;
@@ -886,5 +916,8 @@ done:
     for (i = 0; i < c.nrejections; i++)
         free(c.rejections[i].reason);
     free(c.rejections);
+    for (i = 0; i < c.nmodule_keys; i++)
+        free(c.module_keys[i].key);
+    free(c.module_keys);
     return rc;
 }
