@@ -379,7 +379,7 @@ static int latest_as_of(struct db *db, const struct config *cfg, bdtx_date *day,
 
 int cmd_report(struct cli *cli, int argc, char **argv, bdtx_error *err)
 {
-    static const char usage[] = "report [--week YYYY-Www | --as-of DATE] [--format json|csv] "
+    static const char usage[] = "report [--week YYYY-Www | --as-of DATE] [--format json] "
                                 "[--out PATH]";
     static const struct option options[] = {
         {"week", required_argument, NULL, 'w'},

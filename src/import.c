@@ -419,6 +419,34 @@ static int read_header(struct import_ctx *c, struct sheet_row *row, bdtx_error *
     return -1;
 }
 
+/* The account as stored: a number a spreadsheet kept as "205125370.0" is
+ * "205125370", and text beyond ASCII is compared in NFC. buf is "" when the
+ * cell is empty; -1 (buf "?") when it cannot be an account. */
+static int account_of(const char *raw, char *buf, size_t cap)
+{
+    const char *p;
+    char *nfc;
+    size_t n;
+
+    snprintf(buf, cap, "?");
+    if (!value_account_text(raw, buf, cap))
+        return -1;
+    for (p = buf; *p && !((unsigned char)*p & 0x80); p++)
+        ;
+    if (!*p)
+        return 0;
+    nfc = text_nfc(buf);
+    n = nfc ? strlen(nfc) : cap;
+    if (n >= cap) {
+        free(nfc);
+        snprintf(buf, cap, "?");
+        return -1;
+    }
+    memcpy(buf, nfc, n + 1);
+    free(nfc);
+    return 0;
+}
+
 static const char *role_text(enum role r)
 {
     return r == ROLE_GV ? "gv" : r == ROLE_CBQL ? "cbql" : NULL;
@@ -454,10 +482,11 @@ static int load_learner_rows(struct import_ctx *c, bdtx_error *err)
 
         if (is_totals_row(&row, col[F_ACCOUNT]))
             continue;
-        if (!value_account_text(cell_text(&row, col[F_ACCOUNT]), account, sizeof account) ||
+        if (account_of(cell_text(&row, col[F_ACCOUNT]), account, sizeof account) != 0 ||
             !account[0]) {
-            if (reject(c, row.number, col[F_ACCOUNT], err, account[0] ? "account too long"
-                                                                      : "no account") != 0)
+            if (reject(c, row.number, col[F_ACCOUNT], err, account[0]
+                       ? "account is not valid UTF-8 or longer than 255 bytes"
+                       : "no account") != 0)
                 return -1;
             continue;
         }

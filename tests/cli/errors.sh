@@ -94,6 +94,12 @@ if [ "$before" != "$after" ]; then
 fi
 
 # Rows rejected: exit 1, each with file:row:column: reason; the rest is stored.
+long=$(head -c 300 /dev/zero | tr '\0' a)
+printf 'Tài khoản,Mã đơn vị,Mô đun,Trạng thái\n%s,20178001,Mô đun 1,Đang học\nA\xcc\x80,20178001,Mô đun 1,Đang học\n' "$long" >"$work/accounts.csv"
+expect 1 "$work/accounts.csv:2:1: account is not valid UTF-8 or longer than 255 bytes" "$bdtx" "${conf[@]}" import --as-of 2020-10-04 "$work/accounts.csv"
+# An account written with a combining accent is stored composed (NFC).
+[ "$(psql -Atc "SELECT length(account) FROM learner WHERE account LIKE 'A%' OR account LIKE 'À%'")" = 1 ] \
+    || { echo "FAIL: the NFD account was not stored in NFC"; fail=$((fail + 1)); }
 x="$fixture/week-04/lms_25102020.xlsx"
 expect 1 "$x:11473:I: unknown unit code '99999999'" "$bdtx" "${conf[@]}" import "$x"
 for line in "$x:11474:C: no account" "$x:11475:N: unknown status 'Đã xoá'"; do
