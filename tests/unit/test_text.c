@@ -52,6 +52,27 @@ static const struct {
      "nguyễn thị ngọc ánh"},
 };
 
+/* One input and its expected output; want NULL: the input is rejected. */
+struct text_case {
+    const char *in, *want;
+};
+
+static void check_cases(char *(*fn)(const char *), const struct text_case *cases, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        char *out = fn(cases[i].in);
+
+        if (!cases[i].want && out)
+            fail_msg("case %zu: invalid UTF-8 gave \"%s\"", i, out);
+        if (cases[i].want && (!out || strcmp(out, cases[i].want) != 0))
+            fail_msg("case %zu: \"%s\", expected \"%s\"", i, out ? out : "(null)",
+                     cases[i].want);
+        free(out);
+    }
+}
+
 static void test_nfc_forms(void **state)
 {
     size_t i;
@@ -73,9 +94,7 @@ static void test_nfc_forms(void **state)
 
 static void test_nfc(void **state)
 {
-    static const struct {
-        const char *in, *want;   /* want NULL: rejected */
-    } cases[] = {
+    static const struct text_case cases[] = {
         {"", ""},
         {"STT", "STT"},
         /* A combining mark joins the letter before it: o + grave is ò. */
@@ -95,26 +114,13 @@ static void test_nfc(void **state)
         {"\xed\xa0\x80", NULL},
         {"\x80", NULL},
     };
-    size_t i;
-
     (void)state;
-    for (i = 0; i < N(cases); i++) {
-        char *out = text_nfc(cases[i].in);
-
-        if (!cases[i].want && out)
-            fail_msg("case %zu: invalid UTF-8 gave \"%s\"", i, out);
-        if (cases[i].want && (!out || strcmp(out, cases[i].want) != 0))
-            fail_msg("case %zu: \"%s\", expected \"%s\"", i, out ? out : "(null)",
-                     cases[i].want);
-        free(out);
-    }
+    check_cases(text_nfc, cases, N(cases));
 }
 
 static void test_key(void **state)
 {
-    static const struct {
-        const char *in, *want;   /* want NULL: rejected */
-    } cases[] = {
+    static const struct text_case cases[] = {
         {"HOÀN THÀNH", "hoàn thành"},
         {"Hoàn thành", "hoàn thành"},
         {"HOA\xcc\x80N THA\xcc\x80NH", "hoàn thành"},
@@ -138,19 +144,8 @@ static void test_key(void **state)
         {"Ho\xff", NULL},
         {"  \xc3", NULL},
     };
-    size_t i;
-
     (void)state;
-    for (i = 0; i < N(cases); i++) {
-        char *out = text_key(cases[i].in);
-
-        if (!cases[i].want && out)
-            fail_msg("case %zu: invalid UTF-8 gave \"%s\"", i, out);
-        if (cases[i].want && (!out || strcmp(out, cases[i].want) != 0))
-            fail_msg("case %zu: \"%s\", expected \"%s\"", i, out ? out : "(null)",
-                     cases[i].want);
-        free(out);
-    }
+    check_cases(text_key, cases, N(cases));
 }
 
 /* Decomposed, precomposed, differently spaced and differently cased forms
