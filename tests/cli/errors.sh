@@ -67,6 +67,11 @@ if grep -q s3cret "$work/err"; then
 fi
 
 "$bdtx" "${conf[@]}" -q db migrate || { echo "FAIL: db migrate"; exit 1; }
+# Migrating again changes nothing and says so; the status names the schema.
+out=$("$bdtx" "${conf[@]}" db migrate) && [ "$out" = "the schema is up to date" ] \
+    || { echo "FAIL: a second db migrate said: $out"; fail=$((fail + 1)); }
+out=$("$bdtx" "${conf[@]}" db status) && grep -qx "schema: 001_schema.sql (0 pending)" <<<"$out" \
+    || { echo "FAIL: db status said: $out"; fail=$((fail + 1)); }
 expect 65 "bdtx: nothing has been imported yet" "$bdtx" "${conf[@]}" report --format json
 
 # Files rejected whole: 65, and nothing stored.
