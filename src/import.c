@@ -907,7 +907,15 @@ int import_file(struct db *db, const struct config *cfg, const struct vocab *voc
     if (db_begin(db, err) != 0)
         goto done;
     in_tx = true;
-    if (lock_year(&c, err) != 0 || check_order(&c, err) != 0 ||
+    /* Asked again under the lock: the same file may have been imported by a
+     * run that held it while this one waited. */
+    if (lock_year(&c, err) != 0 || already_imported(&c, sha, result, &seen, err) != 0)
+        goto done;
+    if (seen) {
+        rc = 0;
+        goto done;
+    }
+    if (check_order(&c, err) != 0 ||
         import_ensure_registry(db, cfg, c.year, &c.reg, err) != 0 ||
         insert_import(&c, sha, err) != 0)
         goto done;

@@ -121,5 +121,20 @@ before=$(counts)
 expect 65 "bdtx: $work/late-20201004.csv: this learners export is as of 2020-10-04, older than the latest one already imported (2020-10-25)" "$bdtx" "${conf[@]}" import "$work/late-20201004.csv"
 [ "$before" = "$(counts)" ] || { echo "FAIL: a refused late export changed the database"; fail=$((fail + 1)); }
 
+# The same file imported by three runs at once lands once; the others say so.
+y="$fixture/week-05/lms-hoc-vien-20201101.csv"
+pids=()
+for i in 1 2 3; do
+    "$bdtx" "${conf[@]}" import "$y" >"$work/conc.$i" 2>&1 &
+    pids+=($!)
+done
+for pid in "${pids[@]}"; do
+    wait "$pid" || { echo "FAIL: a concurrent import of $y exited non-zero"; fail=$((fail + 1)); }
+done
+[ "$(psql -Atc "SELECT count(*) FROM import WHERE file_name = 'lms-hoc-vien-20201101.csv'")" = 1 ] \
+    || { echo "FAIL: concurrent imports of one file stored it more than once"; fail=$((fail + 1)); }
+[ "$(cat "$work"/conc.* | grep -c "already imported")" = 2 ] \
+    || { echo "FAIL: two of three concurrent imports should say already imported"; cat "$work"/conc.*; fail=$((fail + 1)); }
+
 echo "$passed passed, $fail failed"
 [ "$fail" = 0 ]
