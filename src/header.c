@@ -167,30 +167,6 @@ fail:
     return -1;
 }
 
-/* True when words (a key) occur in key as whole words. */
-static bool has_words(const char *key, const char *words)
-{
-    size_t n = strlen(words);
-    const char *p = key;
-
-    while ((p = strstr(p, words)) != NULL) {
-        bool start = p == key || p[-1] == ' ';
-        bool end = p[n] == '\0' || p[n] == ' ';
-
-        if (start && end)
-            return true;
-        p++;
-    }
-    return false;
-}
-
-static bool starts_with_words(const char *key, const char *words)
-{
-    size_t n = strlen(words);
-
-    return strncmp(key, words, n) == 0 && (key[n] == '\0' || key[n] == ' ');
-}
-
 int header_field(const struct vocab *v, const char *text)
 {
     char *key = text_key(text);
@@ -208,15 +184,16 @@ int header_field(const struct vocab *v, const char *text)
             found = v->headers[i].value;
     /* TEMIS per-unit headers are long sentences ("Tổng số giáo viên hoàn
      * thành tự đánh giá"): recognised by their whole words. */
-    if (found < 0 && starts_with_words(key, "tổng số")) {
-        if (has_words(key, "tự đánh giá"))
+    if (found < 0 && text_starts_with_words(key, "tổng số")) {
+        if (text_has_words(key, "tự đánh giá"))
             found = F_SELF_ASSESSED;
-        else if (has_words(key, "thủ trưởng đánh giá") || has_words(key, "cấp trên đánh giá") ||
-                 has_words(key, "được đánh giá"))
+        else if (text_has_words(key, "thủ trưởng đánh giá") ||
+                 text_has_words(key, "cấp trên đánh giá") ||
+                 text_has_words(key, "được đánh giá"))
             found = F_HEAD_ASSESSED;
-        else if (has_words(key, "tham gia bồi dưỡng") || has_words(key, "phải học"))
+        else if (text_has_words(key, "tham gia bồi dưỡng") || text_has_words(key, "phải học"))
             found = F_ASSIGNED;
-        else if (has_words(key, "hoàn thành"))
+        else if (text_has_words(key, "hoàn thành"))
             found = F_PASSED;
         else
             found = F_TOTAL;
@@ -301,9 +278,10 @@ enum role vocab_role(const char *text)
 
     if (!key)
         return ROLE_UNKNOWN;
-    if (starts_with_words(key, "gv") || starts_with_words(key, "giáo viên"))
+    if (text_starts_with_words(key, "gv") || text_starts_with_words(key, "giáo viên"))
         role = ROLE_GV;
-    else if (starts_with_words(key, "cbql") || starts_with_words(key, "cán bộ quản lý"))
+    else if (text_starts_with_words(key, "cbql") ||
+             text_starts_with_words(key, "cán bộ quản lý"))
         role = ROLE_CBQL;
     free(key);
     return role;

@@ -260,26 +260,20 @@ static int decide_as_of(struct import_ctx *c, bdtx_error *err)
     return 0;
 }
 
-static bool key_has(const char *text, const char *word)
-{
-    char *key = text_key(text);
-    bool yes = false;
-    const char *p;
-    size_t n = strlen(word);
-
-    for (p = key ? strstr(key, word) : NULL; p && !yes; p = strstr(p + 1, word))
-        yes = (p == key || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' ');
-    free(key);
-    return yes;
-}
-
 static enum role role_in_text(const char *text)
 {
-    if (key_has(text, "cbql") || key_has(text, "cán bộ quản lý") || key_has(text, "cán bộ"))
-        return ROLE_CBQL;
-    if (key_has(text, "gv") || key_has(text, "giáo viên"))
-        return ROLE_GV;
-    return ROLE_UNKNOWN;
+    char *key = text_key(text);
+    enum role role = ROLE_UNKNOWN;
+
+    if (!key)
+        return ROLE_UNKNOWN;
+    if (text_has_words(key, "cbql") || text_has_words(key, "cán bộ quản lý") ||
+        text_has_words(key, "cán bộ"))
+        role = ROLE_CBQL;
+    else if (text_has_words(key, "gv") || text_has_words(key, "giáo viên"))
+        role = ROLE_GV;
+    free(key);
+    return role;
 }
 
 /* GV or CBQL for a per-unit file: the assessed columns say it best (a CBQL

@@ -86,3 +86,26 @@ char *text_key(const char *s)
     free(folded);
     return out;
 }
+
+bool text_has_words(const char *key, const char *words)
+{
+    size_t n = strlen(words);
+    const char *p = key;
+
+    while ((p = strstr(p, words)) != NULL) {
+        bool start = p == key || p[-1] == ' ';
+        bool end = p[n] == '\0' || p[n] == ' ';
+
+        if (start && end)
+            return true;
+        p++;
+    }
+    return false;
+}
+
+bool text_starts_with_words(const char *key, const char *words)
+{
+    size_t n = strlen(words);
+
+    return strncmp(key, words, n) == 0 && (key[n] == '\0' || key[n] == ' ');
+}

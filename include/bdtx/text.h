@@ -12,6 +12,10 @@ char *text_nfc(const char *s);
 /* Comparison key: NFC, case-folded, blanks trimmed and runs of white space
  * (including NBSP) collapsed to one space. malloc'd; NULL on invalid UTF-8. */
 char *text_key(const char *s);
+/* True when words occur in key as whole words (both already text_key()s). */
+bool text_has_words(const char *key, const char *words);
+/* True when key begins with words, as whole words. */
+bool text_starts_with_words(const char *key, const char *words);
 /* True when s is valid UTF-8. */
 bool text_valid_utf8(const char *s, size_t len);
 /* True when every byte of s is a blank. */
