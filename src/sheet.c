@@ -189,6 +189,15 @@ bool rowbuf_finish(struct rowbuf *rb, long number, struct sheet_row *row)
 int sheet_open(const char *path, const struct sheet_limits *limits,
                struct sheet_reader **out, bdtx_error *err)
 {
+    static const struct sheet_select first = { NULL, 0 };
+
+    return sheet_open_sheet(path, limits, &first, out, err);
+}
+
+int sheet_open_sheet(const char *path, const struct sheet_limits *limits,
+                     const struct sheet_select *which, struct sheet_reader **out,
+                     bdtx_error *err)
+{
     static const unsigned char zip_magic[4] = { 'P', 'K', 3, 4 };
     static const unsigned char ole_magic[4] = { 0xD0, 0xCF, 0x11, 0xE0 };
     struct sheet_limits lim;
@@ -238,7 +247,12 @@ int sheet_open(const char *path, const struct sheet_limits *limits,
     }
     if (n == (ssize_t)sizeof magic && memcmp(magic, zip_magic, sizeof magic) == 0) {
         r->format = SHEET_XLSX;
-        rc = xlsx_open(fd, path, &lim, &r->xlsx, err);
+        rc = xlsx_open(fd, path, &lim, which, &r->xlsx, err);
+    } else if (!which->name && which->index > 0) {
+        error_set(err, BDTX_DATAERR, "a CSV file has one sheet only");
+        error_place(err, path, 0, NULL);
+        close(fd);
+        rc = -1;
     } else {
         r->format = SHEET_CSV;
         rc = csv_open(fd, path, &lim, &r->csv, err);
@@ -277,6 +291,13 @@ const char *sheet_name(const struct sheet_reader *r)
     if (r->format == SHEET_XLSX)
         return xlsx_sheet_name(r->xlsx);
     return "";
+}
+
+size_t sheet_count(const struct sheet_reader *r)
+{
+    if (r->format == SHEET_XLSX)
+        return xlsx_sheet_count(r->xlsx);
+    return 1;
 }
 
 void sheet_column_label(const struct sheet_reader *r, size_t index, char *buf, size_t cap)

@@ -67,9 +67,10 @@ int csv_next(struct csv_reader *r, struct sheet_row *row, bdtx_error *err);
 void csv_close(struct csv_reader *r);
 
 int xlsx_open(int fd, const char *path, const struct sheet_limits *limits,
-              struct xlsx_reader **out, bdtx_error *err);
+              const struct sheet_select *which, struct xlsx_reader **out, bdtx_error *err);
 int xlsx_next(struct xlsx_reader *r, struct sheet_row *row, bdtx_error *err);
 const char *xlsx_sheet_name(const struct xlsx_reader *r);
+size_t xlsx_sheet_count(const struct xlsx_reader *r);
 void xlsx_close(struct xlsx_reader *r);
 
 #endif

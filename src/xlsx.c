@@ -1,4 +1,4 @@
-/* Streaming XLSX reader: the first worksheet of the workbook, parsed with
+/* Streaming XLSX reader: one worksheet of the workbook, parsed with
  * expat straight from the zip stream, one row handed out at a time by
  * suspending the parser at each </row>. The only module that includes
  * libzip and expat. */
@@ -35,7 +35,9 @@ struct xlsx_reader {
     struct sheet_limits lim;
     uint64_t total_read;        /* uncompressed bytes read from all parts */
     char *sheet_name;
-    char *sheet_rid;            /* r:id of the first <sheet> */
+    char *sheet_rid;            /* r:id of the chosen <sheet> */
+    struct sheet_select select; /* which <sheet> is read (name borrowed) */
+    size_t sheet_total;         /* <sheet> elements in the workbook */
     char *sheet_part;           /* zip member of the worksheet read */
     char *sst_part;             /* zip member of the shared strings */
 
@@ -381,16 +383,23 @@ static void XMLCALL xlsx_no_end(void *ud, const XML_Char *name)
     xlsx_mark(ud);
 }
 
-/* xl/workbook.xml: the first <sheet>, in document order, is the one read. */
+/* xl/workbook.xml: every <sheet> is counted; the one selected, by name or
+ * by its place in document order, is the one read. */
 static void XMLCALL workbook_start(void *ud, const XML_Char *name, const XML_Char **atts)
 {
     struct xlsx_reader *x = ud;
     const char *sheet, *rid;
+    size_t index;
 
     xlsx_mark(x);
-    if (x->failed || x->sheet_name || strcmp(xml_local(name), "sheet") != 0)
+    if (x->failed || strcmp(xml_local(name), "sheet") != 0)
+        return;
+    index = x->sheet_total++;
+    if (x->sheet_name)
         return;
     sheet = xml_attr(atts, "name");
+    if (x->select.name ? !sheet || strcmp(sheet, x->select.name) != 0 : index != x->select.index)
+        return;
     rid = xml_rel_id(atts);
     x->sheet_name = strdup(sheet ? sheet : "");
     if (!x->sheet_name || (rid && !(x->sheet_rid = strdup(rid))))
@@ -439,7 +448,7 @@ static bool str_ends(const char *s, const char *suffix)
     return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-/* xl/_rels/workbook.xml.rels: where the first sheet and the shared strings
+/* xl/_rels/workbook.xml.rels: where the chosen sheet and the shared strings
  * live. */
 static void XMLCALL rels_start(void *ud, const XML_Char *name, const XML_Char **atts)
 {
@@ -762,8 +771,18 @@ static int xlsx_find_sheet(struct xlsx_reader *x, bdtx_error *err)
         return -1;
     if (x->sheet_part && xlsx_has(x, x->sheet_part))
         return 0;
-    /* The workbook does not lead to a worksheet: fall back to where nearly
-     * every writer puts the first one, without vouching for its name. */
+    if (x->select.name || x->select.index > 0) {
+        if (x->select.name)
+            error_set(err, BDTX_DATAERR, "the workbook has no worksheet named \"%s\"",
+                      x->select.name);
+        else
+            error_set(err, BDTX_DATAERR, "the workbook has no worksheet %zu (it has %zu)",
+                      x->select.index + 1, x->sheet_total);
+        xlsx_place(x, err, 0, -1);
+        return -1;
+    }
+    /* The workbook does not lead to its first worksheet: fall back to where
+     * nearly every writer puts it, without vouching for its name. */
     free(x->sheet_part);
     x->sheet_part = strdup(XLSX_FIRST_SHEET);
     if (!x->sheet_part) {
@@ -778,11 +797,13 @@ static int xlsx_find_sheet(struct xlsx_reader *x, bdtx_error *err)
         xlsx_place(x, err, 0, -1);
         return -1;
     }
+    if (x->sheet_total == 0)
+        x->sheet_total = 1;
     return 0;
 }
 
 int xlsx_open(int fd, const char *path, const struct sheet_limits *limits,
-              struct xlsx_reader **out, bdtx_error *err)
+              const struct sheet_select *which, struct xlsx_reader **out, bdtx_error *err)
 {
     struct xlsx_reader *x;
     const char *sst;
@@ -796,6 +817,7 @@ int xlsx_open(int fd, const char *path, const struct sheet_limits *limits,
         goto done;
     }
     x->lim = *limits;
+    x->select = *which;
     rowbuf_init(&x->rb, limits);
     x->zip = zip_fdopen(fd, 0, &zerr);
     if (!x->zip) {
@@ -876,6 +898,11 @@ int xlsx_next(struct xlsx_reader *x, struct sheet_row *row, bdtx_error *err)
 const char *xlsx_sheet_name(const struct xlsx_reader *x)
 {
     return x->sheet_name ? x->sheet_name : "";
+}
+
+size_t xlsx_sheet_count(const struct xlsx_reader *x)
+{
+    return x->sheet_total;
 }
 
 void xlsx_close(struct xlsx_reader *x)

@@ -41,12 +41,28 @@ struct sheet_reader;
  * Returns 0, or -1 with err filled (code BDTX_DATAERR, file set). */
 int sheet_open(const char *path, const struct sheet_limits *limits,
                struct sheet_reader **out, bdtx_error *err);
+/* Which worksheet sheet_open_sheet reads: the one named name when name is
+ * not NULL (compared byte for byte), else the one at 0-based index in
+ * workbook order. A CSV file is one sheet: index 0, whatever the name. */
+struct sheet_select {
+    const char *name;
+    size_t index;
+};
+
+/* As sheet_open, for the worksheet which selects. A worksheet that is not
+ * there is an error (BDTX_DATAERR) that says what the workbook has. */
+int sheet_open_sheet(const char *path, const struct sheet_limits *limits,
+                     const struct sheet_select *which, struct sheet_reader **out,
+                     bdtx_error *err);
 /* Next non-empty row: 1 with row filled (valid until the next call),
  * 0 at the end, -1 on error (err filled with file and row). */
 int sheet_next(struct sheet_reader *r, struct sheet_row *row, bdtx_error *err);
 enum sheet_format sheet_format(const struct sheet_reader *r);
 /* The name of the worksheet being read ("" for CSV). */
 const char *sheet_name(const struct sheet_reader *r);
+/* How many worksheets the file has (1 for CSV): sheet_open_sheet takes
+ * indexes below this. */
+size_t sheet_count(const struct sheet_reader *r);
 /* Column label for messages: "C" (0-based index 2) for XLSX, "3" for CSV. */
 void sheet_column_label(const struct sheet_reader *r, size_t index, char *buf, size_t cap);
 void sheet_close(struct sheet_reader *r);

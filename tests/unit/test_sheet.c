@@ -597,6 +597,60 @@ static void test_xlsx_built(void **state)
     }
 }
 
+/* Each worksheet by index and by name; what is not there is said. */
+static void test_xlsx_select(void **state)
+{
+    static const struct {
+        struct sheet_select which;
+        const char *name, *first, *error;
+    } cases[] = {
+        { { NULL, 0 }, "Danh sách", "prefixed", NULL },
+        { { NULL, 1 }, "Khác", "second", NULL },
+        { { "Khác", 0 }, "Khác", "second", NULL },
+        { { "Danh sách", 1 }, "Danh sách", "prefixed", NULL },
+        { { NULL, 2 }, NULL, NULL, "the workbook has no worksheet 3 (it has 2)" },
+        { { "khác", 0 }, NULL, NULL, "the workbook has no worksheet named \"khác\"" },
+    };
+    const struct xlsx_case *c = &xlsx_cases[1];
+    struct part parts[5];
+    struct sheet_reader *r = NULL;
+    struct sheet_row row;
+    char path[512], csv[512];
+    bdtx_error err;
+    size_t i;
+
+    (void)state;
+    memcpy(parts, c->parts, sizeof parts);
+    parts[2].data = SHEET("<row r=\"1\">" INLINE("A1", "second") "</row>");
+    tmp_path(path, sizeof path, "select.xlsx");
+    make_xlsx(path, parts, 5);
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        error_clear(&err);
+        if (!cases[i].error) {
+            assert_int_equal(sheet_open_sheet(path, NULL, &cases[i].which, &r, &err), 0);
+            assert_int_equal(sheet_count(r), 2);
+            assert_string_equal(sheet_name(r), cases[i].name);
+            assert_int_equal(sheet_next(r, &row, &err), 1);
+            assert_string_equal(row.cells[0].text, cases[i].first);
+            sheet_close(r);
+            continue;
+        }
+        assert_int_equal(sheet_open_sheet(path, NULL, &cases[i].which, &r, &err), -1);
+        assert_null(r);
+        assert_int_equal(err.code, BDTX_DATAERR);
+        assert_string_equal(err.message, cases[i].error);
+        assert_string_equal(err.file, path);
+    }
+    tmp_path(csv, sizeof csv, "select.csv");
+    write_file(csv, BYTES("a\n"));
+    assert_int_equal(sheet_open_sheet(csv, NULL, &cases[0].which, &r, &err), 0);
+    assert_int_equal(sheet_count(r), 1);
+    sheet_close(r);
+    assert_int_equal(sheet_open_sheet(csv, NULL, &cases[1].which, &r, &err), -1);
+    assert_string_equal(err.message, "a CSV file has one sheet only");
+    assert_string_equal(err.file, csv);
+}
+
 static const char doctype_sheet[] =
     "<?xml version=\"1.0\"?><!DOCTYPE worksheet [<!ENTITY a \"aaaaaaaa\">"
     "<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;\">]>"
@@ -1032,6 +1086,7 @@ int main(void)
         cmocka_unit_test(test_open_missing),
         cmocka_unit_test(test_column_labels),
         cmocka_unit_test(test_xlsx_built),
+        cmocka_unit_test(test_xlsx_select),
         cmocka_unit_test(test_xlsx_errors),
         cmocka_unit_test(test_xlsx_corrupt_zip),
         cmocka_unit_test(test_xlsx_ratio),
