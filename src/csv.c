@@ -332,7 +332,9 @@ static int csv_record(struct csv_reader *r, long *start_line, bdtx_error *err)
                     r->line++;
             if (q > p && rowbuf_append(&r->rb, p, (size_t)(q - p), err) < 0) {
                 /* A runaway quote usually shows up first as an endless cell. */
-                error_hint(err, "the quote opened on line %ld may never be closed", cell_line);
+                error_hint(err, "the quote opened on line %ld may never be closed; if the cell "
+                           "is meant to be this long, raise limits.max_cell_chars in the "
+                           "configuration", cell_line);
                 csv_place(r, err, cell_line, (long)r->rb.ncells + 1);
                 return -1;
             }

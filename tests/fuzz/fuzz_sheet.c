@@ -11,7 +11,9 @@ static const struct sheet_limits limits = {
     .max_uncompressed_bytes = 8 << 20,
     .max_compression_ratio = 50,
     .max_cells_per_row = 256,
-    .max_cell_bytes = 1024,
+    .max_cell_chars = 1024,
+    .max_sheets = 8,
+    .max_rows = 5000,
 };
 
 static void check_row(const struct sheet_row *row)
@@ -25,7 +27,7 @@ static void check_row(const struct sheet_row *row)
     for (i = 0; i < row->ncells; i++) {
         const struct sheet_cell *c = &row->cells[i];
 
-        if (!c->text || strlen(c->text) != c->len || c->len > limits.max_cell_bytes)
+        if (!c->text || strlen(c->text) != c->len || c->len > (size_t)limits.max_cell_chars * 4)
             abort();
     }
 }
