@@ -57,6 +57,15 @@ for ((i = 0; i < nimports; i++)); do
         head -n 20 "$work/err"
         fail=1
     fi
+    nmsg=$(jq ".imports[$i].messages | length" "$p/manifest.json")
+    for ((m = 0; m < nmsg; m++)); do
+        msg=$(jq -r ".imports[$i].messages[$m]" "$p/manifest.json")
+        if ! grep -qF -- "$p/$file:" "$work/err" || ! grep -F -- "$msg" "$work/err" | grep -qF "$p/$file:"; then
+            echo "FAIL $file: no message '$msg'"
+            cat "$work/err"
+            fail=1
+        fi
+    done
     stored=$(psql -Atc "SELECT as_of || ' ' || school_year FROM import ORDER BY id DESC LIMIT 1")
     if [ "$stored" != "$as_of $year" ]; then
         echo "FAIL $file: stored as-of and year '$stored', expected '$as_of $year'"

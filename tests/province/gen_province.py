@@ -106,6 +106,12 @@ def build_2020(rng):
             n += 1
             y.add("%s%05d" % (PROVINCE[0], 10000 + n), "%s %s %d" % (prefix, d, j + 1),
                   "school", pcode)
+    # Kindergartens of one name in two districts: only the parent column
+    # tells them apart in an export without codes.
+    for i in (1, 3):
+        n += 1
+        y.add("%s%05d" % (PROVINCE[0], 10000 + n), "Trường Mầm non Hoa Sen", "school",
+              "%s%03d" % (PROVINCE[0], 100 + i))
     for k, name in enumerate(["Trường THPT Chuyên Sông Mây", "Trường THPT Bắc Hà",
                               "Trung tâm GDNN-GDTX Văn Bàn", "Trường PTDTNT tỉnh"]):
         y.add("%s%03d" % (PROVINCE[0], 800 + k), name, "direct", PROVINCE[0])
@@ -127,7 +133,8 @@ def build_2025(rng, y2020):
         ccodes.append(code)
     schools = [u for u in y2020.units if u[2] == "school"]
     for k, u in enumerate(schools):
-        y.add(u[0], u[1], "school", ccodes[k % len(ccodes)])
+        y.add(u[0], u[1], "school", ccodes[k % len(ccodes)] if "Hoa Sen" not in u[1]
+              else ccodes[2] if k % 2 else ccodes[5])
     # A ward with no school yet: nothing assigned, listed last.
     y.add("%s%04d" % (PROVINCE[0], 3999), "UBND Phường Bình Minh", "xa", PROVINCE[0])
     for u in y2020.units:
@@ -282,10 +289,64 @@ def layout_long_tab(rng, snap, as_of, path):
     write_csv(path, rows, delimiter="\t")
 
 
+def name_variant(rng, name):
+    """How officers write a unit's name: with or without "Trường"/"UBND",
+    another case, level words abbreviated, doubled blanks, NFD."""
+    for long, short in (("Trường ", ""), ("UBND ", "")):
+        if name.startswith(long) and rng.random() < 0.5:
+            name = short + name[len(long):]
+    for long, short in (("Mầm non", "MN"), ("Tiểu học", "TH"), ("Trung học cơ sở", "THCS")):
+        if long in name and rng.random() < 0.5:
+            name = name.replace(long, short)
+    r = rng.random()
+    if r < 0.15:
+        name = name.upper()
+    elif r < 0.3:
+        name = name.lower()
+    elif r < 0.4:
+        name = "  " + name.replace(" ", "  ") + " "
+    if rng.random() < 0.2:
+        name = unicodedata.normalize("NFD", name)
+    return name
+
+
+def layout_long_names(rng, snap, as_of, path):
+    """No unit codes: the school by name (in its written variants) and its
+    parent by name or code; then two rows that must be rejected: a name two
+    schools share with no parent to tell them apart, and a name no unit has."""
+    y = snap.y
+    parent_header = "Phòng GD&ĐT" if y.ranked_kind == "phong" else "Xã/phường"
+    rows = title_rows(y, as_of, "")
+    rows.append(["STT", "Họ và tên", "Tài khoản", "Chức vụ", parent_header, "Tên trường",
+                 "Mô đun", "Trạng thái"])
+    for i, (acct, m, st, unit, role, name) in enumerate(snap.rows):
+        parent = y.parent[unit]
+        if parent == PROVINCE[0]:
+            ptext = rng.choice(["Trực thuộc Sở", "", "Sở GDĐT"])
+        elif rng.random() < 0.3:
+            ptext = parent
+        else:
+            ptext = name_variant(rng, unit_name(y, parent))
+        rows.append([i + 1, name, acct, rng.choice(ROLE_TEXT[role]), ptext,
+                     name_variant(rng, unit_name(y, unit)), module_label(rng, y, m, "alias"),
+                     status_text(rng, st)])
+    m = y.modules[0][0]
+    rows.append([len(rows), "Lò Văn Thử", "469999991", "GV", "", "MN Hoa Sen",
+                 module_label(rng, y, m, "alias"), "Hoàn thành"])
+    rows.append([len(rows), "Lò Thị Thử", "469999992", "GV", "", "Trường TH Không Có",
+                 module_label(rng, y, m, "alias"), "Hoàn thành"])
+    write_csv(path, rows)
+    same = [u for u in y.units if u[1] == "Trường Mầm non Hoa Sen"]
+    return [":6: unit name 'MN Hoa Sen' matches several units: "
+            + "; ".join("%s %s (under %s)" % (u[0], u[1], u[3]) for u in same),
+            ":6: unknown unit 'Trường TH Không Có'"]
+
+
 LAYOUTS = {
-    "long-title": (layout_long_title, "csv"),
-    "long-semicolon": (layout_long_semicolon, "csv"),
-    "long-tab": (layout_long_tab, "csv"),
+    "long-names": (layout_long_names, "csv", 2),
+    "long-title": (layout_long_title, "csv", 0),
+    "long-semicolon": (layout_long_semicolon, "csv", 0),
+    "long-tab": (layout_long_tab, "csv", 0),
 }
 
 
@@ -412,9 +473,9 @@ def main():
     plan = [
         (y20, 2020, 41, "long-title", "ket-qua-tuan-41.csv", (0.15, 0.3), 0, 0),
         (y20, 2020, 42, "long-semicolon", "lms_{ymd}.csv", (0.25, 0.3), 5, 0),
-        (y20, 2020, 43, "long-tab", "bao-cao-tuan-43.csv", (0.3, 0.3), 3, 4),
+        (y20, 2020, 43, "long-names", "bao-cao-tuan-43.csv", (0.3, 0.3), 3, 4),
         (y25, 2025, 40, "long-tab", "bdtx-xa-tuan-40.csv", (0.2, 0.3), 0, 0),
-        (y25, 2025, 41, "long-title", "hoc-vien-{dmy}.csv", (0.3, 0.3), 6, 0),
+        (y25, 2025, 41, "long-names", "hoc-vien-{dmy}.csv", (0.3, 0.3), 6, 0),
         (y25, 2025, 42, "long-semicolon", "lms_{ymd}.csv", (0.45, 0.3), 4, 5),
         (y25, 2025, 43, "long-title", "ket-qua-xa-{ymd}.csv", (0.55, 0.3), 2, 0),
     ]
@@ -429,16 +490,16 @@ def main():
         gone = set(rng.sample(sorted(y.learners), absent)) if absent else set()
         snap = snapshot(y, gone)
         history[y.id].append((as_of, snap))
-        fn, ext = LAYOUTS[layout]
+        fn, ext, rejected = LAYOUTS[layout]
         name = pattern.format(ymd=as_of.strftime("%Y%m%d"), dmy=as_of.strftime("%d%m%Y"))
         folder = os.path.join(outdir, "%s-W%02d" % (iy, iw))
         os.makedirs(folder, exist_ok=True)
         path = os.path.join(folder, name)
-        fn(rng, snap, as_of, path)
+        messages = fn(rng, snap, as_of, path) or []
         manifest["imports"].append({"file": os.path.relpath(path, outdir), "layout": layout,
                                     "school_year": y.id, "source": "lms-learners",
                                     "as_of": as_of.isoformat(), "rows": len(snap.rows),
-                                    "rejected": 0})
+                                    "rejected": rejected, "messages": messages})
         exp = expected_report(y, history[y.id], as_of)
         exp_name = "%s-%s.json" % (y.id, exp["week"])
         with open(os.path.join(outdir, "expected", exp_name), "w", encoding="utf-8") as f:
