@@ -10,6 +10,7 @@
 
 #include "bdtx/hash.h"
 #include "bdtx/log.h"
+#include "bdtx/names.h"
 #include "bdtx/path.h"
 #include "bdtx/sheet.h"
 #include "bdtx/text.h"
@@ -51,6 +52,8 @@ struct import_ctx {
     long rows;
     struct module_key *module_keys;   /* every name of every module, as text_key() */
     size_t nmodule_keys;
+    struct name_index names;          /* built on the first row that names a unit */
+    bool names_ready;
 };
 
 /* Input text for a message: control bytes replaced, cut at 80 bytes on a
@@ -356,6 +359,50 @@ static const char *module_of(const struct import_ctx *c, const char *text)
     return found;
 }
 
+/* The unit a row names by name, within the parent unit the row names when
+ * it names one the registry knows (by code or by name); 0 with *out set, or
+ * -1 after recording a rejection that names the candidates. */
+static int unit_by_name(struct import_ctx *c, const struct sheet_row *row, long name_col,
+                        long *out, bdtx_error *err)
+{
+    const char *parent_text = cell_text(row, c->map.col[F_PARENT]);
+    char shown[128], code[128], cand[400];
+    long parent = -1, found = -1;
+    enum names_outcome o;
+
+    if (!c->names_ready) {
+        if (names_build(&c->reg, &c->names, err) != 0)
+            return -1;
+        c->names_ready = true;
+    }
+    if (!text_blank(parent_text)) {
+        if (value_account_text(parent_text, code, sizeof code))
+            parent = registry_find(&c->reg, code);
+        if (parent < 0 && names_find(&c->names, parent_text, -1, &found, NULL, 0) == NAMES_FOUND)
+            parent = found;
+        /* "Trực thuộc Sở", or a parent the registry does not know: the name
+         * alone decides. */
+    }
+    o = names_find(&c->names, cell_text(row, name_col), parent, out, cand, sizeof cand);
+    if (o == NAMES_FOUND)
+        return 0;
+    *out = -1;
+    quote_value(cell_text(row, name_col), shown, sizeof shown);
+    if (o == NAMES_AMBIGUOUS)
+        return reject(c, row->number, name_col, err,
+                      "unit name '%s' matches several units: %s%s", shown, cand,
+                      c->map.col[F_PARENT] < 0 ? " (a parent unit column would tell them apart)"
+                                               : "");
+    if (o == NAMES_BAD_TEXT)
+        return reject(c, row->number, name_col, err, "unit name is not valid UTF-8");
+    if (parent >= 0) {
+        quote_value(c->reg.units[parent].name, code, sizeof code);
+        return reject(c, row->number, name_col, err, "unknown unit '%s' under %s %s", shown,
+                      c->reg.units[parent].code, code);
+    }
+    return reject(c, row->number, name_col, err, "unknown unit '%s'", shown);
+}
+
 /* The unit a row names: by code, else by name. Returns the index, or -1
  * after recording a rejection. */
 static long unit_of(struct import_ctx *c, const struct sheet_row *row, long *out,
@@ -375,18 +422,8 @@ static long unit_of(struct import_ctx *c, const struct sheet_row *row, long *out
         quote_value(code_text, shown, sizeof shown);
         return reject(c, row->number, code_col, err, "unknown unit code '%s'", shown);
     }
-    if (name_col >= 0 && !text_blank(name_text)) {
-        char *key = text_key(name_text);
-
-        *out = key ? registry_find_name(&c->reg, key) : -1;
-        free(key);
-        if (*out >= 0 && *out != c->reg.root)
-            return 0;
-        quote_value(name_text, shown, sizeof shown);
-        return reject(c, row->number, name_col, err,
-                      *out == -2 ? "unit name '%s' matches several units" : "unknown unit '%s'",
-                      shown);
-    }
+    if (name_col >= 0 && !text_blank(name_text))
+        return unit_by_name(c, row, name_col, out, err);
     return reject(c, row->number, code_col >= 0 ? code_col : name_col, err, "no unit");
 }
 
@@ -943,6 +980,8 @@ done:
     if (in_tx)
         db_rollback(db);
     sheet_close(c.reader);
+    if (c.names_ready)
+        names_release(&c.names);
     registry_release(&c.reg);
     for (i = 0; i < c.nrejections; i++)
         free(c.rejections[i].reason);
