@@ -236,7 +236,7 @@ static void make_row(const struct unit_set *u, long learner, int module, int wee
     snprintf(r->name, sizeof r->name, "%s %s %s", family[h % 16], middle[(h >> 8) % 10],
              given[(h >> 16) % 40]);
     snprintf(r->account, sizeof r->account, "%ld", 100000000L + learner);
-    snprintf(r->moet, sizeof r->moet, "%010" PRIu64, (h >> 20) % 10000000000ULL);
+    snprintf(r->moet, sizeof r->moet, "%010" PRIu64, (uint64_t)((h >> 20) % 10000000000ULL));
     snprintf(r->birth, sizeof r->birth, "%02u/%02u/%u", (unsigned)(h >> 40) % 28 + 1,
              (unsigned)(h >> 45) % 12 + 1, 1965 + (unsigned)(h >> 50) % 35);
     snprintf(r->role, sizeof r->role, "%s", role < 10 ? "CBQL đại trà" : role < 13
