@@ -92,6 +92,7 @@ struct import_ctx {
     long rows;
     struct module_key *module_keys;   /* every name of every module, as text_key() */
     size_t nmodule_keys;
+    long duplicates;                  /* rows repeating an (account, module) pair */
     struct name_index names;          /* built on the first row that names a unit */
     bool names_ready;
     struct memo memo[MEMO_COLUMNS];   /* lookups of repeated cells, by raw text */
@@ -567,7 +568,6 @@ static int load_learner_rows(struct import_ctx *c, bdtx_error *err)
     const long *col = c->map.col;
     struct sheet_row row;
     int got;
-    long seq = 0;
     char seqbuf[24], account[256], shown[128];
 
     if (module_keys_init(c, err) != 0)
@@ -578,7 +578,10 @@ static int load_learner_rows(struct import_ctx *c, bdtx_error *err)
         error_hint(err, "add --module CODE");
         return -1;
     }
-    if (db_exec(c->db, "CREATE TEMP TABLE stage_learner (seq integer, account text, "
+    /* A national export has millions of rows: enough memory for the
+     * merge's hashes and sorts to stay off disk, for this transaction only. */
+    if (db_exec(c->db, "SET LOCAL work_mem = '64MB'", 0, NULL, err) != 0 ||
+        db_exec(c->db, "CREATE TEMP TABLE stage_learner (seq integer, account text, "
                        "full_name text, unit_code text, role text, module text, state smallint) "
                        "ON COMMIT DROP", 0, NULL, err) != 0 ||
         db_copy_begin(c->db, "COPY stage_learner FROM STDIN", err) != 0)
@@ -640,7 +643,9 @@ static int load_learner_rows(struct import_ctx *c, bdtx_error *err)
                 continue;
             }
         }
-        snprintf(seqbuf, sizeof seqbuf, "%ld", ++seq);
+        /* The row number: rows come in file order, and a duplicate is
+         * reported by it. */
+        snprintf(seqbuf, sizeof seqbuf, "%ld", row.number);
         fields[0] = seqbuf;
         fields[1] = account;
         fields[2] = name;
@@ -743,6 +748,39 @@ static int same_day_import(struct import_ctx *c, const char *const *params, bool
     return 0;
 }
 
+/* Every staged row but the one that counts for its (account, module): the
+ * first row with the most advanced state. */
+static const char store_duplicates[] =
+    "INSERT INTO import_duplicate (import_id, row_number, kept_row, account, module, state,"
+    "  kept_state) "
+    "SELECT $1, seq, kept_row, account, module, state, kept_state FROM ("
+    "  SELECT seq, account, module, state,"
+    "    first_value(seq) OVER w AS kept_row, first_value(state) OVER w AS kept_state,"
+    "    count(*) OVER (PARTITION BY account, module) AS n"
+    "  FROM stage_learner"
+    "  WINDOW w AS (PARTITION BY account, module ORDER BY state DESC, seq)"
+    ") d WHERE n > 1 AND seq <> kept_row";
+
+static int record_duplicates(struct import_ctx *c, bdtx_error *err)
+{
+    const char *params[1] = {c->id};
+    struct db_result *r = NULL;
+    long n;
+
+    if (db_exec(c->db, store_duplicates, 1, params, err) != 0 ||
+        db_query(c->db, "SELECT count(*) FROM import_duplicate WHERE import_id = $1", 1, params,
+                 &r, err) != 0)
+        return -1;
+    n = strtol(db_value(r, 0, 0), NULL, 10);
+    db_result_free(r);
+    c->duplicates = n;
+    if (n > 0)
+        log_warning("%s: %ld row%s repeat an (account, module) pair of an earlier row; each "
+                    "pair counts once, with its most advanced status", c->path, n,
+                    n == 1 ? "" : "s");
+    return 0;
+}
+
 static int merge_learner_rows(struct import_ctx *c, bdtx_error *err)
 {
     char as_of[11], *lv_sql = NULL, *pv_sql = NULL;
@@ -767,12 +805,9 @@ static int merge_learner_rows(struct import_ctx *c, bdtx_error *err)
              "%s%s", merge_learner_versions, same_day ? merge_learner_versions_same_day : "");
     snprintf(pv_sql, sizeof merge_progress_versions + sizeof merge_progress_versions_same_day,
              "%s%s", merge_progress_versions, same_day ? merge_progress_versions_same_day : "");
-    /* A national export has millions of rows: enough memory for the merge's
-     * hashes and sorts to stay off disk, for this transaction only.
-     * Fresh statistics after each merge: without them the planner may join
+    /* Fresh statistics after each merge: without them the planner may join
      * the history by nested loops, and a report takes seconds, not tens of ms. */
-    if (db_exec(c->db, "SET LOCAL work_mem = '64MB'", 0, NULL, err) != 0 ||
-        db_exec(c->db, "ANALYZE stage_learner", 0, NULL, err) != 0 ||
+    if (db_exec(c->db, "ANALYZE stage_learner", 0, NULL, err) != 0 ||
         db_exec(c->db, merge_learners, 1, params, err) != 0 ||
         db_exec(c->db, lv_sql, 4, params, err) != 0 ||
         db_exec(c->db, pv_sql, 4, params, err) != 0 ||
@@ -1084,7 +1119,7 @@ int import_file(struct db *db, const struct config *cfg, const struct vocab *voc
     if (c.source == SOURCE_LMS_LEARNERS) {
         if (load_learner_rows(&c, err) != 0)
             goto done;
-        if (c.rows > 0 && merge_learner_rows(&c, err) != 0)
+        if (c.rows > 0 && (record_duplicates(&c, err) != 0 || merge_learner_rows(&c, err) != 0))
             goto done;
     } else if (load_temis_rows(&c, &header, err) != 0) {
         goto done;
@@ -1106,6 +1141,7 @@ int import_file(struct db *db, const struct config *cfg, const struct vocab *voc
     snprintf(result->year, sizeof result->year, "%s", c.year->id);
     result->rows = c.rows;
     result->rejected = (long)c.nrejections;
+    result->duplicates = c.duplicates;
     rc = 0;
 done:
     if (in_tx)

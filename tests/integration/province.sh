@@ -47,6 +47,20 @@ for ((i = 0; i < nimports; i++)); do
     rejected=$(jq -r ".imports[$i].rejected" "$p/manifest.json")
     want=0
     [ "$rejected" = 0 ] || want=1
+    if [ "$(jq ".imports[$i].strict_fails" "$p/manifest.json")" = true ]; then
+        # --strict: the first bad row rejects the whole file, nothing stays.
+        before=$(psql -Atc "SELECT count(*) FROM import")
+        set +e
+        "$bdtx" "${conf[@]}" --quiet import --strict "$p/$file" 2>"$work/err"
+        rc=$?
+        set -e
+        after=$(psql -Atc "SELECT count(*) FROM import")
+        if [ "$rc" != 65 ] || [ "$before" != "$after" ] || ! grep -q -- "--strict" "$work/err"; then
+            echo "FAIL $file --strict: exit $rc (expected 65), imports $before -> $after"
+            cat "$work/err"
+            fail=1
+        fi
+    fi
     set +e
     "$bdtx" "${conf[@]}" --quiet import "$p/$file" 2>"$work/err"
     rc=$?
@@ -69,6 +83,12 @@ for ((i = 0; i < nimports; i++)); do
     stored=$(psql -Atc "SELECT as_of || ' ' || school_year FROM import ORDER BY id DESC LIMIT 1")
     if [ "$stored" != "$as_of $year" ]; then
         echo "FAIL $file: stored as-of and year '$stored', expected '$as_of $year'"
+        fail=1
+    fi
+    dups=$(jq ".imports[$i].duplicates" "$p/manifest.json")
+    got_dups=$(psql -Atc "SELECT count(*) FROM import_duplicate WHERE import_id = (SELECT max(id) FROM import)")
+    if [ "$dups" != "$got_dups" ]; then
+        echo "FAIL $file: $got_dups duplicates recorded, expected $dups"
         fail=1
     fi
     imported=$((i + 1))

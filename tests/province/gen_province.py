@@ -261,7 +261,14 @@ def layout_long_semicolon(rng, snap, as_of, path):
     y = snap.y
     rows = [["Tên đăng nhập", "Họ tên", "Đối tượng", "Mã đơn vị", "Module", "Tình trạng",
              "Kết quả"]]
-    for acct, m, st, unit, role, name in snap.rows:
+    # Some pairs twice, once with a state no more advanced than the true one,
+    # before or after it: each counts once, with its most advanced state.
+    body = list(snap.rows)
+    dups = rng.sample(range(len(body)), 12)
+    for k in dups:
+        acct, m, st, unit, role, name = body[k]
+        body.insert(rng.randrange(len(body) + 1), (acct, m, rng.randint(0, st), unit, role, name))
+    for acct, m, st, unit, role, name in body:
         status = status_text(rng, st)
         result = ""
         if st == 2 and rng.random() < 0.3:
@@ -272,6 +279,7 @@ def layout_long_semicolon(rng, snap, as_of, path):
                      module_label(rng, y, m, "code"), status, result])
     rows = [[unicodedata.normalize("NFD", str(c)) for c in r] for r in rows]
     write_csv(path, rows, delimiter=";", bom=False)
+    return {"duplicates": len(dups)}
 
 
 def layout_long_tab(rng, snap, as_of, path):
@@ -337,9 +345,10 @@ def layout_long_names(rng, snap, as_of, path):
                  module_label(rng, y, m, "alias"), "Hoàn thành"])
     write_csv(path, rows)
     same = [u for u in y.units if u[1] == "Trường Mầm non Hoa Sen"]
-    return [":6: unit name 'MN Hoa Sen' matches several units: "
-            + "; ".join("%s %s (under %s)" % (u[0], u[1], u[3]) for u in same),
-            ":6: unknown unit 'Trường TH Không Có'"]
+    return {"messages": [":6: unit name 'MN Hoa Sen' matches several units: "
+                         + "; ".join("%s %s (under %s)" % (u[0], u[1], u[3]) for u in same),
+                         ":6: unknown unit 'Trường TH Không Có'"],
+            "strict_fails": True}
 
 
 LAYOUTS = {
@@ -495,11 +504,14 @@ def main():
         folder = os.path.join(outdir, "%s-W%02d" % (iy, iw))
         os.makedirs(folder, exist_ok=True)
         path = os.path.join(folder, name)
-        messages = fn(rng, snap, as_of, path) or []
+        extra = fn(rng, snap, as_of, path) or {}
         manifest["imports"].append({"file": os.path.relpath(path, outdir), "layout": layout,
                                     "school_year": y.id, "source": "lms-learners",
                                     "as_of": as_of.isoformat(), "rows": len(snap.rows),
-                                    "rejected": rejected, "messages": messages})
+                                    "rejected": rejected,
+                                    "messages": extra.get("messages", []),
+                                    "duplicates": extra.get("duplicates", 0),
+                                    "strict_fails": extra.get("strict_fails", False)})
         exp = expected_report(y, history[y.id], as_of)
         exp_name = "%s-%s.json" % (y.id, exp["week"])
         with open(os.path.join(outdir, "expected", exp_name), "w", encoding="utf-8") as f:
