@@ -93,7 +93,7 @@ static void province_code(const struct unit_set *u, int p, char *buf, size_t cap
 static void school_code(const struct unit_set *u, long s, char *buf, size_t cap,
                         char *parent, size_t pcap)
 {
-    char pc[8];
+    char pc[16];
 
     province_code(u, province_of_school(u, s), pc, sizeof pc);
     if (s < u->ndirect) {
@@ -117,7 +117,7 @@ static void school_code(const struct unit_set *u, long s, char *buf, size_t cap,
 static void school_name(const struct unit_set *u, long s, char *buf, size_t cap)
 {
     static const char *const kinds[] = {"Trường Mầm non", "Trường Tiểu học", "Trường THCS"};
-    char code[32];
+    char code[64];
 
     school_code(u, s, code, sizeof code, NULL, 0);
     if (s < u->ndirect)
@@ -129,7 +129,7 @@ static void school_name(const struct unit_set *u, long s, char *buf, size_t cap)
 
 static int write_units(const struct unit_set *u, const char *dir)
 {
-    char path[4096], code[32], name[256], pc[8];
+    char path[4096], code[64], name[256], pc[16];
     long c, s;
     int p;
     FILE *f;
@@ -151,7 +151,7 @@ static int write_units(const struct unit_set *u, const char *dir)
                 u->nprovinces == 1 ? "20" : "00");
     }
     for (s = 0; s < u->ndirect + u->nschools; s++) {
-        char commune[32];
+        char commune[64];
 
         school_code(u, s, code, sizeof code, NULL, 0);
         school_name(u, s, name, sizeof name);
@@ -220,7 +220,7 @@ static int pair_state(const struct unit_set *u, long learner, int module, int we
 
 struct row {
     char stt[24], name[96], account[24], moet[24], birth[16], role[32], level[32];
-    char unit[160], code[32], parent[64], progress[8], score[8], done[16];
+    char unit[160], code[64], parent[96], progress[8], score[8], done[16];
     const char *module, *status, *result;
 };
 
