@@ -14,6 +14,7 @@
 #include "bdtx/path.h"
 #include "bdtx/sheet.h"
 #include "bdtx/text.h"
+#include "bdtx/wide.h"
 
 /* How many rejected rows are printed; all of them are stored. */
 #define PRINT_REJECTIONS 50
@@ -93,6 +94,7 @@ struct import_ctx {
     struct module_key *module_keys;   /* every name of every module, as text_key() */
     size_t nmodule_keys;
     long duplicates;                  /* rows repeating an (account, module) pair */
+    struct wide_map wide;             /* module columns of a wide learners export */
     struct name_index names;          /* built on the first row that names a unit */
     bool names_ready;
     struct memo memo[MEMO_COLUMNS];   /* lookups of repeated cells, by raw text */
@@ -515,7 +517,8 @@ static int read_header(struct import_ctx *c, struct sheet_row *row, bdtx_error *
     while ((got = sheet_next(c->reader, row, err)) == 1) {
         if (row->number > HEADER_SEARCH_ROWS)
             break;
-        if (header_match(c->vocab, row, &c->map))
+        if (header_match(c->vocab, row, &c->map) ||
+            wide_match(c->cfg, row, &c->map, &c->wide))
             return 0;
         title_append(c, row);
     }
@@ -563,16 +566,98 @@ static const char *role_text(enum role r)
     return r == ROLE_GV ? "gv" : r == ROLE_CBQL ? "cbql" : NULL;
 }
 
+/* The learner's name in NFC (NULL when the row has none): 0, or 1 after a
+ * rejection, or -1. */
+static int name_of(struct import_ctx *c, const struct sheet_row *row, char **name,
+                   bdtx_error *err)
+{
+    long col = c->map.col[F_FULL_NAME];
+
+    *name = NULL;
+    if (col < 0 || text_blank(cell_text(row, col)))
+        return 0;
+    *name = text_nfc(cell_text(row, col));
+    if (*name)
+        return 0;
+    return reject(c, row->number, col, err, "name is not valid UTF-8") != 0 ? -1 : 1;
+}
+
+/* One (learner, module) pair of row into the staging table: 0, 1 when the
+ * row was rejected, -1 on error. */
+static int stage_pair(struct import_ctx *c, const struct sheet_row *row, const char *account,
+                      long unit, const char *module, int state, bdtx_error *err)
+{
+    const char *fields[7];
+    char seqbuf[24], *name;
+    int rc = name_of(c, row, &name, err);
+
+    if (rc != 0)
+        return rc;
+    /* The row number: rows come in file order, and a duplicate is
+     * reported by it. */
+    snprintf(seqbuf, sizeof seqbuf, "%ld", row->number);
+    fields[0] = seqbuf;
+    fields[1] = account;
+    fields[2] = name;
+    fields[3] = c->reg.units[unit].code;
+    fields[4] = role_text(role_of(c, cell_text(row, c->map.col[F_ROLE])));
+    fields[5] = module;
+    fields[6] = state == STATE_PASSED ? "2" : state == STATE_STARTED ? "1" : "0";
+    rc = db_copy_row(c->db, fields, 7, err);
+    free(name);
+    if (rc != 0)
+        return -1;
+    c->rows++;
+    return 0;
+}
+
+/* A wide row: one pair per module cell that is not empty. A cell with an
+ * unknown status rejects the whole row, so a learner is never half in. */
+static int stage_wide_row(struct import_ctx *c, const struct sheet_row *row,
+                          const char *account, long unit, bdtx_error *err)
+{
+    char shown[128], *name;
+    size_t i;
+    int rc;
+
+    for (i = 0; i < c->wide.count; i++) {
+        const char *text = cell_text(row, c->wide.cols[i].col);
+
+        if (!text_blank(text) && status_of(c, text) < 0) {
+            quote_value(text, shown, sizeof shown);
+            return reject(c, row->number, c->wide.cols[i].col, err, "unknown status '%s'",
+                          shown) != 0 ? -1 : 0;
+        }
+    }
+    if ((rc = name_of(c, row, &name, err)) != 0)
+        return rc < 0 ? -1 : 0;
+    free(name);
+    for (i = 0; i < c->wide.count; i++) {
+        const char *text = cell_text(row, c->wide.cols[i].col);
+
+        if (text_blank(text))
+            continue;
+        if (stage_pair(c, row, account, unit, c->wide.cols[i].module,
+                       status_of(c, text), err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 static int load_learner_rows(struct import_ctx *c, bdtx_error *err)
 {
     const long *col = c->map.col;
     struct sheet_row row;
     int got;
-    char seqbuf[24], account[256], shown[128];
+    char account[256], shown[128];
 
     if (module_keys_init(c, err) != 0)
         return -1;
-    if (col[F_MODULE] < 0 && !c->opts->module) {
+    if (c->wide.count > 0 && wide_resolve(&c->wide, c->year, err) != 0) {
+        error_place(err, c->path, c->map.row_number, NULL);
+        return -1;
+    }
+    if (col[F_MODULE] < 0 && c->wide.count == 0 && !c->opts->module) {
         error_set(err, BDTX_USAGE, "the file has no module column");
         error_place(err, c->path, c->map.row_number, NULL);
         error_hint(err, "add --module CODE");
@@ -587,10 +672,9 @@ static int load_learner_rows(struct import_ctx *c, bdtx_error *err)
         db_copy_begin(c->db, "COPY stage_learner FROM STDIN", err) != 0)
         return -1;
     while ((got = sheet_next(c->reader, &row, err)) == 1) {
-        const char *module, *fields[7];
-        char *name = NULL;
+        const char *module;
         long unit;
-        int state, result;
+        int state, result, staged;
         size_t before = c->nrejections;
 
         if (is_totals_row(&row, col[F_ACCOUNT]))
@@ -607,6 +691,11 @@ static int load_learner_rows(struct import_ctx *c, bdtx_error *err)
             return -1;
         if (c->nrejections > before)
             continue;
+        if (c->wide.count > 0) {
+            if (stage_wide_row(c, &row, account, unit, err) != 0)
+                return -1;
+            continue;
+        }
         if (col[F_MODULE] >= 0) {
             module = module_of(c, cell_text(&row, col[F_MODULE]));
             if (!module) {
@@ -635,30 +724,9 @@ static int load_learner_rows(struct import_ctx *c, bdtx_error *err)
         }
         if (result == 1)
             state = STATE_PASSED;
-        if (col[F_FULL_NAME] >= 0 && !text_blank(cell_text(&row, col[F_FULL_NAME]))) {
-            name = text_nfc(cell_text(&row, col[F_FULL_NAME]));
-            if (!name) {
-                if (reject(c, row.number, col[F_FULL_NAME], err, "name is not valid UTF-8") != 0)
-                    return -1;
-                continue;
-            }
-        }
-        /* The row number: rows come in file order, and a duplicate is
-         * reported by it. */
-        snprintf(seqbuf, sizeof seqbuf, "%ld", row.number);
-        fields[0] = seqbuf;
-        fields[1] = account;
-        fields[2] = name;
-        fields[3] = c->reg.units[unit].code;
-        fields[4] = role_text(role_of(c, cell_text(&row, col[F_ROLE])));
-        fields[5] = module;
-        fields[6] = state == STATE_PASSED ? "2" : state == STATE_STARTED ? "1" : "0";
-        if (db_copy_row(c->db, fields, 7, err) != 0) {
-            free(name);
+        staged = stage_pair(c, &row, account, unit, module, state, err);
+        if (staged < 0)
             return -1;
-        }
-        free(name);
-        c->rows++;
     }
     if (got < 0)
         return -1;
@@ -1149,6 +1217,7 @@ done:
     sheet_close(c.reader);
     if (c.names_ready)
         names_release(&c.names);
+    wide_release(&c.wide);
     registry_release(&c.reg);
     for (i = 0; i < c.nrejections; i++)
         free(c.rejections[i].reason);

@@ -351,7 +351,37 @@ def layout_long_names(rng, snap, as_of, path):
             "strict_fails": True}
 
 
+def layout_wide(rng, snap, as_of, path):
+    """One row per learner, one status column per module headed by its code,
+    "Mô đun N" or its full title; an empty cell: the module is not assigned
+    (so "not started" is written out)."""
+    y = snap.y
+    rows = title_rows(y, as_of, "THEO GIÁO VIÊN")
+    styles = [rng.choice(["code", "alias", "title"]) for _ in y.modules]
+    rows.append(["STT", "Họ và tên", "Tài khoản", "Chức danh", "Mã trường", "Tên trường"]
+                + [module_label(rng, y, m[0], st) for m, st in zip(y.modules, styles)])
+    learners = {}
+    for acct, m, st, unit, role, name in snap.rows:
+        learners.setdefault(acct, (unit, role, name, {}))[3][m] = st
+    for i, acct in enumerate(sorted(learners)):
+        unit, role, name, mods = learners[acct]
+        cells = []
+        for m in y.modules:
+            st = mods.get(m[0])
+            cells.append("" if st is None else
+                         status_text(rng, st) or rng.choice(["Chưa học", "Chưa bắt đầu"]))
+        rows.append([i + 1, name, acct, rng.choice(ROLE_TEXT[role]), unit,
+                     unit_name(y, unit)] + cells)
+    # A status no vocabulary has rejects the whole row, not just its cell.
+    rows.append([len(learners) + 1, "Lò Văn Thử", "469999993", "GV", y.schools[0],
+                 unit_name(y, y.schools[0]), "Hoàn thành", "Xong"] + [""] * (len(y.modules) - 2))
+    rows.append(["", "Tổng cộng", "", "", "", "", ""])
+    write_csv(path, rows)
+    return {"messages": [":8: unknown status 'Xong'"]}
+
+
 LAYOUTS = {
+    "wide": (layout_wide, "csv", 1),
     "long-names": (layout_long_names, "csv", 2),
     "long-title": (layout_long_title, "csv", 0),
     "long-semicolon": (layout_long_semicolon, "csv", 0),
@@ -483,10 +513,12 @@ def main():
         (y20, 2020, 41, "long-title", "ket-qua-tuan-41.csv", (0.15, 0.3), 0, 0),
         (y20, 2020, 42, "long-semicolon", "lms_{ymd}.csv", (0.25, 0.3), 5, 0),
         (y20, 2020, 43, "long-names", "bao-cao-tuan-43.csv", (0.3, 0.3), 3, 4),
+        (y20, 2020, 44, "wide", "tong-hop-{dmy}.csv", (0.3, 0.3), 0, 0),
         (y25, 2025, 40, "long-tab", "bdtx-xa-tuan-40.csv", (0.2, 0.3), 0, 0),
         (y25, 2025, 41, "long-names", "hoc-vien-{dmy}.csv", (0.3, 0.3), 6, 0),
         (y25, 2025, 42, "long-semicolon", "lms_{ymd}.csv", (0.45, 0.3), 4, 5),
         (y25, 2025, 43, "long-title", "ket-qua-xa-{ymd}.csv", (0.55, 0.3), 2, 0),
+        (y25, 2025, 44, "wide", "hoc-vien-theo-mo-dun-{ymd}.csv", (0.3, 0.3), 2, 3),
     ]
     history = {y20.id: [], y25.id: []}
     manifest = {"imports": [], "reports": []}
