@@ -31,6 +31,46 @@ struct module_key {
     const char *code;
 };
 
+/* Exports repeat a handful of statuses, results, roles and module names
+ * over millions of rows. Each lookup (NFC, case folding, vocabulary) is
+ * remembered by the cell's raw text, so it runs once per distinct text
+ * rather than once per row: a national export spent most of its reading
+ * time normalising the same few words. */
+#define MEMO_SLOTS 16
+#define MEMO_TEXT 64
+enum memo_column { MEMO_STATUS, MEMO_RESULT, MEMO_ROLE, MEMO_MODULE, MEMO_COLUMNS };
+
+struct memo {
+    char text[MEMO_SLOTS][MEMO_TEXT];
+    int value[MEMO_SLOTS];
+    size_t used, next;
+};
+
+static bool memo_get(const struct memo *m, const char *text, int *value)
+{
+    size_t i;
+
+    for (i = 0; i < m->used; i++)
+        if (strcmp(m->text[i], text) == 0) {
+            *value = m->value[i];
+            return true;
+        }
+    return false;
+}
+
+static void memo_put(struct memo *m, const char *text, int value)
+{
+    size_t len = strlen(text);
+
+    if (len >= MEMO_TEXT)
+        return;
+    memcpy(m->text[m->next], text, len + 1);
+    m->value[m->next] = value;
+    m->next = (m->next + 1) % MEMO_SLOTS;
+    if (m->used < MEMO_SLOTS)
+        m->used++;
+}
+
 /* Everything one import works with; released at one place. */
 struct import_ctx {
     struct db *db;
@@ -58,6 +98,7 @@ struct import_ctx {
     const char *module;               /* the one module of an lms-units export */
     struct name_index names;          /* built on the first row that names a unit */
     bool names_ready;
+    struct memo memo[MEMO_COLUMNS];   /* lookups of repeated cells, by raw text */
 };
 
 /* Input text for a message: control bytes replaced, cut at 80 bytes on a
@@ -408,17 +449,55 @@ oom:
     return -1;
 }
 
-static const char *module_of(const struct import_ctx *c, const char *text)
+static const char *module_of(struct import_ctx *c, const char *text)
 {
-    char *key = text_key(text);
-    const char *found = NULL;
+    char *key;
+    int found = -1;
     size_t i;
 
-    for (i = 0; key && i < c->nmodule_keys && !found; i++)
+    if (memo_get(&c->memo[MEMO_MODULE], text, &found))
+        return found >= 0 ? c->module_keys[found].code : NULL;
+    key = text_key(text);
+    for (i = 0; key && i < c->nmodule_keys && found < 0; i++)
         if (strcmp(c->module_keys[i].key, key) == 0)
-            found = c->module_keys[i].code;
+            found = (int)i;
+    if (key)
+        memo_put(&c->memo[MEMO_MODULE], text, found);
     free(key);
-    return found;
+    return found >= 0 ? c->module_keys[found].code : NULL;
+}
+
+static int status_of(struct import_ctx *c, const char *text)
+{
+    int v;
+
+    if (!memo_get(&c->memo[MEMO_STATUS], text, &v)) {
+        v = vocab_status(c->vocab, text);
+        memo_put(&c->memo[MEMO_STATUS], text, v);
+    }
+    return v;
+}
+
+static int result_of(struct import_ctx *c, const char *text)
+{
+    int v;
+
+    if (!memo_get(&c->memo[MEMO_RESULT], text, &v)) {
+        v = vocab_result(text);
+        memo_put(&c->memo[MEMO_RESULT], text, v);
+    }
+    return v;
+}
+
+static enum role role_of(struct import_ctx *c, const char *text)
+{
+    int v;
+
+    if (!memo_get(&c->memo[MEMO_ROLE], text, &v)) {
+        v = (int)vocab_role(text);
+        memo_put(&c->memo[MEMO_ROLE], text, v);
+    }
+    return (enum role)v;
 }
 
 /* The unit a row names by name, within the parent unit the row names when
@@ -580,7 +659,7 @@ static int stage_pair(struct import_ctx *c, const struct sheet_row *row, const c
     fields[1] = account;
     fields[2] = name;
     fields[3] = c->reg.units[unit].code;
-    fields[4] = role_text(vocab_role(cell_text(row, c->map.col[F_ROLE])));
+    fields[4] = role_text(role_of(c, cell_text(row, c->map.col[F_ROLE])));
     fields[5] = module;
     fields[6] = state == STATE_PASSED ? "2" : state == STATE_STARTED ? "1" : "0";
     rc = db_copy_row(c->db, fields, 7, err);
@@ -603,7 +682,7 @@ static int stage_wide_row(struct import_ctx *c, const struct sheet_row *row,
     for (i = 0; i < c->wide.count; i++) {
         const char *text = cell_text(row, c->wide.cols[i].col);
 
-        if (!text_blank(text) && vocab_status(c->vocab, text) < 0) {
+        if (!text_blank(text) && status_of(c, text) < 0) {
             quote_value(text, shown, sizeof shown);
             return reject(c, row->number, c->wide.cols[i].col, err, "unknown status '%s'",
                           shown) != 0 ? -1 : 0;
@@ -618,7 +697,7 @@ static int stage_wide_row(struct import_ctx *c, const struct sheet_row *row,
         if (text_blank(text))
             continue;
         if (stage_pair(c, row, account, unit, c->wide.cols[i].module,
-                       vocab_status(c->vocab, text), err) < 0)
+                       status_of(c, text), err) < 0)
             return -1;
     }
     return 0;
@@ -643,7 +722,10 @@ static int load_learner_rows(struct import_ctx *c, bdtx_error *err)
         error_hint(err, "add --module CODE");
         return -1;
     }
-    if (db_exec(c->db, "CREATE TEMP TABLE stage_learner (seq integer, account text, "
+    /* A national export has millions of rows: enough memory for the
+     * merge's hashes and sorts to stay off disk, for this transaction only. */
+    if (db_exec(c->db, "SET LOCAL work_mem = '64MB'", 0, NULL, err) != 0 ||
+        db_exec(c->db, "CREATE TEMP TABLE stage_learner (seq integer, account text, "
                        "full_name text, unit_code text, role text, module text, state smallint) "
                        "ON COMMIT DROP", 0, NULL, err) != 0 ||
         db_copy_begin(c->db, "COPY stage_learner FROM STDIN", err) != 0)
@@ -684,7 +766,7 @@ static int load_learner_rows(struct import_ctx *c, bdtx_error *err)
         } else {
             module = c->opts->module;
         }
-        state = col[F_STATUS] >= 0 ? vocab_status(c->vocab, cell_text(&row, col[F_STATUS]))
+        state = col[F_STATUS] >= 0 ? status_of(c, cell_text(&row, col[F_STATUS]))
                                    : STATE_NOT_STARTED;
         if (state < 0) {
             quote_value(cell_text(&row, col[F_STATUS]), shown, sizeof shown);
@@ -692,7 +774,7 @@ static int load_learner_rows(struct import_ctx *c, bdtx_error *err)
                 return -1;
             continue;
         }
-        result = col[F_RESULT] >= 0 ? vocab_result(cell_text(&row, col[F_RESULT])) : 0;
+        result = col[F_RESULT] >= 0 ? result_of(c, cell_text(&row, col[F_RESULT])) : 0;
         if (result < 0) {
             quote_value(cell_text(&row, col[F_RESULT]), shown, sizeof shown);
             if (reject(c, row.number, col[F_RESULT], err, "unknown result '%s'", shown) != 0)
@@ -712,10 +794,17 @@ static int load_learner_rows(struct import_ctx *c, bdtx_error *err)
 
 /* Set-based merge of the staged rows into the history: a version is written
  * only where the learner's unit, role or name, or the pair's state, differs
- * from what was in force at this import's as-of date. */
+ * from what was in force at this import's as-of date. New learners are
+ * inserted in account order, so that their ids follow the accounts and the
+ * versions below are written in the order of their primary keys (appending
+ * to the indexes rather than touching pages all over them). */
 static const char merge_learners[] =
     "INSERT INTO learner (province_code, account) "
-    "SELECT DISTINCT $1, account FROM stage_learner ON CONFLICT DO NOTHING";
+    "SELECT $1, s.account FROM (SELECT DISTINCT account FROM stage_learner) s "
+    "WHERE NOT EXISTS (SELECT 1 FROM learner l"
+    "                  WHERE l.province_code = $1 AND l.account = s.account) "
+    "ORDER BY s.account "
+    "ON CONFLICT DO NOTHING";
 
 static const char merge_learner_versions[] =
     "WITH last AS ("
@@ -737,7 +826,10 @@ static const char merge_learner_versions[] =
     "WHERE prev.learner_id IS NULL"
     "   OR (prev.unit_code, prev.role, prev.full_name)"
     "      IS DISTINCT FROM (cur.unit_code, cur.role, cur.full_name) "
-    "ON CONFLICT (province_code, school_year, learner_id, as_of) DO UPDATE"
+    "ORDER BY cur.learner_id";
+
+static const char merge_learner_versions_same_day[] =
+    " ON CONFLICT (province_code, school_year, learner_id, as_of) DO UPDATE"
     "  SET import_id = EXCLUDED.import_id, unit_code = EXCLUDED.unit_code,"
     "      role = EXCLUDED.role, full_name = EXCLUDED.full_name";
 
@@ -759,8 +851,29 @@ static const char merge_progress_versions[] =
     "SELECT $1, $2, cur.learner_id, cur.module, $3, $4, cur.state "
     "FROM cur LEFT JOIN prev USING (learner_id, module) "
     "WHERE prev.learner_id IS NULL OR prev.state <> cur.state "
-    "ON CONFLICT (province_code, school_year, learner_id, module, as_of) DO UPDATE"
+    "ORDER BY cur.learner_id, cur.module";
+
+static const char merge_progress_versions_same_day[] =
+    " ON CONFLICT (province_code, school_year, learner_id, module, as_of) DO UPDATE"
     "  SET import_id = EXCLUDED.import_id, state = EXCLUDED.state";
+
+/* Whether an earlier learners export of the year has this as-of date: only
+ * then can a version of this date already exist and need replacing. Without
+ * one, the merge inserts plainly, which is much cheaper than ON CONFLICT's
+ * speculative insertion of every row. */
+static int same_day_import(struct import_ctx *c, const char *const *params, bool *yes,
+                           bdtx_error *err)
+{
+    struct db_result *r = NULL;
+
+    if (db_query(c->db, "SELECT EXISTS (SELECT 1 FROM import WHERE province_code = $1"
+                        " AND school_year = $2 AND source = 'lms-learners' AND as_of = $3"
+                        " AND id <> $4)", 4, params, &r, err) != 0)
+        return -1;
+    *yes = strcmp(db_value(r, 0, 0), "t") == 0;
+    db_result_free(r);
+    return 0;
+}
 
 /* Every staged row but the one that counts for its (account, module): the
  * first row with the most advanced state. */
@@ -797,23 +910,41 @@ static int record_duplicates(struct import_ctx *c, bdtx_error *err)
 
 static int merge_learner_rows(struct import_ctx *c, bdtx_error *err)
 {
-    char as_of[11];
+    char as_of[11], *lv_sql = NULL, *pv_sql = NULL;
     const char *params[4];
+    bool same_day = false;
+    int rc = -1;
 
     date_format_iso(c->as_of, as_of);
     params[0] = c->cfg->province.code;
     params[1] = c->year->id;
     params[2] = as_of;
     params[3] = c->id;
+    if (same_day_import(c, params, &same_day, err) != 0)
+        return -1;
+    lv_sql = malloc(sizeof merge_learner_versions + sizeof merge_learner_versions_same_day);
+    pv_sql = malloc(sizeof merge_progress_versions + sizeof merge_progress_versions_same_day);
+    if (!lv_sql || !pv_sql) {
+        error_set(err, BDTX_SOFTWARE, "out of memory");
+        goto done;
+    }
+    snprintf(lv_sql, sizeof merge_learner_versions + sizeof merge_learner_versions_same_day,
+             "%s%s", merge_learner_versions, same_day ? merge_learner_versions_same_day : "");
+    snprintf(pv_sql, sizeof merge_progress_versions + sizeof merge_progress_versions_same_day,
+             "%s%s", merge_progress_versions, same_day ? merge_progress_versions_same_day : "");
     /* Fresh statistics after each merge: without them the planner may join
      * the history by nested loops, and a report takes seconds, not tens of ms. */
     if (db_exec(c->db, "ANALYZE stage_learner", 0, NULL, err) != 0 ||
         db_exec(c->db, merge_learners, 1, params, err) != 0 ||
-        db_exec(c->db, merge_learner_versions, 4, params, err) != 0 ||
-        db_exec(c->db, merge_progress_versions, 4, params, err) != 0 ||
+        db_exec(c->db, lv_sql, 4, params, err) != 0 ||
+        db_exec(c->db, pv_sql, 4, params, err) != 0 ||
         db_exec(c->db, "ANALYZE learner, learner_version, progress_version", 0, NULL, err) != 0)
-        return -1;
-    return 0;
+        goto done;
+    rc = 0;
+done:
+    free(lv_sql);
+    free(pv_sql);
+    return rc;
 }
 
 /* Reads a count cell; records a rejection and returns 1 when it is not one. */
