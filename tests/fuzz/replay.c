@@ -1,5 +1,5 @@
 /* Runs a fuzz target's entry point over files, without libFuzzer: the
- * regression inputs (and the hostile corpus) go through the same checks in
+ * regression inputs go through the same checks in
  * the ordinary test build, under its sanitizers.
  *   replay_<target> FILE|FOLDER...   (a folder: every file in it) */
 #include <dirent.h>
