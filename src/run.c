@@ -596,6 +596,9 @@ int cmd_run(struct cli *cli, int argc, char **argv, bdtx_error *err)
     if (connect_db(&c, err) != 0 || take_lock(&c, err) != 0 || import_inbox(&c, err) != 0 ||
         write_reports(&c, err) != 0 || write_index(&c, err) != 0) {
         rc = err->code ? err->code : BDTX_SOFTWARE;
+        if (rc == BDTX_UNAVAILABLE && !err->hint[0])
+            error_hint(err, "nothing half-done was kept; the next run picks up where this one "
+                            "stopped");
         /* What was done before the stop is done for good: say so. */
         if (c.sum.imported + c.sum.skipped + c.sum.rejected_files + c.sum.reports > 0)
             print_summary(&c);

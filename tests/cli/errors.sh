@@ -57,7 +57,7 @@ printf 'province: { code: "20", name: "X" }\ncolour: blue\nschool_years: []\n' >
 expect 78 "bdtx: $work/bad.yaml:2:1: unknown key 'colour'" "$bdtx" --config "$work/bad.yaml" config check
 sed 's/units: units.csv/units: missing.csv/' "$fixture/bdtx.yaml" >"$work/nounits.yaml"
 expect 78 "missing.csv" "$bdtx" --config "$work/nounits.yaml" config check
-expect 78 "bdtx: the database schema is not up to date (1 migration pending)" "$bdtx" "${conf[@]}" import "$fixture/week-01/temis-gv.xlsx"
+expect 78 "bdtx: the database schema is not up to date (" "$bdtx" "${conf[@]}" import "$fixture/week-01/temis-gv.xlsx"
 
 # The database unavailable: 69, and no password in the message.
 expect 69 "bdtx: cannot connect to the database" env PGHOST=/nonexistent PGPASSWORD=s3cret "$bdtx" "${conf[@]}" db status
