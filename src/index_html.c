@@ -12,7 +12,7 @@ static const char style[] =
     "body{font-family:system-ui,-apple-system,\"Segoe UI\",Roboto,Arial,sans-serif;"
     "margin:0;padding:0 1rem 2rem;color:#1b1b1b;background:#f6f7f9;line-height:1.4}\n"
     "header{padding:1rem 0 .5rem;border-bottom:3px solid #1f5fa8;margin-bottom:1rem}\n"
-    "header p{margin:.1rem 0;font-size:.85rem;text-transform:uppercase;color:#444}\n"
+    "header p{margin:.1rem 0;font-size:.85rem;color:#444}header p.org{text-transform:uppercase}\n"
     "h1{font-size:1.35rem;margin:.4rem 0;color:#1f5fa8}\n"
     "h2{font-size:1.1rem;margin:1.5rem 0 .5rem}\n"
     "table{border-collapse:collapse;width:100%;background:#fff}\n"
@@ -120,9 +120,10 @@ static void render(FILE *out, const struct config *cfg, const struct index_entry
           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
           "<title>Kết quả bồi dưỡng thường xuyên – ", out);
     html_text(out, cfg->province.name);
-    fprintf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<header>\n<p>", style);
+    fprintf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<header>\n<p class=\"org\">",
+            style);
     html_text(out, cfg->province.authority);
-    fputs("</p>\n<p>", out);
+    fputs("</p>\n<p class=\"org\">", out);
     html_text(out, cfg->province.department);
     fputs("</p>\n<h1>Kết quả bồi dưỡng thường xuyên hằng tuần</h1>\n"
           "<p>Tải về báo cáo xếp hạng các đơn vị theo tuần</p>\n</header>\n<main>\n", out);

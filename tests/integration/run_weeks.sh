@@ -7,11 +7,14 @@
 # with its .err while the others are imported; a file already imported but
 # left in the inbox (a crash between the commit and the move) is only
 # archived; two runs started together: one works, the other exits 75.
+# Usage: run_weeks.sh BDTX FIXTURE [SCREENSHOT_DIR]; with SCREENSHOT_DIR, the
+# download page is checked in Chromium (index_page.sh) and photographed there.
 # Needs the PG* variables of a server (pg_virtualenv sets them).
 set -euo pipefail
 
 bdtx=$1
 fixture=$2
+shots=${3:-}
 here=$(cd "$(dirname "$0")" && pwd)
 db=bdtx_run_$$
 work=$(mktemp -d)
@@ -113,6 +116,11 @@ for ((w = 0; w < weeks; w++)); do
     n=$(printf '%02d' $((w + 1)))
     compare_week "$n" "$work/reports/2020-2021/bdtx-20-$(jq -r .week "$fixture/expected/week-$n.json").json"
 done
+
+# The download page in a browser, with every week's report on it.
+if [ -n "$shots" ]; then
+    "$here/index_page.sh" "$work/reports" "$weeks" "$shots" || failure "reports/index.html"
+fi
 
 # Nothing new: nothing done, exit 0, not one file touched.
 snapshot() { find "$work/reports" "$work/archive" -printf '%p %s %T@\n' | sort; }
