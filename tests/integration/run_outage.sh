@@ -35,10 +35,11 @@ cleanup() {
 }
 trap cleanup EXIT
 "${as_owner[@]}" "$bin/initdb" -D "$data" -U bdtx -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
-start() { pg -o "-c listen_addresses='' -k $sock" start; }
+# Its own socket folder, so the port number cannot collide with another server.
+unset PGPORT PGPASSWORD PGSERVICE PGUSER PGDATABASE PGHOST
+start() { pg -o "-c listen_addresses='' -k $sock -p 5432" start; }
 start
-export PGHOST=$sock PGUSER=bdtx PGDATABASE=postgres
-unset PGPORT PGPASSWORD PGSERVICE
+export PGHOST=$sock PGPORT=5432 PGUSER=bdtx PGDATABASE=postgres
 "$bin/createdb" bdtx_outage
 export PGDATABASE=bdtx_outage
 
