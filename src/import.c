@@ -95,6 +95,7 @@ struct import_ctx {
     size_t nmodule_keys;
     long duplicates;                  /* rows repeating an (account, module) pair */
     struct wide_map wide;             /* module columns of a wide learners export */
+    const char *module;               /* the one module of an lms-units export */
     struct name_index names;          /* built on the first row that names a unit */
     bool names_ready;
     struct memo memo[MEMO_COLUMNS];   /* lookups of repeated cells, by raw text */
@@ -359,12 +360,70 @@ static int decide_target(struct import_ctx *c, const struct sheet_row *header, b
     return 0;
 }
 
+static int module_keys_init(struct import_ctx *c, bdtx_error *err);
+
+/* The one module of a per-unit LMS export: --module, else the only module
+ * of the year whose code, name or alias the title rows name as whole words,
+ * else the only one whose code or alias the file name does. */
+static int modules_named(const struct import_ctx *c, const char *text, const char **found)
+{
+    char *key = text_key(text);
+    size_t i, n = 0;
+
+    *found = NULL;
+    for (i = 0; key && i < c->nmodule_keys; i++) {
+        if (!*c->module_keys[i].key || !text_has_words(key, c->module_keys[i].key))
+            continue;
+        /* The keys of one module are consecutive: a new code is a new module. */
+        if (!*found || strcmp(*found, c->module_keys[i].code) != 0) {
+            n++;
+            *found = c->module_keys[i].code;
+        }
+    }
+    free(key);
+    return (int)n;
+}
+
+static int decide_module(struct import_ctx *c, bdtx_error *err)
+{
+    char name[256];
+    const char *found;
+    size_t i;
+    int n;
+
+    if (c->opts->module) {
+        c->module = c->opts->module;
+        return 0;
+    }
+    if (module_keys_init(c, err) != 0)
+        return -1;
+    n = modules_named(c, c->title, &found);
+    if (n == 0) {
+        snprintf(name, sizeof name, "%s", c->base);
+        for (i = 0; name[i]; i++)
+            if (name[i] == '-' || name[i] == '_' || name[i] == '.')
+                name[i] = ' ';
+        n = modules_named(c, name, &found);
+    }
+    if (n == 1) {
+        c->module = found;
+        return 0;
+    }
+    error_set(err, BDTX_USAGE, n == 0 ? "cannot tell which module this per-unit export counts"
+                                      : "the title rows or the file name name several modules");
+    error_place(err, c->path, c->map.row_number, NULL);
+    error_hint(err, "add --module CODE (one of the modules of school year %s)", c->year->id);
+    return -1;
+}
+
 /* Keys of every code, name and alias of the year's modules, made once per
  * file rather than once per row. */
 static int module_keys_init(struct import_ctx *c, bdtx_error *err)
 {
     size_t i, j, n = 0;
 
+    if (c->module_keys)
+        return 0;
     for (i = 0; i < c->year->nmodules; i++)
         n += 2 + c->year->modules[i].aliases.count;
     c->module_keys = calloc(n, sizeof *c->module_keys);
@@ -963,6 +1022,64 @@ static int load_temis_rows(struct import_ctx *c, const struct sheet_row *header,
     return db_copy_end(c->db, err);
 }
 
+/* lms-units: one unit's assigned and passed for the file's module and
+ * target; the percent column, when there, is the platform's own rounding
+ * and is not used. */
+static int load_lms_unit_rows(struct import_ctx *c, bdtx_error *err)
+{
+    struct sheet_row row;
+    int got;
+
+    if (db_copy_begin(c->db, "COPY lms_unit_count (province_code, school_year, import_id, "
+                             "unit_code, module, target, assigned, passed) FROM STDIN",
+                      err) != 0)
+        return -1;
+    while ((got = sheet_next(c->reader, &row, err)) == 1) {
+        char assigned[24], passed[24], shown[160];
+        const char *fields[8];
+        long unit;
+        size_t before = c->nrejections;
+        int bad = 0, rc;
+
+        if (is_totals_row(&row, c->map.col[F_UNIT_CODE] >= 0 ? c->map.col[F_UNIT_CODE]
+                                                             : c->map.col[F_UNIT_NAME]))
+            continue;
+        if (unit_of(c, &row, &unit, err) != 0)
+            return -1;
+        if (c->nrejections > before)
+            continue;
+        if ((rc = count_of(c, &row, F_ASSIGNED, true, assigned, sizeof assigned, err)) < 0)
+            return -1;
+        bad |= rc;
+        if ((rc = count_of(c, &row, F_PASSED, true, passed, sizeof passed, err)) < 0)
+            return -1;
+        bad |= rc;
+        if (bad)
+            continue;
+        if (strtol(passed, NULL, 10) > strtol(assigned, NULL, 10)) {
+            snprintf(shown, sizeof shown, "%s passed of %s assigned", passed, assigned);
+            if (reject(c, row.number, c->map.col[F_PASSED], err, "more passed than assigned "
+                       "(%s)", shown) != 0)
+                return -1;
+            continue;
+        }
+        fields[0] = c->cfg->province.code;
+        fields[1] = c->year->id;
+        fields[2] = c->id;
+        fields[3] = c->reg.units[unit].code;
+        fields[4] = c->module;
+        fields[5] = role_text(c->target);
+        fields[6] = assigned;
+        fields[7] = passed;
+        if (db_copy_row(c->db, fields, 8, err) != 0)
+            return -1;
+        c->rows++;
+    }
+    if (got < 0)
+        return -1;
+    return db_copy_end(c->db, err);
+}
+
 int import_ensure_registry(struct db *db, const struct config *cfg,
                            const struct config_year *year, struct registry *reg,
                            bdtx_error *err)
@@ -1090,7 +1207,7 @@ static int insert_import(struct import_ctx *c, const char *sha, bdtx_error *err)
     params[3] = sha;
     params[4] = source_kind_name(c->source);
     params[5] = as_of;
-    params[6] = c->opts->module;
+    params[6] = c->module ? c->module : c->opts->module;
     if (db_query(c->db, "INSERT INTO import (province_code, school_year, file_name, sha256, "
                         "source, as_of, module, rows, rejected) "
                         "VALUES ($1, $2, $3, $4, $5, $6, $7, 0, 0) RETURNING id",
@@ -1152,7 +1269,7 @@ int import_file(struct db *db, const struct config *cfg, const struct vocab *voc
         error_place(err, path, c.map.row_number, NULL);
         goto done;
     }
-    if (c.source != SOURCE_LMS_LEARNERS && c.source != SOURCE_TEMIS_UNITS) {
+    if (c.source == SOURCE_TEMIS_PEOPLE) {
         error_set(err, BDTX_DATAERR, "%s exports are not supported by this version of bdtx",
                   source_kind_name(c.source));
         error_place(err, path, c.map.row_number, NULL);
@@ -1180,6 +1297,9 @@ int import_file(struct db *db, const struct config *cfg, const struct vocab *voc
         rc = 0;
         goto done;
     }
+    if (c.source == SOURCE_LMS_UNITS &&
+        (decide_module(&c, err) != 0 || decide_target(&c, &header, err) != 0))
+        goto done;
     if (check_order(&c, err) != 0 ||
         import_ensure_registry(db, cfg, c.year, &c.reg, err) != 0 ||
         insert_import(&c, sha, err) != 0)
@@ -1188,6 +1308,9 @@ int import_file(struct db *db, const struct config *cfg, const struct vocab *voc
         if (load_learner_rows(&c, err) != 0)
             goto done;
         if (c.rows > 0 && (record_duplicates(&c, err) != 0 || merge_learner_rows(&c, err) != 0))
+            goto done;
+    } else if (c.source == SOURCE_LMS_UNITS) {
+        if (load_lms_unit_rows(&c, err) != 0)
             goto done;
     } else if (load_temis_rows(&c, &header, err) != 0) {
         goto done;

@@ -94,4 +94,24 @@ for ((i = 0; i < nimports; i++)); do
     imported=$((i + 1))
     report_upto "$imported"
 done
+# Files that cannot be taken without a flag: refused whole, naming the flag.
+nrefused=$(jq '.refused | length' "$p/manifest.json")
+for ((i = 0; i < nrefused; i++)); do
+    file=$(jq -r ".refused[$i].file" "$p/manifest.json")
+    want=$(jq -r ".refused[$i].exit" "$p/manifest.json")
+    msg=$(jq -r ".refused[$i].message" "$p/manifest.json")
+    before=$(psql -Atc "SELECT count(*) FROM import")
+    set +e
+    "$bdtx" "${conf[@]}" --quiet import "$p/$file" 2>"$work/err"
+    rc=$?
+    set -e
+    after=$(psql -Atc "SELECT count(*) FROM import")
+    if [ "$rc" != "$want" ] || ! grep -qF -- "$msg" "$work/err" || [ "$before" != "$after" ]; then
+        echo "FAIL $file: exit $rc (expected $want), imports $before -> $after, message:"
+        cat "$work/err"
+        fail=1
+    else
+        echo "$file: refused ($msg)"
+    fi
+done
 exit $fail

@@ -65,6 +65,7 @@ class Year:
         self.parent = {}
         self.learners = {}            # account -> {"unit", "role", "name"}
         self.pairs = {}               # (account, module) -> state 0/1/2
+        self.agg_units = set()        # units known only through lms-units exports
 
     def add(self, code, name, kind, parent, aliases=""):
         self.units.append((code, name, kind, parent, aliases))
@@ -176,8 +177,9 @@ def advance(rng, y, p_pass, p_start):
 
 def move_some(rng, y, n):
     """A few learners change school: they count in the new one only."""
-    for acct in rng.sample(sorted(y.learners), n):
-        y.learners[acct]["unit"] = rng.choice(y.schools)
+    stay = [a for a in sorted(y.learners) if y.learners[a]["unit"] not in y.agg_units]
+    for acct in rng.sample(stay, n):
+        y.learners[acct]["unit"] = rng.choice([u for u in y.schools if u not in y.agg_units])
 
 
 def status_text(rng, st):
@@ -213,9 +215,9 @@ class Snapshot:
 def snapshot(y, absent=()):
     rows = []
     for (acct, m), st in sorted(y.pairs.items()):
-        if acct in absent:
-            continue
         ln = y.learners[acct]
+        if acct in absent or ln["unit"] in y.agg_units:
+            continue
         rows.append((acct, m, st, ln["unit"], ln["role"], ln["name"]))
     return Snapshot(y, rows)
 
@@ -389,12 +391,68 @@ LAYOUTS = {
 }
 
 
+def aggregates(y):
+    """What an lms-units export of the units without learner rows says:
+    (unit, module, target) -> [assigned, passed], from the ground truth."""
+    out = {}
+    for (acct, m), st in sorted(y.pairs.items()):
+        ln = y.learners[acct]
+        if ln["unit"] not in y.agg_units:
+            continue
+        a = out.setdefault((ln["unit"], m, ln["role"]), [0, 0])
+        a[0] += 1
+        a[1] += st == 2
+    return out
+
+
+def write_unit_files(rng, y, agg, as_of, folder):
+    """lms-units: one file per module and target (GV and CBQL apart), the
+    units' aggregates; the module and the target named in the title rows
+    or in the file name. Returns the file names."""
+    names = []
+    for i, (code, title, aliases) in enumerate(y.modules):
+        for target in ("gv", "cbql"):
+            in_title = (i + (target == "cbql")) % 2 == 0
+            who = "GIÁO VIÊN" if target == "gv" else "CÁN BỘ QUẢN LÝ"
+            if in_title:
+                what = "%s - %s" % (aliases[0].upper(), who)
+                name = "tong-hop-don-vi-%d-%s.csv" % (i, as_of.strftime("%Y%m%d"))
+            else:
+                what = ""
+                name = "tong-hop-%s-%s-%s.csv" % (code, target, as_of.strftime("%Y%m%d"))
+            rows = title_rows(y, as_of, what)
+            rows.append(["STT", "Mã đơn vị", "Tên đơn vị", "Tổng số tham gia bồi dưỡng",
+                         "Tổng số hoàn thành mô đun", "Tỷ lệ % hoàn thành"])
+            n = 0
+            for unit in sorted(y.agg_units):
+                a, p = agg.get((unit, code, target), [0, 0])
+                if a == 0:
+                    continue
+                n += 1
+                rows.append([n, unit, unit_name(y, unit), a, p,
+                             ("%.2f" % (100.0 * p / a)).replace(".", ",")])
+            rows.append(["Tổng cộng", "", "", sum(r[3] for r in rows[5:]),
+                         sum(r[4] for r in rows[5:]), ""])
+            if n == 0:
+                continue
+            write_csv(os.path.join(folder, name), rows)
+            names.append(name)
+    # No module in the title or the name: the import must ask for --module.
+    rows = title_rows(y, as_of, "GIÁO VIÊN")
+    rows.append(["STT", "Mã đơn vị", "Tên đơn vị", "Tổng số tham gia bồi dưỡng",
+                 "Tổng số hoàn thành mô đun"])
+    rows.append([1, sorted(y.agg_units)[0], "", 1, 1])
+    write_csv(os.path.join(folder, "khong-ro-mo-dun.csv"), rows)
+    return names
+
+
 # ---------------------------------------------------------------- truth
 
-def expected_report(y, history, as_of):
+def expected_report(y, history, as_of, agg_history=()):
     """SPEC section 3 from the ground truth of every snapshot up to as_of:
     each pair's state from the latest snapshot holding it, each learner's
-    unit and role from the latest snapshot holding the learner."""
+    unit and role from the latest snapshot holding the learner; a unit with
+    no learner rows for a module takes the latest aggregate (rule 3)."""
     state, where = {}, {}
     for snap_as_of, snap in history:
         if snap_as_of > as_of:
@@ -402,18 +460,31 @@ def expected_report(y, history, as_of):
         for acct, m, st, unit, role, _ in snap.rows:
             state[(acct, m)] = st
             where[acct] = (unit, role)
-    mods = [m[0] for m in y.modules]
-    ranked = [u[0] for u in y.units if u[2] == y.ranked_kind]
-    direct = [u[0] for u in y.units if u[2] == "direct"]
-
     def top(code):
         while y.parent[code] != PROVINCE[0]:
             code = y.parent[code]
         return code
 
+    mods = [m[0] for m in y.modules]
+    ranked = [u[0] for u in y.units if u[2] == y.ranked_kind]
+    direct = [u[0] for u in y.units if u[2] == "direct"]
+
     zero = {"gv_assigned": 0, "gv_passed": 0, "cbql_assigned": 0, "cbql_passed": 0,
             "assigned": 0, "passed": 0}
     fig = {}
+    agg = {}
+    for agg_as_of, a in agg_history:
+        if agg_as_of <= as_of:
+            agg.update(a)
+    with_rows = {(where[acct][0], m) for (acct, m) in state}
+    for (unit, m, target), (a, p) in sorted(agg.items()):
+        assert (unit, m) not in with_rows and y.parent[unit] is not None
+        for scope in ("overall", "module:" + m):
+            f = fig.setdefault((scope, top(unit)), dict(zero))
+            f["assigned"] += a
+            f["passed"] += p
+            f[target + "_assigned"] += a
+            f[target + "_passed"] += p
     for (acct, m), st in state.items():
         unit, role = where[acct]
         for scope in ("overall", "module:" + m):
@@ -502,6 +573,11 @@ def main():
     y25 = build_2025(rng, y20)
     populate(rng, y20, count=500)
     populate(rng, y25, accounts_from=sorted(y20.learners), count=650)
+    # Two schools and a direct unit send only per-unit aggregates.
+    y25.agg_units = {y25.schools[3], y25.schools[11], y25.schools[-1]}
+    for ln in y25.learners.values():
+        if ln["unit"] in y25.agg_units and ln["role"] is None:
+            ln["role"] = "gv"
     for y in (y20, y25):
         with open(os.path.join(outdir, "units-%s.csv" % y.id[:4]), "w", encoding="utf-8") as f:
             f.write(y.registry_csv())
@@ -521,7 +597,8 @@ def main():
         (y25, 2025, 44, "wide", "hoc-vien-theo-mo-dun-{ymd}.csv", (0.3, 0.3), 2, 3),
     ]
     history = {y20.id: [], y25.id: []}
-    manifest = {"imports": [], "reports": []}
+    agg_history = {y20.id: [], y25.id: []}
+    manifest = {"imports": [], "reports": [], "refused": []}
     for y, iy, iw, layout, pattern, (pp, ps), movers, absent in plan:
         as_of = sunday(iy, iw)
         if history[y.id]:
@@ -544,7 +621,19 @@ def main():
                                     "messages": extra.get("messages", []),
                                     "duplicates": extra.get("duplicates", 0),
                                     "strict_fails": extra.get("strict_fails", False)})
-        exp = expected_report(y, history[y.id], as_of)
+        if y.agg_units and iw % 2 == 1:
+            agg = aggregates(y)
+            agg_history[y.id].append((as_of, agg))
+            for name in write_unit_files(rng, y, agg, as_of, folder):
+                manifest["imports"].append({
+                    "file": os.path.relpath(os.path.join(folder, name), outdir),
+                    "layout": "lms-units", "school_year": y.id, "source": "lms-units",
+                    "as_of": as_of.isoformat(), "rejected": 0, "messages": [],
+                    "duplicates": 0, "strict_fails": False})
+            manifest["refused"].append({
+                "file": os.path.relpath(os.path.join(folder, "khong-ro-mo-dun.csv"), outdir),
+                "exit": 64, "message": "add --module CODE"})
+        exp = expected_report(y, history[y.id], as_of, agg_history[y.id])
         exp_name = "%s-%s.json" % (y.id, exp["week"])
         with open(os.path.join(outdir, "expected", exp_name), "w", encoding="utf-8") as f:
             json.dump(exp, f, ensure_ascii=False, indent=1)
