@@ -1359,6 +1359,7 @@ int import_file(struct db *db, const struct config *cfg, const struct vocab *voc
 {
     struct import_ctx c;
     struct sheet_row header;
+    struct sheet_limits limits;
     char sha[65], day[11];
     bool seen = false, in_tx = false;
     size_t i;
@@ -1373,7 +1374,8 @@ int import_file(struct db *db, const struct config *cfg, const struct vocab *voc
     c.path = path;
     c.base = path_base(path);
 
-    if (hash_file_sha256(path, sha, err) != 0)
+    config_sheet_limits(cfg, &limits);
+    if (sheet_check_size(path, &limits, err) != 0 || hash_file_sha256(path, sha, err) != 0)
         goto done;
     if (already_imported(&c, sha, result, &seen, err) != 0)
         goto done;
@@ -1381,7 +1383,7 @@ int import_file(struct db *db, const struct config *cfg, const struct vocab *voc
         rc = 0;
         goto done;
     }
-    if (sheet_open(path, NULL, &c.reader, err) != 0 || read_header(&c, &header, err) != 0)
+    if (sheet_open(path, &limits, &c.reader, err) != 0 || read_header(&c, &header, err) != 0)
         goto done;
     c.source = opts->source != SOURCE_UNKNOWN ? opts->source : c.map.kind;
     if (c.source != c.map.kind) {
