@@ -41,6 +41,9 @@ fresh() {
 }
 
 none=$(digest "$base")
+reset_sequences=$(psql -d "$base" -Atc "SELECT format('SELECT setval(%L, %s, %L);',
+    schemaname || '.' || sequencename, coalesce(last_value, 1), last_value IS NOT NULL)
+    FROM pg_sequences")
 fresh
 start=$(date +%s%N)
 PGDATABASE=$trial "$bdtx" "${conf[@]}" -q import "$file" || { echo "FAIL: the reference import"; exit 1; }
@@ -52,9 +55,15 @@ whole=$(digest "$trial")
 landed=0 nothing=0
 fresh
 for i in $(seq 1 "$trials"); do
-    # A kill that left nothing leaves the database as it was: only a landed
-    # import needs a fresh copy.
-    [ "$(digest "$trial")" = "$none" ] || fresh
+    # A kill that left nothing leaves the database as it was but for its
+    # sequences (nextval is not rolled back): reset them, so that the ids of
+    # the next import are those of the reference. A landed import needs a
+    # fresh copy.
+    if [ "$(digest "$trial")" = "$none" ]; then
+        psql -qAt -v ON_ERROR_STOP=1 -d "$trial" <<<"$reset_sequences" >/dev/null || exit 1
+    else
+        fresh
+    fi
     delay=$((RANDOM % (took + took / 2 + 1)))
     PGDATABASE=$trial "$bdtx" "${conf[@]}" -q import "$file" >/dev/null 2>&1 &
     pid=$!
