@@ -21,7 +21,7 @@ struct labels {
     const char *praise, *chase;           /* the top and bottom highlight rows */
     const char *legend, *legend_from, *legend_below;
     const char *chart_title, *chart_rate;
-    const char *school_cols[16];
+    const char *school_title, *school_cols[16];
     const char *temis_title, *temis_cols[11];
     const char *people_title, *people_cols[9], *role_gv, *role_cbql, *not_started, *started;
     const char *trend_title, *trend_cols[3], *trend_week, *trend_threshold, *trend_chart;
@@ -48,6 +48,7 @@ static const struct labels labels_vi = {
     "Biểu dương", "Đôn đốc",
     "Nhóm", "từ %s %% trở lên", "dưới %s %%",
     "Tỷ lệ hoàn thành chung – %s", "Tỷ lệ chung",
+    "KẾT QUẢ THEO TRƯỜNG – TUẦN %d",
     {"STT", "Mã đơn vị cấp trên", "Đơn vị cấp trên", "Mã trường", "Tên trường", "GV phải học",
      "GV hoàn thành", "Tỷ lệ GV", "CBQL phải học", "CBQL hoàn thành", "Tỷ lệ CBQL",
      "Tổng phải học", "Tổng hoàn thành", "Tỷ lệ chung", "Xếp hạng trong đơn vị", "Nhóm"},
@@ -90,6 +91,7 @@ static const struct labels labels_en = {
     "Praise", "Chase",
     "Group", "%s %% and above", "below %s %%",
     "Overall completion rate – %s", "Overall rate",
+    "RESULTS BY SCHOOL – WEEK %d",
     {"No.", "Parent code", "Parent unit", "School code", "School", "GV assigned", "GV passed",
      "GV rate", "CBQL assigned", "CBQL passed", "CBQL rate", "Total assigned", "Total passed",
      "Overall rate", "Rank in parent", "Group"},
@@ -672,7 +674,7 @@ static void schools_sheet(struct xw *x)
                                                : widths[i],
                                       NULL),
               "a column width");
-    snprintf(title, sizeof title, "%s – %s %d", x->l->school_cols[4], x->l->week, rep->week);
+    snprintf(title, sizeof title, x->l->school_title, rep->week);
     simple_title(x, ws, title, 15);
     page_setup(x, ws, 3, 3);
     check(x, worksheet_autofilter(ws, 3, 0, 3 + (lxw_row_t)rep->nschools, 15), "an autofilter");
