@@ -123,7 +123,8 @@ if [ "$got" != "$want" ]; then
     echo "FAIL language en: sheets $got, expected $want"
     fail=1
 fi
-if ! "$dump" "$work/en.xlsx" Ranking | grep -q '"Overall rate"'; then
+ranking=$("$dump" "$work/en.xlsx" Ranking)
+if ! grep -q '"Overall rate"' <<<"$ranking"; then
     echo "FAIL language en: the ranking headers are not in English"
     fail=1
 fi
