@@ -1,6 +1,7 @@
 #include "bdtx/compute.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -118,6 +119,97 @@ static const char counts_sql[] =
     "FROM pv JOIN lv USING (learner_id) "
     "GROUP BY 1, 2, 3";
 
+/* Rule 3: the latest lms-units aggregate of each (unit, module, target) as
+ * of the date. */
+static const char unit_counts_sql[] =
+    "SELECT DISTINCT ON (a.unit_code, a.module, a.target) a.unit_code, a.module, a.target,"
+    "  a.assigned, a.passed "
+    "FROM lms_unit_count a JOIN import i ON i.id = a.import_id "
+    "WHERE a.province_code = $1 AND a.school_year = $2 AND i.as_of <= $3 "
+    "ORDER BY a.unit_code, a.module, a.target, i.as_of DESC, i.id DESC";
+
+struct agg_order {
+    int depth, row;
+};
+
+static int cmp_agg_order(const void *pa, const void *pb)
+{
+    const struct agg_order *a = pa, *b = pb;
+
+    return a->depth != b->depth ? b->depth - a->depth : a->row - b->row;
+}
+
+/* An aggregate counts for a unit with no learner rows for its module at or
+ * below it, and no aggregate of the same target below it already counted
+ * (deepest units first), so nothing is counted twice. */
+static int grid_add_unit_counts(struct db *db, const char *const params[3],
+                                const struct config_year *year, const struct registry *reg,
+                                struct grid *g, bdtx_error *err)
+{
+    struct db_result *r = NULL;
+    struct agg_order *order = NULL;
+    bool *learners = NULL, *covered = NULL;
+    size_t cells = g->nunits * g->nmodules, k;
+    int i, n, rc = -1;
+
+    if (db_query(db, unit_counts_sql, 3, params, &r, err) != 0)
+        return -1;
+    n = db_rows(r);
+    if (n == 0) {
+        rc = 0;
+        goto done;
+    }
+    order = calloc((size_t)n, sizeof *order);
+    learners = calloc(cells + 1, sizeof *learners);
+    covered = calloc(2 * cells + 1, sizeof *covered);
+    if (!order || !learners || !covered) {
+        error_set(err, BDTX_SOFTWARE, "out of memory");
+        goto done;
+    }
+    for (k = 0; k < cells; k++)
+        learners[k] = g->cells[k].assigned > 0;
+    for (i = 0; i < n; i++) {
+        long u = registry_find(reg, db_value(r, i, 0));
+
+        order[i].row = i;
+        for (order[i].depth = 0; u >= 0; u = reg->units[u].parent)
+            order[i].depth++;
+    }
+    qsort(order, (size_t)n, sizeof *order, cmp_agg_order);
+    for (i = 0; i < n; i++) {
+        int row = order[i].row;
+        long unit = registry_find(reg, db_value(r, row, 0));
+        long m = module_index(year, db_value(r, row, 1));
+        size_t t = strcmp(db_value(r, row, 2), "cbql") == 0;
+        struct figures f;
+
+        if (unit < 0 || m < 0 || learners[(size_t)unit * g->nmodules + (size_t)m] ||
+            covered[((size_t)unit * g->nmodules + (size_t)m) * 2 + t])
+            continue;
+        memset(&f, 0, sizeof f);
+        f.assigned = strtoll(db_value(r, row, 3), NULL, 10);
+        f.passed = strtoll(db_value(r, row, 4), NULL, 10);
+        if (t) {
+            f.cbql_assigned = f.assigned;
+            f.cbql_passed = f.passed;
+        } else {
+            f.gv_assigned = f.assigned;
+            f.gv_passed = f.passed;
+        }
+        for (; unit >= 0; unit = reg->units[unit].parent) {
+            figures_add(grid_at(g, unit, (size_t)m), &f);
+            covered[((size_t)unit * g->nmodules + (size_t)m) * 2 + t] = true;
+        }
+    }
+    rc = 0;
+done:
+    free(order);
+    free(learners);
+    free(covered);
+    db_result_free(r);
+    return rc;
+}
+
 static int grid_fill(struct db *db, const struct config *cfg, const struct config_year *year,
                      const struct registry *reg, bdtx_date day, struct grid *g,
                      int64_t *learner_modules, int64_t *unregistered, bdtx_error *err)
@@ -168,7 +260,7 @@ static int grid_fill(struct db *db, const struct config *cfg, const struct confi
             figures_add(grid_at(g, unit, (size_t)m), &f);
     }
     db_result_free(r);
-    return 0;
+    return grid_add_unit_counts(db, params, year, reg, g, err);
 }
 
 static struct figures figures_of(const struct grid *g, long unit, const char *module,

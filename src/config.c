@@ -25,7 +25,7 @@
 /* Room for a value echoed in a message. */
 #define SHOWN_CAP 64
 /* The most keys any mapping of the configuration may hold (a school year). */
-#define MAX_KEYS 8
+#define MAX_KEYS 16
 
 struct loader {
     const char *path;
@@ -548,34 +548,81 @@ static int parse_sources(struct loader *ld, const yaml_node_t *node, struct conf
     return 0;
 }
 
+/* A share in percent with at most two decimals, as hundredths. */
+static int get_percent(struct loader *ld, const yaml_node_t *node, const char *key,
+                       int32_t *out)
+{
+    char name[NAME_CAP], buf[SHOWN_CAP];
+    const char *s = NULL;
+
+    if (!node)
+        return 0;
+    if (text_value(ld, node, "limits", key, false, &s) < 0)
+        return -1;
+    if (!value_parse_centi(s, out)) {
+        join(name, "limits", key);
+        return fail_at(ld, node->start_mark, "%s must be a percentage from 0 to 100 with at "
+                       "most two decimals, not '%s'", name, shown(s, buf, sizeof buf));
+    }
+    return 0;
+}
+
+enum { LIMIT_UNPASSED = 7, LIMIT_UNIT_DROP, LIMIT_MIN_UNIT, LIMIT_NKEYS };
+
 static int parse_limits(struct loader *ld, const yaml_node_t *node, struct config *cfg)
 {
     static const struct key_spec keys[] = {
         { "max_file_mb", false }, { "max_uncompressed_mb", false },
         { "max_compression_ratio", false }, { "max_cells_per_row", false },
-        { "max_cell_bytes", false }, { "max_rows", false },
+        { "max_cell_chars", false }, { "max_sheets", false }, { "max_rows", false },
+        [LIMIT_UNPASSED] = { "max_unpassed_percent", false },
+        [LIMIT_UNIT_DROP] = { "max_unit_drop_percent", false },
+        [LIMIT_MIN_UNIT] = { "min_unit_learners", false },
     };
     /* Sizes in MiB must still fit in bytes; the rest fit the 32-bit
      * fields of struct sheet_limits. */
     static const uint64_t max[] = {
-        UINT64_MAX >> 20, UINT64_MAX >> 20, UINT32_MAX, UINT32_MAX, UINT32_MAX, UINT64_MAX,
+        UINT64_MAX >> 20, UINT64_MAX >> 20, UINT32_MAX, UINT32_MAX, UINT32_MAX, UINT32_MAX,
+        UINT64_MAX,
     };
     uint64_t *fields[] = {
         &cfg->limits.max_file_mb, &cfg->limits.max_uncompressed_mb,
         &cfg->limits.max_compression_ratio, &cfg->limits.max_cells_per_row,
-        &cfg->limits.max_cell_bytes, &cfg->limits.max_rows,
+        &cfg->limits.max_cell_chars, &cfg->limits.max_sheets, &cfg->limits.max_rows,
     };
-    yaml_node_t *v[6];
+    yaml_node_t *v[LIMIT_NKEYS];
     size_t i;
 
+    cfg->limits.max_unpassed_centi = 500;
+    cfg->limits.max_unit_drop_centi = 3000;
+    cfg->limits.min_unit_learners = 20;
     if (!node)
         return 0;
-    if (map_fetch(ld, node, "limits", keys, 6, v) < 0)
+    if (map_fetch(ld, node, "limits", keys, LIMIT_NKEYS, v) < 0)
         return -1;
-    for (i = 0; i < 6; i++)
+    for (i = 0; i < LIMIT_UNPASSED; i++)
         if (get_count(ld, v[i], "limits", keys[i].name, max[i], fields[i]) < 0)
             return -1;
+    if (get_percent(ld, v[LIMIT_UNPASSED], keys[LIMIT_UNPASSED].name,
+                    &cfg->limits.max_unpassed_centi) < 0 ||
+        get_percent(ld, v[LIMIT_UNIT_DROP], keys[LIMIT_UNIT_DROP].name,
+                    &cfg->limits.max_unit_drop_centi) < 0 ||
+        get_count(ld, v[LIMIT_MIN_UNIT], "limits", keys[LIMIT_MIN_UNIT].name, UINT32_MAX,
+                  &cfg->limits.min_unit_learners) < 0)
+        return -1;
     return 0;
+}
+
+void config_sheet_limits(const struct config *cfg, struct sheet_limits *out)
+{
+    memset(out, 0, sizeof *out);
+    out->max_file_bytes = cfg->limits.max_file_mb << 20;
+    out->max_uncompressed_bytes = cfg->limits.max_uncompressed_mb << 20;
+    out->max_compression_ratio = (uint32_t)cfg->limits.max_compression_ratio;
+    out->max_cells_per_row = (uint32_t)cfg->limits.max_cells_per_row;
+    out->max_cell_chars = (uint32_t)cfg->limits.max_cell_chars;
+    out->max_sheets = (uint32_t)cfg->limits.max_sheets;
+    out->max_rows = cfg->limits.max_rows;
 }
 
 static int parse_units(struct loader *ld, const yaml_node_t *node, const char *where,

@@ -34,6 +34,7 @@ struct csv_reader {
     bool skip_lf;           /* the last record ended on CR: a LF after it is its */
     char delim;
     long line;              /* physical line of buf[pos], 1-based */
+    bool broken;            /* csv_next failed: refuse to go on */
     struct rowbuf rb;
 };
 
@@ -331,7 +332,9 @@ static int csv_record(struct csv_reader *r, long *start_line, bdtx_error *err)
                     r->line++;
             if (q > p && rowbuf_append(&r->rb, p, (size_t)(q - p), err) < 0) {
                 /* A runaway quote usually shows up first as an endless cell. */
-                error_hint(err, "the quote opened on line %ld may never be closed", cell_line);
+                error_hint(err, "the quote opened on line %ld may never be closed; if the cell "
+                           "is meant to be this long, raise limits.max_cell_chars in the "
+                           "configuration", cell_line);
                 csv_place(r, err, cell_line, (long)r->rb.ncells + 1);
                 return -1;
             }
@@ -448,8 +451,17 @@ int csv_next(struct csv_reader *r, struct sheet_row *row, bdtx_error *err)
     long line;
     int rc;
 
+    /* After an error the parser's place is unknown: going on could hand out
+     * half a record as a row. */
+    if (r->broken) {
+        error_set(err, BDTX_SOFTWARE, "CSV reading cannot go on after an error");
+        csv_place(r, err, 0, 0);
+        return -1;
+    }
     for (;;) {
         rc = csv_record(r, &line, err);
+        if (rc < 0)
+            r->broken = true;
         if (rc <= 0)
             return rc;
         if (rowbuf_finish(&r->rb, line, row))

@@ -1,9 +1,12 @@
 #include "bdtx/hash.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 int hash_file_sha256(const char *path, char hex[65], bdtx_error *err)
 {
@@ -11,13 +14,29 @@ int hash_file_sha256(const char *path, char hex[65], bdtx_error *err)
     unsigned int mdlen = 0, i;
     EVP_MD_CTX *ctx = NULL;
     FILE *f = NULL;
+    struct stat st;
     size_t n;
-    int rc = -1;
+    int fd, rc = -1;
 
-    f = fopen(path, "rb");
-    if (!f) {
+    /* O_NONBLOCK: a FIFO dropped in the inbox must not hang the run; it,
+     * like /dev/zero, is refused before a byte is read. */
+    fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
         error_set(err, BDTX_DATAERR, "cannot open: %s", strerror(errno));
         error_place(err, path, 0, NULL);
+        goto done;
+    }
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        error_set(err, BDTX_DATAERR, "not a regular file");
+        error_place(err, path, 0, NULL);
+        close(fd);
+        goto done;
+    }
+    f = fdopen(fd, "rb");
+    if (!f) {
+        error_set(err, BDTX_SOFTWARE, "cannot read: %s", strerror(errno));
+        error_place(err, path, 0, NULL);
+        close(fd);
         goto done;
     }
     ctx = EVP_MD_CTX_new();

@@ -10,9 +10,11 @@
 
 #include "bdtx/hash.h"
 #include "bdtx/log.h"
+#include "bdtx/names.h"
 #include "bdtx/path.h"
 #include "bdtx/sheet.h"
 #include "bdtx/text.h"
+#include "bdtx/wide.h"
 
 /* How many rejected rows are printed; all of them are stored. */
 #define PRINT_REJECTIONS 50
@@ -28,6 +30,46 @@ struct module_key {
     char *key;
     const char *code;
 };
+
+/* Exports repeat a handful of statuses, results, roles and module names
+ * over millions of rows. Each lookup (NFC, case folding, vocabulary) is
+ * remembered by the cell's raw text, so it runs once per distinct text
+ * rather than once per row: a national export spent most of its reading
+ * time normalising the same few words. */
+#define MEMO_SLOTS 16
+#define MEMO_TEXT 64
+enum memo_column { MEMO_STATUS, MEMO_RESULT, MEMO_ROLE, MEMO_MODULE, MEMO_COLUMNS };
+
+struct memo {
+    char text[MEMO_SLOTS][MEMO_TEXT];
+    int value[MEMO_SLOTS];
+    size_t used, next;
+};
+
+static bool memo_get(const struct memo *m, const char *text, int *value)
+{
+    size_t i;
+
+    for (i = 0; i < m->used; i++)
+        if (strcmp(m->text[i], text) == 0) {
+            *value = m->value[i];
+            return true;
+        }
+    return false;
+}
+
+static void memo_put(struct memo *m, const char *text, int value)
+{
+    size_t len = strlen(text);
+
+    if (len >= MEMO_TEXT)
+        return;
+    memcpy(m->text[m->next], text, len + 1);
+    m->value[m->next] = value;
+    m->next = (m->next + 1) % MEMO_SLOTS;
+    if (m->used < MEMO_SLOTS)
+        m->used++;
+}
 
 /* Everything one import works with; released at one place. */
 struct import_ctx {
@@ -51,6 +93,12 @@ struct import_ctx {
     long rows;
     struct module_key *module_keys;   /* every name of every module, as text_key() */
     size_t nmodule_keys;
+    long duplicates;                  /* rows repeating an (account, module) pair */
+    struct wide_map wide;             /* module columns of a wide learners export */
+    const char *module;               /* the one module of an lms-units export */
+    struct name_index names;          /* built on the first row that names a unit */
+    bool names_ready;
+    struct memo memo[MEMO_COLUMNS];   /* lookups of repeated cells, by raw text */
 };
 
 /* Input text for a message: control bytes replaced, cut at 80 bytes on a
@@ -312,12 +360,70 @@ static int decide_target(struct import_ctx *c, const struct sheet_row *header, b
     return 0;
 }
 
+static int module_keys_init(struct import_ctx *c, bdtx_error *err);
+
+/* The one module of a per-unit LMS export: --module, else the only module
+ * of the year whose code, name or alias the title rows name as whole words,
+ * else the only one whose code or alias the file name does. */
+static int modules_named(const struct import_ctx *c, const char *text, const char **found)
+{
+    char *key = text_key(text);
+    size_t i, n = 0;
+
+    *found = NULL;
+    for (i = 0; key && i < c->nmodule_keys; i++) {
+        if (!*c->module_keys[i].key || !text_has_words(key, c->module_keys[i].key))
+            continue;
+        /* The keys of one module are consecutive: a new code is a new module. */
+        if (!*found || strcmp(*found, c->module_keys[i].code) != 0) {
+            n++;
+            *found = c->module_keys[i].code;
+        }
+    }
+    free(key);
+    return (int)n;
+}
+
+static int decide_module(struct import_ctx *c, bdtx_error *err)
+{
+    char name[256];
+    const char *found;
+    size_t i;
+    int n;
+
+    if (c->opts->module) {
+        c->module = c->opts->module;
+        return 0;
+    }
+    if (module_keys_init(c, err) != 0)
+        return -1;
+    n = modules_named(c, c->title, &found);
+    if (n == 0) {
+        snprintf(name, sizeof name, "%s", c->base);
+        for (i = 0; name[i]; i++)
+            if (name[i] == '-' || name[i] == '_' || name[i] == '.')
+                name[i] = ' ';
+        n = modules_named(c, name, &found);
+    }
+    if (n == 1) {
+        c->module = found;
+        return 0;
+    }
+    error_set(err, BDTX_USAGE, n == 0 ? "cannot tell which module this per-unit export counts"
+                                      : "the title rows or the file name name several modules");
+    error_place(err, c->path, c->map.row_number, NULL);
+    error_hint(err, "add --module CODE (one of the modules of school year %s)", c->year->id);
+    return -1;
+}
+
 /* Keys of every code, name and alias of the year's modules, made once per
  * file rather than once per row. */
 static int module_keys_init(struct import_ctx *c, bdtx_error *err)
 {
     size_t i, j, n = 0;
 
+    if (c->module_keys)
+        return 0;
     for (i = 0; i < c->year->nmodules; i++)
         n += 2 + c->year->modules[i].aliases.count;
     c->module_keys = calloc(n, sizeof *c->module_keys);
@@ -343,17 +449,99 @@ oom:
     return -1;
 }
 
-static const char *module_of(const struct import_ctx *c, const char *text)
+static const char *module_of(struct import_ctx *c, const char *text)
 {
-    char *key = text_key(text);
-    const char *found = NULL;
+    char *key;
+    int found = -1;
     size_t i;
 
-    for (i = 0; key && i < c->nmodule_keys && !found; i++)
+    if (memo_get(&c->memo[MEMO_MODULE], text, &found))
+        return found >= 0 ? c->module_keys[found].code : NULL;
+    key = text_key(text);
+    for (i = 0; key && i < c->nmodule_keys && found < 0; i++)
         if (strcmp(c->module_keys[i].key, key) == 0)
-            found = c->module_keys[i].code;
+            found = (int)i;
+    if (key)
+        memo_put(&c->memo[MEMO_MODULE], text, found);
     free(key);
-    return found;
+    return found >= 0 ? c->module_keys[found].code : NULL;
+}
+
+static int status_of(struct import_ctx *c, const char *text)
+{
+    int v;
+
+    if (!memo_get(&c->memo[MEMO_STATUS], text, &v)) {
+        v = vocab_status(c->vocab, text);
+        memo_put(&c->memo[MEMO_STATUS], text, v);
+    }
+    return v;
+}
+
+static int result_of(struct import_ctx *c, const char *text)
+{
+    int v;
+
+    if (!memo_get(&c->memo[MEMO_RESULT], text, &v)) {
+        v = vocab_result(text);
+        memo_put(&c->memo[MEMO_RESULT], text, v);
+    }
+    return v;
+}
+
+static enum role role_of(struct import_ctx *c, const char *text)
+{
+    int v;
+
+    if (!memo_get(&c->memo[MEMO_ROLE], text, &v)) {
+        v = (int)vocab_role(text);
+        memo_put(&c->memo[MEMO_ROLE], text, v);
+    }
+    return (enum role)v;
+}
+
+/* The unit a row names by name, within the parent unit the row names when
+ * it names one the registry knows (by code or by name); 0 with *out set, or
+ * -1 after recording a rejection that names the candidates. */
+static int unit_by_name(struct import_ctx *c, const struct sheet_row *row, long name_col,
+                        long *out, bdtx_error *err)
+{
+    const char *parent_text = cell_text(row, c->map.col[F_PARENT]);
+    char shown[128], code[128], cand[400];
+    long parent = -1, found = -1;
+    enum names_outcome o;
+
+    if (!c->names_ready) {
+        if (names_build(&c->reg, &c->names, err) != 0)
+            return -1;
+        c->names_ready = true;
+    }
+    if (!text_blank(parent_text)) {
+        if (value_account_text(parent_text, code, sizeof code))
+            parent = registry_find(&c->reg, code);
+        if (parent < 0 && names_find(&c->names, parent_text, -1, &found, NULL, 0) == NAMES_FOUND)
+            parent = found;
+        /* "Trực thuộc Sở", or a parent the registry does not know: the name
+         * alone decides. */
+    }
+    o = names_find(&c->names, cell_text(row, name_col), parent, out, cand, sizeof cand);
+    if (o == NAMES_FOUND)
+        return 0;
+    *out = -1;
+    quote_value(cell_text(row, name_col), shown, sizeof shown);
+    if (o == NAMES_AMBIGUOUS)
+        return reject(c, row->number, name_col, err,
+                      "unit name '%s' matches several units: %s%s", shown, cand,
+                      c->map.col[F_PARENT] < 0 ? " (a parent unit column would tell them apart)"
+                                               : "");
+    if (o == NAMES_BAD_TEXT)
+        return reject(c, row->number, name_col, err, "unit name is not valid UTF-8");
+    if (parent >= 0) {
+        quote_value(c->reg.units[parent].name, code, sizeof code);
+        return reject(c, row->number, name_col, err, "unknown unit '%s' under %s %s", shown,
+                      c->reg.units[parent].code, code);
+    }
+    return reject(c, row->number, name_col, err, "unknown unit '%s'", shown);
 }
 
 /* The unit a row names: by code, else by name. Returns the index, or -1
@@ -375,18 +563,8 @@ static long unit_of(struct import_ctx *c, const struct sheet_row *row, long *out
         quote_value(code_text, shown, sizeof shown);
         return reject(c, row->number, code_col, err, "unknown unit code '%s'", shown);
     }
-    if (name_col >= 0 && !text_blank(name_text)) {
-        char *key = text_key(name_text);
-
-        *out = key ? registry_find_name(&c->reg, key) : -1;
-        free(key);
-        if (*out >= 0 && *out != c->reg.root)
-            return 0;
-        quote_value(name_text, shown, sizeof shown);
-        return reject(c, row->number, name_col, err,
-                      *out == -2 ? "unit name '%s' matches several units" : "unknown unit '%s'",
-                      shown);
-    }
+    if (name_col >= 0 && !text_blank(name_text))
+        return unit_by_name(c, row, name_col, out, err);
     return reject(c, row->number, code_col >= 0 ? code_col : name_col, err, "no unit");
 }
 
@@ -398,7 +576,8 @@ static int read_header(struct import_ctx *c, struct sheet_row *row, bdtx_error *
     while ((got = sheet_next(c->reader, row, err)) == 1) {
         if (row->number > HEADER_SEARCH_ROWS)
             break;
-        if (header_match(c->vocab, row, &c->map))
+        if (header_match(c->vocab, row, &c->map) ||
+            wide_match(c->cfg, row, &c->map, &c->wide))
             return 0;
         title_append(c, row);
     }
@@ -446,32 +625,115 @@ static const char *role_text(enum role r)
     return r == ROLE_GV ? "gv" : r == ROLE_CBQL ? "cbql" : NULL;
 }
 
+/* The learner's name in NFC (NULL when the row has none): 0, or 1 after a
+ * rejection, or -1. */
+static int name_of(struct import_ctx *c, const struct sheet_row *row, char **name,
+                   bdtx_error *err)
+{
+    long col = c->map.col[F_FULL_NAME];
+
+    *name = NULL;
+    if (col < 0 || text_blank(cell_text(row, col)))
+        return 0;
+    *name = text_nfc(cell_text(row, col));
+    if (*name)
+        return 0;
+    return reject(c, row->number, col, err, "name is not valid UTF-8") != 0 ? -1 : 1;
+}
+
+/* One (learner, module) pair of row into the staging table: 0, 1 when the
+ * row was rejected, -1 on error. */
+static int stage_pair(struct import_ctx *c, const struct sheet_row *row, const char *account,
+                      long unit, const char *module, int state, bdtx_error *err)
+{
+    const char *fields[7];
+    char seqbuf[24], *name;
+    int rc = name_of(c, row, &name, err);
+
+    if (rc != 0)
+        return rc;
+    /* The row number: rows come in file order, and a duplicate is
+     * reported by it. */
+    snprintf(seqbuf, sizeof seqbuf, "%ld", row->number);
+    fields[0] = seqbuf;
+    fields[1] = account;
+    fields[2] = name;
+    fields[3] = c->reg.units[unit].code;
+    fields[4] = role_text(role_of(c, cell_text(row, c->map.col[F_ROLE])));
+    fields[5] = module;
+    fields[6] = state == STATE_PASSED ? "2" : state == STATE_STARTED ? "1" : "0";
+    rc = db_copy_row(c->db, fields, 7, err);
+    free(name);
+    if (rc != 0)
+        return -1;
+    c->rows++;
+    return 0;
+}
+
+/* A wide row: one pair per module cell that is not empty. A cell with an
+ * unknown status rejects the whole row, so a learner is never half in. */
+static int stage_wide_row(struct import_ctx *c, const struct sheet_row *row,
+                          const char *account, long unit, bdtx_error *err)
+{
+    char shown[128], *name;
+    size_t i;
+    int rc;
+
+    for (i = 0; i < c->wide.count; i++) {
+        const char *text = cell_text(row, c->wide.cols[i].col);
+
+        if (!text_blank(text) && status_of(c, text) < 0) {
+            quote_value(text, shown, sizeof shown);
+            return reject(c, row->number, c->wide.cols[i].col, err, "unknown status '%s'",
+                          shown) != 0 ? -1 : 0;
+        }
+    }
+    if ((rc = name_of(c, row, &name, err)) != 0)
+        return rc < 0 ? -1 : 0;
+    free(name);
+    for (i = 0; i < c->wide.count; i++) {
+        const char *text = cell_text(row, c->wide.cols[i].col);
+
+        if (text_blank(text))
+            continue;
+        if (stage_pair(c, row, account, unit, c->wide.cols[i].module,
+                       status_of(c, text), err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 static int load_learner_rows(struct import_ctx *c, bdtx_error *err)
 {
     const long *col = c->map.col;
     struct sheet_row row;
     int got;
-    long seq = 0;
-    char seqbuf[24], account[256], shown[128];
+    char account[256], shown[128];
 
     if (module_keys_init(c, err) != 0)
         return -1;
-    if (col[F_MODULE] < 0 && !c->opts->module) {
+    if (c->wide.count > 0 && wide_resolve(&c->wide, c->year, err) != 0) {
+        error_place(err, c->path, c->map.row_number, NULL);
+        return -1;
+    }
+    if (col[F_MODULE] < 0 && c->wide.count == 0 && !c->opts->module) {
         error_set(err, BDTX_USAGE, "the file has no module column");
         error_place(err, c->path, c->map.row_number, NULL);
         error_hint(err, "add --module CODE");
         return -1;
     }
-    if (db_exec(c->db, "CREATE TEMP TABLE stage_learner (seq integer, account text, "
+    /* A national export has millions of rows: enough memory for the
+     * merge's hashes and sorts to stay off disk, for this transaction only. */
+    if (db_exec(c->db, "SET LOCAL work_mem = '64MB'", 0, NULL, err) != 0 ||
+        db_exec(c->db, "CREATE TEMP TABLE stage_learner (seq integer, account text, "
                        "full_name text, unit_code text, role text, module text, state smallint) "
                        "ON COMMIT DROP", 0, NULL, err) != 0 ||
         db_copy_begin(c->db, "COPY stage_learner FROM STDIN", err) != 0)
         return -1;
     while ((got = sheet_next(c->reader, &row, err)) == 1) {
-        const char *module, *fields[7];
-        char *name = NULL;
+        const char *module;
         long unit;
-        int state, result;
+        int state, result, staged;
         size_t before = c->nrejections;
 
         if (is_totals_row(&row, col[F_ACCOUNT]))
@@ -488,6 +750,11 @@ static int load_learner_rows(struct import_ctx *c, bdtx_error *err)
             return -1;
         if (c->nrejections > before)
             continue;
+        if (c->wide.count > 0) {
+            if (stage_wide_row(c, &row, account, unit, err) != 0)
+                return -1;
+            continue;
+        }
         if (col[F_MODULE] >= 0) {
             module = module_of(c, cell_text(&row, col[F_MODULE]));
             if (!module) {
@@ -499,7 +766,7 @@ static int load_learner_rows(struct import_ctx *c, bdtx_error *err)
         } else {
             module = c->opts->module;
         }
-        state = col[F_STATUS] >= 0 ? vocab_status(c->vocab, cell_text(&row, col[F_STATUS]))
+        state = col[F_STATUS] >= 0 ? status_of(c, cell_text(&row, col[F_STATUS]))
                                    : STATE_NOT_STARTED;
         if (state < 0) {
             quote_value(cell_text(&row, col[F_STATUS]), shown, sizeof shown);
@@ -507,7 +774,7 @@ static int load_learner_rows(struct import_ctx *c, bdtx_error *err)
                 return -1;
             continue;
         }
-        result = col[F_RESULT] >= 0 ? vocab_result(cell_text(&row, col[F_RESULT])) : 0;
+        result = col[F_RESULT] >= 0 ? result_of(c, cell_text(&row, col[F_RESULT])) : 0;
         if (result < 0) {
             quote_value(cell_text(&row, col[F_RESULT]), shown, sizeof shown);
             if (reject(c, row.number, col[F_RESULT], err, "unknown result '%s'", shown) != 0)
@@ -516,28 +783,9 @@ static int load_learner_rows(struct import_ctx *c, bdtx_error *err)
         }
         if (result == 1)
             state = STATE_PASSED;
-        if (col[F_FULL_NAME] >= 0 && !text_blank(cell_text(&row, col[F_FULL_NAME]))) {
-            name = text_nfc(cell_text(&row, col[F_FULL_NAME]));
-            if (!name) {
-                if (reject(c, row.number, col[F_FULL_NAME], err, "name is not valid UTF-8") != 0)
-                    return -1;
-                continue;
-            }
-        }
-        snprintf(seqbuf, sizeof seqbuf, "%ld", ++seq);
-        fields[0] = seqbuf;
-        fields[1] = account;
-        fields[2] = name;
-        fields[3] = c->reg.units[unit].code;
-        fields[4] = role_text(vocab_role(cell_text(&row, col[F_ROLE])));
-        fields[5] = module;
-        fields[6] = state == STATE_PASSED ? "2" : state == STATE_STARTED ? "1" : "0";
-        if (db_copy_row(c->db, fields, 7, err) != 0) {
-            free(name);
+        staged = stage_pair(c, &row, account, unit, module, state, err);
+        if (staged < 0)
             return -1;
-        }
-        free(name);
-        c->rows++;
     }
     if (got < 0)
         return -1;
@@ -546,10 +794,17 @@ static int load_learner_rows(struct import_ctx *c, bdtx_error *err)
 
 /* Set-based merge of the staged rows into the history: a version is written
  * only where the learner's unit, role or name, or the pair's state, differs
- * from what was in force at this import's as-of date. */
+ * from what was in force at this import's as-of date. New learners are
+ * inserted in account order, so that their ids follow the accounts and the
+ * versions below are written in the order of their primary keys (appending
+ * to the indexes rather than touching pages all over them). */
 static const char merge_learners[] =
     "INSERT INTO learner (province_code, account) "
-    "SELECT DISTINCT $1, account FROM stage_learner ON CONFLICT DO NOTHING";
+    "SELECT $1, s.account FROM (SELECT DISTINCT account FROM stage_learner) s "
+    "WHERE NOT EXISTS (SELECT 1 FROM learner l"
+    "                  WHERE l.province_code = $1 AND l.account = s.account) "
+    "ORDER BY s.account "
+    "ON CONFLICT DO NOTHING";
 
 static const char merge_learner_versions[] =
     "WITH last AS ("
@@ -571,7 +826,10 @@ static const char merge_learner_versions[] =
     "WHERE prev.learner_id IS NULL"
     "   OR (prev.unit_code, prev.role, prev.full_name)"
     "      IS DISTINCT FROM (cur.unit_code, cur.role, cur.full_name) "
-    "ON CONFLICT (province_code, school_year, learner_id, as_of) DO UPDATE"
+    "ORDER BY cur.learner_id";
+
+static const char merge_learner_versions_same_day[] =
+    " ON CONFLICT (province_code, school_year, learner_id, as_of) DO UPDATE"
     "  SET import_id = EXCLUDED.import_id, unit_code = EXCLUDED.unit_code,"
     "      role = EXCLUDED.role, full_name = EXCLUDED.full_name";
 
@@ -593,28 +851,100 @@ static const char merge_progress_versions[] =
     "SELECT $1, $2, cur.learner_id, cur.module, $3, $4, cur.state "
     "FROM cur LEFT JOIN prev USING (learner_id, module) "
     "WHERE prev.learner_id IS NULL OR prev.state <> cur.state "
-    "ON CONFLICT (province_code, school_year, learner_id, module, as_of) DO UPDATE"
+    "ORDER BY cur.learner_id, cur.module";
+
+static const char merge_progress_versions_same_day[] =
+    " ON CONFLICT (province_code, school_year, learner_id, module, as_of) DO UPDATE"
     "  SET import_id = EXCLUDED.import_id, state = EXCLUDED.state";
+
+/* Whether an earlier learners export of the year has this as-of date: only
+ * then can a version of this date already exist and need replacing. Without
+ * one, the merge inserts plainly, which is much cheaper than ON CONFLICT's
+ * speculative insertion of every row. */
+static int same_day_import(struct import_ctx *c, const char *const *params, bool *yes,
+                           bdtx_error *err)
+{
+    struct db_result *r = NULL;
+
+    if (db_query(c->db, "SELECT EXISTS (SELECT 1 FROM import WHERE province_code = $1"
+                        " AND school_year = $2 AND source = 'lms-learners' AND as_of = $3"
+                        " AND id <> $4)", 4, params, &r, err) != 0)
+        return -1;
+    *yes = strcmp(db_value(r, 0, 0), "t") == 0;
+    db_result_free(r);
+    return 0;
+}
+
+/* Every staged row but the one that counts for its (account, module): the
+ * first row with the most advanced state. */
+static const char store_duplicates[] =
+    "INSERT INTO import_duplicate (import_id, row_number, kept_row, account, module, state,"
+    "  kept_state) "
+    "SELECT $1, seq, kept_row, account, module, state, kept_state FROM ("
+    "  SELECT seq, account, module, state,"
+    "    first_value(seq) OVER w AS kept_row, first_value(state) OVER w AS kept_state,"
+    "    count(*) OVER (PARTITION BY account, module) AS n"
+    "  FROM stage_learner"
+    "  WINDOW w AS (PARTITION BY account, module ORDER BY state DESC, seq)"
+    ") d WHERE n > 1 AND seq <> kept_row";
+
+static int record_duplicates(struct import_ctx *c, bdtx_error *err)
+{
+    const char *params[1] = {c->id};
+    struct db_result *r = NULL;
+    long n;
+
+    if (db_exec(c->db, store_duplicates, 1, params, err) != 0 ||
+        db_query(c->db, "SELECT count(*) FROM import_duplicate WHERE import_id = $1", 1, params,
+                 &r, err) != 0)
+        return -1;
+    n = strtol(db_value(r, 0, 0), NULL, 10);
+    db_result_free(r);
+    c->duplicates = n;
+    if (n > 0)
+        log_warning("%s: %ld row%s repeat an (account, module) pair of an earlier row; each "
+                    "pair counts once, with its most advanced status", c->path, n,
+                    n == 1 ? "" : "s");
+    return 0;
+}
 
 static int merge_learner_rows(struct import_ctx *c, bdtx_error *err)
 {
-    char as_of[11];
+    char as_of[11], *lv_sql = NULL, *pv_sql = NULL;
     const char *params[4];
+    bool same_day = false;
+    int rc = -1;
 
     date_format_iso(c->as_of, as_of);
     params[0] = c->cfg->province.code;
     params[1] = c->year->id;
     params[2] = as_of;
     params[3] = c->id;
+    if (same_day_import(c, params, &same_day, err) != 0)
+        return -1;
+    lv_sql = malloc(sizeof merge_learner_versions + sizeof merge_learner_versions_same_day);
+    pv_sql = malloc(sizeof merge_progress_versions + sizeof merge_progress_versions_same_day);
+    if (!lv_sql || !pv_sql) {
+        error_set(err, BDTX_SOFTWARE, "out of memory");
+        goto done;
+    }
+    snprintf(lv_sql, sizeof merge_learner_versions + sizeof merge_learner_versions_same_day,
+             "%s%s", merge_learner_versions, same_day ? merge_learner_versions_same_day : "");
+    snprintf(pv_sql, sizeof merge_progress_versions + sizeof merge_progress_versions_same_day,
+             "%s%s", merge_progress_versions, same_day ? merge_progress_versions_same_day : "");
     /* Fresh statistics after each merge: without them the planner may join
      * the history by nested loops, and a report takes seconds, not tens of ms. */
     if (db_exec(c->db, "ANALYZE stage_learner", 0, NULL, err) != 0 ||
         db_exec(c->db, merge_learners, 1, params, err) != 0 ||
-        db_exec(c->db, merge_learner_versions, 4, params, err) != 0 ||
-        db_exec(c->db, merge_progress_versions, 4, params, err) != 0 ||
+        db_exec(c->db, lv_sql, 4, params, err) != 0 ||
+        db_exec(c->db, pv_sql, 4, params, err) != 0 ||
         db_exec(c->db, "ANALYZE learner, learner_version, progress_version", 0, NULL, err) != 0)
-        return -1;
-    return 0;
+        goto done;
+    rc = 0;
+done:
+    free(lv_sql);
+    free(pv_sql);
+    return rc;
 }
 
 /* Reads a count cell; records a rejection and returns 1 when it is not one. */
@@ -683,6 +1013,64 @@ static int load_temis_rows(struct import_ctx *c, const struct sheet_row *header,
         fields[5] = total;
         fields[6] = self;
         fields[7] = head[0] ? head : NULL;
+        if (db_copy_row(c->db, fields, 8, err) != 0)
+            return -1;
+        c->rows++;
+    }
+    if (got < 0)
+        return -1;
+    return db_copy_end(c->db, err);
+}
+
+/* lms-units: one unit's assigned and passed for the file's module and
+ * target; the percent column, when there, is the platform's own rounding
+ * and is not used. */
+static int load_lms_unit_rows(struct import_ctx *c, bdtx_error *err)
+{
+    struct sheet_row row;
+    int got;
+
+    if (db_copy_begin(c->db, "COPY lms_unit_count (province_code, school_year, import_id, "
+                             "unit_code, module, target, assigned, passed) FROM STDIN",
+                      err) != 0)
+        return -1;
+    while ((got = sheet_next(c->reader, &row, err)) == 1) {
+        char assigned[24], passed[24], shown[160];
+        const char *fields[8];
+        long unit;
+        size_t before = c->nrejections;
+        int bad = 0, rc;
+
+        if (is_totals_row(&row, c->map.col[F_UNIT_CODE] >= 0 ? c->map.col[F_UNIT_CODE]
+                                                             : c->map.col[F_UNIT_NAME]))
+            continue;
+        if (unit_of(c, &row, &unit, err) != 0)
+            return -1;
+        if (c->nrejections > before)
+            continue;
+        if ((rc = count_of(c, &row, F_ASSIGNED, true, assigned, sizeof assigned, err)) < 0)
+            return -1;
+        bad |= rc;
+        if ((rc = count_of(c, &row, F_PASSED, true, passed, sizeof passed, err)) < 0)
+            return -1;
+        bad |= rc;
+        if (bad)
+            continue;
+        if (strtol(passed, NULL, 10) > strtol(assigned, NULL, 10)) {
+            snprintf(shown, sizeof shown, "%s passed of %s assigned", passed, assigned);
+            if (reject(c, row.number, c->map.col[F_PASSED], err, "more passed than assigned "
+                       "(%s)", shown) != 0)
+                return -1;
+            continue;
+        }
+        fields[0] = c->cfg->province.code;
+        fields[1] = c->year->id;
+        fields[2] = c->id;
+        fields[3] = c->reg.units[unit].code;
+        fields[4] = c->module;
+        fields[5] = role_text(c->target);
+        fields[6] = assigned;
+        fields[7] = passed;
         if (db_copy_row(c->db, fields, 8, err) != 0)
             return -1;
         c->rows++;
@@ -819,7 +1207,7 @@ static int insert_import(struct import_ctx *c, const char *sha, bdtx_error *err)
     params[3] = sha;
     params[4] = source_kind_name(c->source);
     params[5] = as_of;
-    params[6] = c->opts->module;
+    params[6] = c->module ? c->module : c->opts->module;
     if (db_query(c->db, "INSERT INTO import (province_code, school_year, file_name, sha256, "
                         "source, as_of, module, rows, rejected) "
                         "VALUES ($1, $2, $3, $4, $5, $6, $7, 0, 0) RETURNING id",
@@ -849,6 +1237,7 @@ int import_file(struct db *db, const struct config *cfg, const struct vocab *voc
 {
     struct import_ctx c;
     struct sheet_row header;
+    struct sheet_limits limits;
     char sha[65], day[11];
     bool seen = false, in_tx = false;
     size_t i;
@@ -863,7 +1252,8 @@ int import_file(struct db *db, const struct config *cfg, const struct vocab *voc
     c.path = path;
     c.base = path_base(path);
 
-    if (hash_file_sha256(path, sha, err) != 0)
+    config_sheet_limits(cfg, &limits);
+    if (sheet_check_size(path, &limits, err) != 0 || hash_file_sha256(path, sha, err) != 0)
         goto done;
     if (already_imported(&c, sha, result, &seen, err) != 0)
         goto done;
@@ -871,7 +1261,7 @@ int import_file(struct db *db, const struct config *cfg, const struct vocab *voc
         rc = 0;
         goto done;
     }
-    if (sheet_open(path, NULL, &c.reader, err) != 0 || read_header(&c, &header, err) != 0)
+    if (sheet_open(path, &limits, &c.reader, err) != 0 || read_header(&c, &header, err) != 0)
         goto done;
     c.source = opts->source != SOURCE_UNKNOWN ? opts->source : c.map.kind;
     if (c.source != c.map.kind) {
@@ -881,7 +1271,7 @@ int import_file(struct db *db, const struct config *cfg, const struct vocab *voc
         error_place(err, path, c.map.row_number, NULL);
         goto done;
     }
-    if (c.source != SOURCE_LMS_LEARNERS && c.source != SOURCE_TEMIS_UNITS) {
+    if (c.source == SOURCE_TEMIS_PEOPLE) {
         error_set(err, BDTX_DATAERR, "%s exports are not supported by this version of bdtx",
                   source_kind_name(c.source));
         error_place(err, path, c.map.row_number, NULL);
@@ -909,6 +1299,9 @@ int import_file(struct db *db, const struct config *cfg, const struct vocab *voc
         rc = 0;
         goto done;
     }
+    if (c.source == SOURCE_LMS_UNITS &&
+        (decide_module(&c, err) != 0 || decide_target(&c, &header, err) != 0))
+        goto done;
     if (check_order(&c, err) != 0 ||
         import_ensure_registry(db, cfg, c.year, &c.reg, err) != 0 ||
         insert_import(&c, sha, err) != 0)
@@ -916,7 +1309,10 @@ int import_file(struct db *db, const struct config *cfg, const struct vocab *voc
     if (c.source == SOURCE_LMS_LEARNERS) {
         if (load_learner_rows(&c, err) != 0)
             goto done;
-        if (c.rows > 0 && merge_learner_rows(&c, err) != 0)
+        if (c.rows > 0 && (record_duplicates(&c, err) != 0 || merge_learner_rows(&c, err) != 0))
+            goto done;
+    } else if (c.source == SOURCE_LMS_UNITS) {
+        if (load_lms_unit_rows(&c, err) != 0)
             goto done;
     } else if (load_temis_rows(&c, &header, err) != 0) {
         goto done;
@@ -938,11 +1334,15 @@ int import_file(struct db *db, const struct config *cfg, const struct vocab *voc
     snprintf(result->year, sizeof result->year, "%s", c.year->id);
     result->rows = c.rows;
     result->rejected = (long)c.nrejections;
+    result->duplicates = c.duplicates;
     rc = 0;
 done:
     if (in_tx)
         db_rollback(db);
     sheet_close(c.reader);
+    if (c.names_ready)
+        names_release(&c.names);
+    wide_release(&c.wide);
     registry_release(&c.reg);
     for (i = 0; i < c.nrejections; i++)
         free(c.rejections[i].reason);

@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -13,6 +15,8 @@
 
 struct sheet_reader {
     enum sheet_format format;
+    char *path;                 /* for messages */
+    uint64_t max_rows, rows;
     struct csv_reader *csv;
     struct xlsx_reader *xlsx;
 };
@@ -24,7 +28,9 @@ void sheet_limits_resolve(const struct sheet_limits *in, struct sheet_limits *ou
         .max_uncompressed_bytes = UINT64_C(4) << 30,
         .max_compression_ratio = 200,
         .max_cells_per_row = 16384,
-        .max_cell_bytes = 32767,
+        .max_cell_chars = 32767,
+        .max_sheets = 255,
+        .max_rows = SHEET_DEFAULT_MAX_ROWS,
     };
 
     *out = defaults;
@@ -38,8 +44,32 @@ void sheet_limits_resolve(const struct sheet_limits *in, struct sheet_limits *ou
         out->max_compression_ratio = in->max_compression_ratio;
     if (in->max_cells_per_row)
         out->max_cells_per_row = in->max_cells_per_row;
-    if (in->max_cell_bytes)
-        out->max_cell_bytes = in->max_cell_bytes;
+    if (in->max_cell_chars)
+        out->max_cell_chars = in->max_cell_chars;
+    if (in->max_sheets)
+        out->max_sheets = in->max_sheets;
+    if (in->max_rows)
+        out->max_rows = in->max_rows;
+}
+
+void sheet_limit_error(bdtx_error *err, const char *key, const char *fmt, ...)
+{
+    char msg[sizeof err->message];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    error_set(err, BDTX_DATAERR, "%s (limits.%s)", msg, key);
+    error_hint(err, "to accept such a file, raise limits.%s in the configuration", key);
+}
+
+void sheet_size_text(uint64_t bytes, char *buf, size_t cap)
+{
+    if (bytes >= (UINT64_C(1) << 20) && bytes % (UINT64_C(1) << 20) == 0)
+        snprintf(buf, cap, "%" PRIu64 " MiB", bytes >> 20);
+    else
+        snprintf(buf, cap, "%" PRIu64 " bytes", bytes);
 }
 
 int sheet_grow(void **buf, size_t *cap, size_t need, size_t elem)
@@ -90,7 +120,7 @@ void rowbuf_init(struct rowbuf *rb, const struct sheet_limits *limits)
 {
     memset(rb, 0, sizeof *rb);
     rb->max_cells = limits->max_cells_per_row;
-    rb->max_cell_bytes = limits->max_cell_bytes;
+    rb->max_cell_chars = limits->max_cell_chars;
 }
 
 void rowbuf_release(struct rowbuf *rb)
@@ -105,15 +135,25 @@ void rowbuf_reset(struct rowbuf *rb)
     rb->len = 0;
     rb->ncells = 0;
     rb->cell_start = 0;
+    rb->cell_chars = 0;
 }
 
 int rowbuf_append(struct rowbuf *rb, const char *s, size_t n, bdtx_error *err)
 {
-    if (n > rb->max_cell_bytes || rb->len - rb->cell_start > rb->max_cell_bytes - n) {
-        error_set(err, BDTX_DATAERR, "cell longer than %" PRIu32 " bytes (limit max_cell_bytes)",
-                  rb->max_cell_bytes);
+    uint64_t chars = rb->cell_chars, bytes = (uint64_t)(rb->len - rb->cell_start) + n;
+    size_t i;
+
+    /* Excel counts a cell's length in characters: count UTF-8 lead bytes.
+     * Four bytes a character bound the bytes whatever the text holds. */
+    for (i = 0; i < n; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80)
+            chars++;
+    if (chars > rb->max_cell_chars || bytes > (uint64_t)rb->max_cell_chars * 4) {
+        sheet_limit_error(err, "max_cell_chars", "cell longer than %" PRIu32 " characters",
+                          rb->max_cell_chars);
         return -1;
     }
+    rb->cell_chars = (uint32_t)chars;
     /* +1 keeps room for the NUL that rowbuf_end_cell adds. */
     if (sheet_grow((void **)&rb->text, &rb->cap, rb->len + n + 1, 1) < 0) {
         error_set(err, BDTX_SOFTWARE, "out of memory");
@@ -133,6 +173,7 @@ const char *rowbuf_cell(const struct rowbuf *rb, size_t *len)
 void rowbuf_clear_cell(struct rowbuf *rb)
 {
     rb->len = rb->cell_start;
+    rb->cell_chars = 0;
 }
 
 int rowbuf_end_cell(struct rowbuf *rb, bool numeric, bdtx_error *err)
@@ -140,8 +181,8 @@ int rowbuf_end_cell(struct rowbuf *rb, bool numeric, bdtx_error *err)
     struct sheet_cell *c;
 
     if (rb->ncells >= rb->max_cells) {
-        error_set(err, BDTX_DATAERR, "row has more than %" PRIu32 " cells (limit max_cells_per_row)",
-                  rb->max_cells);
+        sheet_limit_error(err, "max_cells_per_row", "row has more than %" PRIu32 " cells",
+                          rb->max_cells);
         return -1;
     }
     if (sheet_grow((void **)&rb->text, &rb->cap, rb->len + 1, 1) < 0 ||
@@ -155,6 +196,7 @@ int rowbuf_end_cell(struct rowbuf *rb, bool numeric, bdtx_error *err)
     c->numeric = numeric && c->len > 0;
     rb->text[rb->len++] = '\0';
     rb->cell_start = rb->len;
+    rb->cell_chars = 0;
     return 0;
 }
 
@@ -186,6 +228,27 @@ bool rowbuf_finish(struct rowbuf *rb, long number, struct sheet_row *row)
     return any;
 }
 
+int sheet_check_size(const char *path, const struct sheet_limits *limits, bdtx_error *err)
+{
+    struct sheet_limits lim;
+    struct stat st;
+    char size[32];
+
+    sheet_limits_resolve(limits, &lim);
+    if (stat(path, &st) < 0) {
+        error_set(err, BDTX_DATAERR, "cannot open: %s", strerror(errno));
+    } else if (!S_ISREG(st.st_mode)) {
+        error_set(err, BDTX_DATAERR, "not a regular file");
+    } else if ((uint64_t)st.st_size > lim.max_file_bytes) {
+        sheet_size_text(lim.max_file_bytes, size, sizeof size);
+        sheet_limit_error(err, "max_file_mb", "file larger than %s", size);
+    } else {
+        return 0;
+    }
+    error_place(err, path, 0, NULL);
+    return -1;
+}
+
 int sheet_open(const char *path, const struct sheet_limits *limits,
                struct sheet_reader **out, bdtx_error *err)
 {
@@ -210,7 +273,7 @@ int sheet_open_sheet(const char *path, const struct sheet_limits *limits,
 
     *out = NULL;
     sheet_limits_resolve(limits, &lim);
-    fd = open(path, O_RDONLY | O_CLOEXEC);
+    fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
         error_set(err, BDTX_DATAERR, "cannot open: %s", strerror(errno));
         goto done;
@@ -224,8 +287,10 @@ int sheet_open_sheet(const char *path, const struct sheet_limits *limits,
         goto done;
     }
     if ((uint64_t)st.st_size > lim.max_file_bytes) {
-        error_set(err, BDTX_DATAERR, "file larger than %" PRIu64 " bytes (limit max_file_bytes)",
-                  lim.max_file_bytes);
+        char size[32];
+
+        sheet_size_text(lim.max_file_bytes, size, sizeof size);
+        sheet_limit_error(err, "max_file_mb", "file larger than %s", size);
         goto done;
     }
     n = pread(fd, magic, sizeof magic, 0);
@@ -245,6 +310,12 @@ int sheet_open_sheet(const char *path, const struct sheet_limits *limits,
         error_set(err, BDTX_SOFTWARE, "out of memory");
         goto done;
     }
+    r->path = strdup(path);
+    if (!r->path) {
+        error_set(err, BDTX_SOFTWARE, "out of memory");
+        goto done;
+    }
+    r->max_rows = lim.max_rows;
     if (n == (ssize_t)sizeof magic && memcmp(magic, zip_magic, sizeof magic) == 0) {
         r->format = SHEET_XLSX;
         rc = xlsx_open(fd, path, &lim, which, &r->xlsx, err);
@@ -270,15 +341,22 @@ done:
         error_place(err, path, 0, NULL);
     if (fd >= 0)
         close(fd);
+    if (r)
+        free(r->path);
     free(r);
     return rc;
 }
 
 int sheet_next(struct sheet_reader *r, struct sheet_row *row, bdtx_error *err)
 {
-    if (r->format == SHEET_XLSX)
-        return xlsx_next(r->xlsx, row, err);
-    return csv_next(r->csv, row, err);
+    int rc = r->format == SHEET_XLSX ? xlsx_next(r->xlsx, row, err) : csv_next(r->csv, row, err);
+
+    if (rc == 1 && ++r->rows > r->max_rows) {
+        sheet_limit_error(err, "max_rows", "more than %" PRIu64 " rows", r->max_rows);
+        error_place(err, r->path, row->number, NULL);
+        return -1;
+    }
+    return rc;
 }
 
 enum sheet_format sheet_format(const struct sheet_reader *r)
@@ -313,5 +391,6 @@ void sheet_close(struct sheet_reader *r)
         xlsx_close(r->xlsx);
     else
         csv_close(r->csv);
+    free(r->path);
     free(r);
 }

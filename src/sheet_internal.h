@@ -17,6 +17,13 @@
 /* Copy of limits with every 0 replaced by its default (sheet.h). */
 void sheet_limits_resolve(const struct sheet_limits *in, struct sheet_limits *out);
 
+/* err set for a broken limit: message, then a hint naming the configuration
+ * key (limits.<key>) that raises it. */
+void sheet_limit_error(bdtx_error *err, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* "512 MiB" when bytes is a whole number of MiB, else "N bytes". */
+void sheet_size_text(uint64_t bytes, char *buf, size_t cap);
+
 /* Grow *buf (of *cap elements of size elem) to hold at least need elements,
  * doubling so that appends stay amortised O(1). 0, or -1 when out of memory. */
 int sheet_grow(void **buf, size_t *cap, size_t need, size_t elem);
@@ -34,14 +41,15 @@ struct rowbuf {
     size_t ncells, cells_cap;
     size_t cell_start;          /* offset in text of the cell being built */
     uint32_t max_cells;
-    uint32_t max_cell_bytes;
+    uint32_t max_cell_chars;
+    uint32_t cell_chars;        /* characters of the open cell */
 };
 
 void rowbuf_init(struct rowbuf *rb, const struct sheet_limits *limits);
 void rowbuf_release(struct rowbuf *rb);
 void rowbuf_reset(struct rowbuf *rb);
 /* Append bytes to the open cell. -1 with err's message set when the cell
- * grows over max_cell_bytes or memory runs out; the caller adds the place. */
+ * grows over max_cell_chars or memory runs out; the caller adds the place. */
 int rowbuf_append(struct rowbuf *rb, const char *s, size_t n, bdtx_error *err);
 /* Bytes of the open cell so far (not NUL-terminated). */
 const char *rowbuf_cell(const struct rowbuf *rb, size_t *len);

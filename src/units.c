@@ -49,43 +49,6 @@ long registry_find(const struct registry *reg, const char *code)
     return -1;
 }
 
-static bool name_matches(const char *name, const char *key)
-{
-    char *k = text_key(name);
-    bool yes = k && strcmp(k, key) == 0;
-
-    free(k);
-    return yes;
-}
-
-long registry_find_name(const struct registry *reg, const char *key)
-{
-    long found = -1;
-    size_t i;
-
-    for (i = 0; i < reg->count; i++) {
-        const struct unit *u = &reg->units[i];
-        bool hit = name_matches(u->name, key);
-        const char *p = u->aliases;
-
-        while (!hit && p && *p) {
-            const char *bar = strchr(p, '|');
-            size_t len = bar ? (size_t)(bar - p) : strlen(p);
-            char *one = strndup(p, len);
-
-            hit = one && name_matches(one, key);
-            free(one);
-            p = bar ? bar + 1 : NULL;
-        }
-        if (hit) {
-            if (found >= 0)
-                return -2;
-            found = (long)i;
-        }
-    }
-    return found;
-}
-
 /* Resolves parents and kinds, builds the code index; checks the tree. */
 static int registry_link(struct registry *reg, const char *file, bdtx_error *err)
 {

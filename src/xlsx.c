@@ -224,17 +224,18 @@ static bool xlsx_has(struct xlsx_reader *x, const char *name)
 
 static void xlsx_limit_ratio(struct xlsx_reader *x, bdtx_error *err, const char *part)
 {
-    error_set(err, BDTX_DATAERR,
-              "XLSX part %s compresses more than %" PRIu32 " times (limit max_compression_ratio)",
-              part, x->lim.max_compression_ratio);
+    sheet_limit_error(err, "max_compression_ratio", "XLSX part %s compresses more than %" PRIu32
+                      " times", part, x->lim.max_compression_ratio);
     xlsx_place(x, err, 0, -1);
 }
 
 static void xlsx_limit_size(struct xlsx_reader *x, bdtx_error *err)
 {
-    error_set(err, BDTX_DATAERR,
-              "XLSX content larger than %" PRIu64 " bytes uncompressed (limit max_uncompressed_bytes)",
-              x->lim.max_uncompressed_bytes);
+    char size[32];
+
+    sheet_size_text(x->lim.max_uncompressed_bytes, size, sizeof size);
+    sheet_limit_error(err, "max_uncompressed_mb", "XLSX content larger than %s uncompressed",
+                      size);
     xlsx_place(x, err, 0, -1);
 }
 
@@ -394,6 +395,12 @@ static void XMLCALL workbook_start(void *ud, const XML_Char *name, const XML_Cha
     xlsx_mark(x);
     if (x->failed || strcmp(xml_local(name), "sheet") != 0)
         return;
+    if (x->sheet_total >= x->lim.max_sheets) {
+        sheet_limit_error(x->err, "max_sheets", "workbook has more than %" PRIu32 " sheets",
+                          x->lim.max_sheets);
+        xlsx_stop(x, 0, -1);
+        return;
+    }
     index = x->sheet_total++;
     if (x->sheet_name)
         return;
@@ -618,9 +625,8 @@ static void sheet_cell_start(struct xlsx_reader *x, const XML_Char **atts)
         return;
     }
     if (col >= x->lim.max_cells_per_row) {
-        error_set(x->err, BDTX_DATAERR,
-                  "row has more than %" PRIu32 " cells (limit max_cells_per_row)",
-                  x->lim.max_cells_per_row);
+        sheet_limit_error(x->err, "max_cells_per_row", "row has more than %" PRIu32 " cells",
+                          x->lim.max_cells_per_row);
         xlsx_stop(x, x->row_number, (long)col);
         return;
     }

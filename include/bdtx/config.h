@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "bdtx/error.h"
+#include "bdtx/sheet.h"
 #include "bdtx/value.h"
 
 struct config_strings {
@@ -76,7 +77,11 @@ struct config {
     struct config_strings status_passed, status_not_passed;
     struct {                       /* input limits of SPEC section 7; 0 = default */
         uint64_t max_file_mb, max_uncompressed_mb, max_compression_ratio;
-        uint64_t max_cells_per_row, max_cell_bytes, max_rows;
+        uint64_t max_cells_per_row, max_cell_chars, max_sheets, max_rows;
+        /* The import guard: shares in hundredths of a percent (500 = 5 %),
+         * defaults filled by config_load. */
+        int32_t max_unpassed_centi, max_unit_drop_centi;
+        uint64_t min_unit_learners;
     } limits;
 };
 
@@ -88,5 +93,7 @@ void config_release(struct config *cfg);
 /* The school year containing day, or NULL. */
 const struct config_year *config_year_for_date(const struct config *cfg, bdtx_date day);
 const struct config_year *config_year_by_id(const struct config *cfg, const char *id);
+/* The input limits of cfg for the sheet readers (0 where not configured). */
+void config_sheet_limits(const struct config *cfg, struct sheet_limits *out);
 
 #endif

@@ -29,6 +29,7 @@ struct import_result {
     char year[32];
     long rows;                 /* rows stored */
     long rejected;             /* rows rejected */
+    long duplicates;           /* rows repeating an (account, module) pair (import_duplicate) */
 };
 
 /* Import path. Rejected rows are printed to stderr as file:row:column: reason.

@@ -11,14 +11,21 @@
 
 enum sheet_format { SHEET_CSV, SHEET_XLSX };
 
-/* Bounds on what a file may make us allocate; 0 means the default. */
+/* Bounds on what a file may make us allocate; 0 means the default. Breaking
+ * one is BDTX_DATAERR with a message that names the configuration key
+ * (limits.*) that raises it. */
 struct sheet_limits {
     uint64_t max_file_bytes;          /* default 512 MiB */
     uint64_t max_uncompressed_bytes;  /* XLSX, all parts read; default 4 GiB */
     uint32_t max_compression_ratio;   /* XLSX, per part; default 200 */
     uint32_t max_cells_per_row;       /* default 16384 */
-    uint32_t max_cell_bytes;          /* default 32767 */
+    uint32_t max_cell_chars;          /* Unicode characters; default 32767, Excel's own */
+    uint32_t max_sheets;              /* XLSX worksheets; default 255 */
+    uint64_t max_rows;                /* non-empty rows; default 2,000,000 */
 };
+
+/* Rows of a CSV file or sheet, whatever its limits say, for messages. */
+#define SHEET_DEFAULT_MAX_ROWS 2000000
 
 struct sheet_cell {
     const char *text;   /* UTF-8, NUL-terminated, never NULL ("" when empty) */
@@ -41,6 +48,9 @@ struct sheet_reader;
  * Returns 0, or -1 with err filled (code BDTX_DATAERR, file set). */
 int sheet_open(const char *path, const struct sheet_limits *limits,
                struct sheet_reader **out, bdtx_error *err);
+/* Before anything reads path: refuse what is not a regular file or is over
+ * limits->max_file_bytes, without opening it. 0, or -1 with err filled. */
+int sheet_check_size(const char *path, const struct sheet_limits *limits, bdtx_error *err);
 /* Which worksheet sheet_open_sheet reads: the one named name when name is
  * not NULL (compared byte for byte), else the one at 0-based index in
  * workbook order. A CSV file is one sheet: index 0, whatever the name. */

@@ -39,9 +39,6 @@ int registry_load(struct db *db, const char *province, const char *year,
                   struct registry *reg, bdtx_error *err);
 /* Index of the unit with that code, or -1. */
 long registry_find(const struct registry *reg, const char *code);
-/* Index of the unit whose name or alias has that text_key(), -1 when none,
- * -2 when several do. */
-long registry_find_name(const struct registry *reg, const char *key);
 void registry_release(struct registry *reg);
 
 #endif

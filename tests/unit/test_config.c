@@ -142,6 +142,8 @@ static void test_fixture(void **state)
     assert_int_equal(cfg.status_not_passed.count, 0);
     assert_int_equal(cfg.limits.max_file_mb, 0);
     assert_int_equal(cfg.limits.max_rows, 0);
+    assert_int_equal(cfg.limits.max_unpassed_centi, 500);
+    assert_int_equal(cfg.limits.min_unit_learners, 20);
 
     assert_ptr_equal(config_year_for_date(&cfg, date_from_ymd(2020, 9, 1)), y);
     assert_ptr_equal(config_year_for_date(&cfg, date_from_ymd(2020, 11, 1)), y);
@@ -216,7 +218,9 @@ static const char full_block[] =
     "  max_uncompressed_mb: 1024\n"
     "  max_compression_ratio: 100\n"
     "  max_cells_per_row: 512\n"
-    "  max_cell_bytes: 4096\n"
+    "  max_cell_chars: 4096\n"
+    "  max_sheets: 12\n"
+    "  max_unpassed_percent: 2.5\n"
     "  max_rows: 2000000\n";
 
 static void test_full_block_style(void **state)
@@ -293,7 +297,10 @@ static void test_full_block_style(void **state)
     assert_int_equal(cfg.limits.max_uncompressed_mb, 1024);
     assert_int_equal(cfg.limits.max_compression_ratio, 100);
     assert_int_equal(cfg.limits.max_cells_per_row, 512);
-    assert_int_equal(cfg.limits.max_cell_bytes, 4096);
+    assert_int_equal(cfg.limits.max_cell_chars, 4096);
+    assert_int_equal(cfg.limits.max_sheets, 12);
+    assert_int_equal(cfg.limits.max_unpassed_centi, 250);
+    assert_int_equal(cfg.limits.max_unit_drop_centi, 3000);
     assert_int_equal(cfg.limits.max_rows, 2000000);
 
     config_release(&cfg);

@@ -289,7 +289,7 @@ static void test_csv_chunks(void **state)
 static void test_csv_boundaries(void **state)
 {
     const size_t chunk = 64 * 1024;
-    const struct sheet_limits wide = { .max_cell_bytes = 100000 };
+    const struct sheet_limits wide = { .max_cell_chars = 100000 };
     const size_t units = (chunk - 2) / 2 - 1;  /* UTF-16 units before the pair */
     char *data = malloc(2 * chunk + 16), *cell = malloc(chunk + 8), path[512];
     struct want_row want[2] = { { 1, 1, { NULL }, 0 }, { 2, 1, { "b" }, 0 } };
@@ -349,12 +349,17 @@ static const struct error_case csv_errors[] = {
       "not a CSV or XLSX file", 0, "" },
     { "odd-utf16.csv", BYTES("\xFF\xFE" "a\0,\0b\0\n"), { 0 }, 0,
       "UTF-16 text ends in the middle of a character", 1, "" },
-    { "long-cell.csv", BYTES("abc,0123456789\n"), { .max_cell_bytes = 8 }, 0,
-      "cell longer than 8 bytes (limit max_cell_bytes)", 1, "2" },
+    { "long-cell.csv", BYTES("abc,0123456789\n"), { .max_cell_chars = 8 }, 0,
+      "cell longer than 8 characters (limits.max_cell_chars)", 1, "2" },
+    /* Characters, not bytes: nine of them in 18 bytes is one too many, eight is fine. */
+    { "long-cell-vi.csv", BYTES("ưưưưưưưư,x\nưưưưưưưưư\n"), { .max_cell_chars = 8 }, 1,
+      "cell longer than 8 characters (limits.max_cell_chars)", 2, "1" },
+    { "many-rows.csv", BYTES("a\n1\n2\n3\n"), { .max_rows = 3 }, 3,
+      "more than 3 rows (limits.max_rows)", 4, "" },
     { "wide-row.csv", BYTES("a,b,c\n1,2,3,4\n"), { .max_cells_per_row = 3 }, 1,
-      "row has more than 3 cells (limit max_cells_per_row)", 2, "4" },
+      "row has more than 3 cells (limits.max_cells_per_row)", 2, "4" },
     { "big.csv", BYTES("a,b\n1,2\n"), { .max_file_bytes = 4 }, 0,
-      "file larger than 4 bytes (limit max_file_bytes)", 0, "" },
+      "file larger than 4 bytes (limits.max_file_mb)", 0, "" },
 };
 
 static void test_csv_errors(void **state)
@@ -709,18 +714,18 @@ static const struct xlsx_error_case xlsx_errors[] = {
       { WB_PARTS, { "xl/worksheets/sheet1.xml",
                     SHEET("<row r=\"1\">" INLINE("A1", "abcde") "</row><row r=\"2\">" INLINE("A2", "ok")
                           INLINE("B2", "abc&amp;def") "</row>"), 0 } },
-      { .max_cell_bytes = 5 }, 1, "cell longer than 5 bytes (limit max_cell_bytes)", 2, "B" },
+      { .max_cell_chars = 5 }, 1, "cell longer than 5 characters (limits.max_cell_chars)", 2, "B" },
     { "long-shared.xlsx",
       { WB_PARTS, { "xl/sharedStrings.xml", "<sst><si><t>abcdef</t></si></sst>", 0 },
         { "xl/worksheets/sheet1.xml", SHEET("<row r=\"3\"><c r=\"C3\" t=\"s\"><v>0</v></c></row>"), 0 } },
-      { .max_cell_bytes = 5 }, 0, "cell longer than 5 bytes (limit max_cell_bytes)", 3, "C" },
+      { .max_cell_chars = 5 }, 0, "cell longer than 5 characters (limits.max_cell_chars)", 3, "C" },
     { "wide-row.xlsx",
       { WB_PARTS, { "xl/worksheets/sheet1.xml",
                     SHEET("<row r=\"1\"><c r=\"A1\"><v>1</v></c><c r=\"E1\"><v>5</v></c></row>"), 0 } },
-      { .max_cells_per_row = 4 }, 0, "row has more than 4 cells (limit max_cells_per_row)", 1, "E" },
+      { .max_cells_per_row = 4 }, 0, "row has more than 4 cells (limits.max_cells_per_row)", 1, "E" },
     { "uncompressed.xlsx", { WB_PARTS, { "xl/worksheets/sheet1.xml", SHEET(""), 0 } },
       { .max_uncompressed_bytes = 100 }, 0,
-      "XLSX content larger than 100 bytes uncompressed (limit max_uncompressed_bytes)", 0, "" },
+      "XLSX content larger than 100 bytes uncompressed (limits.max_uncompressed_mb)", 0, "" },
 };
 
 static void test_xlsx_errors(void **state)
@@ -808,7 +813,7 @@ static void test_xlsx_ratio(void **state)
     free(xml);
     check_error(path, NULL, 0,
                 "XLSX part xl/worksheets/sheet1.xml compresses more than 200 times "
-                "(limit max_compression_ratio)", 0, "");
+                "(limits.max_compression_ratio)", 0, "");
 }
 
 /* Letters that deflate does not squeeze (so the ratio limit stays out of
@@ -835,7 +840,7 @@ static char *letters_between(const char *head, size_t n, const char *tail, size_
 static void test_xlsx_token_bound(void **state)
 {
     const size_t text_len = 6u << 20;
-    const struct sheet_limits roomy = { .max_cell_bytes = 8u << 20 };
+    const struct sheet_limits roomy = { .max_cell_chars = 8u << 20 };
     struct part parts[] = { WB_PARTS, { "xl/worksheets/sheet1.xml", NULL, 0 } };
     struct sheet_reader *r = NULL;
     struct sheet_row row;

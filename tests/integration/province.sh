@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# The second synthetic province (tests/province/gen_province.py): two school
+# years in one database, a district-level one and a commune-level one with
+# its own thresholds, exports in rotating layouts imported with no --source,
+# --target or --module flags; every report must equal the generator's
+# expected rankings. Needs the PG* variables of a server (pg_virtualenv).
+set -euo pipefail
+
+bdtx=$1
+here=$(cd "$(dirname "$0")" && pwd)
+db=bdtx_province_$$
+work=$(mktemp -d)
+trap 'dropdb --if-exists "$db" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+python3 "$here/../province/gen_province.py" "$work/p"
+createdb "$db"
+export PGDATABASE=$db
+p=$work/p
+conf=(--config "$p/bdtx.yaml")
+"$bdtx" "${conf[@]}" --quiet db migrate
+
+fail=0
+nimports=$(jq '.imports | length' "$p/manifest.json")
+imported=0
+report_upto() {
+    local n=$1 r nreports week expected
+    nreports=$(jq '.reports | length' "$p/manifest.json")
+    for ((r = 0; r < nreports; r++)); do
+        [ "$(jq ".reports[$r].after" "$p/manifest.json")" = "$n" ] || continue
+        week=$(jq -r ".reports[$r].week" "$p/manifest.json")
+        expected=$(jq -r ".reports[$r].expected" "$p/manifest.json")
+        "$bdtx" "${conf[@]}" --quiet report --format json --week "$week" --out "$work/got.json"
+        diffs=$(jq -n -r --slurpfile actual "$work/got.json" --slurpfile expected "$p/$expected" \
+            -f "$here/compare.jq")
+        if [ -n "$diffs" ]; then
+            echo "FAIL $week: the report differs from $expected"
+            echo "$diffs" | head -n 20
+            fail=1
+        else
+            echo "$week: as expected ($expected)"
+        fi
+    done
+}
+for ((i = 0; i < nimports; i++)); do
+    file=$(jq -r ".imports[$i].file" "$p/manifest.json")
+    as_of=$(jq -r ".imports[$i].as_of" "$p/manifest.json")
+    year=$(jq -r ".imports[$i].school_year" "$p/manifest.json")
+    rejected=$(jq -r ".imports[$i].rejected" "$p/manifest.json")
+    want=0
+    [ "$rejected" = 0 ] || want=1
+    if [ "$(jq ".imports[$i].strict_fails" "$p/manifest.json")" = true ]; then
+        # --strict: the first bad row rejects the whole file, nothing stays.
+        before=$(psql -Atc "SELECT count(*) FROM import")
+        set +e
+        "$bdtx" "${conf[@]}" --quiet import --strict "$p/$file" 2>"$work/err"
+        rc=$?
+        set -e
+        after=$(psql -Atc "SELECT count(*) FROM import")
+        if [ "$rc" != 65 ] || [ "$before" != "$after" ] || ! grep -q -- "--strict" "$work/err"; then
+            echo "FAIL $file --strict: exit $rc (expected 65), imports $before -> $after"
+            cat "$work/err"
+            fail=1
+        fi
+    fi
+    set +e
+    "$bdtx" "${conf[@]}" --quiet import "$p/$file" 2>"$work/err"
+    rc=$?
+    set -e
+    got_rejected=$(grep -c "^$p/$file:[0-9]*:" "$work/err" || true)
+    if [ "$rc" != "$want" ] || [ "$got_rejected" != "$rejected" ]; then
+        echo "FAIL $file: exit $rc (expected $want), $got_rejected rejected rows (expected $rejected)"
+        head -n 20 "$work/err"
+        fail=1
+    fi
+    nmsg=$(jq ".imports[$i].messages | length" "$p/manifest.json")
+    for ((m = 0; m < nmsg; m++)); do
+        msg=$(jq -r ".imports[$i].messages[$m]" "$p/manifest.json")
+        if ! grep -qF -- "$p/$file:" "$work/err" || ! grep -F -- "$msg" "$work/err" | grep -qF "$p/$file:"; then
+            echo "FAIL $file: no message '$msg'"
+            cat "$work/err"
+            fail=1
+        fi
+    done
+    stored=$(psql -Atc "SELECT as_of || ' ' || school_year FROM import ORDER BY id DESC LIMIT 1")
+    if [ "$stored" != "$as_of $year" ]; then
+        echo "FAIL $file: stored as-of and year '$stored', expected '$as_of $year'"
+        fail=1
+    fi
+    dups=$(jq ".imports[$i].duplicates" "$p/manifest.json")
+    got_dups=$(psql -Atc "SELECT count(*) FROM import_duplicate WHERE import_id = (SELECT max(id) FROM import)")
+    if [ "$dups" != "$got_dups" ]; then
+        echo "FAIL $file: $got_dups duplicates recorded, expected $dups"
+        fail=1
+    fi
+    imported=$((i + 1))
+    report_upto "$imported"
+done
+# Files that cannot be taken without a flag: refused whole, naming the flag.
+nrefused=$(jq '.refused | length' "$p/manifest.json")
+for ((i = 0; i < nrefused; i++)); do
+    file=$(jq -r ".refused[$i].file" "$p/manifest.json")
+    want=$(jq -r ".refused[$i].exit" "$p/manifest.json")
+    msg=$(jq -r ".refused[$i].message" "$p/manifest.json")
+    before=$(psql -Atc "SELECT count(*) FROM import")
+    set +e
+    "$bdtx" "${conf[@]}" --quiet import "$p/$file" 2>"$work/err"
+    rc=$?
+    set -e
+    after=$(psql -Atc "SELECT count(*) FROM import")
+    if [ "$rc" != "$want" ] || ! grep -qF -- "$msg" "$work/err" || [ "$before" != "$after" ]; then
+        echo "FAIL $file: exit $rc (expected $want), imports $before -> $after, message:"
+        cat "$work/err"
+        fail=1
+    else
+        echo "$file: refused ($msg)"
+    fi
+done
+exit $fail
