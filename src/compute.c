@@ -611,6 +611,68 @@ oom:
     return -1;
 }
 
+/* Duplicates and legacy-encoding conversions recorded by the imports used. */
+static int load_duplicates(struct db *db, struct report *rep, bdtx_error *err)
+{
+    char date[11], limit[16];
+    const char *params[4] = {rep->cfg->province.code, rep->year->id, date, limit};
+    struct db_result *r = NULL;
+    int i;
+
+    date_format_iso(rep->as_of, date);
+    snprintf(limit, sizeof limit, "%d", REPORT_MAX_REJECTIONS);
+    if (db_query(db, "SELECT i.file_name, d.row_number, d.kept_row, d.account, d.module,"
+                     "  count(*) OVER () "
+                     "FROM import_duplicate d JOIN import i ON i.id = d.import_id "
+                     "WHERE i.province_code = $1 AND i.school_year = $2 AND i.as_of <= $3 "
+                     "ORDER BY i.as_of, i.id, d.row_number LIMIT $4::integer",
+                 4, params, &r, err) != 0)
+        return -1;
+    rep->duplicates = calloc((size_t)db_rows(r) + 1, sizeof *rep->duplicates);
+    if (!rep->duplicates)
+        goto oom;
+    for (i = 0; i < db_rows(r); i++) {
+        struct duplicate_row *d = &rep->duplicates[i];
+
+        d->file = strdup(db_value(r, i, 0));
+        d->row = strtol(db_value(r, i, 1), NULL, 10);
+        d->kept_row = strtol(db_value(r, i, 2), NULL, 10);
+        d->account = strdup(db_value(r, i, 3));
+        d->module = strdup(db_value(r, i, 4));
+        rep->duplicates_total = strtoll(db_value(r, i, 5), NULL, 10);
+        rep->nduplicates++;
+        if (!d->file || !d->account || !d->module)
+            goto oom;
+    }
+    db_result_free(r);
+    r = NULL;
+    if (db_query(db, "SELECT i.file_name, c.encoding, c.cells "
+                     "FROM import_conversion c JOIN import i ON i.id = c.import_id "
+                     "WHERE i.province_code = $1 AND i.school_year = $2 AND i.as_of <= $3 "
+                     "ORDER BY i.as_of, i.id, c.encoding",
+                 3, params, &r, err) != 0)
+        return -1;
+    rep->conversions = calloc((size_t)db_rows(r) + 1, sizeof *rep->conversions);
+    if (!rep->conversions)
+        goto oom;
+    for (i = 0; i < db_rows(r); i++) {
+        struct conversion_row *c = &rep->conversions[i];
+
+        c->file = strdup(db_value(r, i, 0));
+        c->encoding = strdup(db_value(r, i, 1));
+        c->cells = strtol(db_value(r, i, 2), NULL, 10);
+        rep->nconversions++;
+        if (!c->file || !c->encoding)
+            goto oom;
+    }
+    db_result_free(r);
+    return 0;
+oom:
+    db_result_free(r);
+    error_set(err, BDTX_SOFTWARE, "out of memory");
+    return -1;
+}
+
 static void warn(struct report *rep, enum report_warning_kind kind, int64_t count, bdtx_date day)
 {
     size_t cap = sizeof rep->warnings / sizeof rep->warnings[0];
@@ -652,6 +714,8 @@ static void build_warnings(struct report *rep, int64_t unregistered)
         warn(rep, WARN_UNITS_WITHOUT_LEARNERS, empty, 0);
     if (rejected > (int64_t)rep->nrejections)
         warn(rep, WARN_REJECTIONS_CUT, (int64_t)rep->nrejections, 0);
+    if (rep->duplicates_total > 0)
+        warn(rep, WARN_DUPLICATES, rep->duplicates_total, 0);
 }
 
 int compute_report(struct db *db, const struct config *cfg, const struct config_year *year,
@@ -717,7 +781,8 @@ int compute_report(struct db *db, const struct config *cfg, const struct config_
     }
     if (build_schools(rep, &now, err) != 0 || load_temis(db, rep, err) != 0 ||
         load_imports(db, rep, err) != 0 || count_learners(db, rep, err) != 0 ||
-        build_trend(db, rep, &now, &prev, err) != 0 || load_rejections(db, rep, err) != 0)
+        build_trend(db, rep, &now, &prev, err) != 0 || load_rejections(db, rep, err) != 0 ||
+        load_duplicates(db, rep, err) != 0)
         goto done;
     build_warnings(rep, unregistered);
     rc = 0;
@@ -758,6 +823,11 @@ void report_release(struct report *rep)
         free(rep->duplicates[i].module);
     }
     free(rep->duplicates);
+    for (i = 0; i < rep->nconversions; i++) {
+        free(rep->conversions[i].file);
+        free(rep->conversions[i].encoding);
+    }
+    free(rep->conversions);
     free(rep->module_totals);
     free(rep->trend.days);
     free(rep->trend.units);

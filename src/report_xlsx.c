@@ -31,9 +31,10 @@ struct labels {
     const char *data_imports, *data_import_cols[5];
     const char *data_rejections, *data_rejection_cols[4];
     const char *data_unknown, *data_unknown_cols[2];
-    const char *data_duplicates, *data_duplicate_cols[4];
+    const char *data_duplicates, *data_duplicate_cols[5];
+    const char *data_conversions, *data_conversion_cols[3];
     const char *data_warnings, *none;
-    const char *warn[6];                  /* printf formats, by enum report_warning_kind */
+    const char *warn[7];                  /* printf formats, by enum report_warning_kind */
     const char *footer;
 };
 
@@ -69,14 +70,16 @@ static const struct labels labels_vi = {
     "Tệp đã nhập", {"Tệp", "Nguồn", "Tính đến ngày", "Số dòng", "Dòng bị từ chối"},
     "Dòng bị từ chối", {"Tệp", "Dòng", "Cột", "Lý do"},
     "Đơn vị không có trong danh mục", {"Đơn vị (như trong tệp)", "Số dòng"},
-    "Dòng trùng lặp", {"Tệp", "Dòng", "Tài khoản", "Mô đun"},
+    "Dòng trùng lặp (không tính)", {"Tệp", "Dòng", "Dòng được tính", "Tài khoản", "Mô đun"},
+    "Ô chuyển từ mã tiếng Việt cũ", {"Tệp", "Bảng mã", "Số ô"},
     "Cảnh báo", "Không có",
     {"Không có tệp người học nào trong tuần này: số liệu là của ngày %s.",
      "Tuần trước chưa có số liệu: cột Δ để trống.",
      "%" PRId64 " dòng bị từ chối trong các tệp đã nhập (xem Dòng bị từ chối).",
      "%" PRId64 " lượt mô đun của người học thuộc đơn vị không còn trong danh mục: không được tính.",
      "%" PRId64 " đơn vị chưa có người học: không xếp hạng.",
-     "Chỉ liệt kê %" PRId64 " dòng bị từ chối đầu tiên."},
+     "Chỉ liệt kê %" PRId64 " dòng bị từ chối đầu tiên.",
+     "%" PRId64 " dòng trùng (tài khoản, mô đun) chỉ được tính một lần (xem Dòng trùng lặp)."},
     "&CTrang &P/&N",
 };
 
@@ -111,14 +114,16 @@ static const struct labels labels_en = {
     "Files imported", {"File", "Source", "As of", "Rows", "Rows rejected"},
     "Rows rejected", {"File", "Row", "Column", "Reason"},
     "Units not in the registry", {"Unit (as in the file)", "Rows"},
-    "Duplicate rows", {"File", "Row", "Account", "Module"},
+    "Duplicate rows (not counted)", {"File", "Row", "Row counted", "Account", "Module"},
+    "Cells converted from legacy Vietnamese encodings", {"File", "Encoding", "Cells"},
     "Warnings", "None",
     {"No learners export in this week: the figures are those of %s.",
      "No figures for the previous week: Δ is empty.",
      "%" PRId64 " rows were rejected in the files imported (see Rows rejected).",
      "%" PRId64 " learner modules in units no longer in the registry were not counted.",
      "%" PRId64 " units have no learners: they are not ranked.",
-     "Only the first %" PRId64 " rejected rows are listed."},
+     "Only the first %" PRId64 " rejected rows are listed.",
+     "%" PRId64 " rows repeating an (account, module) were counted once (see Duplicate rows)."},
     "&CPage &P of &N",
 };
 
@@ -1095,16 +1100,28 @@ static void data_sheet(struct xw *x)
     if (rep->nunknown_units == 0)
         put_text(x, ws, r++, 0, l->none, x->note);
 
-    r = data_section(x, ws, r + 1, l->data_duplicates, l->data_duplicate_cols, 4);
+    r = data_section(x, ws, r + 1, l->data_duplicates, l->data_duplicate_cols, 5);
     for (i = 0; i < rep->nduplicates; i++, r++) {
         const struct duplicate_row *d = &rep->duplicates[i];
 
         put_text(x, ws, r, 0, d->file, text);
         put_number(x, ws, r, 1, (double)d->row, center);
-        put_text(x, ws, r, 2, d->account, text);
-        put_text(x, ws, r, 3, d->module, center);
+        put_number(x, ws, r, 2, (double)d->kept_row, center);
+        put_text(x, ws, r, 3, d->account, text);
+        put_text(x, ws, r, 4, d->module, center);
     }
     if (rep->nduplicates == 0)
+        put_text(x, ws, r++, 0, l->none, x->note);
+
+    r = data_section(x, ws, r + 1, l->data_conversions, l->data_conversion_cols, 3);
+    for (i = 0; i < rep->nconversions; i++, r++) {
+        const struct conversion_row *c = &rep->conversions[i];
+
+        put_text(x, ws, r, 0, c->file, text);
+        put_text(x, ws, r, 1, c->encoding, center);
+        put_number(x, ws, r, 2, (double)c->cells, num);
+    }
+    if (rep->nconversions == 0)
         put_text(x, ws, r++, 0, l->none, x->note);
 
     r = data_section(x, ws, r + 1, l->data_warnings, NULL, 0);

@@ -73,14 +73,22 @@ struct unknown_unit {
     long rows;
 };
 
-/* A learner counted once although an export listed the same (account,
- * module) more than once. The import that detects duplicates stores them;
- * the Dữ liệu sheet lists them. */
+/* A row not kept because its export listed the same (account, module)
+ * earlier or later with a more advanced state (import_duplicate). */
 struct duplicate_row {
     char *file;
-    long row;
+    long row;                        /* the row not kept */
+    long kept_row;                   /* the row whose state counts */
     char *account;
     char *module;
+};
+
+/* Cells of an import read in a legacy Vietnamese encoding and converted
+ * (import_conversion). */
+struct conversion_row {
+    char *file;
+    char *encoding;
+    long cells;
 };
 
 /* Each unit's overall figures at the Sunday of every week of the school
@@ -105,6 +113,7 @@ enum report_warning_kind {
     WARN_UNREGISTERED_LEARNERS,      /* count: pairs of learners whose unit left the registry */
     WARN_UNITS_WITHOUT_LEARNERS,     /* count: ranked or direct units with nothing assigned */
     WARN_REJECTIONS_CUT,             /* count: rejected rows listed (of rejections_total) */
+    WARN_DUPLICATES,                 /* count: duplicate rows in the imports used */
 };
 
 struct report_warning {
@@ -113,7 +122,8 @@ struct report_warning {
     bdtx_date day;
 };
 
-/* At most this many rejected rows are listed; the count says how many there are. */
+/* At most this many rejected (or duplicate) rows are listed; the count says
+ * how many there are. */
 #define REPORT_MAX_REJECTIONS 10000
 
 struct report {
@@ -142,8 +152,11 @@ struct report {
     int64_t rejections_total;
     struct unknown_unit *unknown_units;
     size_t nunknown_units;
-    struct duplicate_row *duplicates; /* none stored yet: always empty */
+    struct duplicate_row *duplicates; /* the first REPORT_MAX_REJECTIONS, by import and row */
     size_t nduplicates;
+    int64_t duplicates_total;
+    struct conversion_row *conversions;
+    size_t nconversions;
     struct report_warning warnings[8];
     size_t nwarnings;
     int64_t generated_at;             /* seconds since the epoch, UTC */
