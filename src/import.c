@@ -209,7 +209,7 @@ static void title_append(struct import_ctx *c, const struct sheet_row *row)
 }
 
 /* "Tính đến ngày 25/10/2020" in the title rows. */
-static bool as_of_from_title(const char *title, bdtx_date *out)
+bool import_as_of_from_title(const char *title, bdtx_date *out)
 {
     char *key = text_key(title);
     const char *p;
@@ -240,7 +240,7 @@ static bool as_of_from_title(const char *title, bdtx_date *out)
 }
 
 /* A date in the file name: YYYYMMDD, DDMMYYYY or YYYY-MM-DD. */
-static bool as_of_from_name(const char *base, bdtx_date *out)
+bool import_as_of_from_name(const char *base, bdtx_date *out)
 {
     const char *p = base;
 
@@ -294,7 +294,8 @@ static int decide_as_of(struct import_ctx *c, bdtx_error *err)
         c->as_of = c->opts->as_of;
         return 0;
     }
-    if (as_of_from_title(c->title, &c->as_of) || as_of_from_name(c->base, &c->as_of))
+    if (import_as_of_from_title(c->title, &c->as_of) ||
+        import_as_of_from_name(c->base, &c->as_of))
         return 0;
     if (stat(c->path, &st) != 0) {
         error_set(err, BDTX_DATAERR, "cannot stat: %s", strerror(errno));

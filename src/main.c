@@ -7,6 +7,7 @@
 #include "bdtx/commands.h"
 #include "bdtx/error.h"
 #include "bdtx/log.h"
+#include "bdtx/run.h"
 
 #ifndef BDTX_VERSION
 #define BDTX_VERSION "unknown"
@@ -32,6 +33,8 @@ static const struct command {
     {NULL, "report", cmd_report,
      "report [--week YYYY-Www | --as-of DATE] [--format xlsx|json|csv] [--out PATH]",
      "write the ranking of a week"},
+    {NULL, "run", cmd_run, "run",
+     "the cron job: import every new file in the inbox, then report"},
 };
 
 static void usage(FILE *out)

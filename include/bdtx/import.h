@@ -45,4 +45,10 @@ int import_ensure_registry(struct db *db, const struct config *cfg,
                            const struct config_year *year, struct registry *reg,
                            bdtx_error *err);
 
+/* The as-of date written in title rows ("Tính đến ngày dd/mm/yyyy", the
+ * rows above the header joined) or in a file name (YYYYMMDD, DDMMYYYY,
+ * YYYY-MM-DD): the order of SPEC section 2 after --as-of. */
+bool import_as_of_from_title(const char *title, bdtx_date *out);
+bool import_as_of_from_name(const char *base, bdtx_date *out);
+
 #endif

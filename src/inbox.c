@@ -1,0 +1,379 @@
+#include "bdtx/inbox.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bdtx/atomic.h"
+#include "bdtx/hash.h"
+#include "bdtx/import.h"
+#include "bdtx/log.h"
+#include "bdtx/path.h"
+#include "bdtx/sheet.h"
+
+#define TITLE_CAP 4096
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+static bool skipped_name(const char *name)
+{
+    return name[0] == '.' || strncmp(name, "~$", 2) == 0 || ends_with(name, INBOX_SIDECAR) ||
+           ends_with(name, ".part") || ends_with(name, ".crdownload") ||
+           ends_with(name, ".tmp") || ends_with(name, ".err");
+}
+
+static char *join(const char *dir, const char *name)
+{
+    size_t len = strlen(dir) + strlen(name) + 2;
+    char *s = malloc(len);
+
+    if (s)
+        snprintf(s, len, "%s/%s", dir, name);
+    return s;
+}
+
+/* The sidecar's one line: a date, blanks and a newline around it allowed. */
+static bool read_sidecar(const char *path, bdtx_date *out)
+{
+    char buf[64];
+    size_t n;
+    FILE *f = fopen(path, "r");
+
+    if (!f)
+        return false;
+    n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    if (n == sizeof buf - 1)
+        return false;
+    return value_parse_date(buf, out);
+}
+
+/* As the import will see it: the title rows above the header, then the file
+ * name. A file that cannot be read here is left undated; its import says
+ * why. */
+static bool peek_as_of(const char *path, const struct vocab *vocab, bdtx_date *out)
+{
+    struct sheet_reader *reader = NULL;
+    struct sheet_row row;
+    struct header_map map;
+    char title[TITLE_CAP] = "";
+    size_t len = 0, i;
+    bdtx_error ignored;
+    bool found = false;
+
+    error_clear(&ignored);
+    if (sheet_open(path, NULL, &reader, &ignored) == 0) {
+        while (sheet_next(reader, &row, &ignored) == 1 && row.number <= HEADER_SEARCH_ROWS &&
+               !header_match(vocab, &row, &map)) {
+            for (i = 0; i < row.ncells; i++) {
+                if (row.cells[i].numeric || !row.cells[i].text[0])
+                    continue;
+                snprintf(title + len, sizeof title - len, "%s%s", len ? " | " : "",
+                         row.cells[i].text);
+                len = strlen(title);
+            }
+        }
+        found = import_as_of_from_title(title, out);
+        sheet_close(reader);
+    }
+    return found || import_as_of_from_name(path_base(path), out);
+}
+
+static int compare_files(const void *a, const void *b)
+{
+    const struct inbox_file *x = a, *y = b;
+
+    if (x->as_of != y->as_of)
+        return x->as_of < y->as_of ? -1 : 1;
+    return strcmp(x->path, y->path);
+}
+
+void inbox_free(struct inbox_file *files, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        free(files[i].path);
+        free(files[i].sidecar);
+    }
+    free(files);
+}
+
+int inbox_scan(const char *dir, const struct vocab *vocab, struct inbox_file **out,
+               size_t *n, bdtx_error *err)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    struct inbox_file *files = NULL;
+    size_t count = 0, cap = 0;
+
+    *out = NULL;
+    *n = 0;
+    if (!d) {
+        error_set(err, BDTX_CONFIG, "cannot open the inbox folder %s: %s", dir,
+                  strerror(errno));
+        error_hint(err, "create it, or set paths.inbox in the configuration");
+        return -1;
+    }
+    while ((errno = 0, e = readdir(d)) != NULL) {
+        struct inbox_file *f;
+        struct stat st;
+        char *side;
+
+        if (skipped_name(e->d_name))
+            continue;
+        if (count == cap) {
+            size_t ncap = cap ? cap * 2 : 16;
+            struct inbox_file *grown = realloc(files, ncap * sizeof *grown);
+
+            if (!grown)
+                goto oom;
+            files = grown;
+            cap = ncap;
+        }
+        f = &files[count];
+        memset(f, 0, sizeof *f);
+        f->path = join(dir, e->d_name);
+        if (!f->path)
+            goto oom;
+        if (stat(f->path, &st) != 0 || !S_ISREG(st.st_mode)) {
+            free(f->path);
+            continue;
+        }
+        count++;
+        side = malloc(strlen(f->path) + sizeof INBOX_SIDECAR);
+        if (!side)
+            goto oom;
+        sprintf(side, "%s%s", f->path, INBOX_SIDECAR);
+        if (access(side, F_OK) == 0) {
+            f->sidecar = side;
+            f->sidecar_ok = read_sidecar(side, &f->as_of);
+            f->dated = f->sidecar_ok;
+        } else {
+            free(side);
+        }
+        if (!f->dated)
+            f->dated = peek_as_of(f->path, vocab, &f->as_of);
+        if (!f->dated)
+            f->as_of = (bdtx_date)(st.st_mtime / 86400);
+    }
+    if (errno != 0) {
+        error_set(err, BDTX_SOFTWARE, "cannot read the inbox folder %s: %s", dir,
+                  strerror(errno));
+        closedir(d);
+        inbox_free(files, count);
+        return -1;
+    }
+    closedir(d);
+    if (count > 1)
+        qsort(files, count, sizeof *files, compare_files);
+    *out = files;
+    *n = count;
+    return 0;
+oom:
+    closedir(d);
+    inbox_free(files, count);
+    error_set(err, BDTX_SOFTWARE, "out of memory");
+    return -1;
+}
+
+static int fsync_dir(const char *path)
+{
+    char *dir = path_dir(path);
+    int fd, rc = -1;
+
+    if (!dir)
+        return -1;
+    fd = open(dir, O_RDONLY | O_DIRECTORY);
+    if (fd >= 0) {
+        rc = fsync(fd);
+        close(fd);
+    }
+    free(dir);
+    return rc;
+}
+
+/* Across file systems: a copy written and flushed under a temporary name,
+ * renamed into place, and only then the original removed. */
+static int copy_then_unlink(const char *src, const char *dst, bdtx_error *err)
+{
+    struct atomic_file out = {0};
+    char buf[65536];
+    size_t got;
+    FILE *in = fopen(src, "rb");
+
+    if (!in) {
+        error_set(err, BDTX_SOFTWARE, "cannot open %s: %s", src, strerror(errno));
+        return -1;
+    }
+    if (atomic_begin(&out, dst, err) != 0) {
+        fclose(in);
+        return -1;
+    }
+    while ((got = fread(buf, 1, sizeof buf, in)) > 0)
+        if (fwrite(buf, 1, got, out.fp) != got)
+            break;
+    if (ferror(in) || ferror(out.fp)) {
+        error_set(err, BDTX_SOFTWARE, "cannot copy %s to %s: %s", src, dst, strerror(errno));
+        fclose(in);
+        atomic_abort(&out);
+        return -1;
+    }
+    fclose(in);
+    if (atomic_commit(&out, err) != 0)
+        return -1;
+    if (unlink(src) != 0) {
+        error_set(err, BDTX_SOFTWARE, "copied %s to %s but cannot remove it: %s", src, dst,
+                  strerror(errno));
+        return -1;
+    }
+    fsync_dir(src);
+    return 0;
+}
+
+static int move_exact(const char *src, const char *dst, bdtx_error *err)
+{
+    if (rename(src, dst) == 0) {
+        if (fsync_dir(dst) != 0 || fsync_dir(src) != 0) {
+            error_set(err, BDTX_SOFTWARE, "cannot flush the folders of %s and %s: %s", src,
+                      dst, strerror(errno));
+            return -1;
+        }
+        return 0;
+    }
+    if (errno == EXDEV)
+        return copy_then_unlink(src, dst, err);
+    error_set(err, BDTX_SOFTWARE, "cannot move %s to %s: %s", src, dst, strerror(errno));
+    return -1;
+}
+
+/* dest_dir/name, or the first free name~N.ext; *same when that name already
+ * holds the bytes of src. */
+static int choose_target(const char *src, const char *dest_dir, const char *name,
+                         char **target, bool *same, bdtx_error *err)
+{
+    const char *dot = strrchr(name, '.');
+    size_t stem = dot && dot != name ? (size_t)(dot - name) : strlen(name);
+    size_t cap = strlen(dest_dir) + strlen(name) + 16;
+    char src_sha[65] = "", sha[65];
+    int k;
+
+    *target = NULL;
+    *same = false;
+    for (k = 1; k < 1000; k++) {
+        char *t = malloc(cap);
+
+        if (!t) {
+            error_set(err, BDTX_SOFTWARE, "out of memory");
+            return -1;
+        }
+        if (k == 1)
+            snprintf(t, cap, "%s/%s", dest_dir, name);
+        else
+            snprintf(t, cap, "%s/%.*s~%d%s", dest_dir, (int)stem, name, k, name + stem);
+        if (access(t, F_OK) != 0) {
+            *target = t;
+            return 0;
+        }
+        if (!src_sha[0] && hash_file_sha256(src, src_sha, err) != 0) {
+            free(t);
+            return -1;
+        }
+        if (hash_file_sha256(t, sha, err) == 0 && strcmp(sha, src_sha) == 0) {
+            *target = t;
+            *same = true;
+            return 0;
+        }
+        error_clear(err);
+        free(t);
+    }
+    error_set(err, BDTX_SOFTWARE, "%s: a thousand files of that name are already in %s", name,
+              dest_dir);
+    return -1;
+}
+
+static int write_text(const char *path, const char *text, bdtx_error *err)
+{
+    struct atomic_file f = {0};
+
+    if (atomic_begin(&f, path, err) != 0)
+        return -1;
+    if (fputs(text, f.fp) == EOF) {
+        error_set(err, BDTX_SOFTWARE, "cannot write %s: %s", path, strerror(errno));
+        atomic_abort(&f);
+        return -1;
+    }
+    return atomic_commit(&f, err);
+}
+
+static char *with_suffix(const char *path, const char *suffix)
+{
+    size_t len = strlen(path) + strlen(suffix) + 1;
+    char *s = malloc(len);
+
+    if (s)
+        snprintf(s, len, "%s%s", path, suffix);
+    return s;
+}
+
+int inbox_move(const struct inbox_file *f, const char *dest_dir, const char *name,
+               const char *err_text, char **moved_to, bdtx_error *err)
+{
+    char *target = NULL, *errfile = NULL, *side_target = NULL, *probe = NULL;
+    bool same = false;
+    int rc = -1;
+
+    if (moved_to)
+        *moved_to = NULL;
+    probe = join(dest_dir, "x");
+    if (!probe) {
+        error_set(err, BDTX_SOFTWARE, "out of memory");
+        goto done;
+    }
+    if (atomic_make_parents(probe, err) != 0 ||
+        choose_target(f->path, dest_dir, name, &target, &same, err) != 0)
+        goto done;
+    errfile = with_suffix(target, ".err");
+    side_target = with_suffix(target, INBOX_SIDECAR);
+    if (!errfile || !side_target) {
+        error_set(err, BDTX_SOFTWARE, "out of memory");
+        goto done;
+    }
+    if (err_text && write_text(errfile, err_text, err) != 0)
+        goto done;
+    if (f->sidecar && !err_text && move_exact(f->sidecar, side_target, err) != 0)
+        goto done;
+    if (same) {
+        if (unlink(f->path) != 0) {
+            error_set(err, BDTX_SOFTWARE, "cannot remove %s: %s", f->path, strerror(errno));
+            goto done;
+        }
+        fsync_dir(f->path);
+    } else if (move_exact(f->path, target, err) != 0) {
+        goto done;
+    }
+    if (f->sidecar && err_text && move_exact(f->sidecar, side_target, err) != 0)
+        goto done;
+    if (moved_to) {
+        *moved_to = target;
+        target = NULL;
+    }
+    rc = 0;
+done:
+    free(probe);
+    free(target);
+    free(errfile);
+    free(side_target);
+    return rc;
+}

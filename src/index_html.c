@@ -1,0 +1,250 @@
+#include "bdtx/index_html.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bdtx/atomic.h"
+
+static const char style[] =
+    "body{font-family:system-ui,-apple-system,\"Segoe UI\",Roboto,Arial,sans-serif;"
+    "margin:0;padding:0 1rem 2rem;color:#1b1b1b;background:#f6f7f9;line-height:1.4}\n"
+    "header{padding:1rem 0 .5rem;border-bottom:3px solid #1f5fa8;margin-bottom:1rem}\n"
+    "header p{margin:.1rem 0;font-size:.85rem;color:#444}header p.org{text-transform:uppercase}\n"
+    "h1{font-size:1.35rem;margin:.4rem 0;color:#1f5fa8}\n"
+    "h2{font-size:1.1rem;margin:1.5rem 0 .5rem}\n"
+    "table{border-collapse:collapse;width:100%;background:#fff}\n"
+    "th,td{border:1px solid #d0d4da;padding:.45rem .6rem;text-align:left;vertical-align:top}\n"
+    "th{background:#e8eef6;font-weight:600}\n"
+    "td.num{text-align:right;font-variant-numeric:tabular-nums}\n"
+    ".g{display:inline-block;padding:.05rem .45rem;margin:.1rem .2rem .1rem 0;"
+    "border-radius:.6rem;font-size:.85rem;white-space:nowrap}\n"
+    ".g0{background:#c6efce;color:#0b5a1e}.g1{background:#ffeb9c;color:#6b5000}"
+    ".g2{background:#ffc7ce;color:#8a0010}.g3{background:#e0e0e0;color:#333}\n"
+    "a{color:#1f5fa8}a.dl{display:inline-block;margin:.1rem .6rem .1rem 0;"
+    "padding:.25rem .6rem;border:1px solid #1f5fa8;border-radius:.3rem;text-decoration:none}\n"
+    "p.empty{font-style:italic}\n"
+    "@media (max-width:640px){table,thead,tbody,tr,th,td{display:block}thead{display:none}"
+    "tr{margin:0 0 .8rem;border:1px solid #d0d4da;background:#fff}"
+    "td{border:0;border-bottom:1px solid #eef0f3}td.num{text-align:left}"
+    "td::before{content:attr(data-label);display:block;font-size:.75rem;color:#666}}\n";
+
+static void html_text(FILE *out, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '&': fputs("&amp;", out); break;
+        case '<': fputs("&lt;", out); break;
+        case '>': fputs("&gt;", out); break;
+        case '"': fputs("&quot;", out); break;
+        default: fputc(*s, out);
+        }
+    }
+}
+
+/* A relative URL: every byte outside the unreserved set and '/' escaped,
+ * so names with spaces or Vietnamese letters link right on any server. */
+static void url_path(FILE *out, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '.' || c == '_' || c == '~' || c == '/')
+            fputc(c, out);
+        else
+            fprintf(out, "%%%02X", c);
+    }
+}
+
+/* "81,23 %": hundredths of a percent, rounded half up, in integers, with the
+ * Vietnamese decimal comma whatever the locale. */
+static void rate_vi(FILE *out, int64_t passed, int64_t assigned)
+{
+    int64_t centi;
+
+    if (assigned <= 0) {
+        fputs("—", out);
+        return;
+    }
+    centi = (passed * 20000 / assigned + 1) / 2;
+    fprintf(out, "%" PRId64 ",%02" PRId64 " %%", centi / 100, centi % 100);
+}
+
+/* "A=3 B=5 C=3" as coloured badges, best group first. */
+static void group_badges(FILE *out, const char *counts)
+{
+    const char *p = counts;
+    int k = 0;
+
+    while (*p) {
+        const char *end = strchr(p, ' '), *eq;
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        char item[128];
+
+        snprintf(item, sizeof item, "%.*s", (int)len, p);
+        eq = strchr(item, '=');
+        if (eq) {
+            fprintf(out, "<span class=\"g g%d\">Nhóm ", k < 3 ? k : 3);
+            fwrite(item, 1, (size_t)(eq - item), out);
+            fputs(": ", out);
+            html_text(out, eq + 1);
+            fputs("</span>", out);
+            k++;
+        }
+        p += len;
+        while (*p == ' ')
+            p++;
+    }
+}
+
+static int group_index(const struct config *cfg, const char *year_id, const char *group)
+{
+    const struct config_year *year = config_year_by_id(cfg, year_id);
+    size_t i;
+
+    for (i = 0; year && group && i < year->ngroups; i++)
+        if (strcmp(year->groups[i].name, group) == 0)
+            return i < 3 ? (int)i : 3;
+    return 3;
+}
+
+static void render(FILE *out, const struct config *cfg, const struct index_entry *e, size_t n)
+{
+    const char *year = NULL;
+    size_t i;
+
+    fputs("<!DOCTYPE html>\n<html lang=\"vi\">\n<head>\n<meta charset=\"utf-8\">\n"
+          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+          "<title>Kết quả bồi dưỡng thường xuyên – ", out);
+    html_text(out, cfg->province.name);
+    fprintf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<header>\n<p class=\"org\">",
+            style);
+    html_text(out, cfg->province.authority);
+    fputs("</p>\n<p class=\"org\">", out);
+    html_text(out, cfg->province.department);
+    fputs("</p>\n<h1>Kết quả bồi dưỡng thường xuyên hằng tuần</h1>\n"
+          "<p>Tải về báo cáo xếp hạng các đơn vị theo tuần</p>\n</header>\n<main>\n", out);
+    if (n == 0)
+        fputs("<p class=\"empty\">Chưa có báo cáo nào.</p>\n", out);
+    for (i = 0; i < n; i++) {
+        char day[11];
+
+        if (!year || strcmp(year, e[i].school_year) != 0) {
+            if (year)
+                fputs("</tbody>\n</table>\n</section>\n", out);
+            year = e[i].school_year;
+            fputs("<section>\n<h2>Năm học ", out);
+            html_text(out, year);
+            fputs("</h2>\n<table>\n<thead><tr><th>Tuần</th><th>Tính đến ngày</th>"
+                  "<th>Tỷ lệ hoàn thành toàn tỉnh</th><th>Số đơn vị theo nhóm</th>"
+                  "<th>Tải về</th></tr></thead>\n<tbody>\n", out);
+        }
+        date_format_vn(e[i].as_of, day);
+        fputs("<tr><td data-label=\"Tuần\">", out);
+        {
+            const char *w = strstr(e[i].week, "-W");
+
+            fputs("Tuần ", out);
+            html_text(out, w ? w + 2 : e[i].week);
+            fputs(" (", out);
+            html_text(out, e[i].week);
+            fputs(")", out);
+        }
+        fprintf(out, "</td><td data-label=\"Tính đến ngày\">%s</td>"
+                     "<td class=\"num\" data-label=\"Tỷ lệ hoàn thành toàn tỉnh\">", day);
+        rate_vi(out, e[i].passed, e[i].assigned);
+        if (e[i].group) {
+            fprintf(out, " <span class=\"g g%d\">Nhóm ",
+                    group_index(cfg, e[i].school_year, e[i].group));
+            html_text(out, e[i].group);
+            fputs("</span>", out);
+        }
+        fprintf(out, "<br><small>%" PRId64 "/%" PRId64 " lượt hoàn thành</small>",
+                e[i].passed, e[i].assigned);
+        fputs("</td><td data-label=\"Số đơn vị theo nhóm\">", out);
+        group_badges(out, e[i].group_counts);
+        fputs("</td><td data-label=\"Tải về\">", out);
+        if (e[i].workbook) {
+            fputs("<a class=\"dl\" href=\"", out);
+            url_path(out, e[i].workbook);
+            fputs("\">Bảng tính Excel</a>", out);
+        }
+        if (e[i].json) {
+            fputs("<a class=\"dl\" href=\"", out);
+            url_path(out, e[i].json);
+            fputs("\">Dữ liệu JSON</a>", out);
+        }
+        fputs("</td></tr>\n", out);
+    }
+    if (year)
+        fputs("</tbody>\n</table>\n</section>\n", out);
+    fputs("</main>\n</body>\n</html>\n", out);
+}
+
+/* True when path holds exactly len bytes equal to text. */
+static bool same_content(const char *path, const char *text, size_t len)
+{
+    FILE *f = fopen(path, "rb");
+    char buf[8192];
+    size_t off = 0, got;
+    bool same = true;
+
+    if (!f)
+        return false;
+    while (same && (got = fread(buf, 1, sizeof buf, f)) > 0) {
+        same = off + got <= len && memcmp(buf, text + off, got) == 0;
+        off += got;
+    }
+    same = same && !ferror(f) && off == len;
+    fclose(f);
+    return same;
+}
+
+int index_html_write(const char *reports_dir, const struct config *cfg,
+                     const struct index_entry *entries, size_t n, bool *changed,
+                     bdtx_error *err)
+{
+    char *text = NULL, *path = NULL;
+    size_t len = 0, plen = strlen(reports_dir) + sizeof "/index.html";
+    FILE *mem;
+    struct atomic_file f = {0};
+    int rc = -1;
+
+    *changed = false;
+    path = malloc(plen);
+    mem = open_memstream(&text, &len);
+    if (!path || !mem) {
+        error_set(err, BDTX_SOFTWARE, "out of memory");
+        if (mem)
+            fclose(mem);
+        goto done;
+    }
+    snprintf(path, plen, "%s/index.html", reports_dir);
+    render(mem, cfg, entries, n);
+    if (fclose(mem) != 0) {
+        error_set(err, BDTX_SOFTWARE, "out of memory");
+        goto done;
+    }
+    if (same_content(path, text, len)) {
+        rc = 0;
+        goto done;
+    }
+    if (atomic_begin(&f, path, err) != 0)
+        goto done;
+    if (fwrite(text, 1, len, f.fp) != len) {
+        error_set(err, BDTX_SOFTWARE, "cannot write %s: %s", path, strerror(errno));
+        atomic_abort(&f);
+        goto done;
+    }
+    if (atomic_commit(&f, err) != 0)
+        goto done;
+    *changed = true;
+    rc = 0;
+done:
+    free(text);
+    free(path);
+    return rc;
+}

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# `bdtx run` through database outages, on a PostgreSQL cluster of its own
+# (in a temporary folder, Unix socket only) that the test stops and starts:
+#  1. the server is down: the run exits 69 with a clear message and moves
+#     nothing; the next run, with the server back, does the whole job;
+#  2. the server goes down in the middle of an import (the run is held
+#     inside its transaction by a lock another session holds, then the
+#     server is stopped): exit 69, nothing of that import stored, the file
+#     still in the inbox; the next run completes.
+set -euo pipefail
+
+bdtx=$1
+fixture=$2
+here=$(cd "$(dirname "$0")" && pwd)
+bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+work=$(mktemp -d)
+chmod 755 "$work"
+as_owner=()
+if [ "$(id -u)" = 0 ]; then
+    # initdb and postgres refuse to run as root.
+    as_owner=(runuser -u postgres --)
+    mkdir "$work/pg"
+    chown postgres: "$work/pg"
+else
+    mkdir "$work/pg"
+fi
+data=$work/pg/data
+sock=$work/pg
+holder=
+pg() { "${as_owner[@]}" "$bin/pg_ctl" -D "$data" -l "$work/pg/log" -w "$@" >/dev/null; }
+cleanup() {
+    [ -z "$holder" ] || kill "$holder" 2>/dev/null || true
+    pg stop -m immediate 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+"${as_owner[@]}" "$bin/initdb" -D "$data" -U bdtx -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
+# Its own socket folder, so the port number cannot collide with another server.
+unset PGPORT PGPASSWORD PGSERVICE PGUSER PGDATABASE PGHOST
+start() { pg -o "-c listen_addresses='' -k $sock -p 5432" start; }
+start
+export PGHOST=$sock PGPORT=5432 PGUSER=bdtx PGDATABASE=postgres
+"$bin/createdb" bdtx_outage
+export PGDATABASE=bdtx_outage
+
+fail=0
+failure() {
+    echo "FAIL $*"
+    fail=1
+}
+sed -e "s|units: units.csv|units: $fixture/units.csv|" \
+    -e "s|^paths:.*|paths: { inbox: $work/inbox, archive: $work/archive, rejected: $work/rejected, reports: $work/reports }|" \
+    "$fixture/bdtx.yaml" >"$work/bdtx.yaml"
+mkdir "$work/inbox"
+conf=(--config "$work/bdtx.yaml")
+"$bdtx" "${conf[@]}" --quiet db migrate
+compare() {
+    local diffs
+    diffs=$(jq -n -r --slurpfile actual "$1" --slurpfile expected "$fixture/expected/week-$2.json" \
+        -f "$here/compare.jq")
+    [ -z "$diffs" ] || { failure "$1 differs from expected/week-$2.json"; echo "$diffs" | head -n 5; }
+}
+
+# 1. The server is down.
+cp "$fixture"/week-01/* "$work/inbox/"
+pg stop -m fast
+set +e
+"$bdtx" "${conf[@]}" --quiet run >"$work/out" 2>"$work/err"
+rc=$?
+set -e
+[ "$rc" = 69 ] || failure "a run with the server down exited $rc, expected 69"
+grep -q "^bdtx: cannot connect to the database" "$work/err" || failure "unclear message: $(cat "$work/err")"
+[ "$(ls "$work/inbox" | wc -l)" = 3 ] || failure "a run with the server down moved files"
+[ ! -e "$work/archive" ] && [ ! -e "$work/reports" ] || failure "a run with the server down wrote files"
+start
+"$bdtx" "${conf[@]}" --quiet run || failure "the run after the outage exited $?"
+[ -z "$(ls -A "$work/inbox")" ] || failure "the run after the outage left files in the inbox"
+compare "$work/reports/2020-2021/bdtx-20-2020-W40.json" 01
+echo "server down: exit $rc ($(head -n 1 "$work/err")); the next run completed"
+
+# 2. The server goes down during an import.
+cp "$fixture"/week-02/* "$work/inbox/"
+psql -Atqc "SELECT pg_advisory_lock(hashtext('bdtx import 20 2020-2021'))" -c "SELECT pg_sleep(60)" >/dev/null 2>&1 &
+holder=$!
+"$bdtx" "${conf[@]}" --quiet run >"$work/out" 2>"$work/err" &
+runner=$!
+# Wait until the run waits for that lock, inside its import's transaction.
+waiting=0
+for _ in $(seq 200); do
+    waiting=$(psql -Atc "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+    [ "$waiting" = 0 ] || break
+    sleep 0.1
+done
+[ "$waiting" != 0 ] || failure "the run never reached its import"
+pg stop -m fast
+set +e
+wait "$runner"
+rc=$?
+wait "$holder" 2>/dev/null
+set -e
+holder=
+[ "$rc" = 69 ] || { failure "a run that lost the server exited $rc, expected 69"; cat "$work/err"; }
+grep -q "^bdtx: .*\(terminat\|server closed\|connection\)" "$work/err" || failure "unclear message: $(cat "$work/err")"
+[ "$(ls "$work/inbox" | wc -l)" = 4 ] || failure "files moved although nothing was imported: $(ls "$work/inbox")"
+start
+[ "$(psql -Atc "SELECT count(*) FROM import")" = 3 ] || failure "an interrupted import left rows behind"
+"$bdtx" "${conf[@]}" --quiet run || failure "the run after the lost connection exited $?"
+[ -z "$(ls -A "$work/inbox")" ] || failure "the run after the lost connection left files in the inbox"
+[ "$(psql -Atc "SELECT count(*) FROM import")" = 7 ] || failure "imports after recovery: $(psql -Atc "SELECT count(*) FROM import"), expected 7"
+compare "$work/reports/2020-2021/bdtx-20-2020-W41.json" 02
+echo "server lost during an import: exit $rc ($(head -n 1 "$work/err")); the next run completed"
+exit $fail

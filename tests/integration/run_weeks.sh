@@ -1,0 +1,203 @@
+#!/usr/bin/env bash
+# `bdtx run` as cron runs it, on the fixture province: the eight weeks are
+# dropped into the inbox one at a time, with a run after each; every run
+# must archive what it imported, write that week's report (compared with
+# expected/week-NN.json) and list it on reports/index.html. Also: a run with
+# nothing new does nothing; a file that cannot be read goes to rejected/
+# with its .err while the others are imported; a file already imported but
+# left in the inbox (a crash between the commit and the move) is only
+# archived; two runs started together: one works, the other exits 75.
+# Usage: run_weeks.sh BDTX FIXTURE [SCREENSHOT_DIR]; with SCREENSHOT_DIR, the
+# download page is checked in Chromium (index_page.sh) and photographed there.
+# Needs the PG* variables of a server (pg_virtualenv sets them).
+set -euo pipefail
+
+bdtx=$1
+fixture=$2
+shots=${3:-}
+here=$(cd "$(dirname "$0")" && pwd)
+db=bdtx_run_$$
+work=$(mktemp -d)
+holder=
+cleanup() {
+    [ -z "$holder" ] || kill "$holder" 2>/dev/null || true
+    dropdb --if-exists "$db" >/dev/null 2>&1 || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+createdb "$db"
+export PGDATABASE=$db
+
+fail=0
+failure() {
+    echo "FAIL $*"
+    fail=1
+}
+
+# The fixture's configuration with the four folders under $work.
+sed -e "s|units: units.csv|units: $fixture/units.csv|" \
+    -e "s|^paths:.*|paths: { inbox: $work/inbox, archive: $work/archive, rejected: $work/rejected, reports: $work/reports }|" \
+    "$fixture/bdtx.yaml" >"$work/bdtx.yaml"
+mkdir "$work/inbox"
+conf=(--config "$work/bdtx.yaml")
+"$bdtx" "${conf[@]}" --quiet db migrate
+
+# drop W: copies week W's files into the inbox. The CSV exports of weeks 3
+# and 7 carry their date neither in the title rows nor in the name: as an
+# officer would, the test writes it in a NAME.as-of file beside them.
+drop() {
+    local w=$1 nfiles f file as_of
+    nfiles=$(jq ".weeks[$w].files | length" "$fixture/manifest.json")
+    for ((f = 0; f < nfiles; f++)); do
+        file=$(jq -r ".weeks[$w].files[$f].file" "$fixture/manifest.json")
+        as_of=$(jq -r ".weeks[$w].files[$f].as_of" "$fixture/manifest.json")
+        cp "$fixture/$file" "$work/inbox/"
+        case "$file" in
+            *tuan0*) echo "$as_of" >"$work/inbox/$(basename "$file").as-of" ;;
+        esac
+    done
+}
+
+compare_week() {
+    local n=$1 file=$2 diffs
+    diffs=$(jq -n -r --slurpfile actual "$file" \
+        --slurpfile expected "$fixture/expected/week-$n.json" -f "$here/compare.jq")
+    if [ -n "$diffs" ]; then
+        failure "week $n: $file differs from expected/week-$n.json"
+        echo "$diffs" | head -n 10
+    fi
+}
+
+weeks=$(jq '.weeks | length' "$fixture/manifest.json")
+for ((w = 0; w < weeks; w++)); do
+    n=$(printf '%02d' $((w + 1)))
+    week=$(jq -r .week "$fixture/expected/week-$n.json")
+    rejected=$(jq "[.weeks[$w].files[].rejected_rows // 0] | add" "$fixture/manifest.json")
+    want=0
+    [ "$rejected" = 0 ] || want=1
+    drop "$w"
+    if [ "$w" = 4 ]; then
+        # An export cut short by a download: not a zip any more.
+        head -c 2000 "$fixture/week-05/temis-gv.xlsx" >"$work/inbox/temis-gv-cut.xlsx"
+        want=1
+    fi
+    set +e
+    "$bdtx" "${conf[@]}" run >"$work/out" 2>"$work/err"
+    rc=$?
+    set -e
+    report=$work/reports/2020-2021/bdtx-20-$week.json
+    workbook=$work/reports/2020-2021/bdtx-20-$week.xlsx
+    [ "$rc" = "$want" ] || { failure "week $n: run exited $rc, expected $want"; cat "$work/err"; }
+    [ -z "$(ls -A "$work/inbox")" ] || failure "week $n: the inbox is not empty: $(ls -A "$work/inbox")"
+    [ -s "$workbook" ] || failure "week $n: no workbook $workbook"
+    grep -q "^bdtx run: .* report.* written (latest: $workbook)$" "$work/out" \
+        || failure "week $n: summary line: $(cat "$work/out")"
+    # One line per event on stderr, each with its level.
+    bad=$(grep -v -E '^bdtx: (info|warning|error): |^'"$work"'/inbox/[^:]*:[0-9]+:[A-Z]*:' "$work/err" || true)
+    [ -z "$bad" ] || failure "week $n: stderr lines without a level: $bad"
+    [ -f "$report" ] && compare_week "$n" "$report" || failure "week $n: no $report"
+    if [ "$w" = 4 ]; then
+        [ -f "$work/rejected/temis-gv-cut.xlsx" ] && [ -s "$work/rejected/temis-gv-cut.xlsx.err" ] \
+            || failure "the cut export is not in rejected/ with its .err"
+        grep -q "temis-gv-cut.xlsx" "$work/rejected/temis-gv-cut.xlsx.err" \
+            || failure "the .err does not name the file: $(cat "$work/rejected/temis-gv-cut.xlsx.err")"
+        grep -q "warning: .*temis-gv-cut.xlsx: rejected" "$work/err" \
+            || failure "the rejection was not logged as a warning"
+        if [ "$(psql -Atc "SELECT count(*) FROM import WHERE as_of = '2020-11-01'")" != 3 ]; then
+            failure "week 5: the other three files were not all imported"
+        fi
+    fi
+    nfiles=$(jq ".weeks[$w].files | length" "$fixture/manifest.json")
+    archived=$(find "$work/archive/2020-2021" -name "$(jq -r ".weeks[$w].files[0].as_of" "$fixture/manifest.json")_*" ! -name '*.as-of' | wc -l)
+    [ "$archived" = "$nfiles" ] || failure "week $n: $archived files archived, expected $nfiles"
+    echo "week $n ($week): run exited $rc, report compared"
+done
+
+# Every earlier week's report is still there and still right.
+for ((w = 0; w < weeks; w++)); do
+    n=$(printf '%02d' $((w + 1)))
+    compare_week "$n" "$work/reports/2020-2021/bdtx-20-$(jq -r .week "$fixture/expected/week-$n.json").json"
+done
+
+# The download page in a browser, with every week's report on it.
+if [ -n "$shots" ]; then
+    "$here/index_page.sh" "$work/reports" "$weeks" "$shots" || failure "reports/index.html"
+fi
+
+# Nothing new: nothing done, exit 0, not one file touched.
+snapshot() { find "$work/reports" "$work/archive" -printf '%p %s %T@\n' | sort; }
+before=$(snapshot)
+"$bdtx" "${conf[@]}" run >"$work/out" 2>"$work/err" || failure "a run with nothing new exited $?"
+grep -q "^bdtx run: 0 files imported .* 0 reports written$" "$work/out" \
+    || failure "a run with nothing new: $(cat "$work/out")"
+[ "$before" = "$(snapshot)" ] || failure "a run with nothing new changed files"
+
+# A file imported whose move was cut short: the next run knows it by its
+# hash, archives it, and writes nothing.
+cp "$fixture/week-08/temis-gv.xlsx" "$work/inbox/"
+imports=$(psql -Atc "SELECT count(*) FROM import")
+"$bdtx" "${conf[@]}" run >"$work/out" 2>"$work/err" || failure "re-run of an imported file exited $?"
+grep -q "temis-gv.xlsx: already imported" "$work/err" || failure "not recognised as imported: $(cat "$work/err")"
+[ -z "$(ls -A "$work/inbox")" ] || failure "the imported file was left in the inbox"
+[ "$imports" = "$(psql -Atc "SELECT count(*) FROM import")" ] || failure "an imported file was imported again"
+
+# A lost week: the report file is deleted; the next run writes it again.
+rm "$work/reports/2020-2021/bdtx-20-2020-W44.json"
+"$bdtx" "${conf[@]}" --quiet run || failure "run after a lost report exited $?"
+compare_week 05 "$work/reports/2020-2021/bdtx-20-2020-W44.json"
+
+# The lock: held by another session, a run exits 75 at once and touches nothing.
+cp "$fixture/week-01/temis-cbql.xlsx" "$work/inbox/again.xlsx"
+psql -Atqc "SELECT pg_advisory_lock(hashtext('bdtx run 20'))" -c "SELECT pg_sleep(60)" >/dev/null 2>&1 &
+holder=$!
+for _ in $(seq 100); do
+    [ "$(psql -Atc "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")" = 0 ] || break
+    sleep 0.1
+done
+set +e
+"$bdtx" "${conf[@]}" run >"$work/out" 2>"$work/err"
+rc=$?
+set -e
+[ "$rc" = 75 ] || failure "a run while the lock is held exited $rc, expected 75"
+grep -q "another bdtx run holds the lock" "$work/err" || failure "no clear message: $(cat "$work/err")"
+[ -f "$work/inbox/again.xlsx" ] || failure "a locked-out run moved a file"
+# The server does not notice a killed client during pg_sleep: end it there.
+psql -Atqc "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND query LIKE '%pg_sleep%'" >/dev/null
+wait "$holder" 2>/dev/null || true
+holder=
+rm "$work/inbox/again.xlsx"
+
+# Two runs started together on a fresh database with work in the inbox:
+# exactly one works (exit 0), the other exits 75; every file lands once.
+dropdb "$db"
+createdb "$db"
+"$bdtx" "${conf[@]}" --quiet db migrate
+rm -rf "$work/archive" "$work/reports" "$work/rejected"
+drop 0
+# So that the two surely overlap, another session holds the lock that an
+# import of the school year takes, until one of the runs has ended.
+psql -Atqc "SELECT pg_advisory_lock(hashtext('bdtx import 20 2020-2021'))" -c "SELECT pg_sleep(60)" >/dev/null 2>&1 &
+holder=$!
+for _ in $(seq 100); do
+    [ "$(psql -Atc "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")" = 0 ] || break
+    sleep 0.1
+done
+"$bdtx" "${conf[@]}" --quiet run >"$work/out1" 2>"$work/err1" &
+p1=$!
+"$bdtx" "${conf[@]}" --quiet run >"$work/out2" 2>"$work/err2" &
+p2=$!
+set +e
+wait -n "$p1" "$p2"
+psql -Atqc "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND query LIKE '%pg_sleep%'" >/dev/null
+wait "$holder" 2>/dev/null
+holder=
+wait "$p1"; rc1=$?
+wait "$p2"; rc2=$?
+set -e
+codes=$(printf '%s\n' "$rc1" "$rc2" | sort | tr '\n' ' ')
+[ "$codes" = "0 75 " ] || { failure "two runs together exited $rc1 and $rc2, expected 0 and 75"; cat "$work/err1" "$work/err2"; }
+[ "$(psql -Atc "SELECT count(*) FROM import")" = 3 ] || failure "two runs together: imports $(psql -Atc "SELECT count(*) FROM import"), expected 3"
+[ -z "$(ls -A "$work/inbox")" ] || failure "two runs together left files in the inbox"
+compare_week 01 "$work/reports/2020-2021/bdtx-20-2020-W40.json"
+echo "two runs together: exit codes $codes"
+exit $fail
