@@ -60,6 +60,84 @@ static void notice_quiet(void *arg, const char *message)
     (void)message;
 }
 
+/* Replace every occurrence of secret in s (of capacity cap) by "****". */
+static void mask_one(char *s, size_t cap, const char *secret, size_t n)
+{
+    char *p = s;
+
+    if (n == 0)
+        return;
+    while ((p = strstr(p, secret)) != NULL) {
+        size_t at = (size_t)(p - s), tail = strlen(p + n);
+
+        if (at + 4 + 1 > cap) {
+            *p = '\0';     /* no room even for the mask: cut the message */
+            return;
+        }
+        if (at + 4 + tail + 1 > cap)
+            tail = cap - at - 4 - 1;
+        memmove(p + 4, p + n, tail);
+        p[4 + tail] = '\0';
+        memcpy(p, "****", 4);
+        p += 4;
+    }
+}
+
+/* The value after each "password=" (as in key=value conninfo and URI query
+ * strings), and the password of a URI's user:password@, masked in s; also
+ * the values themselves wherever libpq quoted them. Hand-written because
+ * PQconninfoParse fails on exactly the malformed strings whose messages
+ * quote them. */
+static void mask_secrets(char *s, size_t cap, const char *conninfo)
+{
+    const char *p, *env = getenv("PGPASSWORD");
+    char secret[256];
+
+    for (p = conninfo; p && (p = strstr(p, "password")) != NULL; p++) {
+        const char *v = p + 8, *e;
+        size_t n;
+
+        while (*v == ' ')
+            v++;
+        if (*v != '=')
+            continue;
+        v++;
+        while (*v == ' ')
+            v++;
+        if (*v == '\'') {
+            v++;
+            for (e = v; *e && *e != '\''; e++)
+                if (*e == '\\' && e[1])
+                    e++;
+        } else {
+            for (e = v; *e && *e != ' ' && *e != '&'; e++)
+                ;
+        }
+        n = (size_t)(e - v) < sizeof secret ? (size_t)(e - v) : sizeof secret - 1;
+        memcpy(secret, v, n);
+        secret[n] = '\0';
+        mask_one(s, cap, secret, n);
+    }
+    p = conninfo ? strstr(conninfo, "://") : NULL;
+    if (p) {
+        const char *at, *colon;
+
+        p += 3;
+        at = strchr(p, '@');
+        colon = at ? memchr(p, ':', (size_t)(at - p)) : NULL;
+        if (colon) {
+            size_t n = (size_t)(at - colon - 1);
+
+            n = n < sizeof secret ? n : sizeof secret - 1;
+            memcpy(secret, colon + 1, n);
+            secret[n] = '\0';
+            mask_one(s, cap, secret, n);
+        }
+    }
+    if (env)
+        mask_one(s, cap, env, strlen(env));
+}
+
 int db_connect(const char *conninfo, struct db **out, bdtx_error *err)
 {
     struct db *db = calloc(1, sizeof *db);
@@ -77,6 +155,9 @@ int db_connect(const char *conninfo, struct db **out, bdtx_error *err)
         else
             error_set(err, BDTX_UNAVAILABLE, "cannot connect to the database");
         err->code = BDTX_UNAVAILABLE;
+        /* libpq quotes parts of a malformed conninfo in its messages. */
+        mask_secrets(err->message, sizeof err->message, conninfo);
+        mask_secrets(err->detail, sizeof err->detail, conninfo);
         error_hint(err, "check database.conninfo in the configuration or the PG* variables; "
                         "passwords belong in ~/.pgpass or PGPASSWORD");
         db_close(db);

@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# Least privilege: a member of bdtx_import can import, a member of
+# bdtx_report can report but write nothing; and no password given in the
+# connection string ever shows in a message or in the process list.
+# Needs the PG* variables of a superuser session (pg_virtualenv sets them).
+set -uo pipefail
+
+bdtx=$1
+fixture=$2
+work=$(mktemp -d)
+db=bdtx_priv_$$
+importer=bdtx_test_importer_$$
+reporter=bdtx_test_reporter_$$
+secret=Pw$$-$RANDOM$RANDOM
+cleanup() {
+    dropdb --if-exists "$db" >/dev/null 2>&1
+    psql -q -d postgres -c "DROP ROLE IF EXISTS $importer" -c "DROP ROLE IF EXISTS $reporter" \
+        >/dev/null 2>&1
+    rm -rf "$work"
+}
+trap cleanup EXIT
+createdb "$db" || exit 1
+export PGDATABASE=$db
+sed "s#units: units.csv#units: $fixture/units.csv#" "$fixture/bdtx.yaml" >"$work/bdtx.yaml"
+conf=(--config "$work/bdtx.yaml")
+fail=0
+passed=0
+
+check() {   # check WHAT CONDITION...
+    local what=$1
+    shift
+    if "$@"; then
+        passed=$((passed + 1))
+    else
+        echo "FAIL: $what"
+        sed 's/^/    /' "$work/err" 2>/dev/null
+        fail=$((fail + 1))
+    fi
+}
+
+"$bdtx" "${conf[@]}" -q db migrate || { echo "FAIL: db migrate"; exit 1; }
+# A second database of the same cluster migrates too: the roles exist already.
+createdb "${db}_2" && PGDATABASE=${db}_2 "$bdtx" "${conf[@]}" -q db migrate
+check "db migrate of a second database in the cluster" test $? -eq 0
+dropdb --if-exists "${db}_2"
+
+psql -qv ON_ERROR_STOP=1 -c "CREATE ROLE $importer LOGIN PASSWORD '$secret' IN ROLE bdtx_import" \
+    -c "CREATE ROLE $reporter LOGIN PASSWORD '$secret' IN ROLE bdtx_report" || exit 1
+as_importer() { PGUSER=$importer PGPASSWORD=$secret "$@"; }
+as_reporter() { PGUSER=$reporter PGPASSWORD=$secret "$@"; }
+
+# The import role imports (the registry too) and the report role reports.
+as_importer "$bdtx" "${conf[@]}" -q import "$fixture/week-01/lms-hoc-vien-20201004.csv" \
+    "$fixture/week-01/temis-gv.xlsx" >"$work/out" 2>"$work/err"
+check "a member of bdtx_import imports" test $? -eq 0
+as_reporter "$bdtx" "${conf[@]}" report --week 2020-W40 --format json >"$work/out" 2>"$work/err"
+check "a member of bdtx_report reports" jq -e '.rankings | length > 0' "$work/out" >/dev/null
+as_reporter "$bdtx" "${conf[@]}" db status >"$work/out" 2>"$work/err"
+check "a member of bdtx_report reads db status" test $? -eq 0
+
+counts() {
+    psql -Atc "SELECT (SELECT count(*) FROM import) || '/' || (SELECT count(*) FROM learner) || '/' || (SELECT count(*) FROM progress_version) || '/' || (SELECT count(*) FROM unit)"
+}
+before=$(counts)
+
+# The report role cannot write, whatever it tries.
+refused() {   # refused SQL: psql as the reporter must fail with permission denied
+    as_reporter psql -qv ON_ERROR_STOP=1 -c "$1" >"$work/out" 2>"$work/err"
+    [ $? -ne 0 ] && grep -qE "permission denied|must be owner" "$work/err"
+}
+for sql in "INSERT INTO learner (province_code, account) VALUES ('20', 'intruder')" \
+           "UPDATE progress_version SET state = 2" \
+           "DELETE FROM import" \
+           "TRUNCATE unit" \
+           "CREATE TABLE public.intruder (x int)" \
+           "DROP TABLE learner" \
+           "SELECT nextval('import_id_seq')"; do
+    check "bdtx_report refused: $sql" refused "$sql"
+done
+as_reporter "$bdtx" "${conf[@]}" import --as-of 2020-10-11 "$fixture/week-01/temis-cbql.xlsx" \
+    >"$work/out" 2>"$work/err"
+rc=$?
+check "bdtx import as a member of bdtx_report fails on a permission" \
+    eval '[ $rc -ne 0 ] && grep -q "permission denied" "$work/err"'
+# The import role writes rows but changes no table.
+as_importer psql -qv ON_ERROR_STOP=1 -c "DROP TABLE learner" >"$work/out" 2>"$work/err"
+check "bdtx_import cannot drop a table" test $? -ne 0
+as_importer psql -qv ON_ERROR_STOP=1 -c "DELETE FROM schema_migration" >"$work/out" 2>"$work/err"
+check "bdtx_import cannot rewrite the schema's history" test $? -ne 0
+check "nothing changed by the refused writes" test "$(counts)" = "$before"
+
+# Passwords: never in a message, a log line or the process list.
+with_conninfo() {   # with_conninfo CONNINFO: the configuration with it, in ci.yaml
+    grep -v '^database:' "$work/bdtx.yaml" >"$work/ci.yaml"
+    printf 'database:\n  conninfo: "%s"\n' "$1" >>"$work/ci.yaml"
+}
+run_with() {   # run_with CONNINFO ARGS...: bdtx with that conninfo in its configuration
+    with_conninfo "$1"
+    shift
+    "$bdtx" --config "$work/ci.yaml" "$@" >"$work/out" 2>"$work/err"
+}
+for ci in "host=localhost user=$importer password=$secret dbname=no_such_db_$$" \
+          "host=localhost user=nobody_$$ password=$secret" \
+          "postgresql://$importer:$secret@localhost/no_such_db_$$" \
+          "postgresql://$importer:${secret}%zz@localhost/$db" \
+          "host=localhost password='$secret' port=x$secret" \
+          "postgresql://localhost/$db?user=$importer&password=$secret&port=%zz$secret"; do
+    run_with "$ci" -v db status
+    rc=$?
+    check "conninfo '${ci//$secret/****}': exit 69, no password in the output" \
+        eval '[ $rc -eq 69 ] && ! grep -qF -- "$secret" "$work/err" "$work/out"'
+done
+# A good conninfo with the password in it: the process list shows none.
+run_with "host=localhost user=$importer password=$secret dbname=$db" -v db status
+check "a password in conninfo works" test $? -eq 0
+with_conninfo "host=localhost user=$importer password=$secret dbname=$db"
+PGPASSWORD= "$bdtx" --config "$work/ci.yaml" -v import --as-of 2020-10-11 \
+    "$fixture/week-03/export_lms_tuan03.csv" >"$work/out" 2>"$work/err" &
+pid=$!
+seen=0
+while kill -0 "$pid" 2>/dev/null; do
+    ps -eo args >>"$work/ps" 2>/dev/null
+    [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' <"/proc/$pid/cmdline" >>"$work/ps" && seen=$((seen + 1))
+    sleep 0.05
+done
+wait "$pid"
+rc=$?
+check "an import with the password in conninfo (exit $rc)" test "$rc" -eq 0 -o "$rc" -eq 1
+check "the process list was read while bdtx ran ($seen times)" test "$seen" -gt 0
+check "no password in the process list or the import's output" \
+    eval '! grep -qF -- "$secret" "$work/ps" "$work/out" "$work/err"'
+
+echo "privileges: $passed passed, $fail failed"
+[ "$fail" -eq 0 ]
