@@ -44,6 +44,15 @@ static const struct {
     {F_PASSED, "Hoàn thành"}, {F_PASSED, "Tổng số hoàn thành"},
     {F_PERCENT, "Tỷ lệ % hoàn thành"}, {F_PERCENT, "Tỷ lệ hoàn thành"}, {F_PERCENT, "Tỷ lệ"},
     {F_PERCENT, "Tỉ lệ"}, {F_PERCENT, "Tỷ lệ (%)"},
+    /* TEMIS, one row per person. */
+    {F_SELF_STATUS, "Tự đánh giá"}, {F_SELF_STATUS, "Trạng thái tự đánh giá"},
+    {F_SELF_STATUS, "Tình trạng tự đánh giá"}, {F_SELF_STATUS, "GV tự đánh giá"},
+    {F_SELF_STATUS, "Đã tự đánh giá"},
+    {F_HEAD_STATUS, "Cấp trên đánh giá"}, {F_HEAD_STATUS, "Thủ trưởng đánh giá"},
+    {F_HEAD_STATUS, "Trạng thái cấp trên đánh giá"}, {F_HEAD_STATUS, "Đánh giá của cấp trên"},
+    {F_HEAD_STATUS, "Cơ sở giáo dục đánh giá"},
+    {F_RATING, "Xếp loại"}, {F_RATING, "Xếp loại tự đánh giá"}, {F_RATING, "Mức xếp loại"},
+    {F_RATING, "Kết quả tự đánh giá"},
 };
 
 /* Whole normalised statuses (never substrings: "Chưa hoàn thành" is not passed). */
@@ -62,7 +71,7 @@ static const char *const field_names[F_COUNT] = {
     "seq", "full_name", "account", "moet_id", "birth_date", "role", "level",
     "unit_name", "unit_code", "parent", "module", "progress", "score", "status",
     "result", "completion_date", "total", "self_assessed", "head_assessed",
-    "assigned", "passed", "percent",
+    "assigned", "passed", "percent", "self_status", "head_status", "rating",
 };
 
 const char *field_name(enum field f)
@@ -234,6 +243,10 @@ bool header_match(const struct vocab *v, const struct sheet_row *row, struct hea
     else if ((c[F_UNIT_CODE] >= 0 || c[F_UNIT_NAME] >= 0) && c[F_ASSIGNED] >= 0 &&
              c[F_PASSED] >= 0)
         map->kind = SOURCE_LMS_UNITS;
+    else if ((c[F_ACCOUNT] >= 0 || c[F_MOET_ID] >= 0) &&
+             (c[F_UNIT_CODE] >= 0 || c[F_UNIT_NAME] >= 0) && c[F_MODULE] < 0 &&
+             (c[F_SELF_STATUS] >= 0 || c[F_RATING] >= 0))
+        map->kind = SOURCE_TEMIS_PEOPLE;
     return map->kind != SOURCE_UNKNOWN;
 }
 
@@ -266,6 +279,55 @@ int vocab_result(const char *text)
     if (!*key || strcmp(key, "chưa đạt") == 0 || strcmp(key, "không đạt") == 0)
         found = 0;
     else if (strcmp(key, "đạt") == 0)
+        found = 1;
+    free(key);
+    return found;
+}
+
+/* The words of a person's TEMIS cells, compared whole after text_key(). */
+static const char *const ratings[] = {"tốt", "khá", "đạt", "chưa đạt"};
+static const char *const assessed_done[] = {
+    "đã đánh giá", "đã tự đánh giá", "hoàn thành", "đã hoàn thành", "đã nộp", "đã xếp loại",
+};
+static const char *const assessed_not[] = {
+    "chưa đánh giá", "chưa tự đánh giá", "chưa hoàn thành", "chưa thực hiện", "chưa nộp",
+    "chưa xếp loại",
+};
+
+static int word_index(const char *key, const char *const *list, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (strcmp(key, list[i]) == 0)
+            return (int)i;
+    return -1;
+}
+
+int vocab_rating(const char *text)
+{
+    char *key = text_key(text);
+    int found;
+
+    if (!key)
+        return -1;
+    found = *key ? word_index(key, ratings, sizeof ratings / sizeof ratings[0]) : -1;
+    found = !*key ? 0 : found >= 0 ? found + 1 : -1;
+    free(key);
+    return found;
+}
+
+int vocab_assessed(const char *text)
+{
+    char *key = text_key(text);
+    int found = -1;
+
+    if (!key)
+        return -1;
+    if (!*key || word_index(key, assessed_not, sizeof assessed_not / sizeof assessed_not[0]) >= 0)
+        found = 0;
+    else if (word_index(key, assessed_done, sizeof assessed_done / sizeof assessed_done[0]) >= 0 ||
+             word_index(key, ratings, sizeof ratings / sizeof ratings[0]) >= 0)
         found = 1;
     free(key);
     return found;

@@ -1081,6 +1081,128 @@ static int load_lms_unit_rows(struct import_ctx *c, bdtx_error *err)
     return db_copy_end(c->db, err);
 }
 
+/* The unit a person counts in for TEMIS: the ranked-level or direct unit
+ * at or above the unit the row names, as temis-units exports count them. */
+static long top_unit(const struct registry *reg, long unit)
+{
+    while (unit >= 0 && reg->units[unit].parent >= 0 && reg->units[unit].parent != reg->root)
+        unit = reg->units[unit].parent;
+    return unit;
+}
+
+/* TEMIS per-unit counts as of the TEMIS counts of temis-units exports:
+ * one person once (the last row of an account counts), per unit and target. */
+static const char temis_people_counts[] =
+    "INSERT INTO temis_unit_count (province_code, school_year, import_id, unit_code, target,"
+    "  total, self_assessed, head_assessed) "
+    "SELECT $1, $2, $3, unit_code, target, count(*), count(*) FILTER (WHERE self),"
+    "  CASE WHEN bool_and(head IS NULL) THEN NULL ELSE count(*) FILTER (WHERE head) END "
+    "FROM (SELECT DISTINCT ON (account) account, unit_code, target, self, head"
+    "      FROM stage_temis_person ORDER BY account, seq DESC) p "
+    "GROUP BY unit_code, target";
+
+/* A temis-people cell: 1 or 0, or -1 after a rejection (or an error: see err). */
+static int assessed_of(struct import_ctx *c, const struct sheet_row *row, enum field f,
+                       bdtx_error *err)
+{
+    const char *text = cell_text(row, c->map.col[f]);
+    char shown[128];
+    int v = vocab_assessed(text);
+
+    if (v >= 0)
+        return v;
+    quote_value(text, shown, sizeof shown);
+    if (reject(c, row->number, c->map.col[f], err, "unknown TEMIS status '%s'", shown) != 0)
+        return -2;
+    return -1;
+}
+
+/* temis-people: one row per person, counted per unit and target into
+ * temis_unit_count, so a report reads them as it reads temis-units. The
+ * target is the person's role where the file has a role column. */
+static int load_temis_people_rows(struct import_ctx *c, const struct sheet_row *header,
+                                  bdtx_error *err)
+{
+    const long *col = c->map.col;
+    long key_col = col[F_ACCOUNT] >= 0 ? col[F_ACCOUNT] : col[F_MOET_ID];
+    char account[256], shown[128], seqbuf[24];
+    const char *params[3];
+    struct sheet_row row;
+    int got;
+
+    if (col[F_ROLE] < 0 && decide_target(c, header, err) != 0)
+        return -1;
+    if (db_exec(c->db, "CREATE TEMP TABLE stage_temis_person (seq integer, account text, "
+                       "unit_code text, target text, self boolean, head boolean) ON COMMIT DROP",
+                0, NULL, err) != 0 ||
+        db_copy_begin(c->db, "COPY stage_temis_person FROM STDIN", err) != 0)
+        return -1;
+    while ((got = sheet_next(c->reader, &row, err)) == 1) {
+        const char *fields[6];
+        enum role role = c->target;
+        long unit;
+        size_t before = c->nrejections;
+        int self, head = -1;
+
+        if (is_totals_row(&row, key_col))
+            continue;
+        if (account_of(cell_text(&row, key_col), account, sizeof account) != 0 || !account[0]) {
+            if (reject(c, row.number, key_col, err, account[0]
+                       ? "account is not valid UTF-8 or longer than 255 bytes"
+                       : "no account") != 0)
+                return -1;
+            continue;
+        }
+        if (unit_of(c, &row, &unit, err) != 0)
+            return -1;
+        if (c->nrejections > before)
+            continue;
+        if (col[F_ROLE] >= 0) {
+            role = vocab_role(cell_text(&row, col[F_ROLE]));
+            if (role == ROLE_UNKNOWN) {
+                quote_value(cell_text(&row, col[F_ROLE]), shown, sizeof shown);
+                if (reject(c, row.number, col[F_ROLE], err, "role '%s' is neither GV nor CBQL",
+                           shown) != 0)
+                    return -1;
+                continue;
+            }
+        }
+        if (col[F_RATING] >= 0 && vocab_rating(cell_text(&row, col[F_RATING])) < 0) {
+            quote_value(cell_text(&row, col[F_RATING]), shown, sizeof shown);
+            if (reject(c, row.number, col[F_RATING], err, "unknown rating '%s' (Tốt, Khá, Đạt "
+                       "or Chưa đạt)", shown) != 0)
+                return -1;
+            continue;
+        }
+        /* Without a status column, a rating says the self-assessment is done. */
+        self = assessed_of(c, &row, col[F_SELF_STATUS] >= 0 ? F_SELF_STATUS : F_RATING, err);
+        if (self == -2)
+            return -1;
+        if (col[F_HEAD_STATUS] >= 0 && self >= 0)
+            head = assessed_of(c, &row, F_HEAD_STATUS, err);
+        if (head == -2)
+            return -1;
+        if (self < 0 || (col[F_HEAD_STATUS] >= 0 && head < 0))
+            continue;
+        snprintf(seqbuf, sizeof seqbuf, "%ld", row.number);
+        fields[0] = seqbuf;
+        fields[1] = account;
+        fields[2] = c->reg.units[top_unit(&c->reg, unit)].code;
+        fields[3] = role_text(role);
+        fields[4] = self ? "t" : "f";
+        fields[5] = head < 0 ? NULL : head ? "t" : "f";
+        if (db_copy_row(c->db, fields, 6, err) != 0)
+            return -1;
+        c->rows++;
+    }
+    if (got < 0 || db_copy_end(c->db, err) != 0)
+        return -1;
+    params[0] = c->cfg->province.code;
+    params[1] = c->year->id;
+    params[2] = c->id;
+    return c->rows > 0 ? db_exec(c->db, temis_people_counts, 3, params, err) : 0;
+}
+
 int import_ensure_registry(struct db *db, const struct config *cfg,
                            const struct config_year *year, struct registry *reg,
                            bdtx_error *err)
@@ -1272,12 +1394,6 @@ int import_file(struct db *db, const struct config *cfg, const struct vocab *voc
         error_place(err, path, c.map.row_number, NULL);
         goto done;
     }
-    if (c.source == SOURCE_TEMIS_PEOPLE) {
-        error_set(err, BDTX_DATAERR, "%s exports are not supported by this version of bdtx",
-                  source_kind_name(c.source));
-        error_place(err, path, c.map.row_number, NULL);
-        goto done;
-    }
     if (decide_as_of(&c, err) != 0)
         goto done;
     c.year = config_year_for_date(cfg, c.as_of);
@@ -1314,6 +1430,9 @@ int import_file(struct db *db, const struct config *cfg, const struct vocab *voc
             goto done;
     } else if (c.source == SOURCE_LMS_UNITS) {
         if (load_lms_unit_rows(&c, err) != 0)
+            goto done;
+    } else if (c.source == SOURCE_TEMIS_PEOPLE) {
+        if (load_temis_people_rows(&c, &header, err) != 0)
             goto done;
     } else if (load_temis_rows(&c, &header, err) != 0) {
         goto done;

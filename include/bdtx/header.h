@@ -14,7 +14,7 @@ enum field {
     F_SEQ, F_FULL_NAME, F_ACCOUNT, F_MOET_ID, F_BIRTH_DATE, F_ROLE, F_LEVEL,
     F_UNIT_NAME, F_UNIT_CODE, F_PARENT, F_MODULE, F_PROGRESS, F_SCORE, F_STATUS,
     F_RESULT, F_COMPLETION_DATE, F_TOTAL, F_SELF_ASSESSED, F_HEAD_ASSESSED,
-    F_ASSIGNED, F_PASSED, F_PERCENT,
+    F_ASSIGNED, F_PASSED, F_PERCENT, F_SELF_STATUS, F_HEAD_STATUS, F_RATING,
     F_COUNT
 };
 
@@ -62,6 +62,11 @@ int header_field(const struct vocab *v, const char *text);
 int vocab_status(const struct vocab *v, const char *text);
 /* Result column: 1 passed ("Đạt"), 0 not passed or empty, -1 unknown. */
 int vocab_result(const char *text);
+/* A TEMIS assessment cell of a person (self or head): 1 done (a done
+ * status or a rating Tốt/Khá/Đạt/Chưa đạt), 0 not done or empty, -1 unknown. */
+int vocab_assessed(const char *text);
+/* A TEMIS rating: 0 empty, 1 Tốt, 2 Khá, 3 Đạt, 4 Chưa đạt, -1 unknown. */
+int vocab_rating(const char *text);
 /* Role column: GV..., Giáo viên..., CBQL..., Cán bộ quản lý... */
 enum role vocab_role(const char *text);
 

@@ -31,6 +31,14 @@ report_upto() {
         "$bdtx" "${conf[@]}" --quiet report --format json --week "$week" --out "$work/got.json"
         diffs=$(jq -n -r --slurpfile actual "$work/got.json" --slurpfile expected "$p/$expected" \
             -f "$here/compare.jq")
+        # TEMIS per unit and target (temis-people counted), where expected.
+        exp_t=$(jq -c '[(.temis // [])[] | {unit_code, target, total, self_assessed, head_assessed}] | sort_by(.unit_code, .target)' "$p/$expected")
+        got_t=$(jq -c '[.temis[] | {unit_code, target, total, self_assessed, head_assessed}] | sort_by(.unit_code, .target)' "$work/got.json")
+        if [ "$exp_t" != "$got_t" ]; then
+            diffs="$diffs
+TEMIS: got $got_t
+  expected $exp_t"
+        fi
         if [ -n "$diffs" ]; then
             echo "FAIL $week: the report differs from $expected"
             echo "$diffs" | head -n 20

@@ -66,6 +66,7 @@ class Year:
         self.learners = {}            # account -> {"unit", "role", "name"}
         self.pairs = {}               # (account, module) -> state 0/1/2
         self.agg_units = set()        # units known only through lms-units exports
+        self.temis = {}               # account -> {"self", "head", "rating"}
 
     def add(self, code, name, kind, parent, aliases=""):
         self.units.append((code, name, kind, parent, aliases))
@@ -446,6 +447,81 @@ def write_unit_files(rng, y, agg, as_of, folder):
     return names
 
 
+def temis_advance(rng, y):
+    """TEMIS self-assessment, then the head's, of every person with a role."""
+    for acct, ln in sorted(y.learners.items()):
+        if ln["role"] is None:
+            continue
+        t = y.temis.setdefault(acct, {"self": False, "head": False,
+                                      "rating": rng.choice(["Tốt", "Khá", "Đạt", "Chưa đạt"])})
+        if not t["self"] and rng.random() < 0.4:
+            t["self"] = True
+        elif t["self"] and not t["head"] and rng.random() < 0.5:
+            t["head"] = True
+
+
+def temis_top(y, unit):
+    while y.parent[unit] != PROVINCE[0]:
+        unit = y.parent[unit]
+    return unit
+
+
+def temis_counts(y, with_head):
+    """(top unit, target) -> [total, self, head], as the report must show."""
+    out = {}
+    for acct, t in y.temis.items():
+        ln = y.learners[acct]
+        c = out.setdefault((temis_top(y, ln["unit"]), ln["role"]), [0, 0, 0 if with_head else None])
+        c[0] += 1
+        c[1] += t["self"]
+        if with_head:
+            c[2] += t["head"]
+    return out
+
+
+def write_temis_people(rng, y, as_of, folder):
+    """temis-people: one row per person. In odd weeks one file with a role
+    column, statuses and ratings, and one row with a rating TEMIS does not
+    have; in even weeks a file per target (named in the title), keyed by
+    the MOET ID, with only the rating (a rating: self-assessed)."""
+    iw = as_of.isocalendar()[1]
+    files = []
+    people = sorted(y.temis)
+    if iw % 2 == 1:
+        rows = title_rows(y, as_of, "TEMIS - ĐÁNH GIÁ CHUẨN NGHỀ NGHIỆP")
+        rows.append(["STT", "Họ và tên", "Tên đăng nhập", "Chức vụ", "Mã trường",
+                     "Trạng thái tự đánh giá", "Xếp loại", "Cấp trên đánh giá"])
+        for i, acct in enumerate(people):
+            ln, t = y.learners[acct], y.temis[acct]
+            rows.append([i + 1, ln["name"], acct, rng.choice(ROLE_TEXT[ln["role"]]), ln["unit"],
+                         rng.choice(["Đã đánh giá", "Đã tự đánh giá"]) if t["self"]
+                         else rng.choice(["Chưa đánh giá", ""]),
+                         t["rating"] if t["self"] else "",
+                         "Đã đánh giá" if t["head"] else "Chưa đánh giá"])
+        rows.append([len(people) + 1, "Lò Văn Thử", "469999994", "GV", y.schools[0],
+                     "Đã đánh giá", "Xuất sắc", ""])
+        name = "temis-ca-nhan-%s.csv" % as_of.strftime("%Y%m%d")
+        write_csv(os.path.join(folder, name), rows)
+        files.append((name, 1, [":7: unknown rating 'Xuất sắc'"]))
+        return files, temis_counts(y, True)
+    for target, who in (("gv", "GIÁO VIÊN"), ("cbql", "CÁN BỘ QUẢN LÝ")):
+        rows = title_rows(y, as_of, "DANH SÁCH %s TỰ ĐÁNH GIÁ THEO CHUẨN" % who)
+        rows.append(["STT", "Họ và tên", "Mã định danh", "Đơn vị quản lý", "Tên trường",
+                     "Xếp loại tự đánh giá"])
+        n = 0
+        for acct in people:
+            ln, t = y.learners[acct], y.temis[acct]
+            if ln["role"] != target:
+                continue
+            n += 1
+            rows.append([n, ln["name"], acct, unit_name(y, y.parent[ln["unit"]]),
+                         unit_name(y, ln["unit"]), t["rating"] if t["self"] else ""])
+        name = "temis-%s-%s.csv" % ("a" if target == "gv" else "b", as_of.strftime("%d%m%Y"))
+        write_csv(os.path.join(folder, name), rows, delimiter=";")
+        files.append((name, 0, []))
+    return files, temis_counts(y, False)
+
+
 # ---------------------------------------------------------------- truth
 
 def expected_report(y, history, as_of, agg_history=()):
@@ -597,6 +673,7 @@ def main():
         (y25, 2025, 44, "wide", "hoc-vien-theo-mo-dun-{ymd}.csv", (0.3, 0.3), 2, 3),
     ]
     history = {y20.id: [], y25.id: []}
+    temis_history = {y20.id: [], y25.id: []}
     agg_history = {y20.id: [], y25.id: []}
     manifest = {"imports": [], "reports": [], "refused": []}
     for y, iy, iw, layout, pattern, (pp, ps), movers, absent in plan:
@@ -633,7 +710,23 @@ def main():
             manifest["refused"].append({
                 "file": os.path.relpath(os.path.join(folder, "khong-ro-mo-dun.csv"), outdir),
                 "exit": 64, "message": "add --module CODE"})
+        if y is y25:
+            temis_advance(rng, y)
+            files, counts = write_temis_people(rng, y, as_of, folder)
+            temis_history[y.id].append((as_of, counts))
+            for name, rej, msgs in files:
+                manifest["imports"].append({
+                    "file": os.path.relpath(os.path.join(folder, name), outdir),
+                    "layout": "temis-people", "school_year": y.id, "source": "temis-people",
+                    "as_of": as_of.isoformat(), "rejected": rej, "messages": msgs,
+                    "duplicates": 0, "strict_fails": False})
         exp = expected_report(y, history[y.id], as_of, agg_history[y.id])
+        latest = {}
+        for t_as_of, counts in temis_history[y.id]:
+            if t_as_of <= as_of:
+                latest.update(counts)
+        exp["temis"] = [{"unit_code": u, "target": t, "total": c[0], "self_assessed": c[1],
+                         "head_assessed": c[2]} for (u, t), c in sorted(latest.items())]
         exp_name = "%s-%s.json" % (y.id, exp["week"])
         with open(os.path.join(outdir, "expected", exp_name), "w", encoding="utf-8") as f:
             json.dump(exp, f, ensure_ascii=False, indent=1)
