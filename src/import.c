@@ -638,6 +638,11 @@ static int store_conversions(struct import_ctx *c, bdtx_error *err)
     const char *params[3] = {c->id, NULL, cells};
     int k;
 
+    params[1] = sheet_encoding(c->reader);
+    if (db_exec(c->db, "UPDATE import SET file_encoding = $2 WHERE id = $1", 2, params,
+                err) != 0)
+        return -1;
+
     for (k = LEGACY_NONE + 1; k < LEGACY_KINDS; k++) {
         if (c->conversions[k] == 0)
             continue;
