@@ -100,21 +100,24 @@ static long module_index(const struct config_year *year, const char *code)
 }
 
 /* Rule 1: the latest version of each learner and of each (learner, module)
- * as of the date; rule 2: counted per school, module and role. */
+ * as of the date; rule 2: counted per school, module and role. Every key
+ * descending: the primary keys, read backwards, give the latest version of
+ * each first, and both histories come out in learner order for a merge
+ * join, so nothing is sorted however long the year's history grows. */
 static const char counts_sql[] =
     "WITH lv AS ("
     "  SELECT DISTINCT ON (learner_id) learner_id, unit_code, role"
     "  FROM learner_version"
     "  WHERE province_code = $1 AND school_year = $2 AND as_of <= $3"
-    "  ORDER BY learner_id, as_of DESC"
+    "  ORDER BY learner_id DESC, as_of DESC"
     "), pv AS ("
     "  SELECT DISTINCT ON (learner_id, module) learner_id, module, state"
     "  FROM progress_version"
     "  WHERE province_code = $1 AND school_year = $2 AND as_of <= $3"
-    "  ORDER BY learner_id, module, as_of DESC"
+    "  ORDER BY learner_id DESC, module DESC, as_of DESC"
     ") "
     "SELECT lv.unit_code, pv.module, coalesce(lv.role, ''), count(*),"
-    "  count(*) FILTER (WHERE pv.state = 2), count(DISTINCT pv.learner_id) "
+    "  count(*) FILTER (WHERE pv.state = 2) "
     "FROM pv JOIN lv USING (learner_id) "
     "GROUP BY 1, 2, 3";
 
@@ -473,6 +476,11 @@ int compute_report(struct db *db, const struct config *cfg, const struct config_
         error_hint(err, "run: bdtx units import %s --year %s", year->units_path, year->id);
         goto done;
     }
+    /* The latest version of every pair is found by sorting the year's
+     * history: a national year has millions of rows, and the default 4 MB
+     * sends those sorts to disk. This session only reads. */
+    if (db_exec(db, "SET work_mem = '64MB'", 0, NULL, err) != 0)
+        goto done;
     if (grid_fill(db, cfg, year, &rep->reg, as_of, &now, &rep->learner_modules, err) != 0 ||
         grid_fill(db, cfg, year, &rep->reg, as_of - 7, &prev, &prev_pairs, err) != 0)
         goto done;

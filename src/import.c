@@ -887,7 +887,10 @@ static int load_learner_rows(struct import_ctx *c, bdtx_error *err)
  * from what was in force at this import's as-of date. New learners are
  * inserted in account order, so that their ids follow the accounts and the
  * versions below are written in the order of their primary keys (appending
- * to the indexes rather than touching pages all over them). */
+ * to the indexes rather than touching pages all over them). The version in
+ * force is the first of each key read backwards along the primary key
+ * (every key descending), so the year's history is read in index order and
+ * never sorted. */
 static const char merge_learners[] =
     "INSERT INTO learner (province_code, account) "
     "SELECT $1, s.account FROM (SELECT DISTINCT account FROM stage_learner) s "
@@ -905,9 +908,9 @@ static const char merge_learner_versions[] =
     "  FROM last JOIN learner l ON l.province_code = $1 AND l.account = last.account"
     "), prev AS ("
     "  SELECT DISTINCT ON (v.learner_id) v.learner_id, v.unit_code, v.role, v.full_name"
-    "  FROM learner_version v JOIN cur USING (learner_id)"
+    "  FROM learner_version v"
     "  WHERE v.province_code = $1 AND v.school_year = $2 AND v.as_of <= $3"
-    "  ORDER BY v.learner_id, v.as_of DESC"
+    "  ORDER BY v.learner_id DESC, v.as_of DESC"
     ") "
     "INSERT INTO learner_version (province_code, school_year, learner_id, as_of, import_id,"
     "  unit_code, role, full_name) "
@@ -932,9 +935,9 @@ static const char merge_progress_versions[] =
     "  FROM pairs p JOIN learner l ON l.province_code = $1 AND l.account = p.account"
     "), prev AS ("
     "  SELECT DISTINCT ON (v.learner_id, v.module) v.learner_id, v.module, v.state"
-    "  FROM progress_version v JOIN cur USING (learner_id, module)"
+    "  FROM progress_version v"
     "  WHERE v.province_code = $1 AND v.school_year = $2 AND v.as_of <= $3"
-    "  ORDER BY v.learner_id, v.module, v.as_of DESC"
+    "  ORDER BY v.learner_id DESC, v.module DESC, v.as_of DESC"
     ") "
     "INSERT INTO progress_version (province_code, school_year, learner_id, module, as_of,"
     "  import_id, state) "

@@ -244,11 +244,10 @@ static int import_inbox(struct run_ctx *c, bdtx_error *err)
     progress_init(&bar, !c->cli->quiet, "importing", n);
     for (i = 0; i < n && rc == 0; i++) {
         progress_show(&bar, i, path_base(files[i].path));
-        /* Log lines and the bar share stderr: wipe the bar while one runs. */
-        progress_clear(&bar);
         rc = import_one(c, &files[i], err);
     }
-    progress_show(&bar, n, "");
+    if (rc == 0)
+        progress_show(&bar, n, "");
     progress_clear(&bar);
     inbox_free(files, n);
     return rc;
@@ -504,9 +503,11 @@ static int write_reports(struct run_ctx *c, bdtx_error *err)
 
         week_label(weeks[i].sunday, week, sizeof week);
         progress_show(&bar, i, week);
-        progress_clear(&bar);
         rc = write_week(c, &weeks[i], err);
     }
+    if (rc == 0)
+        progress_show(&bar, n, "");
+    progress_clear(&bar);
     free(weeks);
     return rc;
 }

@@ -93,6 +93,7 @@ for ((w = 0; w < weeks; w++)); do
     # One line per event on stderr, each with its level.
     bad=$(grep -v -E '^bdtx: (info|warning|error): |^'"$work"'/inbox/[^:]*:[0-9]+:[A-Z]*:' "$work/err" || true)
     [ -z "$bad" ] || failure "week $n: stderr lines without a level: $bad"
+    ! grep -q $'\r' "$work/err" || failure "week $n: a progress bar although stderr is not a terminal"
     [ -f "$report" ] && compare_week "$n" "$report" || failure "week $n: no $report"
     if [ "$w" = 4 ]; then
         [ -f "$work/rejected/temis-gv-cut.xlsx" ] && [ -s "$work/rejected/temis-gv-cut.xlsx.err" ] \
@@ -198,4 +199,14 @@ codes=$(printf '%s\n' "$rc1" "$rc2" | sort | tr '\n' ' ')
 [ -z "$(ls -A "$work/inbox")" ] || failure "two runs together left files in the inbox"
 compare_week 01 "$work/reports/2020-2021/bdtx-20-2020-W40.json"
 echo "two runs together: exit codes $codes"
+
+# On a terminal (script(1) gives the run one), the progress bar is drawn.
+drop 1
+script -qec "$(printf '%q ' "$bdtx" "${conf[@]}" run)" /dev/null >"$work/tty" </dev/null \
+    || failure "the run on a terminal exited $?"
+grep -q $'\r\033\\[K\\[#*\\.*\\] [0-9]*/4 importing' "$work/tty" \
+    || failure "no progress bar on a terminal: $(head -c 300 "$work/tty" | cat -v)"
+grep -q $'\\] 1/1 reports' "$work/tty" || failure "no progress bar for the reports"
+compare_week 02 "$work/reports/2020-2021/bdtx-20-2020-W41.json"
+echo "on a terminal: progress bar drawn"
 exit $fail

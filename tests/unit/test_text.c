@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <utf8proc.h>
+
 #include "bdtx/text.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -116,6 +118,43 @@ static void test_nfc(void **state)
     };
     (void)state;
     check_cases(text_nfc, cases, N(cases));
+}
+
+/* text_nfc skips utf8proc for text it can tell is NFC already: for every
+ * code point of those ranges, alone and between two letters, and with a
+ * combining mark after it (which must still compose), the answer is
+ * utf8proc's own NFC. */
+static void test_nfc_fast_path(void **state)
+{
+    static const utf8proc_int32_t ranges[][2] = {{0x20, 0x2FF}, {0x1E00, 0x1EFF}};
+    size_t r;
+    (void)state;
+
+    for (r = 0; r < N(ranges); r++) {
+        utf8proc_int32_t cp;
+
+        for (cp = ranges[r][0]; cp <= ranges[r][1]; cp++) {
+            utf8proc_uint8_t ch[8];
+            utf8proc_ssize_t n = utf8proc_encode_char(cp, ch);
+            char text[3][32];
+            int k;
+
+            ch[n] = '\0';
+            snprintf(text[0], sizeof text[0], "%s", (char *)ch);
+            snprintf(text[1], sizeof text[1], "a%sb", (char *)ch);
+            snprintf(text[2], sizeof text[2], "%s\xcc\x81", (char *)ch);
+            for (k = 0; k < 3; k++) {
+                char *want = (char *)utf8proc_NFC((const utf8proc_uint8_t *)text[k]);
+                char *got = text_nfc(text[k]);
+
+                if (!want || !got || strcmp(want, got) != 0)
+                    fail_msg("U+%04X: text_nfc gave \"%s\", utf8proc NFC \"%s\"", (unsigned)cp,
+                             got ? got : "(null)", want ? want : "(null)");
+                free(want);
+                free(got);
+            }
+        }
+    }
 }
 
 static void test_key(void **state)
@@ -237,6 +276,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_nfc_forms),
         cmocka_unit_test(test_nfc),
+        cmocka_unit_test(test_nfc_fast_path),
         cmocka_unit_test(test_key),
         cmocka_unit_test(test_key_forms),
         cmocka_unit_test(test_valid_utf8),
