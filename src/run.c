@@ -24,6 +24,7 @@
 #include "bdtx/migrate.h"
 #include "bdtx/path.h"
 #include "bdtx/progress.h"
+#include "bdtx/report.h"
 #include "bdtx/report_json.h"
 
 struct run_ctx {
@@ -327,14 +328,14 @@ static void count_groups(const struct report *rep, char *buf, size_t cap)
     }
 }
 
-/* The week's report, written in one call: the JSON of SPEC section 6 under
- * reports/<school year>/, then its row in report_file. */
+/* The week's report, written in one call: the workbook and the JSON of
+ * SPEC section 6 under reports/<school year>/, then its row in report_file. */
 static int write_week(struct run_ctx *c, const struct stale_week *sw, bdtx_error *err)
 {
     struct report rep;
     struct atomic_file f = {0};
     char week[16], day[11], newest[24], assigned[24], passed[24], counts[256];
-    char *json = NULL, *rel = NULL, *full = NULL;
+    char *json = NULL, *rel = NULL, *full = NULL, *xlsx = NULL;
     const char *params[11];
     int rc = -1;
 
@@ -357,6 +358,9 @@ static int write_week(struct run_ctx *c, const struct stale_week *sw, bdtx_error
     }
     if (atomic_commit(&f, err) != 0)
         goto done;
+    xlsx = report_default_path(&rep, REPORT_XLSX, err);
+    if (!xlsx || report_save(c->db, &rep, REPORT_XLSX, xlsx, err) != 0)
+        goto done;
     date_format_iso(sw->sunday, day);
     snprintf(newest, sizeof newest, "%ld", sw->newest_import);
     snprintf(assigned, sizeof assigned, "%" PRId64, rep.total.assigned);
@@ -367,7 +371,9 @@ static int write_week(struct run_ctx *c, const struct stale_week *sw, bdtx_error
     params[2] = week;
     params[3] = day;
     params[4] = newest;
-    params[5] = NULL;                      /* the workbook, once there is a writer */
+    /* Both files sit in reports/<school year>/: the workbook's name relative
+     * to the reports folder is the year and its file name. */
+    params[5] = xlsx + strlen(c->cfg.paths.reports) + 1;
     params[6] = rel;
     params[7] = assigned;
     params[8] = passed;
@@ -384,16 +390,17 @@ static int write_week(struct run_ctx *c, const struct stale_week *sw, bdtx_error
                        "group_counts = excluded.group_counts, written_at = now()",
                 11, params, err) != 0)
         goto done;
-    log_info("report of %s (school year %s, as of %s) written to %s", week, sw->year->id, day,
-             full);
+    log_info("report of %s (school year %s, as of %s) written to %s and %s", week, sw->year->id,
+             day, xlsx, full);
     c->sum.reports++;
-    snprintf(c->sum.last_report, sizeof c->sum.last_report, "%s", full);
+    snprintf(c->sum.last_report, sizeof c->sum.last_report, "%s", xlsx);
     rc = 0;
 done:
     report_release(&rep);
     free(json);
     free(rel);
     free(full);
+    free(xlsx);
     return rc;
 }
 
@@ -597,6 +604,13 @@ int cmd_run(struct cli *cli, int argc, char **argv, bdtx_error *err)
     if (connect_db(&c, err) != 0 || take_lock(&c, err) != 0 || import_inbox(&c, err) != 0 ||
         write_reports(&c, err) != 0 || write_index(&c, err) != 0) {
         rc = err->code ? err->code : BDTX_SOFTWARE;
+        /* insufficient_privilege: the login is not the importing one; a
+         * deployment mistake, not a bug. */
+        if (rc == BDTX_SOFTWARE && strcmp(err->sqlstate, "42501") == 0) {
+            rc = err->code = BDTX_CONFIG;
+            error_hint(err, "bdtx run needs a login in the role bdtx_import (see bdtx(1), "
+                            "scripts/db-users)");
+        }
         if (rc == BDTX_UNAVAILABLE && !err->hint[0])
             error_hint(err, "nothing half-done was kept; the next run picks up where this one "
                             "stopped");

@@ -86,9 +86,11 @@ for ((w = 0; w < weeks; w++)); do
     rc=$?
     set -e
     report=$work/reports/2020-2021/bdtx-20-$week.json
+    workbook=$work/reports/2020-2021/bdtx-20-$week.xlsx
     [ "$rc" = "$want" ] || { failure "week $n: run exited $rc, expected $want"; cat "$work/err"; }
     [ -z "$(ls -A "$work/inbox")" ] || failure "week $n: the inbox is not empty: $(ls -A "$work/inbox")"
-    grep -q "^bdtx run: .* report.* written (latest: $report)$" "$work/out" \
+    [ -s "$workbook" ] || failure "week $n: no workbook $workbook"
+    grep -q "^bdtx run: .* report.* written (latest: $workbook)$" "$work/out" \
         || failure "week $n: summary line: $(cat "$work/out")"
     # One line per event on stderr, each with its level.
     bad=$(grep -v -E '^bdtx: (info|warning|error): |^'"$work"'/inbox/[^:]*:[0-9]+:[A-Z]*:' "$work/err" || true)
