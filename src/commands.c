@@ -5,14 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bdtx/atomic.h"
 #include "bdtx/compute.h"
 #include "bdtx/db.h"
 #include "bdtx/header.h"
 #include "bdtx/import.h"
 #include "bdtx/log.h"
 #include "bdtx/migrate.h"
-#include "bdtx/report_json.h"
+#include "bdtx/report.h"
 #include "bdtx/units.h"
 #include "bdtx/value.h"
 
@@ -381,8 +380,8 @@ static int latest_as_of(struct db *db, const struct config *cfg, bdtx_date *day,
 
 int cmd_report(struct cli *cli, int argc, char **argv, bdtx_error *err)
 {
-    static const char usage[] = "report [--week YYYY-Www | --as-of DATE] [--format json] "
-                                "[--out PATH]";
+    static const char usage[] = "report [--week YYYY-Www | --as-of DATE] "
+                                "[--format xlsx|json|csv] [--out PATH]";
     static const struct option options[] = {
         {"week", required_argument, NULL, 'w'},
         {"as-of", required_argument, NULL, 'a'},
@@ -390,7 +389,9 @@ int cmd_report(struct cli *cli, int argc, char **argv, bdtx_error *err)
         {"out", required_argument, NULL, 'o'},
         {NULL, 0, NULL, 0},
     };
-    const char *format = "json", *out = NULL;
+    const char *out = NULL;
+    char *path = NULL;
+    enum report_format format = REPORT_XLSX;
     bool has_day = false;
     bdtx_date day = 0;
     int opt, y, w, rc = BDTX_OK;
@@ -398,7 +399,6 @@ int cmd_report(struct cli *cli, int argc, char **argv, bdtx_error *err)
     struct config cfg;
     struct db *db = NULL;
     struct report rep;
-    struct atomic_file file = {0};
     bool have_rep = false;
 
     options_reset();
@@ -420,7 +420,11 @@ int cmd_report(struct cli *cli, int argc, char **argv, bdtx_error *err)
                                    optarg);
             has_day = true;
             break;
-        case 'f': format = optarg; break;
+        case 'f':
+            if (!report_format_parse(optarg, &format))
+                return usage_error(err, usage, "--format %s is not one of xlsx, json, csv",
+                                   optarg);
+            break;
         case 'o': out = optarg; break;
         default:
             return usage_error(err, usage, "unknown option %s", argv[optind - 1]);
@@ -428,8 +432,6 @@ int cmd_report(struct cli *cli, int argc, char **argv, bdtx_error *err)
     }
     if (optind != argc)
         return usage_error(err, usage, "unexpected argument %s", argv[optind]);
-    if (strcmp(format, "json") != 0)
-        return usage_error(err, usage, "--format %s is not available; use json", format);
     if (open_config(cli, &cfg, err) != 0)
         return err->code;
     if (open_db(&cfg, &db, true, err) != 0 || (!has_day && latest_as_of(db, &cfg, &day, err) != 0)) {
@@ -455,29 +457,28 @@ int cmd_report(struct cli *cli, int argc, char **argv, bdtx_error *err)
         goto done;
     }
     have_rep = true;
+    /* JSON and CSV are for programs and pipes: standard output unless --out.
+     * The workbook goes to the reports folder unless --out. */
+    if (!out && format != REPORT_XLSX) {
+        if (report_write_stream(&rep, format, stdout, err) != 0)
+            rc = err->code;
+        goto done;
+    }
     if (!out) {
-        if (report_json_write(&rep, stdout) != 0 || fflush(stdout) != 0) {
-            error_set(err, BDTX_SOFTWARE, "cannot write the report to standard output");
-            rc = BDTX_SOFTWARE;
+        path = report_default_path(&rep, format, err);
+        if (!path) {
+            rc = err->code;
+            goto done;
         }
-        goto done;
+        out = path;
     }
-    if (atomic_begin(&file, out, err) != 0) {
-        rc = err->code;
-        goto done;
-    }
-    if (report_json_write(&rep, file.fp) != 0) {
-        error_set(err, BDTX_SOFTWARE, "cannot write %s", out);
-        atomic_abort(&file);
-        rc = BDTX_SOFTWARE;
-        goto done;
-    }
-    if (atomic_commit(&file, err) != 0) {
+    if (report_save(db, &rep, format, out, err) != 0) {
         rc = err->code;
         goto done;
     }
     log_info("report written to %s", out);
 done:
+    free(path);
     if (have_rep)
         report_release(&rep);
     db_close(db);

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Figures per (unit, module) as of one date: an array of
  * reg.count * (nmodules) cells, each already rolled up the hierarchy. */
@@ -214,7 +215,7 @@ done:
 
 static int grid_fill(struct db *db, const struct config *cfg, const struct config_year *year,
                      const struct registry *reg, bdtx_date day, struct grid *g,
-                     int64_t *learner_modules, bdtx_error *err)
+                     int64_t *learner_modules, int64_t *unregistered, bdtx_error *err)
 {
     char date[11];
     const char *params[3] = {cfg->province.code, year->id, date};
@@ -232,6 +233,8 @@ static int grid_fill(struct db *db, const struct config *cfg, const struct confi
     if (db_query(db, counts_sql, 3, params, &r, err) != 0)
         return -1;
     *learner_modules = 0;
+    if (unregistered)
+        *unregistered = 0;
     for (i = 0; i < db_rows(r); i++) {
         long unit = registry_find(reg, db_value(r, i, 0));
         long m = module_index(year, db_value(r, i, 1));
@@ -240,8 +243,11 @@ static int grid_fill(struct db *db, const struct config *cfg, const struct confi
 
         /* A learner whose unit left the registry, or a module no longer
          * configured, has nowhere to count. */
-        if (unit < 0 || m < 0)
+        if (unit < 0 || m < 0) {
+            if (unregistered)
+                *unregistered += strtoll(db_value(r, i, 3), NULL, 10);
             continue;
+        }
         memset(&f, 0, sizeof f);
         f.assigned = strtoll(db_value(r, i, 3), NULL, 10);
         f.passed = strtoll(db_value(r, i, 4), NULL, 10);
@@ -274,6 +280,22 @@ static struct figures figures_of(const struct grid *g, long unit, const char *mo
     return f;
 }
 
+/* Rule 8: Δ in percentage points, rounded to hundredths; none when either
+ * week has nothing assigned. */
+static bool delta_of(const struct figures *now, const struct figures *before, double *out)
+{
+    double d;
+
+    if (now->assigned <= 0 || before->assigned <= 0)
+        return false;
+    d = (compute_rate(now->passed, now->assigned) -
+         compute_rate(before->passed, before->assigned)) * 100.0;
+    *out = round(d * 100.0) / 100.0;
+    if (*out == 0.0)
+        *out = 0.0;   /* no "-0" */
+    return true;
+}
+
 static int build_ranking(struct report *rep, const struct grid *now, const struct grid *prev,
                          const char *module, enum unit_kind kind, struct ranking *out,
                          bdtx_error *err)
@@ -302,15 +324,7 @@ static int build_ranking(struct report *rep, const struct grid *now, const struc
         row->group = compute_group(rep->year->groups, rep->year->ngroups, row->f.passed,
                                    row->f.assigned);
         before = figures_of(prev, (long)i, module, rep->year);
-        if (row->f.assigned > 0 && before.assigned > 0) {
-            double d = (compute_rate(row->f.passed, row->f.assigned) -
-                        compute_rate(before.passed, before.assigned)) * 100.0;
-
-            row->has_delta = true;
-            row->delta_pp = round(d * 100.0) / 100.0;
-            if (row->delta_pp == 0.0)
-                row->delta_pp = 0.0;   /* no "-0" */
-        }
+        row->has_delta = delta_of(&row->f, &before, &row->delta_pp);
     }
     out->nrows = n;
     compute_rank(out->rows, n, &rep->reg);
@@ -456,11 +470,262 @@ static int count_learners(struct db *db, struct report *rep, bdtx_error *err)
     return 0;
 }
 
+/* The year's first as-of on or before the report's: 0, or 1 when none. */
+static int first_as_of(struct db *db, const struct report *rep, bdtx_date *out, bdtx_error *err)
+{
+    char date[11];
+    const char *params[3] = {rep->cfg->province.code, rep->year->id, date};
+    struct db_result *r = NULL;
+    int rc = 0;
+
+    date_format_iso(rep->as_of, date);
+    if (db_query(db, "SELECT min(as_of) FROM import "
+                     "WHERE province_code = $1 AND school_year = $2 AND as_of <= $3",
+                 3, params, &r, err) != 0)
+        return -1;
+    if (db_null(r, 0, 0) || !value_parse_date(db_value(r, 0, 0), out))
+        rc = 1;
+    db_result_free(r);
+    return rc;
+}
+
+static void trend_week(struct report *rep, size_t w, const struct grid *g)
+{
+    size_t u;
+
+    rep->trend.province[w] = figures_of(g, rep->reg.root, NULL, rep->year);
+    for (u = 0; u < rep->trend.nunits; u++)
+        rep->trend.cells[w * rep->trend.nunits + u] =
+            figures_of(g, rep->trend.units[u], NULL, rep->year);
+}
+
+/* Every week from the first import of the year to the report's date, each
+ * as of its Sunday (the report's own date for the last one), so that the
+ * last two weeks are exactly the grids of the report and of its Δ. One
+ * computation per week: the cost grows with the weeks of the year. */
+static int build_trend(struct db *db, struct report *rep, const struct grid *now,
+                       const struct grid *prev, bdtx_error *err)
+{
+    struct trend *t = &rep->trend;
+    bdtx_date first = 0, start;
+    size_t k, n, i, nranked;
+    int rc = first_as_of(db, rep, &first, err);
+
+    if (rc < 0)
+        return -1;
+    if (rc > 0)
+        first = rep->as_of;
+    start = first > rep->year->start ? first : rep->year->start;
+    n = rep->as_of >= start ? (size_t)((rep->as_of - start) / 7) + 1 : 1;
+    nranked = rep->nrankings >= 2 ? rep->rankings[0].nrows : 0;
+    t->nunits = rep->nrankings >= 2 ? nranked + rep->rankings[1].nrows : 0;
+    t->days = calloc(n, sizeof *t->days);
+    t->units = calloc(t->nunits + 1, sizeof *t->units);
+    t->cells = calloc(n * t->nunits + 1, sizeof *t->cells);
+    t->province = calloc(n, sizeof *t->province);
+    if (!t->days || !t->units || !t->cells || !t->province) {
+        error_set(err, BDTX_SOFTWARE, "out of memory");
+        return -1;
+    }
+    t->nweeks = n;
+    for (i = 0; i < t->nunits; i++)
+        t->units[i] = i < nranked ? rep->rankings[0].rows[i].unit
+                                  : rep->rankings[1].rows[i - nranked].unit;
+    for (k = 0; k < n; k++) {
+        size_t w = n - 1 - k;
+        struct grid g = {0};
+        int64_t pairs;
+
+        t->days[w] = rep->as_of - (bdtx_date)(7 * k);
+        if (k == 0) {
+            trend_week(rep, w, now);
+        } else if (k == 1) {
+            trend_week(rep, w, prev);
+        } else {
+            if (grid_fill(db, rep->cfg, rep->year, &rep->reg, t->days[w], &g, &pairs, NULL,
+                          err) != 0) {
+                free(g.cells);
+                return -1;
+            }
+            trend_week(rep, w, &g);
+            free(g.cells);
+        }
+    }
+    return 0;
+}
+
+static int load_rejections(struct db *db, struct report *rep, bdtx_error *err)
+{
+    char date[11], limit[16];
+    const char *params[4] = {rep->cfg->province.code, rep->year->id, date, limit};
+    struct db_result *r = NULL;
+    int i;
+
+    date_format_iso(rep->as_of, date);
+    snprintf(limit, sizeof limit, "%d", REPORT_MAX_REJECTIONS);
+    if (db_query(db, "SELECT i.file_name, r.row_number, r.col, r.reason "
+                     "FROM import_rejection r JOIN import i ON i.id = r.import_id "
+                     "WHERE i.province_code = $1 AND i.school_year = $2 AND i.as_of <= $3 "
+                     "ORDER BY i.as_of, i.id, r.row_number LIMIT $4::integer",
+                 4, params, &r, err) != 0)
+        return -1;
+    rep->rejections = calloc((size_t)db_rows(r) + 1, sizeof *rep->rejections);
+    if (!rep->rejections)
+        goto oom;
+    for (i = 0; i < db_rows(r); i++) {
+        struct rejection_row *x = &rep->rejections[i];
+
+        x->file = strdup(db_value(r, i, 0));
+        x->row = strtol(db_value(r, i, 1), NULL, 10);
+        x->column = strdup(db_value(r, i, 2));
+        x->reason = strdup(db_value(r, i, 3));
+        rep->nrejections++;
+        if (!x->file || !x->column || !x->reason)
+            goto oom;
+    }
+    db_result_free(r);
+    r = NULL;
+    /* The unknown units, from the reasons the import wrote for them
+     * ("unknown unit code 'X'", "unknown unit 'X'"). */
+    if (db_query(db, "SELECT substring(r.reason FROM chr(39) || '(.*)' || chr(39)), count(*) "
+                     "FROM import_rejection r JOIN import i ON i.id = r.import_id "
+                     "WHERE i.province_code = $1 AND i.school_year = $2 AND i.as_of <= $3 "
+                     "AND r.reason LIKE 'unknown unit %' "
+                     "GROUP BY 1 ORDER BY 2 DESC, 1",
+                 3, params, &r, err) != 0)
+        return -1;
+    rep->unknown_units = calloc((size_t)db_rows(r) + 1, sizeof *rep->unknown_units);
+    if (!rep->unknown_units)
+        goto oom;
+    for (i = 0; i < db_rows(r); i++) {
+        struct unknown_unit *u = &rep->unknown_units[i];
+
+        u->name = strdup(db_null(r, i, 0) ? "" : db_value(r, i, 0));
+        u->rows = strtol(db_value(r, i, 1), NULL, 10);
+        rep->nunknown_units++;
+        if (!u->name)
+            goto oom;
+    }
+    db_result_free(r);
+    return 0;
+oom:
+    db_result_free(r);
+    error_set(err, BDTX_SOFTWARE, "out of memory");
+    return -1;
+}
+
+/* Duplicates and legacy-encoding conversions recorded by the imports used. */
+static int load_duplicates(struct db *db, struct report *rep, bdtx_error *err)
+{
+    char date[11], limit[16];
+    const char *params[4] = {rep->cfg->province.code, rep->year->id, date, limit};
+    struct db_result *r = NULL;
+    int i;
+
+    date_format_iso(rep->as_of, date);
+    snprintf(limit, sizeof limit, "%d", REPORT_MAX_REJECTIONS);
+    if (db_query(db, "SELECT i.file_name, d.row_number, d.kept_row, d.account, d.module,"
+                     "  count(*) OVER () "
+                     "FROM import_duplicate d JOIN import i ON i.id = d.import_id "
+                     "WHERE i.province_code = $1 AND i.school_year = $2 AND i.as_of <= $3 "
+                     "ORDER BY i.as_of, i.id, d.row_number LIMIT $4::integer",
+                 4, params, &r, err) != 0)
+        return -1;
+    rep->duplicates = calloc((size_t)db_rows(r) + 1, sizeof *rep->duplicates);
+    if (!rep->duplicates)
+        goto oom;
+    for (i = 0; i < db_rows(r); i++) {
+        struct duplicate_row *d = &rep->duplicates[i];
+
+        d->file = strdup(db_value(r, i, 0));
+        d->row = strtol(db_value(r, i, 1), NULL, 10);
+        d->kept_row = strtol(db_value(r, i, 2), NULL, 10);
+        d->account = strdup(db_value(r, i, 3));
+        d->module = strdup(db_value(r, i, 4));
+        rep->duplicates_total = strtoll(db_value(r, i, 5), NULL, 10);
+        rep->nduplicates++;
+        if (!d->file || !d->account || !d->module)
+            goto oom;
+    }
+    db_result_free(r);
+    r = NULL;
+    if (db_query(db, "SELECT i.file_name, c.encoding, c.cells "
+                     "FROM import_conversion c JOIN import i ON i.id = c.import_id "
+                     "WHERE i.province_code = $1 AND i.school_year = $2 AND i.as_of <= $3 "
+                     "ORDER BY i.as_of, i.id, c.encoding",
+                 3, params, &r, err) != 0)
+        return -1;
+    rep->conversions = calloc((size_t)db_rows(r) + 1, sizeof *rep->conversions);
+    if (!rep->conversions)
+        goto oom;
+    for (i = 0; i < db_rows(r); i++) {
+        struct conversion_row *c = &rep->conversions[i];
+
+        c->file = strdup(db_value(r, i, 0));
+        c->encoding = strdup(db_value(r, i, 1));
+        c->cells = strtol(db_value(r, i, 2), NULL, 10);
+        rep->nconversions++;
+        if (!c->file || !c->encoding)
+            goto oom;
+    }
+    db_result_free(r);
+    return 0;
+oom:
+    db_result_free(r);
+    error_set(err, BDTX_SOFTWARE, "out of memory");
+    return -1;
+}
+
+static void warn(struct report *rep, enum report_warning_kind kind, int64_t count, bdtx_date day)
+{
+    size_t cap = sizeof rep->warnings / sizeof rep->warnings[0];
+
+    if (rep->nwarnings < cap) {
+        rep->warnings[rep->nwarnings].kind = kind;
+        rep->warnings[rep->nwarnings].count = count;
+        rep->warnings[rep->nwarnings].day = day;
+        rep->nwarnings++;
+    }
+}
+
+static void build_warnings(struct report *rep, int64_t unregistered)
+{
+    bdtx_date latest = 0, d;
+    int64_t rejected = 0, empty = 0;
+    size_t i, j;
+
+    for (i = 0; i < rep->nimports; i++) {
+        rejected += rep->imports[i].rejected;
+        if (strcmp(rep->imports[i].source, "lms-learners") == 0 &&
+            value_parse_date(rep->imports[i].as_of, &d) && d > latest)
+            latest = d;
+    }
+    rep->rejections_total = rejected;
+    if (latest <= rep->as_of - 7)
+        warn(rep, WARN_NO_IMPORT_THIS_WEEK, 0, latest);
+    if (rep->trend.nweeks < 2 || rep->trend.province[rep->trend.nweeks - 2].assigned == 0)
+        warn(rep, WARN_NO_PREVIOUS_WEEK, 0, 0);
+    if (rejected > 0)
+        warn(rep, WARN_REJECTED_ROWS, rejected, 0);
+    if (unregistered > 0)
+        warn(rep, WARN_UNREGISTERED_LEARNERS, unregistered, 0);
+    for (i = 0; i < 2 && i < rep->nrankings; i++)
+        for (j = 0; j < rep->rankings[i].nrows; j++)
+            if (rep->rankings[i].rows[j].f.assigned == 0)
+                empty++;
+    if (empty > 0)
+        warn(rep, WARN_UNITS_WITHOUT_LEARNERS, empty, 0);
+    if (rejected > (int64_t)rep->nrejections)
+        warn(rep, WARN_REJECTIONS_CUT, (int64_t)rep->nrejections, 0);
+    if (rep->duplicates_total > 0)
+        warn(rep, WARN_DUPLICATES, rep->duplicates_total, 0);
+}
+
 int compute_report(struct db *db, const struct config *cfg, const struct config_year *year,
                    bdtx_date as_of, struct report *rep, bdtx_error *err)
 {
     struct grid now = {0}, prev = {0};
-    int64_t prev_pairs;
+    int64_t prev_pairs, unregistered = 0;
     size_t m;
     int k, rc = -1;
 
@@ -468,6 +733,7 @@ int compute_report(struct db *db, const struct config *cfg, const struct config_
     rep->cfg = cfg;
     rep->year = year;
     rep->as_of = as_of;
+    rep->generated_at = (int64_t)time(NULL);
     date_iso_week(as_of, &rep->iso_year, &rep->week);
     if (registry_load(db, cfg->province.code, year->id, &rep->reg, err) != 0)
         goto done;
@@ -481,8 +747,9 @@ int compute_report(struct db *db, const struct config *cfg, const struct config_
      * sends those sorts to disk. This session only reads. */
     if (db_exec(db, "SET work_mem = '64MB'", 0, NULL, err) != 0)
         goto done;
-    if (grid_fill(db, cfg, year, &rep->reg, as_of, &now, &rep->learner_modules, err) != 0 ||
-        grid_fill(db, cfg, year, &rep->reg, as_of - 7, &prev, &prev_pairs, err) != 0)
+    if (grid_fill(db, cfg, year, &rep->reg, as_of, &now, &rep->learner_modules,
+                  &unregistered, err) != 0 ||
+        grid_fill(db, cfg, year, &rep->reg, as_of - 7, &prev, &prev_pairs, NULL, err) != 0)
         goto done;
     rep->rankings = calloc(2 * (year->nmodules + 1), sizeof *rep->rankings);
     if (!rep->rankings) {
@@ -502,9 +769,30 @@ int compute_report(struct db *db, const struct config *cfg, const struct config_
     rep->total = figures_of(&now, rep->reg.root, NULL, year);
     rep->total_group = compute_group(year->groups, year->ngroups, rep->total.passed,
                                      rep->total.assigned);
-    if (build_schools(rep, &now, err) != 0 || load_temis(db, rep, err) != 0 ||
-        load_imports(db, rep, err) != 0 || count_learners(db, rep, err) != 0)
+    {
+        struct figures before = figures_of(&prev, rep->reg.root, NULL, year);
+
+        rep->total_has_delta = delta_of(&rep->total, &before, &rep->total_delta_pp);
+    }
+    rep->module_totals = calloc(year->nmodules + 1, sizeof *rep->module_totals);
+    if (!rep->module_totals) {
+        error_set(err, BDTX_SOFTWARE, "out of memory");
         goto done;
+    }
+    for (m = 0; m < year->nmodules; m++) {
+        struct scope_total *t = &rep->module_totals[m];
+        struct figures before = figures_of(&prev, rep->reg.root, year->modules[m].code, year);
+
+        t->f = figures_of(&now, rep->reg.root, year->modules[m].code, year);
+        t->group = compute_group(year->groups, year->ngroups, t->f.passed, t->f.assigned);
+        t->has_delta = delta_of(&t->f, &before, &t->delta_pp);
+    }
+    if (build_schools(rep, &now, err) != 0 || load_temis(db, rep, err) != 0 ||
+        load_imports(db, rep, err) != 0 || count_learners(db, rep, err) != 0 ||
+        build_trend(db, rep, &now, &prev, err) != 0 || load_rejections(db, rep, err) != 0 ||
+        load_duplicates(db, rep, err) != 0)
+        goto done;
+    build_warnings(rep, unregistered);
     rc = 0;
 done:
     free(now.cells);
@@ -528,6 +816,31 @@ void report_release(struct report *rep)
         free(rep->imports[i].source);
     }
     free(rep->imports);
+    for (i = 0; i < rep->nrejections; i++) {
+        free(rep->rejections[i].file);
+        free(rep->rejections[i].column);
+        free(rep->rejections[i].reason);
+    }
+    free(rep->rejections);
+    for (i = 0; i < rep->nunknown_units; i++)
+        free(rep->unknown_units[i].name);
+    free(rep->unknown_units);
+    for (i = 0; i < rep->nduplicates; i++) {
+        free(rep->duplicates[i].file);
+        free(rep->duplicates[i].account);
+        free(rep->duplicates[i].module);
+    }
+    free(rep->duplicates);
+    for (i = 0; i < rep->nconversions; i++) {
+        free(rep->conversions[i].file);
+        free(rep->conversions[i].encoding);
+    }
+    free(rep->conversions);
+    free(rep->module_totals);
+    free(rep->trend.days);
+    free(rep->trend.units);
+    free(rep->trend.cells);
+    free(rep->trend.province);
     registry_release(&rep->reg);
     memset(rep, 0, sizeof *rep);
 }

@@ -13,7 +13,7 @@
 /* Lines looked at to choose the delimiter; title rows may come first. */
 #define CSV_DETECT_LINES 20
 
-enum csv_encoding { CSV_UTF8, CSV_UTF16LE, CSV_UTF16BE };
+enum csv_encoding { CSV_UTF8, CSV_UTF16LE, CSV_UTF16BE, CSV_CP1258 };
 
 /* Where the parser is inside a record; kept across buffer refills so that a
  * record may straddle any number of chunks. */
@@ -24,10 +24,11 @@ struct csv_reader {
     int fd;
     enum csv_encoding enc;
     iconv_t cd;
-    char *raw;              /* UTF-16 bytes read but not yet converted */
+    char *raw;              /* UTF-16 or Windows-1258 bytes read but not yet converted */
     size_t raw_len;
     bool raw_eof;
     bool bad_utf16;         /* conversion stopped at an invalid sequence */
+    bool flushed;           /* the converter's held-back character was asked for */
     char *buf;              /* UTF-8 text; buf[pos..len) is not parsed yet */
     size_t pos, len, cap;
     bool eof;
@@ -48,6 +49,34 @@ static void csv_place(struct csv_reader *r, bdtx_error *err, long line, long col
     } else {
         error_place(err, r->path, line, NULL);
     }
+}
+
+/* Whether a sample without a BOM is Windows-1258 rather than UTF-8: it
+ * has bytes above ASCII, and not one of them starts a valid UTF-8 sequence.
+ * (UTF-8 with a stray bad byte stays UTF-8, and is reported as such.) */
+static bool looks_cp1258(const char *buf, size_t n)
+{
+    size_t i;
+    bool high = false;
+
+    for (i = 0; i < n; i++) {
+        unsigned char b = (unsigned char)buf[i];
+        size_t len = (b & 0xE0) == 0xC0 ? 2 : (b & 0xF0) == 0xE0 ? 3 : (b & 0xF8) == 0xF0 ? 4 : 0;
+
+        if (b < 0x80)
+            continue;
+        high = true;
+        if (len > 0 && i + len <= n && text_valid_utf8(buf + i, len))
+            return false;
+    }
+    return high;
+}
+
+const char *csv_encoding_name(const struct csv_reader *r)
+{
+    static const char *const names[] = {"utf-8", "utf-16le", "utf-16be", "windows-1258"};
+
+    return names[r->enc];
 }
 
 static ssize_t csv_read(int fd, char *buf, size_t n)
@@ -84,7 +113,8 @@ static int csv_fill(struct csv_reader *r, bdtx_error *err)
         /* Reported only now, once the text before the bad bytes has been
          * parsed, so that the line number is right. */
         if (r->bad_utf16) {
-            error_set(err, BDTX_DATAERR, "invalid UTF-16 text");
+            error_set(err, BDTX_DATAERR, r->enc == CSV_CP1258 ? "invalid Windows-1258 text"
+                                                              : "invalid UTF-16 text");
             csv_place(r, err, r->line, 0);
             return -1;
         }
@@ -110,6 +140,19 @@ static int csv_fill(struct csv_reader *r, bdtx_error *err)
                 error_set(err, BDTX_DATAERR, "UTF-16 text ends in the middle of a character");
                 csv_place(r, err, r->line, 0);
                 return -1;
+            }
+            /* Windows-1258 decoding holds the last letter back in case a
+             * tone mark follows: ask for it once at the end. */
+            if (!r->flushed) {
+                char *outp = r->buf;
+                size_t outleft = r->cap;
+
+                r->flushed = true;
+                if (iconv(r->cd, NULL, NULL, &outp, &outleft) != (size_t)-1 &&
+                    outleft < r->cap) {
+                    r->len = r->cap - outleft;
+                    return 0;
+                }
             }
             r->eof = true;
             return 0;
@@ -409,16 +452,25 @@ int csv_open(int fd, const char *path, const struct sheet_limits *limits,
     } else if (n >= 2 && ((unsigned char)r->buf[0] == 0xFE && (unsigned char)r->buf[1] == 0xFF)) {
         r->enc = CSV_UTF16BE;
     }
+    /* Without a BOM, text that is not UTF-8 is taken as Windows-1258, the
+     * Vietnamese code page older Excel versions save CSV in. */
+    if (r->enc == CSV_UTF8 && !(n >= 3 && memcmp(r->buf, "\xEF\xBB\xBF", 3) == 0) &&
+        !memchr(r->buf, '\0', (size_t)n) && looks_cp1258(r->buf, (size_t)n))
+        r->enc = CSV_CP1258;
     if (r->enc != CSV_UTF8) {
-        r->cd = iconv_open("UTF-8", r->enc == CSV_UTF16LE ? "UTF-16LE" : "UTF-16BE");
+        size_t skip = r->enc == CSV_CP1258 ? 0 : 2;
+
+        r->cd = iconv_open("UTF-8", r->enc == CSV_UTF16LE ? "UTF-16LE" :
+                                    r->enc == CSV_UTF16BE ? "UTF-16BE" : "CP1258");
         r->raw = malloc(SHEET_CHUNK);
         if (r->cd == (iconv_t)-1 || !r->raw) {
-            error_set(err, BDTX_SOFTWARE, "cannot convert UTF-16 text: %s", strerror(errno));
+            error_set(err, BDTX_SOFTWARE, "cannot convert the text to UTF-8: %s",
+                      strerror(errno));
             csv_place(r, err, 0, 0);
             goto done;
         }
-        r->raw_len = (size_t)n - 2;
-        memcpy(r->raw, r->buf + 2, r->raw_len);
+        r->raw_len = (size_t)n - skip;
+        memcpy(r->raw, r->buf + skip, r->raw_len);
         r->eof = false;
         r->len = 0;
         if (csv_fill(r, err) < 0)

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "bdtx/encoding.h"
 #include "bdtx/guard.h"
 #include "bdtx/hash.h"
 #include "bdtx/log.h"
@@ -97,6 +98,10 @@ struct import_ctx {
     long duplicates;                  /* rows repeating an (account, module) pair */
     struct wide_map wide;             /* module columns of a wide learners export */
     const char *module;               /* the one module of an lms-units export */
+    struct sheet_cell *fixed;         /* a row's cells after legacy text was converted */
+    size_t nfixed, capfixed;
+    char **fixed_text;                /* the converted texts of that row (capfixed) */
+    long conversions[LEGACY_KINDS];   /* cells converted, per legacy encoding */
     struct name_index names;          /* built on the first row that names a unit */
     bool names_ready;
     struct memo memo[MEMO_COLUMNS];   /* lookups of repeated cells, by raw text */
@@ -570,12 +575,96 @@ static long unit_of(struct import_ctx *c, const struct sheet_row *row, long *out
     return reject(c, row->number, code_col >= 0 ? code_col : name_col, err, "no unit");
 }
 
+static void fixed_clear(struct import_ctx *c)
+{
+    size_t i;
+
+    for (i = 0; i < c->nfixed; i++) {
+        free(c->fixed_text[i]);
+        c->fixed_text[i] = NULL;
+    }
+    c->nfixed = 0;
+}
+
+/* The next row, its cells typed in a legacy Vietnamese font (TCVN3, VNI)
+ * converted to Unicode and counted. A row with nothing to convert is handed
+ * on as the reader gave it. */
+static int next_row(struct import_ctx *c, struct sheet_row *row, bdtx_error *err)
+{
+    int got = sheet_next(c->reader, row, err);
+    size_t i, j;
+
+    fixed_clear(c);
+    if (got != 1)
+        return got;
+    for (i = 0; i < row->ncells; i++) {
+        char *out;
+        enum legacy_kind kind = legacy_convert(row->cells[i].text, row->cells[i].len, &out);
+
+        if (kind == LEGACY_NONE)
+            continue;
+        if (c->capfixed < row->ncells) {
+            struct sheet_cell *cells = realloc(c->fixed, row->ncells * sizeof *cells);
+            char **texts = cells ? realloc(c->fixed_text, row->ncells * sizeof *texts) : NULL;
+
+            if (cells)
+                c->fixed = cells;
+            if (!cells || !texts) {
+                free(out);
+                error_set(err, BDTX_SOFTWARE, "out of memory");
+                return -1;
+            }
+            c->fixed_text = texts;
+            for (j = c->capfixed; j < row->ncells; j++)
+                c->fixed_text[j] = NULL;
+            c->capfixed = row->ncells;
+        }
+        if (c->nfixed == 0) {
+            memcpy(c->fixed, row->cells, row->ncells * sizeof *c->fixed);
+            c->nfixed = row->ncells;
+        }
+        c->fixed_text[i] = out;
+        c->fixed[i].text = out;
+        c->fixed[i].len = strlen(out);
+        c->conversions[kind]++;
+    }
+    if (c->nfixed > 0)
+        row->cells = c->fixed;
+    return 1;
+}
+
+static int store_conversions(struct import_ctx *c, bdtx_error *err)
+{
+    char cells[24];
+    const char *params[3] = {c->id, NULL, cells};
+    int k;
+
+    params[1] = sheet_encoding(c->reader);
+    if (db_exec(c->db, "UPDATE import SET file_encoding = $2 WHERE id = $1", 2, params,
+                err) != 0)
+        return -1;
+
+    for (k = LEGACY_NONE + 1; k < LEGACY_KINDS; k++) {
+        if (c->conversions[k] == 0)
+            continue;
+        params[1] = legacy_name((enum legacy_kind)k);
+        snprintf(cells, sizeof cells, "%ld", c->conversions[k]);
+        if (db_exec(c->db, "INSERT INTO import_conversion (import_id, encoding, cells) "
+                           "VALUES ($1, $2, $3)", 3, params, err) != 0)
+            return -1;
+        log_warning("%s: %ld cell%s in the legacy %s encoding converted to Unicode", c->path,
+                    c->conversions[k], c->conversions[k] == 1 ? "" : "s",
+                    k == LEGACY_TCVN3 ? "TCVN3 (ABC)" : "VNI");
+    }
+    return 0;
+}
+
 static int read_header(struct import_ctx *c, struct sheet_row *row, bdtx_error *err)
 {
     int got;
 
     c->title[0] = '\0';
-    while ((got = sheet_next(c->reader, row, err)) == 1) {
+    while ((got = next_row(c, row, err)) == 1) {
         if (row->number > HEADER_SEARCH_ROWS)
             break;
         if (header_match(c->vocab, row, &c->map) ||
@@ -732,7 +821,7 @@ static int load_learner_rows(struct import_ctx *c, bdtx_error *err)
                        "ON COMMIT DROP", 0, NULL, err) != 0 ||
         db_copy_begin(c->db, "COPY stage_learner FROM STDIN", err) != 0)
         return -1;
-    while ((got = sheet_next(c->reader, &row, err)) == 1) {
+    while ((got = next_row(c, &row, err)) == 1) {
         const char *module;
         long unit;
         int state, result, staged;
@@ -985,7 +1074,7 @@ static int load_temis_rows(struct import_ctx *c, const struct sheet_row *header,
                              "unit_code, target, total, self_assessed, head_assessed) FROM STDIN",
                       err) != 0)
         return -1;
-    while ((got = sheet_next(c->reader, &row, err)) == 1) {
+    while ((got = next_row(c, &row, err)) == 1) {
         char total[24], self[24], head[24];
         const char *fields[8];
         long unit;
@@ -1039,7 +1128,7 @@ static int load_lms_unit_rows(struct import_ctx *c, bdtx_error *err)
                              "unit_code, module, target, assigned, passed) FROM STDIN",
                       err) != 0)
         return -1;
-    while ((got = sheet_next(c->reader, &row, err)) == 1) {
+    while ((got = next_row(c, &row, err)) == 1) {
         char assigned[24], passed[24], shown[160];
         const char *fields[8];
         long unit;
@@ -1141,7 +1230,7 @@ static int load_temis_people_rows(struct import_ctx *c, const struct sheet_row *
                 0, NULL, err) != 0 ||
         db_copy_begin(c->db, "COPY stage_temis_person FROM STDIN", err) != 0)
         return -1;
-    while ((got = sheet_next(c->reader, &row, err)) == 1) {
+    while ((got = next_row(c, &row, err)) == 1) {
         const char *fields[6];
         enum role role = c->target;
         long unit;
@@ -1353,7 +1442,7 @@ static int finish_import(struct import_ctx *c, bdtx_error *err)
     snprintf(rows, sizeof rows, "%ld", c->rows);
     snprintf(rejected, sizeof rejected, "%zu", c->nrejections);
     if (db_exec(c->db, "UPDATE import SET rows = $1, rejected = $2, target = $3 WHERE id = $4",
-                4, params, err) != 0)
+                4, params, err) != 0 || store_conversions(c, err) != 0)
         return -1;
     return store_rejections(c, err);
 }
@@ -1470,6 +1559,9 @@ done:
     if (c.names_ready)
         names_release(&c.names);
     wide_release(&c.wide);
+    fixed_clear(&c);
+    free(c.fixed);
+    free(c.fixed_text);
     registry_release(&c.reg);
     for (i = 0; i < c.nrejections; i++)
         free(c.rejections[i].reason);

@@ -31,7 +31,7 @@ static const struct command {
      "import [--source KIND] [--as-of DATE] [--module CODE] [--target gv|cbql] [--strict] FILE...",
      "import exports of the LMS and TEMIS"},
     {NULL, "report", cmd_report,
-     "report [--week YYYY-Www | --as-of DATE] [--format json] [--out PATH]",
+     "report [--week YYYY-Www | --as-of DATE] [--format xlsx|json|csv] [--out PATH]",
      "write the ranking of a week"},
     {NULL, "run", cmd_run, "run",
      "the cron job: import every new file in the inbox, then report"},

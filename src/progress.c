@@ -4,8 +4,32 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bdtx/log.h"
+
 #define BAR_WIDTH 24
 #define NAME_WIDTH 40
+
+/* The bar on the screen, for the log hook. */
+static struct progress *shown;
+
+static void wipe(struct progress *p)
+{
+    if (!p || !p->drawn)
+        return;
+    fputs("\r\033[K", stderr);
+    fflush(stderr);
+    p->drawn = false;
+}
+
+static void draw(struct progress *p);
+
+static void around_log(bool before)
+{
+    if (before)
+        wipe(shown);
+    else if (shown)
+        draw(shown);
+}
 
 void progress_init(struct progress *p, bool on, const char *what, size_t total)
 {
@@ -17,11 +41,21 @@ void progress_init(struct progress *p, bool on, const char *what, size_t total)
 
 void progress_show(struct progress *p, size_t done, const char *name)
 {
-    char bar[BAR_WIDTH + 1];
-    size_t fill, i, len;
-
     if (!p->on || p->total == 0)
         return;
+    p->done = done;
+    snprintf(p->name, sizeof p->name, "%s", name);
+    draw(p);
+    shown = p;
+    log_set_around_line(around_log);
+}
+
+static void draw(struct progress *p)
+{
+    char bar[BAR_WIDTH + 1];
+    const char *name = p->name;
+    size_t fill, i, len, done = p->done;
+
     fill = done * BAR_WIDTH / p->total;
     for (i = 0; i < BAR_WIDTH; i++)
         bar[i] = i < fill ? '#' : '.';
@@ -41,9 +75,9 @@ void progress_show(struct progress *p, size_t done, const char *name)
 
 void progress_clear(struct progress *p)
 {
-    if (!p->drawn)
-        return;
-    fputs("\r\033[K", stderr);
-    fflush(stderr);
-    p->drawn = false;
+    wipe(p);
+    if (shown == p) {
+        shown = NULL;
+        log_set_around_line(NULL);
+    }
 }

@@ -14,7 +14,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bdtx/atomic.h"
 #include "bdtx/compute.h"
 #include "bdtx/db.h"
 #include "bdtx/import.h"
@@ -24,7 +23,7 @@
 #include "bdtx/migrate.h"
 #include "bdtx/path.h"
 #include "bdtx/progress.h"
-#include "bdtx/report_json.h"
+#include "bdtx/report.h"
 
 struct run_ctx {
     struct cli *cli;
@@ -244,51 +243,13 @@ static int import_inbox(struct run_ctx *c, bdtx_error *err)
     progress_init(&bar, !c->cli->quiet, "importing", n);
     for (i = 0; i < n && rc == 0; i++) {
         progress_show(&bar, i, path_base(files[i].path));
-        /* Log lines and the bar share stderr: wipe the bar while one runs. */
-        progress_clear(&bar);
         rc = import_one(c, &files[i], err);
     }
-    progress_show(&bar, n, "");
+    if (rc == 0)
+        progress_show(&bar, n, "");
     progress_clear(&bar);
     inbox_free(files, n);
     return rc;
-}
-
-/* file_name of the configuration with {province} and {week} filled in and,
- * for a JSON report, .json as its extension. */
-static char *report_name(const struct config *cfg, const char *week, const char *ext)
-{
-    const char *t = cfg->report.file_name;
-    char buf[512];
-    size_t n = 0;
-    char *dot;
-
-    while (*t && n + 1 < sizeof buf) {
-        const char *with = NULL;
-
-        if (strncmp(t, "{province}", 10) == 0) {
-            with = cfg->province.code;
-            t += 10;
-        } else if (strncmp(t, "{week}", 6) == 0) {
-            with = week;
-            t += 6;
-        }
-        if (with) {
-            n += (size_t)snprintf(buf + n, sizeof buf - n, "%s", with);
-            if (n >= sizeof buf)
-                return NULL;
-        } else {
-            buf[n++] = *t++;
-        }
-    }
-    buf[n] = '\0';
-    dot = strrchr(buf, '.');
-    if (dot && strchr(dot, '/') == NULL)
-        *dot = '\0';
-    if (strlen(buf) + strlen(ext) + 1 > sizeof buf)
-        return NULL;
-    strcat(buf, ext);
-    return strdup(buf);
 }
 
 static void week_label(bdtx_date day, char *buf, size_t cap)
@@ -328,35 +289,25 @@ static void count_groups(const struct report *rep, char *buf, size_t cap)
     }
 }
 
-/* The week's report, written in one call: the JSON of SPEC section 6 under
- * reports/<school year>/, then its row in report_file. */
+/* The week's report, written in one call: the workbook and the JSON of
+ * SPEC section 6 under reports/<school year>/ (each renamed into place when
+ * complete), then its row in report_file. */
 static int write_week(struct run_ctx *c, const struct stale_week *sw, bdtx_error *err)
 {
     struct report rep;
-    struct atomic_file f = {0};
     char week[16], day[11], newest[24], assigned[24], passed[24], counts[256];
-    char *json = NULL, *rel = NULL, *full = NULL;
+    char *json = NULL, *xlsx = NULL;
+    size_t prefix = strlen(c->cfg.paths.reports) + 1;
     const char *params[11];
     int rc = -1;
 
     week_label(sw->sunday, week, sizeof week);
     if (compute_report(c->db, &c->cfg, sw->year, sw->sunday, &rep, err) != 0)
         return -1;
-    json = report_name(&c->cfg, week, ".json");
-    rel = json ? join3(sw->year->id, json, "") : NULL;
-    full = rel ? join3(c->cfg.paths.reports, rel, "") : NULL;
-    if (!full) {
-        error_set(err, BDTX_SOFTWARE, "the report file name is too long or memory ran out");
-        goto done;
-    }
-    if (atomic_begin(&f, full, err) != 0)
-        goto done;
-    if (report_json_write(&rep, f.fp) != 0) {
-        error_set(err, BDTX_SOFTWARE, "cannot write %s", full);
-        atomic_abort(&f);
-        goto done;
-    }
-    if (atomic_commit(&f, err) != 0)
+    xlsx = report_default_path(&rep, REPORT_XLSX, err);
+    json = xlsx ? report_default_path(&rep, REPORT_JSON, err) : NULL;
+    if (!json || report_save(c->db, &rep, REPORT_XLSX, xlsx, err) != 0 ||
+        report_save(c->db, &rep, REPORT_JSON, json, err) != 0)
         goto done;
     date_format_iso(sw->sunday, day);
     snprintf(newest, sizeof newest, "%ld", sw->newest_import);
@@ -368,8 +319,10 @@ static int write_week(struct run_ctx *c, const struct stale_week *sw, bdtx_error
     params[2] = week;
     params[3] = day;
     params[4] = newest;
-    params[5] = NULL;                      /* the workbook, once there is a writer */
-    params[6] = rel;
+    /* Names relative to the reports folder, as the download page links them
+     * (report_default_path puts both under "<paths.reports>/"). */
+    params[5] = xlsx + prefix;
+    params[6] = json + prefix;
     params[7] = assigned;
     params[8] = passed;
     params[9] = rep.total_group >= 0 ? rep.year->groups[rep.total_group].name : NULL;
@@ -385,16 +338,15 @@ static int write_week(struct run_ctx *c, const struct stale_week *sw, bdtx_error
                        "group_counts = excluded.group_counts, written_at = now()",
                 11, params, err) != 0)
         goto done;
-    log_info("report of %s (school year %s, as of %s) written to %s", week, sw->year->id, day,
-             full);
+    log_info("report of %s (school year %s, as of %s) written to %s and %s", week, sw->year->id,
+             day, xlsx, json);
     c->sum.reports++;
-    snprintf(c->sum.last_report, sizeof c->sum.last_report, "%s", full);
+    snprintf(c->sum.last_report, sizeof c->sum.last_report, "%s", xlsx);
     rc = 0;
 done:
     report_release(&rep);
     free(json);
-    free(rel);
-    free(full);
+    free(xlsx);
     return rc;
 }
 
@@ -450,13 +402,17 @@ static int find_stale(struct run_ctx *c, struct stale_week **out, size_t *n, bdt
                                 "        AND week = $4), "
                                 "       (SELECT json FROM report_file "
                                 "        WHERE province_code = $1 AND school_year = $2 "
+                                "        AND week = $4), "
+                                "       (SELECT workbook FROM report_file "
+                                "        WHERE province_code = $1 AND school_year = $2 "
                                 "        AND week = $4)",
                          4, params, &r, err) != 0)
                 goto done;
             newest = strtol(db_value(r, 0, 0), NULL, 10);
             stale = newest > 0 &&
                     (db_null(r, 0, 1) || strtol(db_value(r, 0, 1), NULL, 10) != newest ||
-                     db_null(r, 0, 2) || !exists_under(c->cfg.paths.reports, db_value(r, 0, 2)));
+                     db_null(r, 0, 2) || !exists_under(c->cfg.paths.reports, db_value(r, 0, 2)) ||
+                     db_null(r, 0, 3) || !exists_under(c->cfg.paths.reports, db_value(r, 0, 3)));
             db_result_free(r);
             r = NULL;
             if (!stale)
@@ -504,9 +460,11 @@ static int write_reports(struct run_ctx *c, bdtx_error *err)
 
         week_label(weeks[i].sunday, week, sizeof week);
         progress_show(&bar, i, week);
-        progress_clear(&bar);
         rc = write_week(c, &weeks[i], err);
     }
+    if (rc == 0)
+        progress_show(&bar, n, "");
+    progress_clear(&bar);
     free(weeks);
     return rc;
 }
@@ -596,6 +554,13 @@ int cmd_run(struct cli *cli, int argc, char **argv, bdtx_error *err)
     if (connect_db(&c, err) != 0 || take_lock(&c, err) != 0 || import_inbox(&c, err) != 0 ||
         write_reports(&c, err) != 0 || write_index(&c, err) != 0) {
         rc = err->code ? err->code : BDTX_SOFTWARE;
+        /* insufficient_privilege: the login is not the importing one; a
+         * deployment mistake, not a bug. */
+        if (rc == BDTX_SOFTWARE && strcmp(err->sqlstate, "42501") == 0) {
+            rc = err->code = BDTX_CONFIG;
+            error_hint(err, "bdtx run needs a login in the role bdtx_import (see bdtx(1), "
+                            "scripts/db-users)");
+        }
         if (rc == BDTX_UNAVAILABLE && !err->hint[0])
             error_hint(err, "nothing half-done was kept; the next run picks up where this one "
                             "stopped");

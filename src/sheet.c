@@ -371,6 +371,11 @@ const char *sheet_name(const struct sheet_reader *r)
     return "";
 }
 
+const char *sheet_encoding(const struct sheet_reader *r)
+{
+    return r->format == SHEET_XLSX ? "xlsx" : csv_encoding_name(r->csv);
+}
+
 size_t sheet_count(const struct sheet_reader *r)
 {
     if (r->format == SHEET_XLSX)

@@ -73,6 +73,8 @@ int csv_open(int fd, const char *path, const struct sheet_limits *limits,
              struct csv_reader **out, bdtx_error *err);
 int csv_next(struct csv_reader *r, struct sheet_row *row, bdtx_error *err);
 void csv_close(struct csv_reader *r);
+/* How the file's text was decoded: "utf-8", "utf-16le", "utf-16be", "windows-1258". */
+const char *csv_encoding_name(const struct csv_reader *r);
 
 int xlsx_open(int fd, const char *path, const struct sheet_limits *limits,
               const struct sheet_select *which, struct xlsx_reader **out, bdtx_error *err);

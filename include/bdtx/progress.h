@@ -11,13 +11,17 @@ struct progress {
     bool drawn;            /* a bar is on the screen now */
     size_t total;
     const char *what;      /* "importing", "reports" */
+    size_t done;           /* as last shown, to draw it again after a log line */
+    char name[256];
 };
 
-/* on is false when quiet; the bar is shown only if stderr is a terminal too. */
+/* on is false when quiet; the bar is shown only if stderr is a terminal too.
+ * While a bar is on, log lines wipe it before they are written (and the next
+ * show draws it again under them). */
 void progress_init(struct progress *p, bool on, const char *what, size_t total);
 /* Draw step done of total, with the name of what is being done now. */
 void progress_show(struct progress *p, size_t done, const char *name);
-/* Wipe the bar, so a log line can be written; the next show draws it again. */
+/* Wipe the bar for good (the end of its work). */
 void progress_clear(struct progress *p);
 
 #endif

@@ -70,6 +70,9 @@ int sheet_next(struct sheet_reader *r, struct sheet_row *row, bdtx_error *err);
 enum sheet_format sheet_format(const struct sheet_reader *r);
 /* The name of the worksheet being read ("" for CSV). */
 const char *sheet_name(const struct sheet_reader *r);
+/* How the text was decoded: "xlsx", or for CSV "utf-8", "utf-16le",
+ * "utf-16be" or "windows-1258" (text without a BOM that is not UTF-8). */
+const char *sheet_encoding(const struct sheet_reader *r);
 /* How many worksheets the file has (1 for CSV): sheet_open_sheet takes
  * indexes below this. */
 size_t sheet_count(const struct sheet_reader *r);

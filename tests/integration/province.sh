@@ -99,6 +99,19 @@ for ((i = 0; i < nimports; i++)); do
         echo "FAIL $file: $got_dups duplicates recorded, expected $dups"
         fail=1
     fi
+    # Legacy-font cells converted, per encoding, and how the file was read.
+    exp_conv=$(jq -r ".imports[$i].conversions // {} | to_entries | map(select(.value > 0)) | map(\"\(.key)=\(.value)\") | sort | join(\",\")" "$p/manifest.json")
+    got_conv=$(psql -Atc "SELECT coalesce(string_agg(encoding || '=' || cells, ',' ORDER BY encoding), '') FROM import_conversion WHERE import_id = (SELECT max(id) FROM import)")
+    if [ "$exp_conv" != "$got_conv" ]; then
+        echo "FAIL $file: conversions '$got_conv', expected '$exp_conv'"
+        fail=1
+    fi
+    exp_enc=$(jq -r ".imports[$i].file_encoding // \"utf-8\"" "$p/manifest.json")
+    got_enc=$(psql -Atc "SELECT file_encoding FROM import ORDER BY id DESC LIMIT 1")
+    if [ "$exp_enc" != "$got_enc" ]; then
+        echo "FAIL $file: read as '$got_enc', expected '$exp_enc'"
+        fail=1
+    fi
     imported=$((i + 1))
     report_upto "$imported"
 done

@@ -109,4 +109,26 @@ start
 [ "$(psql -Atc "SELECT count(*) FROM import")" = 7 ] || failure "imports after recovery: $(psql -Atc "SELECT count(*) FROM import"), expected 7"
 compare "$work/reports/2020-2021/bdtx-20-2020-W41.json" 02
 echo "server lost during an import: exit $rc ($(head -n 1 "$work/err")); the next run completed"
+
+# 3. Least privilege, on this cluster of the test's own: the logins that
+# scripts/db-users makes; the importing one runs the weekly job.
+"$here/../../scripts/db-users" >/dev/null
+cp "$fixture"/week-03/* "$work/inbox/"
+echo 2020-10-18 >"$work/inbox/export_lms_tuan03.csv.as-of"
+PGUSER=bdtx_run "$bdtx" "${conf[@]}" --quiet run || failure "bdtx run as bdtx_run (bdtx_import) exited $?"
+compare "$work/reports/2020-2021/bdtx-20-2020-W42.json" 03
+set +e
+PGUSER=bdtx_web "$bdtx" "${conf[@]}" --quiet report --week 2020-W42 --format json >"$work/w42.json"
+rc=$?
+set -e
+[ "$rc" = 0 ] || failure "bdtx report as bdtx_web (bdtx_report) exited $rc"
+compare "$work/w42.json" 03
+cp "$fixture"/week-04/temis-gv.xlsx "$work/inbox/"
+set +e
+PGUSER=bdtx_web "$bdtx" "${conf[@]}" --quiet run 2>"$work/err"
+rc=$?
+set -e
+[ "$rc" = 78 ] && [ -f "$work/inbox/temis-gv.xlsx" ] || failure "bdtx run as the read-only bdtx_web exited $rc, expected 78"
+grep -q "^HINT: bdtx run needs a login in the role bdtx_import" "$work/err" || failure "no hint: $(cat "$work/err")"
+echo "least privilege: bdtx_run runs the job; bdtx_web reads the report and cannot run ($rc: $(head -n 1 "$work/err"))"
 exit $fail

@@ -7,14 +7,17 @@
 # with its .err while the others are imported; a file already imported but
 # left in the inbox (a crash between the commit and the move) is only
 # archived; two runs started together: one works, the other exits 75.
-# Usage: run_weeks.sh BDTX FIXTURE [SCREENSHOT_DIR]; with SCREENSHOT_DIR, the
-# download page is checked in Chromium (index_page.sh) and photographed there.
+# Usage: run_weeks.sh BDTX FIXTURE [SCREENSHOT_DIR [SHEET_DUMP]]; with
+# SCREENSHOT_DIR, the download page is checked in Chromium (index_page.sh)
+# and photographed there; with SHEET_DUMP (tests/tools), each week's workbook
+# is read back and its ranking sheet compared with the week's JSON.
 # Needs the PG* variables of a server (pg_virtualenv sets them).
 set -euo pipefail
 
 bdtx=$1
 fixture=$2
 shots=${3:-}
+dump=${4:-}
 here=$(cd "$(dirname "$0")" && pwd)
 db=bdtx_run_$$
 work=$(mktemp -d)
@@ -86,14 +89,24 @@ for ((w = 0; w < weeks; w++)); do
     rc=$?
     set -e
     report=$work/reports/2020-2021/bdtx-20-$week.json
+    workbook=$work/reports/2020-2021/bdtx-20-$week.xlsx
     [ "$rc" = "$want" ] || { failure "week $n: run exited $rc, expected $want"; cat "$work/err"; }
     [ -z "$(ls -A "$work/inbox")" ] || failure "week $n: the inbox is not empty: $(ls -A "$work/inbox")"
-    grep -q "^bdtx run: .* report.* written (latest: $report)$" "$work/out" \
+    [ -s "$workbook" ] || failure "week $n: no workbook $workbook"
+    grep -q "^bdtx run: .* report.* written (latest: $workbook)$" "$work/out" \
         || failure "week $n: summary line: $(cat "$work/out")"
     # One line per event on stderr, each with its level.
     bad=$(grep -v -E '^bdtx: (info|warning|error): |^'"$work"'/inbox/[^:]*:[0-9]+:[A-Z]*:' "$work/err" || true)
     [ -z "$bad" ] || failure "week $n: stderr lines without a level: $bad"
+    ! grep -q $'\r' "$work/err" || failure "week $n: a progress bar although stderr is not a terminal"
     [ -f "$report" ] && compare_week "$n" "$report" || failure "week $n: no $report"
+    if [ -n "$dump" ] && [ -s "$workbook" ]; then
+        "$dump" "$workbook" "Xếp hạng" >"$work/sheet.jsonl"
+        diffs=$(jq -n -r --slurpfile sheet "$work/sheet.jsonl" --slurpfile reportv "$report" \
+            --slurpfile weeks "$report" --arg check ranking --arg scope overall \
+            -f "$here/workbook.jq")
+        [ -z "$diffs" ] || { failure "week $n: the workbook's Xếp hạng differs from $report"; echo "$diffs" | head -n 5; }
+    fi
     if [ "$w" = 4 ]; then
         [ -f "$work/rejected/temis-gv-cut.xlsx" ] && [ -s "$work/rejected/temis-gv-cut.xlsx.err" ] \
             || failure "the cut export is not in rejected/ with its .err"
@@ -198,4 +211,14 @@ codes=$(printf '%s\n' "$rc1" "$rc2" | sort | tr '\n' ' ')
 [ -z "$(ls -A "$work/inbox")" ] || failure "two runs together left files in the inbox"
 compare_week 01 "$work/reports/2020-2021/bdtx-20-2020-W40.json"
 echo "two runs together: exit codes $codes"
+
+# On a terminal (script(1) gives the run one), the progress bar is drawn.
+drop 1
+script -qec "$(printf '%q ' "$bdtx" "${conf[@]}" run)" /dev/null >"$work/tty" </dev/null \
+    || failure "the run on a terminal exited $?"
+grep -q $'\r\033\\[K\\[#*\\.*\\] [0-9]*/4 importing' "$work/tty" \
+    || failure "no progress bar on a terminal: $(head -c 300 "$work/tty" | cat -v)"
+grep -q $'\\] 1/1 reports' "$work/tty" || failure "no progress bar for the reports"
+compare_week 02 "$work/reports/2020-2021/bdtx-20-2020-W41.json"
+echo "on a terminal: progress bar drawn"
 exit $fail

@@ -21,6 +21,7 @@ import io
 import json
 import os
 import random
+import subprocess
 import sys
 import unicodedata
 from fractions import Fraction
@@ -383,7 +384,149 @@ def layout_wide(rng, snap, as_of, path):
     return {"messages": [":8: unknown status 'Xong'"]}
 
 
+# ------------------------------------------------ legacy Vietnamese encodings
+
+# The Latin-1 letters Vietnamese uses: a legacy cell is recognisable when
+# it holds some other character (SPEC-level rule, see src/encoding.c).
+VIET_LATIN1 = set("ÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝàáâãèéêìíòóôõùúý")
+CP1252_LETTERS = set("ƒŠŒŽšœžŸˆ˜")
+
+
+def telltale(cell):
+    return any((0xA1 <= ord(ch) <= 0xFF and ch not in VIET_LATIN1) or ch in CP1252_LETTERS
+               for ch in cell)
+
+
+def tcvn3_cells(texts):
+    """TCVN3 bytes of each text (glibc's TCVN5712-1 encoder, one iconv run),
+    shown as Windows-1252 the way Excel keeps a .VnTime cell; None where it
+    cannot be shown so."""
+    texts = list(texts)
+    out = subprocess.run(["iconv", "-f", "UTF-8", "-t", "TCVN5712-1"],
+                         input="\n".join(unicodedata.normalize("NFC", t) for t in texts)
+                         .encode("utf-8"), capture_output=True, check=True).stdout
+    result = {}
+    for t, b in zip(texts, out.split(b"\n")):
+        try:
+            result[t] = b.decode("cp1252")
+        except UnicodeDecodeError:
+            result[t] = None
+    return result
+
+
+# VNI Windows, from the font's layout: the base letter, then one byte for
+# its diacritics; ơ ư đ and the i/ỵ letters have bytes of their own.
+VNI_TONE = {"\u0301": "ù", "\u0300": "ø", "\u0309": "û", "\u0303": "õ", "\u0323": "ï"}
+VNI_CIRC = {"": "â", "\u0301": "á", "\u0300": "à", "\u0309": "å", "\u0303": "ã", "\u0323": "ä"}
+VNI_BREVE = {"": "ê", "\u0301": "é", "\u0300": "è", "\u0309": "ú", "\u0303": "ü", "\u0323": "ë"}
+VNI_I = {"": "i", "\u0301": "í", "\u0300": "ì", "\u0309": "æ", "\u0303": "ó", "\u0323": "ò"}
+
+
+def vni_cell(text):
+    out = []
+    for ch in unicodedata.normalize("NFC", text):
+        d = unicodedata.normalize("NFD", ch)
+        base, marks = d[0], d[1:]
+        upper = base.isupper()
+        tone = "".join(m for m in marks if m in VNI_TONE)
+        if ch in "đĐ":
+            piece = "ñ"
+        elif base in "iI" and tone:
+            piece = VNI_I[tone]
+        elif base in "yY" and tone == "\u0323":
+            piece = "î"
+        elif "\u031b" in marks:                      # horn: ơ ư
+            piece = ("ô" if base in "oO" else "ö") + VNI_TONE.get(tone, "")
+        elif "\u0302" in marks:
+            piece = base.lower() + VNI_CIRC[tone]
+        elif "\u0306" in marks:
+            piece = base.lower() + VNI_BREVE[tone]
+        else:
+            piece = base.lower() + VNI_TONE.get(tone, "")
+        out.append(piece.upper() if upper else piece)
+    return "".join(out)
+
+
+def layout_legacy(rng, snap, as_of, path):
+    """No unit codes, as layout_long_names, with names, units, parents and
+    statuses typed in TCVN3 or VNI fonts in some rows (a UTF-8 file)."""
+    y = snap.y
+    rows = title_rows(y, as_of, "")
+    rows.append(["STT", "Họ và tên", "Tài khoản", "Chức vụ",
+                 "Phòng GD&ĐT" if y.ranked_kind == "phong" else "Xã/phường", "Tên trường",
+                 "Mô đun", "Trạng thái"])
+    plain = []
+    for i, (acct, m, st, unit, role, name) in enumerate(snap.rows):
+        parent = y.parent[unit]
+        ptext = "" if parent == PROVINCE[0] else unit_name(y, parent)
+        plain.append([i + 1, name, acct, rng.choice(ROLE_TEXT[role]), ptext, unit_name(y, unit),
+                      module_label(rng, y, m, "code"), status_text(rng, st)])
+    tcvn = tcvn3_cells({c for r in plain for c in r[1:] if isinstance(c, str)})
+    counts = {"tcvn3": 0, "vni": 0}
+    for r in plain:
+        font = rng.choice(["unicode", "tcvn3", "vni"])
+        if font != "unicode":
+            for k in (1, 4, 5, 7):
+                cell = tcvn[r[k]] if font == "tcvn3" else vni_cell(r[k])
+                if cell is not None and telltale(cell):
+                    r[k] = cell
+                    counts[font] += 1
+        rows.append(r)
+    write_csv(path, rows)
+    return {"conversions": counts}
+
+
+def layout_long_utf16(rng, snap, as_of, path):
+    """The title layout in UTF-16 with a BOM, tab-separated."""
+    y = snap.y
+    rows = title_rows(y, as_of, "")
+    rows.append(["STT", "Họ và tên", "Tài khoản", "Chức danh", "Mã trường", "Mô đun",
+                 "Trạng thái"])
+    for i, (acct, m, st, unit, role, name) in enumerate(snap.rows):
+        rows.append([i + 1, name, acct, rng.choice(ROLE_TEXT[role]), unit,
+                     module_label(rng, y, m, "alias"), status_text(rng, st)])
+    write_csv(path, rows, delimiter="\t", encoding="utf-16")
+    return {"file_encoding": "utf-16le"}
+
+
+def cp1258_text(text):
+    """Windows-1258 keeps â ê ô ă ơ ư đ whole and the five tones as
+    combining marks."""
+    out = []
+    for ch in unicodedata.normalize("NFD", str(text)):
+        if ch in "\u0302\u0306\u031b" and out:
+            # onto the base letter, past a dot below that NFD put first
+            k = len(out) - 1
+            while k > 0 and unicodedata.combining(out[k]):
+                k -= 1
+            out[k] = unicodedata.normalize("NFC", out[k] + ch)
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def layout_long_cp1258(rng, snap, as_of, path):
+    """Comma-separated, no BOM, in Windows-1258 (as older Excel saves CSV);
+    the unit by name within its parent, so the names must come out right."""
+    y = snap.y
+    rows = title_rows(y, as_of, "")
+    rows.append(["STT", "Họ và tên", "Tài khoản", "Chức vụ",
+                 "Phòng GD&ĐT" if y.ranked_kind == "phong" else "Xã/phường", "Tên trường",
+                 "Mô đun", "Trạng thái"])
+    for i, (acct, m, st, unit, role, name) in enumerate(snap.rows):
+        parent = y.parent[unit]
+        rows.append([i + 1, name, acct, rng.choice(ROLE_TEXT[role]),
+                     "" if parent == PROVINCE[0] else unit_name(y, parent), unit_name(y, unit),
+                     module_label(rng, y, m, "alias"), status_text(rng, st)])
+    rows = [[cp1258_text(c) for c in r] for r in rows]
+    write_csv(path, rows, bom=False, encoding="cp1258")
+    return {"file_encoding": "windows-1258"}
+
+
 LAYOUTS = {
+    "legacy": (layout_legacy, "csv", 0),
+    "long-utf16": (layout_long_utf16, "csv", 0),
+    "long-cp1258": (layout_long_cp1258, "csv", 0),
     "wide": (layout_wide, "csv", 1),
     "long-names": (layout_long_names, "csv", 2),
     "long-title": (layout_long_title, "csv", 0),
@@ -666,6 +809,9 @@ def main():
         (y20, 2020, 42, "long-semicolon", "lms_{ymd}.csv", (0.25, 0.3), 5, 0),
         (y20, 2020, 43, "long-names", "bao-cao-tuan-43.csv", (0.3, 0.3), 3, 4),
         (y20, 2020, 44, "wide", "tong-hop-{dmy}.csv", (0.3, 0.3), 0, 0),
+        (y20, 2020, 45, "legacy", "bao-cao-{ymd}.csv", (0.2, 0.3), 0, 0),
+        (y20, 2020, 46, "long-cp1258", "hoc-vien-{ymd}.csv", (0.2, 0.3), 0, 0),
+        (y20, 2020, 47, "long-utf16", "hoc-vien-{ymd}.csv", (0.2, 0.3), 0, 0),
         (y25, 2025, 40, "long-tab", "bdtx-xa-tuan-40.csv", (0.2, 0.3), 0, 0),
         (y25, 2025, 41, "long-names", "hoc-vien-{dmy}.csv", (0.3, 0.3), 6, 0),
         (y25, 2025, 42, "long-semicolon", "lms_{ymd}.csv", (0.45, 0.3), 4, 5),
@@ -697,7 +843,9 @@ def main():
                                     "rejected": rejected,
                                     "messages": extra.get("messages", []),
                                     "duplicates": extra.get("duplicates", 0),
-                                    "strict_fails": extra.get("strict_fails", False)})
+                                    "strict_fails": extra.get("strict_fails", False),
+                                    "conversions": extra.get("conversions", {}),
+                                    "file_encoding": extra.get("file_encoding", "utf-8")})
         if y.agg_units and iw % 2 == 1:
             agg = aggregates(y)
             agg_history[y.id].append((as_of, agg))

@@ -202,6 +202,11 @@ static const struct csv_case csv_cases[] = {
     { "single-column.csv", BYTES("account\n205125370\n"),
       { { 1, 1, { "account" }, 0 }, { 2, 1, { "205125370" }, 0 } }, 2 },
     { "empty.csv", BYTES(""), { { 0, 0, { NULL }, 0 } }, 0 },
+    /* Windows-1258 (no BOM, no UTF-8): ư 0xFD, ơ 0xF5 and the tones as
+     * combining marks (grave 0xCC, dot below 0xF2), Đ 0xD0; read as NFC,
+     * the last letter of the file included. */
+    { "cp1258.csv", BYTES("Tr\xFD\xF5\xCCng,\xD0" "a\xF2t\nHo\xE0n th\xE0nh,Ch\xFD" "a ho\xF2" "c"),
+      { { 1, 2, { "Trường", "Đạt" }, 0 }, { 2, 2, { "Hoàn thành", "Chưa học" }, 0 } }, 2 },
 };
 
 static void test_csv_dialects(void **state)
@@ -342,8 +347,11 @@ struct error_case {
 static const struct error_case csv_errors[] = {
     { "unclosed.csv", BYTES("a,b\n1,\"open\n2,3\n4,5\n"), { 0 }, 1,
       "quote opened here is never closed", 2, "2" },
-    { "bad-utf8.csv", BYTES("a,b\n1,2\n3,caf\xC3\x28\n"), { 0 }, 2, "invalid UTF-8 text", 3, "2" },
-    { "latin1.csv", BYTES("Tr\xF6\xF6ng,b\n"), { 0 }, 0, "invalid UTF-8 text", 1, "1" },
+    /* UTF-8 elsewhere in the sample: a bad byte is an error, not another
+     * encoding (a file with no UTF-8 at all is read as Windows-1258). */
+    { "bad-utf8.csv", BYTES("a,b\n1,Hà\n3,caf\xC3\x28\n"), { 0 }, 2, "invalid UTF-8 text", 3,
+      "2" },
+    { "latin1.csv", BYTES("Tr\xF6\xF6ng,Hà\n"), { 0 }, 0, "invalid UTF-8 text", 1, "1" },
     { "binary.csv", BYTES("\x01\x02\x00\x00\x03"), { 0 }, 0, "not a CSV or XLSX file", 0, "" },
     { "old.xls", BYTES("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\0\0"), { 0 }, 0,
       "not a CSV or XLSX file", 0, "" },

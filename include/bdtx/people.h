@@ -1,0 +1,38 @@
+/* The learners not yet passed as of a report's date (the Chưa hoàn thành
+ * sheet), streamed from the database in batches so that a national list
+ * never sits in memory whole. */
+#ifndef BDTX_PEOPLE_H
+#define BDTX_PEOPLE_H
+
+#include "bdtx/compute.h"
+#include "bdtx/db.h"
+#include "bdtx/error.h"
+
+/* One (learner, module) not passed. Valid until the next call. */
+struct person_row {
+    const char *unit_code;     /* the learner's school */
+    const char *account;
+    const char *full_name;     /* "" when the export had none */
+    const char *role;          /* "gv", "cbql" or "" */
+    const char *module;        /* module code */
+    int state;                 /* 0 not started, 1 started */
+};
+
+/* Where a writer takes the rows from: next returns 1 with row filled, 0 at
+ * the end, -1 with err filled. */
+struct people_source {
+    int (*next)(void *ctx, struct person_row *row, bdtx_error *err);
+    void *ctx;
+};
+
+struct people_cursor;
+
+/* Open the list of rep's year and date, ordered by parent unit, school, name,
+ * account and module; *src is set to read it. The cursor holds a read-only
+ * transaction on db until people_close, which rolls it back: call it outside
+ * any transaction of the caller's. */
+int people_open(struct db *db, const struct report *rep, struct people_cursor **out,
+                struct people_source *src, bdtx_error *err);
+void people_close(struct people_cursor *c);
+
+#endif

@@ -1,0 +1,107 @@
+#include "bdtx/people.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Rows fetched per round trip: large enough to keep the server busy, small
+ * enough that a batch costs a few megabytes at most. */
+#define PEOPLE_BATCH "5000"
+
+struct people_cursor {
+    struct db *db;
+    struct db_result *batch;
+    int next_row;
+    bool done;
+};
+
+/* Rule 1 of SPEC section 3, as in the computation, keeping the pairs not passed. */
+static const char people_sql[] =
+    "DECLARE bdtx_people NO SCROLL CURSOR FOR "
+    "WITH lv AS ("
+    "  SELECT DISTINCT ON (learner_id) learner_id, unit_code, role, full_name"
+    "  FROM learner_version"
+    "  WHERE province_code = $1 AND school_year = $2 AND as_of <= $3"
+    "  ORDER BY learner_id, as_of DESC"
+    "), pv AS ("
+    "  SELECT DISTINCT ON (learner_id, module) learner_id, module, state"
+    "  FROM progress_version"
+    "  WHERE province_code = $1 AND school_year = $2 AND as_of <= $3"
+    "  ORDER BY learner_id, module, as_of DESC"
+    ") "
+    "SELECT lv.unit_code, l.account, coalesce(lv.full_name, ''), coalesce(lv.role, ''),"
+    "  pv.module, pv.state "
+    "FROM pv JOIN lv USING (learner_id) JOIN learner l ON l.id = pv.learner_id "
+    "LEFT JOIN unit u ON u.province_code = $1 AND u.school_year = $2 AND u.code = lv.unit_code "
+    "WHERE pv.state <> 2 "
+    "ORDER BY u.parent_code, lv.unit_code, 3, l.account, pv.module";
+
+static int people_next(void *ctx, struct person_row *row, bdtx_error *err)
+{
+    struct people_cursor *c = ctx;
+    int i;
+
+    if (c->batch && c->next_row >= db_rows(c->batch)) {
+        c->done = db_rows(c->batch) == 0;
+        db_result_free(c->batch);
+        c->batch = NULL;
+    }
+    if (c->done)
+        return 0;
+    if (!c->batch) {
+        if (db_query(c->db, "FETCH " PEOPLE_BATCH " FROM bdtx_people", 0, NULL, &c->batch,
+                     err) != 0)
+            return -1;
+        c->next_row = 0;
+        if (db_rows(c->batch) == 0) {
+            c->done = true;
+            return 0;
+        }
+    }
+    i = c->next_row++;
+    row->unit_code = db_value(c->batch, i, 0);
+    row->account = db_value(c->batch, i, 1);
+    row->full_name = db_value(c->batch, i, 2);
+    row->role = db_value(c->batch, i, 3);
+    row->module = db_value(c->batch, i, 4);
+    row->state = atoi(db_value(c->batch, i, 5));
+    return 1;
+}
+
+int people_open(struct db *db, const struct report *rep, struct people_cursor **out,
+                struct people_source *src, bdtx_error *err)
+{
+    char date[11];
+    const char *params[3] = {rep->cfg->province.code, rep->year->id, date};
+    struct people_cursor *c = calloc(1, sizeof *c);
+
+    *out = NULL;
+    if (!c) {
+        error_set(err, BDTX_SOFTWARE, "out of memory");
+        return -1;
+    }
+    c->db = db;
+    date_format_iso(rep->as_of, date);
+    if (db_begin(db, err) != 0) {
+        free(c);
+        return -1;
+    }
+    if (db_exec(db, people_sql, 3, params, err) != 0) {
+        db_rollback(db);
+        free(c);
+        return -1;
+    }
+    *out = c;
+    src->next = people_next;
+    src->ctx = c;
+    return 0;
+}
+
+void people_close(struct people_cursor *c)
+{
+    if (!c)
+        return;
+    db_result_free(c->batch);
+    /* Read only: ending the transaction either way closes the cursor. */
+    db_rollback(c->db);
+    free(c);
+}

@@ -1,0 +1,150 @@
+#include "bdtx/report.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "bdtx/atomic.h"
+#include "bdtx/people.h"
+#include "bdtx/report_csv.h"
+#include "bdtx/report_json.h"
+#include "bdtx/report_xlsx.h"
+
+bool report_format_parse(const char *name, enum report_format *out)
+{
+    if (strcmp(name, "xlsx") == 0)
+        *out = REPORT_XLSX;
+    else if (strcmp(name, "json") == 0)
+        *out = REPORT_JSON;
+    else if (strcmp(name, "csv") == 0)
+        *out = REPORT_CSV;
+    else
+        return false;
+    return true;
+}
+
+/* A small growable string: the template is short and its placeholders few,
+ * so this stays a dozen lines rather than a dependency. */
+static bool append(char **s, size_t *len, size_t *cap, const char *p, size_t n)
+{
+    if (*len + n + 1 > *cap) {
+        size_t ncap = (*len + n + 1) * 2;
+        char *grown = realloc(*s, ncap);
+
+        if (!grown)
+            return false;
+        *s = grown;
+        *cap = ncap;
+    }
+    memcpy(*s + *len, p, n);
+    *len += n;
+    (*s)[*len] = '\0';
+    return true;
+}
+
+char *report_default_path(const struct report *rep, enum report_format fmt, bdtx_error *err)
+{
+    const char *dir = rep->cfg->paths.reports ? rep->cfg->paths.reports : "reports";
+    const char *t = rep->cfg->report.file_name ? rep->cfg->report.file_name
+                                               : "bdtx-{province}-{week}.xlsx";
+    char week[16], as_of[11];
+    char *s = NULL, *dot;
+    size_t len = 0, cap = 0;
+    bool ok;
+
+    snprintf(week, sizeof week, "%04d-W%02d", rep->iso_year, rep->week);
+    date_format_iso(rep->as_of, as_of);
+    ok = append(&s, &len, &cap, dir, strlen(dir)) && append(&s, &len, &cap, "/", 1) &&
+         append(&s, &len, &cap, rep->year->id, strlen(rep->year->id)) &&
+         append(&s, &len, &cap, "/", 1);
+    while (ok && *t) {
+        const char *v = NULL;
+        size_t skip = 0;
+
+        if (strncmp(t, "{province}", 10) == 0)
+            v = rep->cfg->province.code, skip = 10;
+        else if (strncmp(t, "{week}", 6) == 0)
+            v = week, skip = 6;
+        else if (strncmp(t, "{year}", 6) == 0)
+            v = rep->year->id, skip = 6;
+        else if (strncmp(t, "{as_of}", 7) == 0)
+            v = as_of, skip = 7;
+        if (v) {
+            ok = append(&s, &len, &cap, v, strlen(v));
+            t += skip;
+        } else {
+            ok = append(&s, &len, &cap, t, 1);
+            t++;
+        }
+    }
+    if (ok && fmt != REPORT_XLSX) {
+        const char *ext = fmt == REPORT_JSON ? ".json" : ".csv";
+        char *slash = strrchr(s, '/');
+
+        dot = strrchr(s, '.');
+        if (dot && dot > slash) {
+            len = (size_t)(dot - s);
+            s[len] = '\0';
+        }
+        ok = append(&s, &len, &cap, ext, strlen(ext));
+    }
+    if (!ok) {
+        free(s);
+        error_set(err, BDTX_SOFTWARE, "out of memory");
+        return NULL;
+    }
+    return s;
+}
+
+int report_write_stream(const struct report *rep, enum report_format fmt, FILE *out,
+                        bdtx_error *err)
+{
+    int rc = fmt == REPORT_CSV ? report_csv_write(rep, out) : report_json_write(rep, out);
+
+    if (rc != 0 || fflush(out) != 0) {
+        error_set(err, BDTX_SOFTWARE, "cannot write the report");
+        return -1;
+    }
+    return 0;
+}
+
+static int save_xlsx(struct db *db, const struct report *rep, struct atomic_file *f,
+                     bdtx_error *err)
+{
+    struct people_cursor *cursor = NULL;
+    struct people_source src = {0};
+    struct report_xlsx_options opt = {0};
+    int rc;
+
+    /* libxlsxwriter writes the file itself, by name. */
+    fclose(f->fp);
+    f->fp = NULL;
+    if (db && rep->cfg->report.include_people) {
+        if (people_open(db, rep, &cursor, &src, err) != 0)
+            return -1;
+        opt.people = &src;
+    }
+    rc = report_xlsx_write(rep, f->tmp, &opt, err);
+    people_close(cursor);
+    return rc;
+}
+
+int report_save(struct db *db, const struct report *rep, enum report_format fmt,
+                const char *path, bdtx_error *err)
+{
+    struct atomic_file f;
+    int rc;
+
+    if (atomic_begin(&f, path, err) != 0)
+        return -1;
+    if (fmt == REPORT_XLSX)
+        rc = save_xlsx(db, rep, &f, err);
+    else
+        rc = report_write_stream(rep, fmt, f.fp, err);
+    if (rc != 0) {
+        if (err->file[0] == '\0')
+            error_place(err, path, 0, NULL);
+        atomic_abort(&f);
+        return -1;
+    }
+    return atomic_commit(&f, err);
+}

@@ -1,0 +1,1220 @@
+#include "bdtx/report_xlsx.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <xlsxwriter.h>
+
+#ifndef BDTX_VERSION
+#define BDTX_VERSION "unknown"
+#endif
+
+/* The words of the workbook, in Vietnamese and in English. */
+struct labels {
+    const char *sheet_ranking, *sheet_module, *sheet_schools, *sheet_temis, *sheet_people,
+        *sheet_trend, *sheet_data;
+    const char *title, *title_module, *week, *as_of, *direct, *province_total;
+    const char *cols[16];                 /* the ranking tables */
+    const char *praise, *chase;           /* the top and bottom highlight rows */
+    const char *legend, *legend_from, *legend_below;
+    const char *chart_title, *chart_rate;
+    const char *school_title, *school_cols[16];
+    const char *temis_title, *temis_cols[11];
+    const char *people_title, *people_cols[9], *role_gv, *role_cbql, *not_started, *started;
+    const char *trend_title, *trend_cols[3], *trend_week, *trend_threshold, *trend_chart;
+    const char *data_title, *data_general, *data_province, *data_year, *data_week, *data_as_of,
+        *data_learners, *data_pairs, *data_generated, *data_version;
+    const char *data_groups, *data_group_cols[2];
+    const char *data_imports, *data_import_cols[5];
+    const char *data_rejections, *data_rejection_cols[4];
+    const char *data_unknown, *data_unknown_cols[2];
+    const char *data_duplicates, *data_duplicate_cols[5];
+    const char *data_conversions, *data_conversion_cols[3];
+    const char *data_warnings, *none;
+    const char *warn[7];                  /* printf formats, by enum report_warning_kind */
+    const char *footer;
+};
+
+static const struct labels labels_vi = {
+    "Xếp hạng", "Mô đun %s", "Trường", "TEMIS", "Chưa hoàn thành", "Xu hướng", "Dữ liệu",
+    "KẾT QUẢ BỒI DƯỠNG THƯỜNG XUYÊN NĂM HỌC %s – TUẦN %d (%s – %s)",
+    "MÔ ĐUN %s: %s – TUẦN %d",
+    "Tuần", "Tính đến ngày %s", "Đơn vị trực thuộc Sở", "Toàn tỉnh",
+    {"STT", "Mã đơn vị", "Tên đơn vị", "GV phải học", "GV hoàn thành", "Tỷ lệ GV",
+     "CBQL phải học", "CBQL hoàn thành", "Tỷ lệ CBQL", "Tổng phải học", "Tổng hoàn thành",
+     "Tỷ lệ chung", "Δ so với tuần trước (điểm %)", "Xếp hạng", "Nhóm", "Ghi chú"},
+    "Biểu dương", "Đôn đốc",
+    "Nhóm", "từ %s %% trở lên", "dưới %s %%",
+    "Tỷ lệ hoàn thành chung – %s", "Tỷ lệ chung",
+    "KẾT QUẢ THEO TRƯỜNG – TUẦN %d",
+    {"STT", "Mã đơn vị cấp trên", "Đơn vị cấp trên", "Mã trường", "Tên trường", "GV phải học",
+     "GV hoàn thành", "Tỷ lệ GV", "CBQL phải học", "CBQL hoàn thành", "Tỷ lệ CBQL",
+     "Tổng phải học", "Tổng hoàn thành", "Tỷ lệ chung", "Xếp hạng trong đơn vị", "Nhóm"},
+    "KẾT QUẢ ĐÁNH GIÁ CHUẨN TRÊN TEMIS – TUẦN %d",
+    {"STT", "Mã đơn vị", "Tên đơn vị", "GV: tổng số", "GV: đã tự đánh giá",
+     "GV: đã được đánh giá", "Tỷ lệ GV", "CBQL: tổng số", "CBQL: đã tự đánh giá",
+     "CBQL: đã được đánh giá", "Tỷ lệ CBQL"},
+    "DANH SÁCH CHƯA HOÀN THÀNH – TUẦN %d",
+    {"STT", "Đơn vị cấp trên", "Mã trường", "Tên trường", "Tài khoản", "Họ và tên",
+     "Đối tượng", "Mô đun", "Trạng thái"},
+    "GV", "CBQL", "Chưa học", "Đang học",
+    "TỶ LỆ HOÀN THÀNH CHUNG THEO TUẦN – NĂM HỌC %s",
+    {"STT", "Mã đơn vị", "Tên đơn vị"}, "Tuần %d (%s)", "Ngưỡng nhóm %s",
+    "Tỷ lệ toàn tỉnh và ngưỡng nhóm %s",
+    "DỮ LIỆU VÀ CẢNH BÁO", "Thông tin chung", "Tỉnh", "Năm học", "Tuần", "Tính đến ngày",
+    "Số người học", "Số lượt mô đun", "Thời điểm tạo (UTC)", "Phiên bản bdtx",
+    "Ngưỡng nhóm", {"Nhóm", "Từ (%)"},
+    "Tệp đã nhập", {"Tệp", "Nguồn", "Tính đến ngày", "Số dòng", "Dòng bị từ chối"},
+    "Dòng bị từ chối", {"Tệp", "Dòng", "Cột", "Lý do"},
+    "Đơn vị không có trong danh mục", {"Đơn vị (như trong tệp)", "Số dòng"},
+    "Dòng trùng lặp (không tính)", {"Tệp", "Dòng", "Dòng được tính", "Tài khoản", "Mô đun"},
+    "Ô chuyển từ mã tiếng Việt cũ", {"Tệp", "Bảng mã", "Số ô"},
+    "Cảnh báo", "Không có",
+    {"Không có tệp người học nào trong tuần này: số liệu là của ngày %s.",
+     "Tuần trước chưa có số liệu: cột Δ để trống.",
+     "%" PRId64 " dòng bị từ chối trong các tệp đã nhập (xem Dòng bị từ chối).",
+     "%" PRId64 " lượt mô đun của người học thuộc đơn vị không còn trong danh mục: không được tính.",
+     "%" PRId64 " đơn vị chưa có người học: không xếp hạng.",
+     "Chỉ liệt kê %" PRId64 " dòng bị từ chối đầu tiên.",
+     "%" PRId64 " dòng trùng (tài khoản, mô đun) chỉ được tính một lần (xem Dòng trùng lặp)."},
+    "&CTrang &P/&N",
+};
+
+static const struct labels labels_en = {
+    "Ranking", "Module %s", "Schools", "TEMIS", "Not passed", "Trend", "Data",
+    "TRAINING COMPLETION, SCHOOL YEAR %s – WEEK %d (%s – %s)",
+    "MODULE %s: %s – WEEK %d",
+    "Week", "As of %s", "Units directly under the department", "Province",
+    {"No.", "Unit code", "Unit", "GV assigned", "GV passed", "GV rate", "CBQL assigned",
+     "CBQL passed", "CBQL rate", "Total assigned", "Total passed", "Overall rate",
+     "Δ on last week (points)", "Rank", "Group", "Note"},
+    "Praise", "Chase",
+    "Group", "%s %% and above", "below %s %%",
+    "Overall completion rate – %s", "Overall rate",
+    "RESULTS BY SCHOOL – WEEK %d",
+    {"No.", "Parent code", "Parent unit", "School code", "School", "GV assigned", "GV passed",
+     "GV rate", "CBQL assigned", "CBQL passed", "CBQL rate", "Total assigned", "Total passed",
+     "Overall rate", "Rank in parent", "Group"},
+    "TEMIS STANDARD ASSESSMENT – WEEK %d",
+    {"No.", "Unit code", "Unit", "GV: total", "GV: self-assessed", "GV: head-assessed",
+     "GV rate", "CBQL: total", "CBQL: self-assessed", "CBQL: head-assessed", "CBQL rate"},
+    "LEARNERS NOT YET PASSED – WEEK %d",
+    {"No.", "Parent unit", "School code", "School", "Account", "Full name", "Role", "Module",
+     "Status"},
+    "GV", "CBQL", "Not started", "In progress",
+    "OVERALL COMPLETION RATE BY WEEK – SCHOOL YEAR %s",
+    {"No.", "Unit code", "Unit"}, "Week %d (%s)", "Group %s threshold",
+    "Province rate and the group %s threshold",
+    "DATA AND WARNINGS", "General", "Province", "School year", "Week", "As of",
+    "Learners", "Learner modules", "Generated (UTC)", "bdtx version",
+    "Group thresholds", {"Group", "From (%)"},
+    "Files imported", {"File", "Source", "As of", "Rows", "Rows rejected"},
+    "Rows rejected", {"File", "Row", "Column", "Reason"},
+    "Units not in the registry", {"Unit (as in the file)", "Rows"},
+    "Duplicate rows (not counted)", {"File", "Row", "Row counted", "Account", "Module"},
+    "Cells converted from legacy Vietnamese encodings", {"File", "Encoding", "Cells"},
+    "Warnings", "None",
+    {"No learners export in this week: the figures are those of %s.",
+     "No figures for the previous week: Δ is empty.",
+     "%" PRId64 " rows were rejected in the files imported (see Rows rejected).",
+     "%" PRId64 " learner modules in units no longer in the registry were not counted.",
+     "%" PRId64 " units have no learners: they are not ranked.",
+     "Only the first %" PRId64 " rejected rows are listed.",
+     "%" PRId64 " rows repeating an (account, module) were counted once (see Duplicate rows)."},
+    "&CPage &P of &N",
+};
+
+/* Fills by group position: the first (highest) group green, the last red,
+ * those between yellow then orange; the bars of the charts in stronger tones. */
+static const lxw_color_t group_fill[] = {0xC6EFCE, 0xFFEB9C, 0xFCD5B4, 0xFFC7CE};
+static const lxw_color_t group_bar[] = {0x63BE7B, 0xFFD966, 0xF4B183, 0xF8696B};
+
+static int group_tone(const struct report *rep, int group)
+{
+    int n = (int)rep->year->ngroups;
+
+    if (group < 0)
+        return -1;
+    if (group == 0)
+        return 0;
+    if (group == n - 1)
+        return 3;
+    return group == 1 ? 1 : 2;
+}
+
+enum cell_kind { CK_TEXT, CK_CENTER, CK_INT, CK_RATE, CK_DELTA, CK_NKINDS };
+enum mark { MARK_NONE, MARK_TOP, MARK_BOTTOM, MARK_TOTAL, MARK_NMARKS };
+
+struct xw {
+    const struct report *rep;
+    const struct labels *l;
+    lxw_workbook *wb;
+    uint32_t max_rows;
+    lxw_error failed;                    /* the first libxlsxwriter error */
+    const char *failed_what;
+    lxw_format *cells[CK_NKINDS][5][MARK_NMARKS];  /* [kind][tone + 1][mark] */
+    lxw_format *title, *subtitle, *heading, *header, *section, *note, *authority, *dept;
+    lxw_format *legend[4];
+    lxw_row_t breaks[2];
+    char buf[1024];
+};
+
+static void check(struct xw *x, lxw_error e, const char *what)
+{
+    if (e != LXW_NO_ERROR && x->failed == LXW_NO_ERROR) {
+        x->failed = e;
+        x->failed_what = what;
+    }
+}
+
+static lxw_format *new_format(struct xw *x)
+{
+    lxw_format *f = workbook_add_format(x->wb);
+
+    if (!f) {
+        check(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "a cell format");
+        return NULL;
+    }
+    format_set_font_name(f, "Times New Roman");
+    format_set_font_size(f, 11);
+    return f;
+}
+
+/* The format of a table cell, made on first use. */
+static lxw_format *cell_format(struct xw *x, enum cell_kind kind, int tone, enum mark mark)
+{
+    lxw_format **slot = &x->cells[kind][tone + 1][mark];
+    lxw_format *f;
+
+    if (*slot)
+        return *slot;
+    f = new_format(x);
+    if (!f)
+        return NULL;
+    format_set_border(f, LXW_BORDER_THIN);
+    format_set_border_color(f, 0x808080);
+    format_set_align(f, LXW_ALIGN_VERTICAL_CENTER);
+    switch (kind) {
+    case CK_TEXT: format_set_text_wrap(f); break;
+    case CK_CENTER: format_set_align(f, LXW_ALIGN_CENTER); break;
+    case CK_INT: format_set_num_format(f, "#,##0"); break;
+    case CK_RATE: format_set_num_format(f, "0.00%"); break;
+    case CK_DELTA:
+        /* Sign and arrow: up, down in red, level as "=". */
+        format_set_num_format(f, "\"▲ \"+0.00;[Red]\"▼ \"-0.00;\"= \"0.00");
+        format_set_align(f, LXW_ALIGN_CENTER);
+        break;
+    default: break;
+    }
+    if (tone >= 0)
+        format_set_bg_color(f, group_fill[tone]);
+    if (mark == MARK_TOP || mark == MARK_TOTAL)
+        format_set_bold(f);
+    if (mark == MARK_BOTTOM) {
+        format_set_bold(f);
+        format_set_italic(f);
+    }
+    if (mark == MARK_TOTAL) {
+        format_set_top(f, LXW_BORDER_DOUBLE);
+        if (tone < 0)
+            format_set_bg_color(f, 0xD9E1F2);
+    }
+    *slot = f;
+    return f;
+}
+
+static int make_formats(struct xw *x)
+{
+    int i;
+
+    x->authority = new_format(x);
+    x->dept = new_format(x);
+    x->title = new_format(x);
+    x->subtitle = new_format(x);
+    x->heading = new_format(x);
+    x->header = new_format(x);
+    x->section = new_format(x);
+    x->note = new_format(x);
+    if (x->failed)
+        return -1;
+    format_set_align(x->authority, LXW_ALIGN_CENTER);
+    format_set_bold(x->dept);
+    format_set_align(x->dept, LXW_ALIGN_CENTER);
+    format_set_underline(x->dept, LXW_UNDERLINE_SINGLE);
+    format_set_bold(x->title);
+    format_set_font_size(x->title, 14);
+    format_set_align(x->title, LXW_ALIGN_CENTER);
+    format_set_align(x->title, LXW_ALIGN_VERTICAL_CENTER);
+    format_set_italic(x->subtitle);
+    format_set_align(x->subtitle, LXW_ALIGN_CENTER);
+    format_set_bold(x->heading);
+    format_set_font_size(x->heading, 13);
+    format_set_bold(x->header);
+    format_set_text_wrap(x->header);
+    format_set_align(x->header, LXW_ALIGN_CENTER);
+    format_set_align(x->header, LXW_ALIGN_VERTICAL_CENTER);
+    format_set_bg_color(x->header, 0xD9E1F2);
+    format_set_border(x->header, LXW_BORDER_THIN);
+    format_set_border_color(x->header, 0x808080);
+    format_set_bold(x->section);
+    format_set_font_size(x->section, 12);
+    format_set_italic(x->note);
+    for (i = 0; i < 4; i++) {
+        x->legend[i] = new_format(x);
+        if (!x->legend[i])
+            return -1;
+        format_set_bg_color(x->legend[i], group_fill[i]);
+        format_set_border(x->legend[i], LXW_BORDER_THIN);
+        format_set_border_color(x->legend[i], 0x808080);
+    }
+    return x->failed ? -1 : 0;
+}
+
+static void put_text(struct xw *x, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, const char *s,
+                     lxw_format *f)
+{
+    check(x, worksheet_write_string(ws, r, c, s, f), "a text cell");
+}
+
+static void put_number(struct xw *x, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, double v,
+                       lxw_format *f)
+{
+    check(x, worksheet_write_number(ws, r, c, v, f), "a number cell");
+}
+
+static void put_blank(struct xw *x, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, lxw_format *f)
+{
+    check(x, worksheet_write_blank(ws, r, c, f), "a blank cell");
+}
+
+/* A rate cell: passed / assigned, or blank when nothing is assigned. */
+static void put_rate(struct xw *x, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, int64_t passed,
+                     int64_t assigned, lxw_format *f)
+{
+    if (assigned > 0)
+        put_number(x, ws, r, c, compute_rate(passed, assigned), f);
+    else
+        put_blank(x, ws, r, c, f);
+}
+
+static void merge(struct xw *x, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c1, lxw_col_t c2,
+                  const char *s, lxw_format *f)
+{
+    check(x, worksheet_merge_range(ws, r, c1, r, c2, s, f), "a merged title");
+}
+
+/* Characters, not bytes, of UTF-8 text: the width a column needs. */
+static size_t text_width(const char *s)
+{
+    size_t n = 0;
+
+    for (; *s; s++)
+        if (((unsigned char)*s & 0xC0) != 0x80)
+            n++;
+    return n;
+}
+
+static double clamp_width(size_t chars, double lo, double hi)
+{
+    double w = (double)chars * 1.05 + 2.0;
+
+    return w < lo ? lo : w > hi ? hi : w;
+}
+
+static const char *vn_date(bdtx_date d, char *buf)
+{
+    date_format_vn(d, buf);
+    return buf;
+}
+
+/* Every sheet prints the same way: A4 landscape, one page wide, header rows
+ * repeated, page numbers in the footer. */
+static void page_setup(struct xw *x, lxw_worksheet *ws, lxw_row_t header_first,
+                       lxw_row_t header_last)
+{
+    worksheet_set_landscape(ws);
+    worksheet_set_paper(ws, 9);                    /* A4 */
+    worksheet_set_margins(ws, 0.4, 0.4, 0.5, 0.6);
+    worksheet_center_horizontally(ws);
+    worksheet_fit_to_pages(ws, 1, 0);
+    check(x, worksheet_repeat_rows(ws, header_first, header_last), "the repeated header rows");
+    check(x, worksheet_set_footer(ws, x->l->footer), "the footer");
+    worksheet_freeze_panes(ws, header_last + 1, 0);
+}
+
+static lxw_worksheet *add_sheet(struct xw *x, const char *name)
+{
+    lxw_worksheet *ws = workbook_add_worksheet(x->wb, name);
+
+    if (!ws)
+        check(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "a worksheet");
+    return ws;
+}
+
+static void header_row(struct xw *x, lxw_worksheet *ws, lxw_row_t r, const char *const *cols,
+                       size_t n, double height)
+{
+    size_t c;
+
+    check(x, worksheet_set_row(ws, r, height, NULL), "a row height");
+    for (c = 0; c < n; c++)
+        put_text(x, ws, r, (lxw_col_t)c, cols[c], x->header);
+}
+
+/* The title block of a ranking sheet: authority and department at the
+ * left, the title and the as-of date across the table. Rows 0 to 3. */
+static void title_block(struct xw *x, lxw_worksheet *ws, const char *title, lxw_col_t last)
+{
+    const struct report *rep = x->rep;
+    char day[16];
+
+    merge(x, ws, 0, 0, 4, rep->cfg->province.authority ? rep->cfg->province.authority : "",
+          x->authority);
+    merge(x, ws, 1, 0, 4, rep->cfg->province.department ? rep->cfg->province.department : "",
+          x->dept);
+    check(x, worksheet_set_row(ws, 2, 30, NULL), "a row height");
+    merge(x, ws, 2, 0, last, title, x->title);
+    snprintf(x->buf, sizeof x->buf, x->l->as_of, vn_date(rep->as_of, day));
+    merge(x, ws, 3, 0, last, x->buf, x->subtitle);
+}
+
+/* The row's mark: the top `highlight` ranks are praised; the bottom ones
+ * (the ranks of the last `highlight` ranked rows, ties included) chased. */
+static enum mark row_mark(const struct report *rep, const struct ranking *rk, size_t i)
+{
+    int h = rep->cfg->report.highlight;
+    size_t ranked = 0;
+
+    if (h <= 0 || rk->rows[i].rank <= 0)
+        return MARK_NONE;
+    while (ranked < rk->nrows && rk->rows[ranked].rank > 0)
+        ranked++;
+    if (rk->rows[i].rank <= h)
+        return MARK_TOP;
+    if (ranked > (size_t)h && rk->rows[i].rank >= rk->rows[ranked - (size_t)h].rank)
+        return MARK_BOTTOM;
+    return MARK_NONE;
+}
+
+/* One row of a ranking table, in the columns of SPEC section 6. */
+static void ranking_row(struct xw *x, lxw_worksheet *ws, lxw_row_t r, long stt,
+                        const char *code, const char *name, const struct figures *f,
+                        bool has_delta, double delta, int rank, int group, enum mark mark)
+{
+    int tone = group_tone(x->rep, group);
+    lxw_format *text = cell_format(x, CK_TEXT, tone, mark);
+    lxw_format *center = cell_format(x, CK_CENTER, tone, mark);
+    lxw_format *num = cell_format(x, CK_INT, tone, mark);
+    lxw_format *rate = cell_format(x, CK_RATE, tone, mark);
+    lxw_format *dl = cell_format(x, CK_DELTA, tone, mark);
+
+    if (stt > 0)
+        put_number(x, ws, r, 0, (double)stt, center);
+    else
+        put_blank(x, ws, r, 0, center);
+    put_text(x, ws, r, 1, code, center);
+    put_text(x, ws, r, 2, name, text);
+    put_number(x, ws, r, 3, (double)f->gv_assigned, num);
+    put_number(x, ws, r, 4, (double)f->gv_passed, num);
+    put_rate(x, ws, r, 5, f->gv_passed, f->gv_assigned, rate);
+    put_number(x, ws, r, 6, (double)f->cbql_assigned, num);
+    put_number(x, ws, r, 7, (double)f->cbql_passed, num);
+    put_rate(x, ws, r, 8, f->cbql_passed, f->cbql_assigned, rate);
+    put_number(x, ws, r, 9, (double)f->assigned, num);
+    put_number(x, ws, r, 10, (double)f->passed, num);
+    put_rate(x, ws, r, 11, f->passed, f->assigned, rate);
+    if (has_delta)
+        put_number(x, ws, r, 12, delta, dl);
+    else
+        put_blank(x, ws, r, 12, dl);
+    if (rank > 0)
+        put_number(x, ws, r, 13, (double)rank, center);
+    else
+        put_blank(x, ws, r, 13, center);
+    if (group >= 0)
+        put_text(x, ws, r, 14, x->rep->year->groups[group].name, center);
+    else
+        put_blank(x, ws, r, 14, center);
+    if (mark == MARK_TOP)
+        put_text(x, ws, r, 15, x->l->praise, text);
+    else if (mark == MARK_BOTTOM)
+        put_text(x, ws, r, 15, x->l->chase, text);
+    else
+        put_blank(x, ws, r, 15, text);
+}
+
+static void ranking_table(struct xw *x, lxw_worksheet *ws, lxw_row_t *r, const struct ranking *rk)
+{
+    size_t i;
+
+    header_row(x, ws, *r, x->l->cols, 16, 48);
+    (*r)++;
+    for (i = 0; i < rk->nrows; i++, (*r)++) {
+        const struct rank_row *row = &rk->rows[i];
+        const struct unit *u = &x->rep->reg.units[row->unit];
+
+        ranking_row(x, ws, *r, (long)i + 1, u->code, u->name, &row->f, row->has_delta,
+                    row->delta_pp, row->rank, row->group, row_mark(x->rep, rk, i));
+    }
+}
+
+/* A column chart of the overall rates of one table, each bar in its group's
+ * colour. */
+static void ranking_chart(struct xw *x, lxw_worksheet *ws, const char *sheet,
+                          const struct ranking *rk, lxw_row_t first, lxw_row_t at,
+                          const char *title)
+{
+    lxw_chart *chart;
+    lxw_chart_series *series;
+    lxw_chart_fill *fills = NULL;
+    lxw_chart_point *points = NULL, **list = NULL;
+    lxw_chart_options place = {.x_offset = 5, .y_offset = 5, .x_scale = 2.6, .y_scale = 1.25};
+    size_t i, n = 0;
+
+    while (n < rk->nrows && rk->rows[n].f.assigned > 0)
+        n++;
+    if (n == 0)
+        return;
+    chart = workbook_add_chart(x->wb, LXW_CHART_COLUMN);
+    fills = calloc(n, sizeof *fills);
+    points = calloc(n, sizeof *points);
+    list = calloc(n + 1, sizeof *list);
+    if (!chart || !fills || !points || !list) {
+        check(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "a chart");
+        goto done;
+    }
+    series = chart_add_series(chart, NULL, NULL);
+    if (!series) {
+        check(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "a chart series");
+        goto done;
+    }
+    chart_series_set_categories(series, sheet, first, 2, first + (lxw_row_t)n - 1, 2);
+    chart_series_set_values(series, sheet, first, 11, first + (lxw_row_t)n - 1, 11);
+    chart_series_set_name(series, x->l->chart_rate);
+    for (i = 0; i < n; i++) {
+        int tone = group_tone(x->rep, rk->rows[i].group);
+
+        fills[i].color = group_bar[tone < 0 ? 3 : tone];
+        points[i].fill = &fills[i];
+        list[i] = &points[i];
+    }
+    check(x, chart_series_set_points(series, list), "the chart colours");
+    chart_title_set_name(chart, title);
+    chart_legend_set_position(chart, LXW_CHART_LEGEND_NONE);
+    chart_axis_set_num_format(chart->y_axis, "0%");
+    chart_axis_set_min(chart->y_axis, 0);
+    chart_axis_set_max(chart->y_axis, 1);
+    chart_axis_set_num_font(chart->x_axis, &(lxw_chart_font){.rotation = -45, .size = 8});
+    check(x, worksheet_insert_chart_opt(ws, at, 0, chart, &place), "a chart");
+done:
+    free(fills);
+    free(points);
+    free(list);
+}
+
+/* The legend of the group colours, one row. */
+static void legend_row(struct xw *x, lxw_worksheet *ws, lxw_row_t r)
+{
+    const struct config_year *y = x->rep->year;
+    char pct[16];
+    size_t g;
+    lxw_col_t c = 2;
+
+    put_text(x, ws, r, 1, x->l->legend, x->note);
+    for (g = 0; g < y->ngroups && c < 15; g++, c += 3) {
+        char text[1200];
+        int tone = group_tone(x->rep, (int)g);
+
+        if (g + 1 < y->ngroups || y->groups[g].min_centi > 0) {
+            value_format_centi(y->groups[g].min_centi, pct, sizeof pct);
+            snprintf(x->buf, sizeof x->buf, x->l->legend_from, pct);
+        } else {
+            value_format_centi(y->groups[g - (g > 0)].min_centi, pct, sizeof pct);
+            snprintf(x->buf, sizeof x->buf, x->l->legend_below, pct);
+        }
+        snprintf(text, sizeof text, "%s %s: %s", x->l->legend, y->groups[g].name, x->buf);
+        check(x, worksheet_merge_range(ws, r, c, r, c + 2, text,
+                                       x->legend[tone < 0 ? 3 : tone]), "the legend");
+    }
+}
+
+static void ranking_columns(struct xw *x, lxw_worksheet *ws, const struct ranking *a,
+                            const struct ranking *b)
+{
+    size_t i, w = text_width(x->l->cols[2]);
+    static const double widths[16] = {5, 9, 0, 8.5, 9.5, 8.5, 8.5, 9.5, 8.5, 9, 9.5, 8.5,
+                                      11, 7.5, 6, 11};
+
+    for (i = 0; i < a->nrows; i++) {
+        size_t t = text_width(x->rep->reg.units[a->rows[i].unit].name);
+        w = t > w ? t : w;
+    }
+    for (i = 0; i < b->nrows; i++) {
+        size_t t = text_width(x->rep->reg.units[b->rows[i].unit].name);
+        w = t > w ? t : w;
+    }
+    for (i = 0; i < 16; i++)
+        check(x, worksheet_set_column(ws, (lxw_col_t)i, (lxw_col_t)i,
+                                      i == 2 ? clamp_width(w, 18, 42) : widths[i], NULL),
+              "a column width");
+}
+
+/* Xếp hạng, or one module's sheet: title, the ranked-level table, the
+ * direct-units table, the province total, the legend and the charts. */
+static void ranking_sheet(struct xw *x, const char *name, const char *title,
+                          const struct ranking *ranked, const struct ranking *direct,
+                          const struct figures *total, int total_group, bool total_has_delta,
+                          double total_delta)
+{
+    const struct report *rep = x->rep;
+    lxw_worksheet *ws = add_sheet(x, name);
+    lxw_row_t r = 5, first_ranked, first_direct, chart_at;
+    char label[256];
+
+    if (!ws)
+        return;
+    ranking_columns(x, ws, ranked, direct);
+    title_block(x, ws, title, 15);
+    snprintf(label, sizeof label, "I. %s", rep->year->ranked_level ? rep->year->ranked_level : "");
+    put_text(x, ws, 4, 0, label, x->section);
+    page_setup(x, ws, 5, 5);
+    check(x, worksheet_autofilter(ws, 5, 0, 5 + (lxw_row_t)ranked->nrows, 15), "an autofilter");
+    first_ranked = r + 1;
+    ranking_table(x, ws, &r, ranked);
+    r++;
+    snprintf(label, sizeof label, "II. %s", x->l->direct);
+    put_text(x, ws, r++, 0, label, x->section);
+    first_direct = r + 1;
+    ranking_table(x, ws, &r, direct);
+    r++;
+    snprintf(label, sizeof label, "%s %s", x->l->province_total,
+             rep->cfg->province.name ? rep->cfg->province.name : "");
+    ranking_row(x, ws, r++, 0, rep->cfg->province.code, label, total, total_has_delta,
+                total_delta, 0, total_group, MARK_TOTAL);
+    r++;
+    legend_row(x, ws, r++);
+    /* The charts start a page of their own when printed. */
+    chart_at = r + 1;
+    x->breaks[0] = chart_at;
+    x->breaks[1] = 0;
+    check(x, worksheet_set_h_pagebreaks(ws, x->breaks), "a page break");
+    snprintf(label, sizeof label, x->l->chart_title,
+             rep->year->ranked_level ? rep->year->ranked_level : "");
+    ranking_chart(x, ws, name, ranked, first_ranked, chart_at, label);
+    snprintf(label, sizeof label, x->l->chart_title, x->l->direct);
+    ranking_chart(x, ws, name, direct, first_direct, chart_at + 24, label);
+}
+
+static void week_range(const struct report *rep, char *from, char *to)
+{
+    bdtx_date sunday;
+
+    if (!date_week_sunday(rep->iso_year, rep->week, &sunday))
+        sunday = rep->as_of;
+    date_format_vn(sunday - 6, from);
+    date_format_vn(sunday, to);
+}
+
+static void ranking_sheets(struct xw *x)
+{
+    const struct report *rep = x->rep;
+    char title[512], from[16], to[16], name[32];
+    size_t m;
+
+    if (rep->nrankings < 2)
+        return;
+    week_range(rep, from, to);
+    snprintf(title, sizeof title, x->l->title, rep->year->id, rep->week, from, to);
+    ranking_sheet(x, x->l->sheet_ranking, title, &rep->rankings[0], &rep->rankings[1],
+                  &rep->total, rep->total_group, rep->total_has_delta, rep->total_delta_pp);
+    for (m = 0; m < rep->year->nmodules && 2 * m + 3 < rep->nrankings; m++) {
+        const struct config_module *mod = &rep->year->modules[m];
+        const struct scope_total *t = &rep->module_totals[m];
+
+        snprintf(name, sizeof name, x->l->sheet_module, mod->code);
+        snprintf(title, sizeof title, x->l->title_module, mod->code, mod->name, rep->week);
+        ranking_sheet(x, name, title, &rep->rankings[2 * m + 2], &rep->rankings[2 * m + 3],
+                      &t->f, t->group, t->has_delta, t->delta_pp);
+    }
+}
+
+/* A title in row 0 over columns 0..last, the as-of date in row 1. */
+static void simple_title(struct xw *x, lxw_worksheet *ws, const char *title, lxw_col_t last)
+{
+    char day[16];
+
+    check(x, worksheet_set_row(ws, 0, 26, NULL), "a row height");
+    merge(x, ws, 0, 0, last, title, x->title);
+    snprintf(x->buf, sizeof x->buf, x->l->as_of, vn_date(x->rep->as_of, day));
+    merge(x, ws, 1, 0, last, x->buf, x->subtitle);
+}
+
+static void schools_sheet(struct xw *x)
+{
+    const struct report *rep = x->rep;
+    lxw_worksheet *ws = add_sheet(x, x->l->sheet_schools);
+    static const double widths[16] = {6, 9, 0, 9, 0, 8.5, 9.5, 8.5, 8.5, 9.5, 8.5, 9, 9.5,
+                                      8.5, 9, 6};
+    size_t i, wp = 12, ws_ = 12;
+    lxw_row_t r = 4;
+    char title[256];
+
+    if (!ws)
+        return;
+    for (i = 0; i < rep->nschools; i++) {
+        const struct unit *u = &rep->reg.units[rep->schools[i].unit];
+        size_t a = text_width(u->name), b = u->parent >= 0
+                                                ? text_width(rep->reg.units[u->parent].name)
+                                                : 0;
+        ws_ = a > ws_ ? a : ws_;
+        wp = b > wp ? b : wp;
+    }
+    for (i = 0; i < 16; i++)
+        check(x, worksheet_set_column(ws, (lxw_col_t)i, (lxw_col_t)i,
+                                      i == 2   ? clamp_width(wp, 14, 30)
+                                      : i == 4 ? clamp_width(ws_, 16, 40)
+                                               : widths[i],
+                                      NULL),
+              "a column width");
+    snprintf(title, sizeof title, x->l->school_title, rep->week);
+    simple_title(x, ws, title, 15);
+    page_setup(x, ws, 3, 3);
+    check(x, worksheet_autofilter(ws, 3, 0, 3 + (lxw_row_t)rep->nschools, 15), "an autofilter");
+    header_row(x, ws, 3, x->l->school_cols, 16, 48);
+    for (i = 0; i < rep->nschools; i++, r++) {
+        const struct rank_row *s = &rep->schools[i];
+        const struct unit *u = &rep->reg.units[s->unit];
+        const struct unit *p = u->parent >= 0 ? &rep->reg.units[u->parent] : NULL;
+        int tone = group_tone(rep, s->group);
+        lxw_format *text = cell_format(x, CK_TEXT, tone, MARK_NONE);
+        lxw_format *center = cell_format(x, CK_CENTER, tone, MARK_NONE);
+        lxw_format *num = cell_format(x, CK_INT, tone, MARK_NONE);
+        lxw_format *rate = cell_format(x, CK_RATE, tone, MARK_NONE);
+
+        put_number(x, ws, r, 0, (double)(i + 1), center);
+        put_text(x, ws, r, 1, p ? p->code : "", center);
+        put_text(x, ws, r, 2, p ? p->name : "", text);
+        put_text(x, ws, r, 3, u->code, center);
+        put_text(x, ws, r, 4, u->name, text);
+        put_number(x, ws, r, 5, (double)s->f.gv_assigned, num);
+        put_number(x, ws, r, 6, (double)s->f.gv_passed, num);
+        put_rate(x, ws, r, 7, s->f.gv_passed, s->f.gv_assigned, rate);
+        put_number(x, ws, r, 8, (double)s->f.cbql_assigned, num);
+        put_number(x, ws, r, 9, (double)s->f.cbql_passed, num);
+        put_rate(x, ws, r, 10, s->f.cbql_passed, s->f.cbql_assigned, rate);
+        put_number(x, ws, r, 11, (double)s->f.assigned, num);
+        put_number(x, ws, r, 12, (double)s->f.passed, num);
+        put_rate(x, ws, r, 13, s->f.passed, s->f.assigned, rate);
+        if (s->rank > 0)
+            put_number(x, ws, r, 14, (double)s->rank, center);
+        else
+            put_blank(x, ws, r, 14, center);
+        if (s->group >= 0)
+            put_text(x, ws, r, 15, rep->year->groups[s->group].name, center);
+        else
+            put_blank(x, ws, r, 15, center);
+    }
+}
+
+static void temis_cells(struct xw *x, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c,
+                        const struct temis_row *t)
+{
+    lxw_format *num = cell_format(x, CK_INT, -1, MARK_NONE);
+    lxw_format *rate = cell_format(x, CK_RATE, -1, MARK_NONE);
+    bool head = x->rep->year->temis_metric == TEMIS_HEAD_ASSESSED;
+
+    if (!t) {
+        put_blank(x, ws, r, c, num);
+        put_blank(x, ws, r, c + 1, num);
+        put_blank(x, ws, r, c + 2, num);
+        put_blank(x, ws, r, c + 3, rate);
+        return;
+    }
+    put_number(x, ws, r, c, (double)t->total, num);
+    put_number(x, ws, r, c + 1, (double)t->self_assessed, num);
+    if (t->has_head)
+        put_number(x, ws, r, c + 2, (double)t->head_assessed, num);
+    else
+        put_blank(x, ws, r, c + 2, num);
+    if (head && !t->has_head)
+        put_blank(x, ws, r, c + 3, rate);
+    else
+        put_rate(x, ws, r, c + 3, head ? t->head_assessed : t->self_assessed, t->total, rate);
+}
+
+/* TEMIS: one row per unit, GV and CBQL side by side. The rows come sorted
+ * by unit code and target. */
+static void temis_sheet(struct xw *x)
+{
+    const struct report *rep = x->rep;
+    lxw_worksheet *ws = add_sheet(x, x->l->sheet_temis);
+    size_t i, nunits = 0, w = 16;
+    lxw_row_t r = 4;
+    char title[256];
+    long stt = 0;
+
+    if (!ws)
+        return;
+    for (i = 0; i < rep->ntemis; i++) {
+        size_t t = text_width(rep->reg.units[rep->temis[i].unit].name);
+        w = t > w ? t : w;
+        if (i == 0 || rep->temis[i].unit != rep->temis[i - 1].unit)
+            nunits++;
+    }
+    check(x, worksheet_set_column(ws, 0, 0, 6, NULL), "a column width");
+    check(x, worksheet_set_column(ws, 1, 1, 10, NULL), "a column width");
+    check(x, worksheet_set_column(ws, 2, 2, clamp_width(w, 18, 42), NULL), "a column width");
+    check(x, worksheet_set_column(ws, 3, 10, 11, NULL), "a column width");
+    snprintf(title, sizeof title, x->l->temis_title, rep->week);
+    simple_title(x, ws, title, 10);
+    page_setup(x, ws, 3, 3);
+    check(x, worksheet_autofilter(ws, 3, 0, 3 + (lxw_row_t)nunits, 10), "an autofilter");
+    header_row(x, ws, 3, x->l->temis_cols, 11, 48);
+    for (i = 0; i < rep->ntemis;) {
+        const struct temis_row *gv = NULL, *cbql = NULL;
+        const struct unit *u = &rep->reg.units[rep->temis[i].unit];
+        long unit = rep->temis[i].unit;
+
+        for (; i < rep->ntemis && rep->temis[i].unit == unit; i++) {
+            if (strcmp(rep->temis[i].target, "gv") == 0)
+                gv = &rep->temis[i];
+            else
+                cbql = &rep->temis[i];
+        }
+        put_number(x, ws, r, 0, (double)++stt, cell_format(x, CK_CENTER, -1, MARK_NONE));
+        put_text(x, ws, r, 1, u->code, cell_format(x, CK_CENTER, -1, MARK_NONE));
+        put_text(x, ws, r, 2, u->name, cell_format(x, CK_TEXT, -1, MARK_NONE));
+        temis_cells(x, ws, r, 3, gv);
+        temis_cells(x, ws, r, 7, cbql);
+        r++;
+    }
+}
+
+static lxw_worksheet *people_part(struct xw *x, int part, lxw_row_t *r)
+{
+    lxw_worksheet *ws;
+    char name[40], title[256];
+    static const double widths[9] = {7, 22, 9, 30, 14, 24, 8, 8, 11};
+    size_t i;
+
+    if (part == 1)
+        snprintf(name, sizeof name, "%s", x->l->sheet_people);
+    else
+        snprintf(name, sizeof name, "%s (%d)", x->l->sheet_people, part);
+    ws = add_sheet(x, name);
+    if (!ws)
+        return NULL;
+    for (i = 0; i < 9; i++)
+        check(x, worksheet_set_column(ws, (lxw_col_t)i, (lxw_col_t)i, widths[i], NULL),
+              "a column width");
+    snprintf(title, sizeof title, x->l->people_title, x->rep->week);
+    simple_title(x, ws, title, 8);
+    page_setup(x, ws, 3, 3);
+    header_row(x, ws, 3, x->l->people_cols, 9, 32);
+    *r = 4;
+    return ws;
+}
+
+/* Chưa hoàn thành: streamed from opt->people, continued on a further sheet
+ * when a sheet is full. The autofilter of each part is set once its last
+ * row is known (libxlsxwriter writes it when the workbook is closed). */
+static int people_sheets(struct xw *x, const struct people_source *src, bdtx_error *err)
+{
+    const struct report *rep = x->rep;
+    lxw_worksheet *ws;
+    lxw_row_t r;
+    struct person_row p;
+    int part = 1, rc;
+    long stt = 0;
+    const struct unit *school = NULL, *parent = NULL;
+    lxw_format *text = cell_format(x, CK_TEXT, -1, MARK_NONE);
+    lxw_format *center = cell_format(x, CK_CENTER, -1, MARK_NONE);
+
+    ws = people_part(x, part, &r);
+    if (!ws || !src)
+        goto finish;
+    while ((rc = src->next(src->ctx, &p, err)) == 1) {
+        long u;
+
+        if (r >= x->max_rows) {
+            check(x, worksheet_autofilter(ws, 3, 0, r - 1, 8), "an autofilter");
+            ws = people_part(x, ++part, &r);
+            if (!ws)
+                return 0;
+        }
+        if (!school || strcmp(school->code, p.unit_code) != 0) {
+            u = registry_find(&rep->reg, p.unit_code);
+            school = u >= 0 ? &rep->reg.units[u] : NULL;
+            parent = school && school->parent >= 0 ? &rep->reg.units[school->parent] : NULL;
+        }
+        put_number(x, ws, r, 0, (double)++stt, center);
+        put_text(x, ws, r, 1, parent ? parent->name : "", text);
+        put_text(x, ws, r, 2, p.unit_code, center);
+        put_text(x, ws, r, 3, school ? school->name : "", text);
+        put_text(x, ws, r, 4, p.account, text);
+        put_text(x, ws, r, 5, p.full_name, text);
+        put_text(x, ws, r, 6,
+                 strcmp(p.role, "gv") == 0     ? x->l->role_gv
+                 : strcmp(p.role, "cbql") == 0 ? x->l->role_cbql
+                                               : "",
+                 center);
+        put_text(x, ws, r, 7, p.module, center);
+        put_text(x, ws, r, 8, p.state == 1 ? x->l->started : x->l->not_started, center);
+        r++;
+        if (x->failed)
+            return 0;
+    }
+    if (rc < 0)
+        return -1;
+finish:
+    if (ws)
+        check(x, worksheet_autofilter(ws, 3, 0, r > 4 ? r - 1 : 4, 8), "an autofilter");
+    return 0;
+}
+
+/* Xu hướng: each ranked and direct unit's overall rate, week by week, the
+ * province and the Group A threshold; a line chart of the last two. */
+static void trend_sheet(struct xw *x)
+{
+    const struct report *rep = x->rep;
+    const struct trend *t = &rep->trend;
+    lxw_worksheet *ws = add_sheet(x, x->l->sheet_trend);
+    lxw_col_t last = (lxw_col_t)(2 + t->nweeks);
+    lxw_row_t r = 4, province_row, threshold_row;
+    size_t w, u, width = 16;
+    char title[256], day[16], label[256];
+    lxw_format *text = cell_format(x, CK_TEXT, -1, MARK_NONE);
+    lxw_format *center = cell_format(x, CK_CENTER, -1, MARK_NONE);
+    lxw_format *rate = cell_format(x, CK_RATE, -1, MARK_NONE);
+    lxw_format *trate = cell_format(x, CK_RATE, -1, MARK_TOTAL);
+    lxw_format *ttext = cell_format(x, CK_TEXT, -1, MARK_TOTAL);
+    double threshold = rep->year->ngroups ? rep->year->groups[0].min_centi / 10000.0 : 0;
+    lxw_chart *chart;
+    lxw_chart_series *s1, *s2;
+    lxw_chart_options place = {.x_offset = 5, .y_offset = 5, .x_scale = 2.2, .y_scale = 1.2};
+
+    if (!ws)
+        return;
+    for (u = 0; u < t->nunits; u++) {
+        size_t n = text_width(rep->reg.units[t->units[u]].name);
+        width = n > width ? n : width;
+    }
+    check(x, worksheet_set_column(ws, 0, 0, 6, NULL), "a column width");
+    check(x, worksheet_set_column(ws, 1, 1, 10, NULL), "a column width");
+    check(x, worksheet_set_column(ws, 2, 2, clamp_width(width, 18, 42), NULL), "a column width");
+    if (t->nweeks)
+        check(x, worksheet_set_column(ws, 3, last, 10, NULL), "a column width");
+    snprintf(title, sizeof title, x->l->trend_title, rep->year->id);
+    simple_title(x, ws, title, last > 8 ? last : 8);
+    page_setup(x, ws, 3, 3);
+    check(x, worksheet_autofilter(ws, 3, 0, 3 + (lxw_row_t)t->nunits, last), "an autofilter");
+    check(x, worksheet_set_row(ws, 3, 32, NULL), "a row height");
+    for (u = 0; u < 3; u++)
+        put_text(x, ws, 3, (lxw_col_t)u, x->l->trend_cols[u], x->header);
+    for (w = 0; w < t->nweeks; w++) {
+        int iy, iw;
+
+        date_iso_week(t->days[w], &iy, &iw);
+        snprintf(label, sizeof label, x->l->trend_week, iw, vn_date(t->days[w], day));
+        put_text(x, ws, 3, (lxw_col_t)(3 + w), label, x->header);
+    }
+    for (u = 0; u < t->nunits; u++, r++) {
+        const struct unit *unit = &rep->reg.units[t->units[u]];
+
+        put_number(x, ws, r, 0, (double)(u + 1), center);
+        put_text(x, ws, r, 1, unit->code, center);
+        put_text(x, ws, r, 2, unit->name, text);
+        for (w = 0; w < t->nweeks; w++) {
+            const struct figures *f = trend_at(t, w, u);
+
+            put_rate(x, ws, r, (lxw_col_t)(3 + w), f->passed, f->assigned, rate);
+        }
+    }
+    province_row = r;
+    put_blank(x, ws, r, 0, ttext);
+    put_text(x, ws, r, 1, rep->cfg->province.code, ttext);
+    put_text(x, ws, r, 2, x->l->province_total, ttext);
+    for (w = 0; w < t->nweeks; w++)
+        put_rate(x, ws, r, (lxw_col_t)(3 + w), t->province[w].passed, t->province[w].assigned,
+                 trate);
+    threshold_row = ++r;
+    snprintf(label, sizeof label, x->l->trend_threshold,
+             rep->year->ngroups ? rep->year->groups[0].name : "");
+    put_blank(x, ws, r, 0, text);
+    put_blank(x, ws, r, 1, text);
+    put_text(x, ws, r, 2, label, text);
+    for (w = 0; w < t->nweeks; w++)
+        put_number(x, ws, r, (lxw_col_t)(3 + w), threshold, rate);
+    r += 2;
+    if (t->nweeks == 0)
+        return;
+    chart = workbook_add_chart(x->wb, LXW_CHART_LINE);
+    if (!chart) {
+        check(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "a chart");
+        return;
+    }
+    s1 = chart_add_series(chart, NULL, NULL);
+    s2 = chart_add_series(chart, NULL, NULL);
+    if (!s1 || !s2) {
+        check(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "a chart series");
+        return;
+    }
+    chart_series_set_categories(s1, x->l->sheet_trend, 3, 3, 3, last);
+    chart_series_set_values(s1, x->l->sheet_trend, province_row, 3, province_row, last);
+    chart_series_set_name_range(s1, x->l->sheet_trend, province_row, 2);
+    chart_series_set_marker_type(s1, LXW_CHART_MARKER_CIRCLE);
+    chart_series_set_line(s1, &(lxw_chart_line){.color = 0x2F5597, .width = 2.25});
+    chart_series_set_categories(s2, x->l->sheet_trend, 3, 3, 3, last);
+    chart_series_set_values(s2, x->l->sheet_trend, threshold_row, 3, threshold_row, last);
+    chart_series_set_name_range(s2, x->l->sheet_trend, threshold_row, 2);
+    chart_series_set_line(s2, &(lxw_chart_line){.color = 0xC00000, .width = 1.5,
+                                                .dash_type = LXW_CHART_LINE_DASH_DASH});
+    snprintf(label, sizeof label, x->l->trend_chart,
+             rep->year->ngroups ? rep->year->groups[0].name : "");
+    chart_title_set_name(chart, label);
+    chart_axis_set_num_format(chart->y_axis, "0%");
+    chart_axis_set_min(chart->y_axis, 0);
+    chart_axis_set_max(chart->y_axis, 1);
+    chart_legend_set_position(chart, LXW_CHART_LEGEND_BOTTOM);
+    check(x, worksheet_insert_chart_opt(ws, r, 1, chart, &place), "a chart");
+}
+
+/* A section heading followed by a header row; returns the first data row. */
+static lxw_row_t data_section(struct xw *x, lxw_worksheet *ws, lxw_row_t r, const char *title,
+                              const char *const *cols, size_t n)
+{
+    put_text(x, ws, r, 0, title, x->section);
+    if (n)
+        header_row(x, ws, r + 1, cols, n, 18);
+    return r + 1 + (n ? 1 : 0);
+}
+
+static void data_pair(struct xw *x, lxw_worksheet *ws, lxw_row_t r, const char *k, const char *v)
+{
+    put_text(x, ws, r, 0, k, cell_format(x, CK_TEXT, -1, MARK_NONE));
+    put_text(x, ws, r, 1, v, cell_format(x, CK_TEXT, -1, MARK_NONE));
+}
+
+static void iso_or_vn(const char *iso, char *buf)
+{
+    bdtx_date d;
+
+    if (value_parse_date(iso, &d))
+        date_format_vn(d, buf);
+    else
+        snprintf(buf, 16, "%s", iso);
+}
+
+/* Dữ liệu: what the figures were computed from, and what to look at. */
+static void data_sheet(struct xw *x)
+{
+    const struct report *rep = x->rep;
+    const struct labels *l = x->l;
+    lxw_worksheet *ws = add_sheet(x, l->sheet_data);
+    lxw_format *text = cell_format(x, CK_TEXT, -1, MARK_NONE);
+    lxw_format *center = cell_format(x, CK_CENTER, -1, MARK_NONE);
+    lxw_format *num = cell_format(x, CK_INT, -1, MARK_NONE);
+    lxw_row_t r, imports_header;
+    char value[64], day[16];
+    time_t gen = (time_t)rep->generated_at;
+    struct tm tm;
+    size_t i, wfile = 20;
+
+    if (!ws)
+        return;
+    for (i = 0; i < rep->nimports; i++) {
+        size_t n = text_width(rep->imports[i].file);
+        wfile = n > wfile ? n : wfile;
+    }
+    check(x, worksheet_set_column(ws, 0, 0, clamp_width(wfile, 24, 48), NULL), "a column width");
+    check(x, worksheet_set_column(ws, 1, 1, 16, NULL), "a column width");
+    check(x, worksheet_set_column(ws, 2, 2, 14, NULL), "a column width");
+    check(x, worksheet_set_column(ws, 3, 3, 40, NULL), "a column width");
+    check(x, worksheet_set_column(ws, 4, 4, 14, NULL), "a column width");
+    check(x, worksheet_set_row(ws, 0, 26, NULL), "a row height");
+    merge(x, ws, 0, 0, 4, l->data_title, x->title);
+    r = data_section(x, ws, 2, l->data_general, NULL, 0);
+    snprintf(value, sizeof value, "%s – %s", rep->cfg->province.code,
+             rep->cfg->province.name ? rep->cfg->province.name : "");
+    data_pair(x, ws, r++, l->data_province, value);
+    data_pair(x, ws, r++, l->data_year, rep->year->id);
+    snprintf(value, sizeof value, "%04d-W%02d", rep->iso_year, rep->week);
+    data_pair(x, ws, r++, l->data_week, value);
+    data_pair(x, ws, r++, l->data_as_of, vn_date(rep->as_of, day));
+    put_text(x, ws, r, 0, l->data_learners, text);
+    put_number(x, ws, r++, 1, (double)rep->learners, num);
+    put_text(x, ws, r, 0, l->data_pairs, text);
+    put_number(x, ws, r++, 1, (double)rep->learner_modules, num);
+    gmtime_r(&gen, &tm);
+    strftime(value, sizeof value, "%Y-%m-%d %H:%M:%S", &tm);
+    data_pair(x, ws, r++, l->data_generated, value);
+    data_pair(x, ws, r++, l->data_version, BDTX_VERSION);
+
+    r = data_section(x, ws, r + 1, l->data_groups, l->data_group_cols, 2);
+    for (i = 0; i < rep->year->ngroups; i++, r++) {
+        int tone = group_tone(rep, (int)i);
+
+        put_text(x, ws, r, 0, rep->year->groups[i].name, x->legend[tone < 0 ? 3 : tone]);
+        put_number(x, ws, r, 1, rep->year->groups[i].min_centi / 100.0,
+                   cell_format(x, CK_CENTER, -1, MARK_NONE));
+    }
+
+    imports_header = r + 2;
+    r = data_section(x, ws, r + 1, l->data_imports, l->data_import_cols, 5);
+    check(x, worksheet_autofilter(ws, imports_header, 0,
+                                  imports_header + (lxw_row_t)rep->nimports, 4),
+          "an autofilter");
+    for (i = 0; i < rep->nimports; i++, r++) {
+        const struct import_row *im = &rep->imports[i];
+
+        put_text(x, ws, r, 0, im->file, text);
+        put_text(x, ws, r, 1, im->source, center);
+        iso_or_vn(im->as_of, day);
+        put_text(x, ws, r, 2, day, center);
+        put_number(x, ws, r, 3, (double)im->rows, num);
+        put_number(x, ws, r, 4, (double)im->rejected, num);
+    }
+    if (rep->nimports == 0)
+        put_text(x, ws, r++, 0, l->none, x->note);
+
+    r = data_section(x, ws, r + 1, l->data_rejections, l->data_rejection_cols, 4);
+    for (i = 0; i < rep->nrejections; i++, r++) {
+        const struct rejection_row *j = &rep->rejections[i];
+
+        put_text(x, ws, r, 0, j->file, text);
+        put_number(x, ws, r, 1, (double)j->row, center);
+        put_text(x, ws, r, 2, j->column, center);
+        put_text(x, ws, r, 3, j->reason, text);
+    }
+    if (rep->nrejections == 0)
+        put_text(x, ws, r++, 0, l->none, x->note);
+
+    r = data_section(x, ws, r + 1, l->data_unknown, l->data_unknown_cols, 2);
+    for (i = 0; i < rep->nunknown_units; i++, r++) {
+        put_text(x, ws, r, 0, rep->unknown_units[i].name, text);
+        put_number(x, ws, r, 1, (double)rep->unknown_units[i].rows, num);
+    }
+    if (rep->nunknown_units == 0)
+        put_text(x, ws, r++, 0, l->none, x->note);
+
+    r = data_section(x, ws, r + 1, l->data_duplicates, l->data_duplicate_cols, 5);
+    for (i = 0; i < rep->nduplicates; i++, r++) {
+        const struct duplicate_row *d = &rep->duplicates[i];
+
+        put_text(x, ws, r, 0, d->file, text);
+        put_number(x, ws, r, 1, (double)d->row, center);
+        put_number(x, ws, r, 2, (double)d->kept_row, center);
+        put_text(x, ws, r, 3, d->account, text);
+        put_text(x, ws, r, 4, d->module, center);
+    }
+    if (rep->nduplicates == 0)
+        put_text(x, ws, r++, 0, l->none, x->note);
+
+    r = data_section(x, ws, r + 1, l->data_conversions, l->data_conversion_cols, 3);
+    for (i = 0; i < rep->nconversions; i++, r++) {
+        const struct conversion_row *c = &rep->conversions[i];
+
+        put_text(x, ws, r, 0, c->file, text);
+        put_text(x, ws, r, 1, c->encoding, center);
+        put_number(x, ws, r, 2, (double)c->cells, num);
+    }
+    if (rep->nconversions == 0)
+        put_text(x, ws, r++, 0, l->none, x->note);
+
+    r = data_section(x, ws, r + 1, l->data_warnings, NULL, 0);
+    for (i = 0; i < rep->nwarnings; i++, r++) {
+        const struct report_warning *w = &rep->warnings[i];
+
+        if (w->kind == WARN_NO_IMPORT_THIS_WEEK)
+            snprintf(x->buf, sizeof x->buf, l->warn[w->kind],
+                     w->day > 0 ? vn_date(w->day, day) : "—");
+        else if (w->kind == WARN_NO_PREVIOUS_WEEK)
+            snprintf(x->buf, sizeof x->buf, "%s", l->warn[w->kind]);
+        else
+            snprintf(x->buf, sizeof x->buf, l->warn[w->kind], w->count);
+        put_text(x, ws, r, 0, x->buf, x->note);
+    }
+    if (rep->nwarnings == 0)
+        put_text(x, ws, r++, 0, l->none, x->note);
+    page_setup(x, ws, 0, 0);
+}
+
+int report_xlsx_write(const struct report *rep, const char *path,
+                      const struct report_xlsx_options *opt, bdtx_error *err)
+{
+    struct xw *x = calloc(1, sizeof *x);
+    lxw_workbook_options wopt = {.constant_memory = LXW_TRUE, .tmpdir = NULL,
+                                 .use_zip64 = LXW_TRUE};
+    lxw_doc_properties props = {0};
+    char title[256], subject[256], from[16], to[16];
+    lxw_error e;
+    int rc = -1;
+    bool en;
+
+    if (!x) {
+        error_set(err, BDTX_SOFTWARE, "out of memory");
+        return -1;
+    }
+    en = rep->cfg->report.language && strcmp(rep->cfg->report.language, "en") == 0;
+    x->rep = rep;
+    x->l = en ? &labels_en : &labels_vi;
+    x->max_rows = opt && opt->max_sheet_rows ? opt->max_sheet_rows : REPORT_XLSX_MAX_ROWS;
+    if (x->max_rows > REPORT_XLSX_MAX_ROWS)
+        x->max_rows = REPORT_XLSX_MAX_ROWS;
+    if (x->max_rows < 8)
+        x->max_rows = 8;                  /* title, header and at least some rows */
+    wopt.tmpdir = opt && opt->tmpdir ? (char *)opt->tmpdir : NULL;
+    /* Constant memory: each row goes to a temporary file as soon as the next
+     * one starts, so every sheet is written top to bottom. */
+    x->wb = workbook_new_opt(path, &wopt);
+    if (!x->wb) {
+        error_set(err, BDTX_SOFTWARE, "cannot create the workbook %s", path);
+        free(x);
+        return -1;
+    }
+    week_range(rep, from, to);
+    snprintf(title, sizeof title, x->l->title, rep->year->id, rep->week, from, to);
+    snprintf(subject, sizeof subject, "%s – %s", rep->cfg->province.name ? rep->cfg->province.name
+                                                                          : "",
+             rep->year->id);
+    props.title = title;
+    props.subject = subject;
+    props.author = "bdtx " BDTX_VERSION;
+    props.company = rep->cfg->province.department;
+    props.category = "BDTX";
+    props.keywords = "BDTX, TEMIS";
+    props.created = (time_t)rep->generated_at;
+    check(x, workbook_set_properties(x->wb, &props), "the document properties");
+    if (make_formats(x) == 0) {
+        ranking_sheets(x);
+        schools_sheet(x);
+        temis_sheet(x);
+        if (rep->cfg->report.include_people &&
+            people_sheets(x, opt ? opt->people : NULL, err) != 0) {
+            workbook_close(x->wb);
+            goto done;
+        }
+        trend_sheet(x);
+        data_sheet(x);
+    }
+    /* workbook_close frees the workbook even when it fails. */
+    e = workbook_close(x->wb);
+    if (x->failed != LXW_NO_ERROR) {
+        error_set(err, BDTX_SOFTWARE, "cannot write %s to the workbook: %s", x->failed_what,
+                  lxw_strerror(x->failed));
+        error_place(err, path, 0, NULL);
+        goto done;
+    }
+    if (e != LXW_NO_ERROR) {
+        error_set(err, BDTX_SOFTWARE, "cannot write the workbook: %s", lxw_strerror(e));
+        error_place(err, path, 0, NULL);
+        goto done;
+    }
+    rc = 0;
+done:
+    free(x);
+    return rc;
+}

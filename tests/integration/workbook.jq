@@ -1,0 +1,146 @@
+# Compares a workbook read back by sheet_dump with the JSON report of the
+# same week. $sheet: the rows of one worksheet ([row, cell, cell, ...]);
+# $reportv: the JSON report (slurped); $check: which sheet kind; $scope for ranking
+# sheets; $weeks: the JSON reports of every week so far (trend). Prints one
+# line per difference and nothing when they agree.
+
+$reportv[0] as $report |
+
+def cell($i): (.[$i + 1] // "");
+def takewhile(f): . as $a
+  | ([range(0; $a | length) | select(($a[.] | f) | not)] + [$a | length] | min) as $n
+  | $a[:$n];
+# The data rows of every table: the rows after a header row ("STT") whose
+# first cell is a number.
+def tables: . as $rows
+  | [range(0; length) | select($rows[.] | cell(0) == "STT")]
+  | map($rows[. + 1:] | takewhile(cell(0) | type == "number"));
+def rate($p; $a): if $a > 0 then $p / $a else null end;
+def same($got; $want):
+  if $want == null then $got == ""
+  elif ($want | type) == "number" then
+    ($got | type) == "number" and (($got - $want) | fabs) <= 1e-9 * ([1, ($want | fabs)] | max)
+  else $got == $want end;
+def field($name; $got; $want):
+  select(same($got; $want) | not) | "\($name): workbook \($got), report \($want)";
+
+# One ranking row: STT, code, name, GV, CBQL and total figures, rate, Δ, rank, group.
+def ranking_row_diff($r; $j):
+  field("unit_code"; $r | cell(1); $j.unit_code),
+  field("gv_assigned"; $r | cell(3); $j.gv_assigned),
+  field("gv_passed"; $r | cell(4); $j.gv_passed),
+  field("gv rate"; $r | cell(5); rate($j.gv_passed; $j.gv_assigned)),
+  field("cbql_assigned"; $r | cell(6); $j.cbql_assigned),
+  field("cbql_passed"; $r | cell(7); $j.cbql_passed),
+  field("cbql rate"; $r | cell(8); rate($j.cbql_passed; $j.cbql_assigned)),
+  field("assigned"; $r | cell(9); $j.assigned),
+  field("passed"; $r | cell(10); $j.passed),
+  field("rate"; $r | cell(11); $j.rate),
+  field("delta_pp"; $r | cell(12); $j.delta_pp),
+  field("rank"; $r | cell(13); $j.rank),
+  field("group"; $r | cell(14); $j.group);
+
+def ranking_check:
+  ($sheet | tables) as $t
+  | ([$report.rankings[] | select(.scope == $scope)]) as $rk
+  | if ($t | length) != 2 then "\($scope): \($t | length) tables, expected 2"
+    else
+      (
+        ([0, 1][]) as $k
+        | ($rk[] | select(.unit_kind == (["ranked", "direct"][$k])) | .rows) as $jrows
+        | if ($t[$k] | length) != ($jrows | length) then
+            "\($scope) table \($k + 1): \($t[$k] | length) rows, report \($jrows | length)"
+          else
+            range(0; $jrows | length) as $i
+            | ranking_row_diff($t[$k][$i]; $jrows[$i])
+            | "\($scope) table \($k + 1) row \($i + 1) (\($jrows[$i].unit_code)): \(.)"
+          end
+      ),
+      (
+        # The province total row: for the overall sheet the report's own
+        # total; for a module, the sum of its units (the fixture's province
+        # has no learner outside them).
+        ([$sheet[] | select(cell(1) == $report.province.code and (cell(2) | startswith("Toàn tỉnh")))]
+         | first) as $tot
+        | (if $scope == "overall" then $report.province_total
+           else ([$rk[].rows[]] | {assigned: (map(.assigned) | add), passed: (map(.passed) | add)}
+                 | . + {rate: rate(.passed; .assigned)}) end) as $want
+        | if $tot == null then "\($scope): no province total row"
+          else
+            field("\($scope) total assigned"; $tot | cell(9); $want.assigned),
+            field("\($scope) total passed"; $tot | cell(10); $want.passed),
+            field("\($scope) total rate"; $tot | cell(11); $want.rate)
+          end
+      )
+    end;
+
+def schools_check:
+  ($sheet | tables | .[0] // []) as $rows
+  | if ($rows | length) != ($report.schools | length) then
+      "schools: \($rows | length) rows, report \($report.schools | length)"
+    else
+      range(0; $rows | length) as $i
+      | $rows[$i] as $r | $report.schools[$i] as $j
+      | (field("unit_code"; $r | cell(3); $j.unit_code),
+         field("parent_code"; $r | cell(1); $j.parent_code),
+         field("assigned"; $r | cell(11); $j.assigned),
+         field("passed"; $r | cell(12); $j.passed),
+         field("rate"; $r | cell(13); $j.rate),
+         field("rank_in_parent"; $r | cell(14); $j.rank_in_parent),
+         field("group"; $r | cell(15); $j.group))
+      | "schools row \($i + 1) (\($j.unit_code)): \(.)"
+    end;
+
+def temis_check:
+  ($sheet | tables | .[0] // []) as $rows
+  | $report.temis[] as $j
+  | ([$rows[] | select(cell(1) == $j.unit_code)] | first) as $r
+  | (if $j.target == "gv" then 3 else 7 end) as $c
+  | if $r == null then "temis: no row for \($j.unit_code)"
+    else
+      (field("total"; $r | cell($c); $j.total),
+       field("self_assessed"; $r | cell($c + 1); $j.self_assessed),
+       field("head_assessed"; $r | cell($c + 2); $j.head_assessed),
+       field("rate"; $r | cell($c + 3); $j.rate))
+      | "temis \($j.unit_code) \($j.target): \(.)"
+    end;
+
+# Week w's column of the trend equals the overall rates of week w's report.
+def trend_check:
+  ($sheet | tables | .[0] // []) as $rows
+  | ([$sheet[] | select(cell(1) == $report.province.code and cell(0) == "")] | first) as $prov
+  | ($weeks | length) as $n
+  | range(0; $n) as $w
+  | $weeks[$w] as $rep
+  | ($rows[0] | length) as $width
+  | if $width - 4 != $n then "trend: \($width - 4) weeks, expected \($n)"
+    else
+      (($rep.rankings[] | select(.scope == "overall") | .rows[]) as $j
+       | ([$rows[] | select(cell(1) == $j.unit_code)] | first) as $r
+       | if $r == null then "trend: no row for \($j.unit_code)"
+         else field("trend \($rep.week) \($j.unit_code)"; $r | cell(3 + $w); $j.rate) end),
+      (if $prov == null then "trend: no province row"
+       else field("trend \($rep.week) province"; $prov | cell(3 + $w); $rep.province_total.rate) end)
+    end;
+
+def people_check:
+  ([$sheet[] | select(cell(0) | type == "number")] | length) as $n
+  | ($report.province_total.assigned - $report.province_total.passed) as $want
+  | select($n != $want) | "people: \($n) rows, expected \($want) pairs not passed";
+
+def data_check:
+  ([$sheet[] | cell(0)]) as $a
+  | ($report.imports[] | .file | select(. as $f | $a | index($f) | not) | "data: import \(.) not listed"),
+    (([range(0; $sheet | length) | select($sheet[.] | cell(0) == "Dòng bị từ chối")] | first) as $s
+     | ([range(0; $sheet | length) | select($sheet[.] | cell(0) == "Đơn vị không có trong danh mục")] | first) as $e
+     | ([$sheet[$s + 2:$e][] | select(cell(1) | type == "number")] | length) as $n
+     | ([$report.imports[].rejected] | add) as $want
+     | select($n != $want) | "data: \($n) rejected rows listed, imports say \($want)");
+
+if $check == "ranking" then ranking_check
+elif $check == "schools" then schools_check
+elif $check == "temis" then temis_check
+elif $check == "trend" then trend_check
+elif $check == "people" then people_check
+elif $check == "data" then data_check
+else "unknown check \($check)" end

@@ -1,0 +1,229 @@
+#!/usr/bin/env bash
+# The weekly workbook on the fixture province, against a real PostgreSQL:
+# imports the eight weeks in order and, each week, writes the workbook to its
+# default place (reports/<school year>/<file_name>) and the JSON report, reads
+# the workbook back with bdtx's own reader (sheet_dump) and checks that every
+# sheet of SPEC section 6 is there and that every unit's figures on Xếp hạng,
+# on each module sheet, on Trường, TEMIS and Xu hướng equal the JSON's.
+# Then: the CSV tables, the English labels, a workbook killed while it is
+# written, and LibreOffice opening the workbook (converted to PDF).
+# Needs the PG* variables of a server (pg_virtualenv sets them).
+set -euo pipefail
+
+bdtx=$1
+fixture=$2
+dump=$3
+here=$(cd "$(dirname "$0")" && pwd)
+db=bdtx_workbook_$$
+work=$(mktemp -d)
+trap 'dropdb --if-exists "$db" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+createdb "$db"
+export PGDATABASE=$db
+cd "$work"
+
+fail=0
+conf=(--config "$fixture/bdtx.yaml")
+"$bdtx" "${conf[@]}" --quiet db migrate
+
+sheets_vi='["Xếp hạng","Mô đun M1","Mô đun M2","Trường","TEMIS","Chưa hoàn thành","Xu hướng","Dữ liệu"]'
+
+# check XLSX JSON WEEKS: every sheet of the workbook against the JSON report.
+check_workbook() {
+    local xlsx=$1 json=$2 weeks=$3 spec name check scope out
+    got=$("$dump" "$xlsx" | jq -R . | jq -s -c .)
+    if [ "$got" != "$sheets_vi" ]; then
+        echo "FAIL $xlsx: sheets $got, expected $sheets_vi"
+        fail=1
+        return
+    fi
+    for spec in "Xếp hạng|ranking|overall" "Mô đun M1|ranking|module:M1" \
+                "Mô đun M2|ranking|module:M2" "Trường|schools|" "TEMIS|temis|" \
+                "Chưa hoàn thành|people|" "Xu hướng|trend|" "Dữ liệu|data|"; do
+        IFS='|' read -r name check scope <<<"$spec"
+        "$dump" "$xlsx" "$name" >"$work/sheet.jsonl"
+        out=$(jq -n -r --slurpfile sheet "$work/sheet.jsonl" --slurpfile reportv "$json" \
+            --slurpfile weeks "$weeks" --arg check "$check" --arg scope "$scope" \
+            -f "$here/workbook.jq")
+        if [ -n "$out" ]; then
+            echo "FAIL $xlsx, sheet $name differs from $json:"
+            echo "$out" | head -n 20
+            fail=1
+        fi
+    done
+}
+
+: >"$work/weeks.json"
+weeks=$(jq '.weeks | length' "$fixture/manifest.json")
+for ((w = 0; w < weeks; w++)); do
+    nfiles=$(jq ".weeks[$w].files | length" "$fixture/manifest.json")
+    for ((f = 0; f < nfiles; f++)); do
+        file=$(jq -r ".weeks[$w].files[$f].file" "$fixture/manifest.json")
+        as_of=$(jq -r ".weeks[$w].files[$f].as_of" "$fixture/manifest.json")
+        args=()
+        case "$file" in
+            *tuan0*) args=(--as-of "$as_of") ;;
+        esac
+        "$bdtx" "${conf[@]}" --quiet import "${args[@]}" "$fixture/$file" 2>/dev/null || [ $? -eq 1 ]
+    done
+    n=$(printf '%02d' $((w + 1)))
+    week=$(jq -r .week "$fixture/expected/week-$n.json")
+    "$bdtx" "${conf[@]}" --quiet report --format json --week "$week" --out "$work/week-$n.json"
+    cat "$work/week-$n.json" >>"$work/weeks.json"
+    # The default format and place.
+    "$bdtx" "${conf[@]}" --quiet report --week "$week"
+    xlsx=reports/2020-2021/bdtx-20-$week.xlsx
+    if [ ! -s "$xlsx" ]; then
+        echo "FAIL week $n: no workbook at $xlsx"
+        fail=1
+        continue
+    fi
+    check_workbook "$xlsx" "$work/week-$n.json" "$work/weeks.json"
+    echo "week $n ($week): workbook compared"
+done
+last=reports/2020-2021/bdtx-20-$week.xlsx
+
+# Nothing but the workbooks in the reports folder: no temporary file left.
+extra=$(find reports -type f ! -name 'bdtx-20-*.xlsx' | head -n 5)
+if [ -n "$extra" ]; then
+    echo "FAIL files left in reports/: $extra"
+    fail=1
+fi
+
+# CSV: the overall ranking tables, read back with the same reader.
+"$bdtx" "${conf[@]}" --quiet report --format csv --week "$week" --out "$work/week.csv"
+"$dump" "$work/week.csv" csv >"$work/csv.jsonl"
+out=$(jq -n -r --slurpfile rows "$work/csv.jsonl" --slurpfile r "$work/week-$n.json" '
+    ($r[0]) as $rep
+    | ([$rep.rankings[] | select(.scope == "overall") | .unit_kind as $k | .rows[] | . + {kind: $k}]) as $want
+    | ($rows[1:] | map(select(.[1] != "province"))) as $got
+    | if ($got | length) != ($want | length) then "csv: \($got | length) rows, expected \($want | length)"
+      else range(0; $want | length) as $i | $got[$i] as $g | $want[$i] as $j
+        | select($g[1] != $j.kind or $g[2] != $j.unit_code or ($g[8] | tonumber) != $j.assigned
+                 or ($g[9] | tonumber) != $j.passed
+                 or (if $j.rate == null then $g[10] != "" else (($g[10] | tonumber) - $j.rate | fabs) > 1e-12 end)
+                 or ($g[11] // "") != ($j.rank // "" | tostring) or ($g[12] // "") != ($j.group // ""))
+        | "csv row \($i + 1): \($g) vs \($j)"
+      end,
+      ($rows | map(select(.[1] == "province")) | first
+       | select(. == null or (.[8] | tonumber) != $rep.province_total.assigned)
+       | "csv: province total \(.)")')
+if [ -n "$out" ]; then
+    echo "FAIL the CSV differs from the JSON report:"
+    echo "$out" | head -n 10
+    fail=1
+fi
+
+# English labels with report.language: en.
+sed -e 's/language: vi/language: en/' -e "s|units: units.csv|units: $fixture/units.csv|" \
+    "$fixture/bdtx.yaml" >"$work/en.yaml"
+"$bdtx" --config "$work/en.yaml" --quiet report --week "$week" --out "$work/en.xlsx"
+got=$("$dump" "$work/en.xlsx" | jq -R . | jq -s -c .)
+want='["Ranking","Module M1","Module M2","Schools","TEMIS","Not passed","Trend","Data"]'
+if [ "$got" != "$want" ]; then
+    echo "FAIL language en: sheets $got, expected $want"
+    fail=1
+fi
+ranking=$("$dump" "$work/en.xlsx" Ranking)
+if ! grep -q '"Overall rate"' <<<"$ranking"; then
+    echo "FAIL language en: the ranking headers are not in English"
+    fail=1
+fi
+
+# Killed while writing: the final name never holds a partial workbook. Each
+# round waits until the temporary file appears beside the final name (the
+# workbook is being written), then kills `report` after a different delay.
+# A round that ends before the kill must have left a whole workbook, and a
+# killed one nothing under the final name (its hidden temporary file may
+# stay, and must not look like a report: it starts with a dot and does not
+# end in .xlsx).
+mkdir -p "$work/kill"
+hit=0
+rounds=0
+for delay in 0 0.005 0.01 0.02 0.03 0.05 0.08 0.12 0.2 0.3; do
+    rm -rf "$work/kill"
+    mkdir "$work/kill"
+    "$bdtx" "${conf[@]}" --quiet report --week "$week" --out "$work/kill/week.xlsx" &
+    pid=$!
+    for ((i = 0; i < 3000; i++)); do
+        compgen -G "$work/kill/.week.xlsx.*" >/dev/null && break
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.002
+    done
+    sleep "$delay"
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    rounds=$((rounds + 1))
+    if [ -e "$work/kill/week.xlsx" ]; then
+        if [ "$("$dump" "$work/kill/week.xlsx" 2>/dev/null | wc -l)" != 8 ]; then
+            echo "FAIL killed ${delay}s into writing: week.xlsx is there but not a whole workbook"
+            fail=1
+        fi
+    else
+        hit=$((hit + 1))
+    fi
+    for f in "$work/kill"/* "$work/kill"/.[!.]*; do
+        [ -e "$f" ] || continue
+        case "$(basename "$f")" in
+            week.xlsx) ;;
+            .week.xlsx.??????) ;;
+            *) echo "FAIL killed ${delay}s into writing: unexpected file $f"; fail=1 ;;
+        esac
+    done
+done
+echo "killed report: $hit of $rounds rounds stopped while writing, none left a partial workbook"
+if [ "$hit" = 0 ]; then
+    echo "FAIL no round killed the report while it wrote the workbook"
+    fail=1
+fi
+
+# LibreOffice opens the workbook without repair: converted to PDF, every
+# page A4 landscape, one page wide (each table's first and last headers on
+# the same page), and every sheet's title printed.
+if command -v soffice >/dev/null && command -v pdfinfo >/dev/null; then
+    mkdir -p "$work/pdf"
+    cp "$last" "$work/pdf/week.xlsx"
+    (cd "$work/pdf" && timeout 300 soffice --headless --norestore \
+        "-env:UserInstallation=file://$work/pdf/profile" --convert-to pdf week.xlsx \
+        >/dev/null 2>&1) || true
+    if [ ! -s "$work/pdf/week.pdf" ]; then
+        echo "FAIL LibreOffice did not convert the workbook"
+        fail=1
+    else
+        pages=$(pdfinfo "$work/pdf/week.pdf" | awk '/^Pages:/ {print $2}')
+        echo "PDF of $week: $pages pages"
+        # At least one page per sheet; a table printed two pages wide would
+        # double the count of the listing sheets.
+        if [ "$pages" -lt 8 ] || [ "$pages" -gt 80 ]; then
+            echo "FAIL the PDF has $pages pages, expected 8 to 80"
+            fail=1
+        fi
+        bad=$(pdfinfo -f 1 -l "$pages" "$work/pdf/week.pdf" | awk '/^Page.*size:/ && !/841.* x 595/' | head -n 3)
+        if [ -n "$bad" ]; then
+            echo "FAIL pages that are not A4 landscape: $bad"
+            fail=1
+        fi
+        # One page wide: a table printed two pages wide would put its right
+        # half on pages without the first column (STT) and without the
+        # repeated title of Dữ liệu.
+        for ((p = 1; p <= pages; p++)); do
+            text=$(pdftotext -f "$p" -l "$p" "$work/pdf/week.pdf" -)
+            if ! grep -q "^STT$" <<<"$text" && ! grep -qF "DỮ LIỆU VÀ CẢNH BÁO" <<<"$text"; then
+                echo "FAIL page $p: neither the first column nor the title (a table cut in width?)"
+                fail=1
+            fi
+        done
+        all=$(pdftotext "$work/pdf/week.pdf" -)
+        for title in "KẾT QUẢ BỒI DƯỠNG THƯỜNG XUYÊN" "MÔ ĐUN M1" "MÔ ĐUN M2" "KẾT QUẢ THEO TRƯỜNG" \
+                     "ĐÁNH GIÁ CHUẨN TRÊN TEMIS" "DANH SÁCH CHƯA HOÀN THÀNH" \
+                     "TỶ LỆ HOÀN THÀNH CHUNG THEO TUẦN" "DỮ LIỆU VÀ CẢNH BÁO"; do
+            if ! grep -qF "$title" <<<"$all"; then
+                echo "FAIL the PDF does not show \"$title\""
+                fail=1
+            fi
+        done
+    fi
+else
+    echo "FAIL soffice or pdfinfo is missing (scripts/install-deps installs them)"
+    fail=1
+fi
+exit $fail

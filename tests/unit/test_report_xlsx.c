@@ -1,0 +1,322 @@
+/* The workbook writer without a database: a report built in memory from the
+ * fixture's configuration and registry, written, and read back with the
+ * project's own reader. Covers what the fixture weeks cannot: a learners
+ * list longer than a sheet continues on further sheets, numbered on; the
+ * English labels; a workbook that cannot be written is an error. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bdtx/config.h"
+#include "bdtx/report_xlsx.h"
+#include "bdtx/sheet.h"
+
+struct fake {
+    struct config cfg;
+    struct report rep;
+};
+
+static void build_ranking(struct report *rep, struct ranking *rk, enum unit_kind kind,
+                          const char *module, int salt)
+{
+    size_t i;
+
+    memset(rk, 0, sizeof *rk);
+    snprintf(rk->scope, sizeof rk->scope, "%s%s", module ? "module:" : "overall",
+             module ? module : "");
+    rk->module = module;
+    rk->kind = kind;
+    rk->rows = calloc(rep->reg.count, sizeof *rk->rows);
+    assert_non_null(rk->rows);
+    for (i = 0; i < rep->reg.count; i++) {
+        struct rank_row *row;
+
+        if (rep->reg.units[i].kind != kind)
+            continue;
+        row = &rk->rows[rk->nrows++];
+        row->unit = (long)i;
+        row->f.gv_assigned = 40 + (int64_t)i;
+        row->f.gv_passed = (int64_t)((i * 7 + (size_t)salt) % 41);
+        row->f.cbql_assigned = 5;
+        row->f.cbql_passed = (int64_t)(i % 6);
+        row->f.assigned = row->f.gv_assigned + row->f.cbql_assigned;
+        row->f.passed = row->f.gv_passed + row->f.cbql_passed;
+        row->group = compute_group(rep->year->groups, rep->year->ngroups, row->f.passed,
+                                   row->f.assigned);
+        row->has_delta = i % 3 != 0;
+        row->delta_pp = (double)((int)(i % 5) - 2) * 1.25;
+    }
+    compute_rank(rk->rows, rk->nrows, &rep->reg);
+}
+
+static int setup(void **state)
+{
+    struct fake *f = calloc(1, sizeof *f);
+    bdtx_error err;
+    size_t m;
+
+    assert_non_null(f);
+    error_clear(&err);
+    assert_int_equal(config_load(FIXTURES "/langson-2020-2021/bdtx.yaml", &f->cfg, &err), 0);
+    f->rep.cfg = &f->cfg;
+    f->rep.year = &f->cfg.years[0];
+    f->rep.as_of = date_from_ymd(2020, 11, 22);
+    date_iso_week(f->rep.as_of, &f->rep.iso_year, &f->rep.week);
+    assert_int_equal(registry_read_file(FIXTURES "/langson-2020-2021/units.csv", &f->rep.reg,
+                                        &err), 0);
+    f->rep.rankings = calloc(2 * (f->rep.year->nmodules + 1), sizeof *f->rep.rankings);
+    f->rep.module_totals = calloc(f->rep.year->nmodules + 1, sizeof *f->rep.module_totals);
+    assert_non_null(f->rep.rankings);
+    assert_non_null(f->rep.module_totals);
+    for (m = 0; m <= f->rep.year->nmodules; m++) {
+        const char *code = m ? f->rep.year->modules[m - 1].code : NULL;
+
+        build_ranking(&f->rep, &f->rep.rankings[f->rep.nrankings++], UNIT_RANKED, code, (int)m);
+        build_ranking(&f->rep, &f->rep.rankings[f->rep.nrankings++], UNIT_DIRECT, code, (int)m);
+    }
+    f->rep.total.assigned = 1000;
+    f->rep.total.passed = 640;
+    f->rep.total_group = compute_group(f->rep.year->groups, f->rep.year->ngroups, 640, 1000);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fake *f = *state;
+
+    report_release(&f->rep);
+    config_release(&f->cfg);
+    free(f);
+    return 0;
+}
+
+/* A source of n learners not passed, spread over the registry's schools. */
+struct gen {
+    const struct report *rep;
+    long n, i;
+    size_t unit;
+    char account[32], name[64];
+};
+
+static int gen_next(void *ctx, struct person_row *row, bdtx_error *err)
+{
+    struct gen *g = ctx;
+
+    (void)err;
+    if (g->i >= g->n)
+        return 0;
+    while (g->rep->reg.units[g->unit].kind != UNIT_SCHOOL)
+        g->unit = (g->unit + 1) % g->rep->reg.count;
+    g->i++;
+    snprintf(g->account, sizeof g->account, "gv%05ld", g->i);
+    snprintf(g->name, sizeof g->name, "Nguyễn Văn %ld", g->i);
+    row->unit_code = g->rep->reg.units[g->unit].code;
+    row->account = g->account;
+    row->full_name = g->name;
+    row->role = g->i % 4 ? "gv" : "cbql";
+    row->module = "M1";
+    row->state = (int)(g->i % 2);
+    if (g->i % 3 == 0)
+        g->unit = (g->unit + 1) % g->rep->reg.count;
+    return 1;
+}
+
+static char *temp_path(void)
+{
+    char *p = strdup("/tmp/bdtx-test-XXXXXX");
+    int fd;
+
+    assert_non_null(p);
+    fd = mkstemp(p);
+    assert_true(fd >= 0);
+    close(fd);
+    return p;
+}
+
+/* Names of the workbook's sheets, '|'-joined. */
+static void sheet_names(const char *path, char *out, size_t cap)
+{
+    struct sheet_reader *r = NULL;
+    struct sheet_select which = {NULL, 0};
+    bdtx_error err;
+    size_t i, n;
+
+    error_clear(&err);
+    out[0] = '\0';
+    assert_int_equal(sheet_open_sheet(path, NULL, &which, &r, &err), 0);
+    n = sheet_count(r);
+    sheet_close(r);
+    for (i = 0; i < n; i++) {
+        which.index = i;
+        assert_int_equal(sheet_open_sheet(path, NULL, &which, &r, &err), 0);
+        if (i)
+            strncat(out, "|", cap - strlen(out) - 1);
+        strncat(out, sheet_name(r), cap - strlen(out) - 1);
+        sheet_close(r);
+    }
+}
+
+/* Reads the learners sheets named base, base (2), ... and checks that their
+ * numbers run 1..n without a gap and that no sheet has more than max rows. */
+static void check_people(const char *path, const char *base, long n, uint32_t max,
+                         int want_parts)
+{
+    long next = 1;
+    int part;
+
+    for (part = 1;; part++) {
+        char name[64];
+        struct sheet_select which = {name, 0};
+        struct sheet_reader *r = NULL;
+        struct sheet_row row;
+        bdtx_error err;
+        int rc;
+
+        error_clear(&err);
+        if (part == 1)
+            snprintf(name, sizeof name, "%s", base);
+        else
+            snprintf(name, sizeof name, "%s (%d)", base, part);
+        if (sheet_open_sheet(path, NULL, &which, &r, &err) != 0)
+            break;
+        while ((rc = sheet_next(r, &row, &err)) == 1) {
+            assert_true(row.number <= (long)max);
+            if (row.ncells > 0 && row.cells[0].numeric) {
+                assert_int_equal(strtol(row.cells[0].text, NULL, 10), next);
+                next++;
+            }
+        }
+        assert_int_equal(rc, 0);
+        sheet_close(r);
+    }
+    assert_int_equal(next - 1, n);
+    assert_int_equal(part - 1, want_parts);
+}
+
+static void test_people_continue(void **state)
+{
+    struct fake *f = *state;
+    struct gen g = {&f->rep, 25, 0, 0, "", ""};
+    struct people_source src = {gen_next, &g};
+    struct report_xlsx_options opt = {&src, 10, NULL};
+    char *path = temp_path(), names[512];
+    bdtx_error err;
+
+    error_clear(&err);
+    assert_int_equal(report_xlsx_write(&f->rep, path, &opt, &err), 0);
+    sheet_names(path, names, sizeof names);
+    /* Rows 1-4 are the title and the header: 6 learners a sheet, 25 in 5. */
+    assert_string_equal(names, "Xếp hạng|Mô đun M1|Mô đun M2|Trường|TEMIS|Chưa hoàn thành|"
+                               "Chưa hoàn thành (2)|Chưa hoàn thành (3)|Chưa hoàn thành (4)|"
+                               "Chưa hoàn thành (5)|Xu hướng|Dữ liệu");
+    check_people(path, "Chưa hoàn thành", 25, 10, 5);
+    unlink(path);
+    free(path);
+}
+
+static void test_people_one_sheet(void **state)
+{
+    struct fake *f = *state;
+    struct gen g = {&f->rep, 300, 0, 0, "", ""};
+    struct people_source src = {gen_next, &g};
+    struct report_xlsx_options opt = {&src, 0, NULL};
+    char *path = temp_path();
+    bdtx_error err;
+
+    error_clear(&err);
+    assert_int_equal(report_xlsx_write(&f->rep, path, &opt, &err), 0);
+    check_people(path, "Chưa hoàn thành", 300, REPORT_XLSX_MAX_ROWS, 1);
+    unlink(path);
+    free(path);
+}
+
+/* Rates are numbers, not text; the first ranked row is the best rate. */
+static void test_rates_are_numbers(void **state)
+{
+    struct fake *f = *state;
+    char *path = temp_path();
+    struct sheet_select which = {"Xếp hạng", 0};
+    struct sheet_reader *r = NULL;
+    struct sheet_row row;
+    bdtx_error err;
+    int rows = 0;
+
+    error_clear(&err);
+    assert_int_equal(report_xlsx_write(&f->rep, path, NULL, &err), 0);
+    assert_int_equal(sheet_open_sheet(path, NULL, &which, &r, &err), 0);
+    while (sheet_next(r, &row, &err) == 1) {
+        const struct rank_row *want;
+        const struct unit *u;
+
+        if (row.ncells < 12 || !row.cells[0].numeric || rows >= (int)f->rep.rankings[0].nrows)
+            continue;
+        want = &f->rep.rankings[0].rows[rows++];
+        u = &f->rep.reg.units[want->unit];
+        assert_string_equal(row.cells[1].text, u->code);
+        assert_true(row.cells[11].numeric);
+        assert_true(fabs(strtod(row.cells[11].text, NULL) -
+                         compute_rate(want->f.passed, want->f.assigned)) < 1e-12);
+        assert_true(row.cells[9].numeric);
+        assert_int_equal(strtoll(row.cells[9].text, NULL, 10), want->f.assigned);
+    }
+    assert_int_equal(rows, (int)f->rep.rankings[0].nrows);
+    sheet_close(r);
+    unlink(path);
+    free(path);
+}
+
+static void test_english(void **state)
+{
+    struct fake *f = *state;
+    struct gen g = {&f->rep, 7, 0, 0, "", ""};
+    struct people_source src = {gen_next, &g};
+    struct report_xlsx_options opt = {&src, 8, NULL};
+    char *path = temp_path(), names[512], *saved = f->cfg.report.language;
+    bdtx_error err;
+
+    error_clear(&err);
+    f->cfg.report.language = (char *)"en";
+    assert_int_equal(report_xlsx_write(&f->rep, path, &opt, &err), 0);
+    f->cfg.report.language = saved;
+    sheet_names(path, names, sizeof names);
+    assert_string_equal(names, "Ranking|Module M1|Module M2|Schools|TEMIS|Not passed|"
+                               "Not passed (2)|Trend|Data");
+    check_people(path, "Not passed", 7, 8, 2);
+    unlink(path);
+    free(path);
+}
+
+static void test_unwritable(void **state)
+{
+    struct fake *f = *state;
+    bdtx_error err;
+
+    error_clear(&err);
+    assert_int_equal(report_xlsx_write(&f->rep, "/nonexistent-folder/week.xlsx", NULL, &err),
+                     -1);
+    assert_int_equal(err.code, BDTX_SOFTWARE);
+    assert_non_null(strstr(err.message, "cannot write the workbook"));
+    assert_string_equal(err.file, "/nonexistent-folder/week.xlsx");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_people_continue, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_people_one_sheet, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rates_are_numbers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_english, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unwritable, setup, teardown),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
