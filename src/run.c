@@ -14,7 +14,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bdtx/atomic.h"
 #include "bdtx/compute.h"
 #include "bdtx/db.h"
 #include "bdtx/import.h"
@@ -25,7 +24,6 @@
 #include "bdtx/path.h"
 #include "bdtx/progress.h"
 #include "bdtx/report.h"
-#include "bdtx/report_json.h"
 
 struct run_ctx {
     struct cli *cli;
@@ -254,43 +252,6 @@ static int import_inbox(struct run_ctx *c, bdtx_error *err)
     return rc;
 }
 
-/* file_name of the configuration with {province} and {week} filled in and,
- * for a JSON report, .json as its extension. */
-static char *report_name(const struct config *cfg, const char *week, const char *ext)
-{
-    const char *t = cfg->report.file_name;
-    char buf[512];
-    size_t n = 0;
-    char *dot;
-
-    while (*t && n + 1 < sizeof buf) {
-        const char *with = NULL;
-
-        if (strncmp(t, "{province}", 10) == 0) {
-            with = cfg->province.code;
-            t += 10;
-        } else if (strncmp(t, "{week}", 6) == 0) {
-            with = week;
-            t += 6;
-        }
-        if (with) {
-            n += (size_t)snprintf(buf + n, sizeof buf - n, "%s", with);
-            if (n >= sizeof buf)
-                return NULL;
-        } else {
-            buf[n++] = *t++;
-        }
-    }
-    buf[n] = '\0';
-    dot = strrchr(buf, '.');
-    if (dot && strchr(dot, '/') == NULL)
-        *dot = '\0';
-    if (strlen(buf) + strlen(ext) + 1 > sizeof buf)
-        return NULL;
-    strcat(buf, ext);
-    return strdup(buf);
-}
-
 static void week_label(bdtx_date day, char *buf, size_t cap)
 {
     int y, w;
@@ -329,37 +290,24 @@ static void count_groups(const struct report *rep, char *buf, size_t cap)
 }
 
 /* The week's report, written in one call: the workbook and the JSON of
- * SPEC section 6 under reports/<school year>/, then its row in report_file. */
+ * SPEC section 6 under reports/<school year>/ (each renamed into place when
+ * complete), then its row in report_file. */
 static int write_week(struct run_ctx *c, const struct stale_week *sw, bdtx_error *err)
 {
     struct report rep;
-    struct atomic_file f = {0};
     char week[16], day[11], newest[24], assigned[24], passed[24], counts[256];
-    char *json = NULL, *rel = NULL, *full = NULL, *xlsx = NULL;
+    char *json = NULL, *xlsx = NULL;
+    size_t prefix = strlen(c->cfg.paths.reports) + 1;
     const char *params[11];
     int rc = -1;
 
     week_label(sw->sunday, week, sizeof week);
     if (compute_report(c->db, &c->cfg, sw->year, sw->sunday, &rep, err) != 0)
         return -1;
-    json = report_name(&c->cfg, week, ".json");
-    rel = json ? join3(sw->year->id, json, "") : NULL;
-    full = rel ? join3(c->cfg.paths.reports, rel, "") : NULL;
-    if (!full) {
-        error_set(err, BDTX_SOFTWARE, "the report file name is too long or memory ran out");
-        goto done;
-    }
-    if (atomic_begin(&f, full, err) != 0)
-        goto done;
-    if (report_json_write(&rep, f.fp) != 0) {
-        error_set(err, BDTX_SOFTWARE, "cannot write %s", full);
-        atomic_abort(&f);
-        goto done;
-    }
-    if (atomic_commit(&f, err) != 0)
-        goto done;
     xlsx = report_default_path(&rep, REPORT_XLSX, err);
-    if (!xlsx || report_save(c->db, &rep, REPORT_XLSX, xlsx, err) != 0)
+    json = xlsx ? report_default_path(&rep, REPORT_JSON, err) : NULL;
+    if (!json || report_save(c->db, &rep, REPORT_XLSX, xlsx, err) != 0 ||
+        report_save(c->db, &rep, REPORT_JSON, json, err) != 0)
         goto done;
     date_format_iso(sw->sunday, day);
     snprintf(newest, sizeof newest, "%ld", sw->newest_import);
@@ -371,10 +319,10 @@ static int write_week(struct run_ctx *c, const struct stale_week *sw, bdtx_error
     params[2] = week;
     params[3] = day;
     params[4] = newest;
-    /* Both files sit in reports/<school year>/: the workbook's name relative
-     * to the reports folder is the year and its file name. */
-    params[5] = xlsx + strlen(c->cfg.paths.reports) + 1;
-    params[6] = rel;
+    /* Names relative to the reports folder, as the download page links them
+     * (report_default_path puts both under "<paths.reports>/"). */
+    params[5] = xlsx + prefix;
+    params[6] = json + prefix;
     params[7] = assigned;
     params[8] = passed;
     params[9] = rep.total_group >= 0 ? rep.year->groups[rep.total_group].name : NULL;
@@ -391,15 +339,13 @@ static int write_week(struct run_ctx *c, const struct stale_week *sw, bdtx_error
                 11, params, err) != 0)
         goto done;
     log_info("report of %s (school year %s, as of %s) written to %s and %s", week, sw->year->id,
-             day, xlsx, full);
+             day, xlsx, json);
     c->sum.reports++;
     snprintf(c->sum.last_report, sizeof c->sum.last_report, "%s", xlsx);
     rc = 0;
 done:
     report_release(&rep);
     free(json);
-    free(rel);
-    free(full);
     free(xlsx);
     return rc;
 }
@@ -456,13 +402,17 @@ static int find_stale(struct run_ctx *c, struct stale_week **out, size_t *n, bdt
                                 "        AND week = $4), "
                                 "       (SELECT json FROM report_file "
                                 "        WHERE province_code = $1 AND school_year = $2 "
+                                "        AND week = $4), "
+                                "       (SELECT workbook FROM report_file "
+                                "        WHERE province_code = $1 AND school_year = $2 "
                                 "        AND week = $4)",
                          4, params, &r, err) != 0)
                 goto done;
             newest = strtol(db_value(r, 0, 0), NULL, 10);
             stale = newest > 0 &&
                     (db_null(r, 0, 1) || strtol(db_value(r, 0, 1), NULL, 10) != newest ||
-                     db_null(r, 0, 2) || !exists_under(c->cfg.paths.reports, db_value(r, 0, 2)));
+                     db_null(r, 0, 2) || !exists_under(c->cfg.paths.reports, db_value(r, 0, 2)) ||
+                     db_null(r, 0, 3) || !exists_under(c->cfg.paths.reports, db_value(r, 0, 3)));
             db_result_free(r);
             r = NULL;
             if (!stale)

@@ -28,8 +28,9 @@ struct people_source {
 struct people_cursor;
 
 /* Open the list of rep's year and date, ordered by parent unit, school, name,
- * account and module; *src is set to read it. The cursor holds a transaction
- * on db until people_close. */
+ * account and module; *src is set to read it. The cursor holds a read-only
+ * transaction on db until people_close, which rolls it back: call it outside
+ * any transaction of the caller's. */
 int people_open(struct db *db, const struct report *rep, struct people_cursor **out,
                 struct people_source *src, bdtx_error *err);
 void people_close(struct people_cursor *c);

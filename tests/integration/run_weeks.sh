@@ -7,14 +7,17 @@
 # with its .err while the others are imported; a file already imported but
 # left in the inbox (a crash between the commit and the move) is only
 # archived; two runs started together: one works, the other exits 75.
-# Usage: run_weeks.sh BDTX FIXTURE [SCREENSHOT_DIR]; with SCREENSHOT_DIR, the
-# download page is checked in Chromium (index_page.sh) and photographed there.
+# Usage: run_weeks.sh BDTX FIXTURE [SCREENSHOT_DIR [SHEET_DUMP]]; with
+# SCREENSHOT_DIR, the download page is checked in Chromium (index_page.sh)
+# and photographed there; with SHEET_DUMP (tests/tools), each week's workbook
+# is read back and its ranking sheet compared with the week's JSON.
 # Needs the PG* variables of a server (pg_virtualenv sets them).
 set -euo pipefail
 
 bdtx=$1
 fixture=$2
 shots=${3:-}
+dump=${4:-}
 here=$(cd "$(dirname "$0")" && pwd)
 db=bdtx_run_$$
 work=$(mktemp -d)
@@ -97,6 +100,13 @@ for ((w = 0; w < weeks; w++)); do
     [ -z "$bad" ] || failure "week $n: stderr lines without a level: $bad"
     ! grep -q $'\r' "$work/err" || failure "week $n: a progress bar although stderr is not a terminal"
     [ -f "$report" ] && compare_week "$n" "$report" || failure "week $n: no $report"
+    if [ -n "$dump" ] && [ -s "$workbook" ]; then
+        "$dump" "$workbook" "Xếp hạng" >"$work/sheet.jsonl"
+        diffs=$(jq -n -r --slurpfile sheet "$work/sheet.jsonl" --slurpfile reportv "$report" \
+            --slurpfile weeks "$report" --arg check ranking --arg scope overall \
+            -f "$here/workbook.jq")
+        [ -z "$diffs" ] || { failure "week $n: the workbook's Xếp hạng differs from $report"; echo "$diffs" | head -n 5; }
+    fi
     if [ "$w" = 4 ]; then
         [ -f "$work/rejected/temis-gv-cut.xlsx" ] && [ -s "$work/rejected/temis-gv-cut.xlsx.err" ] \
             || failure "the cut export is not in rejected/ with its .err"
