@@ -180,6 +180,8 @@ static int write_config(const struct unit_set *u, const char *dir)
             "province: { code: \"%s\", name: \"%s\" }\n"
             "database: { conninfo: \"\" }\n"
             "paths: { inbox: inbox, archive: archive, rejected: rejected, reports: reports }\n"
+            "# A national export is larger than any province's: room for it.\n"
+            "limits: { max_file_mb: 8192, max_uncompressed_mb: 16384, max_rows: 20000000 }\n"
             "school_years:\n"
             "  - id: \"2020-2021\"\n"
             "    start: 2020-09-01\n"
