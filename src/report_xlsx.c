@@ -303,7 +303,7 @@ static void put_rate(struct xw *x, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, 
 static void merge(struct xw *x, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c1, lxw_col_t c2,
                   const char *s, lxw_format *f)
 {
-    check(x, worksheet_merge_range(ws, r, c1, r, c2, s, f), "a merged title");
+    check(x, worksheet_merge_range(ws, r, c1, r, c2, s, f), "a merged cell");
 }
 
 /* Characters, not bytes, of UTF-8 text: the width a column needs. */
@@ -1032,8 +1032,7 @@ static void data_sheet(struct xw *x)
     check(x, worksheet_set_column(ws, 0, 0, clamp_width(wfile, 24, 48), NULL), "a column width");
     check(x, worksheet_set_column(ws, 1, 1, 16, NULL), "a column width");
     check(x, worksheet_set_column(ws, 2, 2, 14, NULL), "a column width");
-    check(x, worksheet_set_column(ws, 3, 3, 40, NULL), "a column width");
-    check(x, worksheet_set_column(ws, 4, 4, 14, NULL), "a column width");
+    check(x, worksheet_set_column(ws, 3, 7, 14, NULL), "a column width");
     check(x, worksheet_set_row(ws, 0, 26, NULL), "a row height");
     merge(x, ws, 0, 0, 4, l->data_title, x->title);
     r = data_section(x, ws, 2, l->data_general, NULL, 0);
@@ -1080,14 +1079,16 @@ static void data_sheet(struct xw *x)
     if (rep->nimports == 0)
         put_text(x, ws, r++, 0, l->none, x->note);
 
-    r = data_section(x, ws, r + 1, l->data_rejections, l->data_rejection_cols, 4);
+    r = data_section(x, ws, r + 1, l->data_rejections, l->data_rejection_cols, 3);
+    merge(x, ws, r - 1, 3, 7, l->data_rejection_cols[3], x->header);
     for (i = 0; i < rep->nrejections; i++, r++) {
         const struct rejection_row *j = &rep->rejections[i];
 
         put_text(x, ws, r, 0, j->file, text);
         put_number(x, ws, r, 1, (double)j->row, center);
         put_text(x, ws, r, 2, j->column, center);
-        put_text(x, ws, r, 3, j->reason, text);
+        /* The reason across the columns the other tables leave narrow. */
+        merge(x, ws, r, 3, 7, j->reason, text);
     }
     if (rep->nrejections == 0)
         put_text(x, ws, r++, 0, l->none, x->note);

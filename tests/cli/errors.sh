@@ -43,6 +43,7 @@ expect 64 "bdtx: unknown command 'db frob'" "$bdtx" db frob
 expect 64 "bdtx: --quiet and --verbose exclude each other" "$bdtx" -q -v db status
 expect 64 "bdtx: --week '2020-W99' is not an ISO week (YYYY-Www)" "$bdtx" "${conf[@]}" report --week 2020-W99
 expect 64 "bdtx: give --week or --as-of, not both" "$bdtx" "${conf[@]}" report --week 2020-W40 --as-of 2020-10-04
+expect 64 "bdtx: --format pdf is not one of xlsx, json, csv" "$bdtx" "${conf[@]}" report --format pdf
 expect 64 "bdtx: --as-of '31/02/2020' is not a date (YYYY-MM-DD)" "$bdtx" "${conf[@]}" import --as-of 31/02/2020 x.csv
 expect 64 "bdtx: --target must be gv or cbql, not 'hs'" "$bdtx" "${conf[@]}" import --target hs x.csv
 expect 64 "bdtx: unknown source kind 'lms'" "$bdtx" "${conf[@]}" import --source lms x.csv
