@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "bdtx/encoding.h"
+#include "bdtx/guard.h"
 #include "bdtx/hash.h"
 #include "bdtx/log.h"
 #include "bdtx/names.h"
@@ -671,10 +672,35 @@ static int read_header(struct import_ctx *c, struct sheet_row *row, bdtx_error *
             return 0;
         title_append(c, row);
     }
-    if (got < 0)
-        return -1;
-    error_set(err, BDTX_DATAERR, "no recognisable header in the first %d rows",
-              HEADER_SEARCH_ROWS);
+    return got < 0 ? -1 : 1;
+}
+
+/* Opens the file at the first worksheet with a recognisable header (a
+ * workbook may start with a cover or a notes sheet); -1 with err filled. */
+static int open_at_header(struct import_ctx *c, const struct sheet_limits *limits,
+                          struct sheet_row *header, bdtx_error *err)
+{
+    size_t i, count = 1;
+    int rc;
+
+    for (i = 0; i < count; i++) {
+        struct sheet_select which = {NULL, i};
+
+        sheet_close(c->reader);
+        c->reader = NULL;
+        if (sheet_open_sheet(c->path, limits, &which, &c->reader, err) != 0)
+            return -1;
+        count = sheet_count(c->reader);
+        rc = read_header(c, header, err);
+        if (rc <= 0)
+            return rc;
+    }
+    if (count > 1)
+        error_set(err, BDTX_DATAERR, "no recognisable header in the first %d rows of any of "
+                  "the %zu worksheets", HEADER_SEARCH_ROWS, count);
+    else
+        error_set(err, BDTX_DATAERR, "no recognisable header in the first %d rows",
+                  HEADER_SEARCH_ROWS);
     error_place(err, c->path, 0, NULL);
     error_hint(err, "a learners export needs columns such as Tài khoản, Mã đơn vị or Đơn vị, "
                     "Mô đun and Trạng thái; a TEMIS export Mã đơn vị, Tổng số and the "
@@ -1476,7 +1502,7 @@ int import_file(struct db *db, const struct config *cfg, const struct vocab *voc
         rc = 0;
         goto done;
     }
-    if (sheet_open(path, &limits, &c.reader, err) != 0 || read_header(&c, &header, err) != 0)
+    if (open_at_header(&c, &limits, &header, err) != 0)
         goto done;
     c.source = opts->source != SOURCE_UNKNOWN ? opts->source : c.map.kind;
     if (c.source != c.map.kind) {
@@ -1517,6 +1543,9 @@ int import_file(struct db *db, const struct config *cfg, const struct vocab *voc
         goto done;
     if (c.source == SOURCE_LMS_LEARNERS) {
         if (load_learner_rows(&c, err) != 0)
+            goto done;
+        if (c.rows > 0 && !opts->force &&
+            guard_learners(db, cfg, c.year->id, c.as_of, c.id, path, err) != 0)
             goto done;
         if (c.rows > 0 && (record_duplicates(&c, err) != 0 || merge_learner_rows(&c, err) != 0))
             goto done;

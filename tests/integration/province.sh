@@ -7,11 +7,12 @@
 set -euo pipefail
 
 bdtx=$1
+csv2xlsx=$2
 here=$(cd "$(dirname "$0")" && pwd)
 db=bdtx_province_$$
 work=$(mktemp -d)
 trap 'dropdb --if-exists "$db" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
-python3 "$here/../province/gen_province.py" "$work/p"
+python3 "$here/../province/gen_province.py" "$work/p" --csv2xlsx "$csv2xlsx"
 createdb "$db"
 export PGDATABASE=$db
 p=$work/p

@@ -21,6 +21,7 @@ import io
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 import unicodedata
@@ -665,6 +666,49 @@ def write_temis_people(rng, y, as_of, folder):
     return files, temis_counts(y, False)
 
 
+# ---------------------------------------------------------------- XLSX writers
+
+XLSX = {"csv2xlsx": None}
+
+
+def xlsx_libxlsxwriter(csv_path, cover):
+    """The CSV as a workbook written by libxlsxwriter (tests/province/
+    csv2xlsx.c): numbers as number cells, merged title cells; with cover,
+    a notes sheet comes first, so the data is on the second sheet."""
+    if not XLSX["csv2xlsx"]:
+        sys.exit("gen_province.py: --csv2xlsx PATH is needed for the XLSX exports")
+    out = csv_path[:-4] + ".xlsx"
+    args = [XLSX["csv2xlsx"], out]
+    if cover:
+        notes = csv_path[:-4] + "-notes.csv"
+        write_csv(notes, [["HƯỚNG DẪN SỬ DỤNG"], ["Dữ liệu ở trang tính thứ hai."],
+                          ["Liên hệ: phòng GDTX"]], bom=False)
+        args += ["Hướng dẫn", notes]
+    args += ["Dữ liệu", csv_path]
+    subprocess.run(args, check=True)
+    os.remove(csv_path)
+    if cover:
+        os.remove(notes)
+    return out
+
+
+def xlsx_libreoffice(csv_path):
+    """The CSV as LibreOffice Calc converts it (headless): accounts and
+    counts become numbers, the rest shared strings."""
+    folder = os.path.dirname(csv_path)
+    profile = os.path.join(folder, ".lo-profile")
+    subprocess.run(["soffice", "-env:UserInstallation=file://" + os.path.abspath(profile),
+                    "--headless", "--convert-to", "xlsx", "--infilter=CSV:44,34,76,1",
+                    "--outdir", folder, csv_path], check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    out = csv_path[:-4] + ".xlsx"
+    if not os.path.exists(out):
+        sys.exit("gen_province.py: soffice did not write " + out)
+    os.remove(csv_path)
+    subprocess.run(["rm", "-rf", profile], check=True)
+    return out
+
+
 # ---------------------------------------------------------------- truth
 
 def expected_report(y, history, as_of, agg_history=()):
@@ -783,9 +827,11 @@ def config_yaml(years):
 
 
 def main():
-    if len(sys.argv) != 2:
-        sys.exit("usage: gen_province.py OUTDIR")
+    if len(sys.argv) not in (2, 4) or (len(sys.argv) == 4 and sys.argv[2] != "--csv2xlsx"):
+        sys.exit("usage: gen_province.py OUTDIR [--csv2xlsx PATH]")
     outdir = sys.argv[1]
+    if len(sys.argv) == 4:
+        XLSX["csv2xlsx"] = sys.argv[3]
     os.makedirs(os.path.join(outdir, "expected"), exist_ok=True)
     rng = random.Random(20251)
     y20 = build_2020(rng)
@@ -837,6 +883,18 @@ def main():
         os.makedirs(folder, exist_ok=True)
         path = os.path.join(folder, name)
         extra = fn(rng, snap, as_of, path) or {}
+        # Some weeks come as workbooks: libxlsxwriter with a notes sheet
+        # first, or LibreOffice.
+        writer = {(2020, 41): "libxlsxwriter", (2025, 44): "libreoffice"}.get((iy, iw))
+        if writer == "libxlsxwriter":
+            path = xlsx_libxlsxwriter(path, cover=True)
+        elif writer == "libreoffice":
+            path = xlsx_libreoffice(path)
+        if writer:
+            extra["file_encoding"] = "xlsx"
+            # An XLSX cell is placed by column letter, a CSV field by number.
+            extra["messages"] = [re.sub(r"^:(\d+):", lambda m: ":%s:" % chr(64 + int(m.group(1))), t)
+                                 for t in extra.get("messages", [])]
         manifest["imports"].append({"file": os.path.relpath(path, outdir), "layout": layout,
                                     "school_year": y.id, "source": "lms-learners",
                                     "as_of": as_of.isoformat(), "rows": len(snap.rows),
@@ -850,11 +908,15 @@ def main():
             agg = aggregates(y)
             agg_history[y.id].append((as_of, agg))
             for name in write_unit_files(rng, y, agg, as_of, folder):
+                if iw == 43:
+                    name = os.path.basename(
+                        xlsx_libxlsxwriter(os.path.join(folder, name), cover=False))
                 manifest["imports"].append({
                     "file": os.path.relpath(os.path.join(folder, name), outdir),
                     "layout": "lms-units", "school_year": y.id, "source": "lms-units",
                     "as_of": as_of.isoformat(), "rejected": 0, "messages": [],
-                    "duplicates": 0, "strict_fails": False})
+                    "duplicates": 0, "strict_fails": False,
+                    "file_encoding": "xlsx" if name.endswith(".xlsx") else "utf-8"})
             manifest["refused"].append({
                 "file": os.path.relpath(os.path.join(folder, "khong-ro-mo-dun.csv"), outdir),
                 "exit": 64, "message": "add --module CODE"})
@@ -880,6 +942,13 @@ def main():
             json.dump(exp, f, ensure_ascii=False, indent=1)
         manifest["reports"].append({"after": len(manifest["imports"]), "week": exp["week"],
                                     "expected": "expected/" + exp_name})
+    # A workbook of notes only: no sheet has a header, the import says so.
+    notes = os.path.join(outdir, "2020-W41", "ghi-chu.csv")
+    write_csv(notes, [["Ghi chú"], ["Không có dữ liệu tuần này"]], bom=False)
+    notes = xlsx_libxlsxwriter(notes, cover=True)
+    manifest["refused"].append({"file": os.path.relpath(notes, outdir), "exit": 65,
+                                "message": "no recognisable header in the first 40 rows of any "
+                                           "of the 2 worksheets"})
     # Reports of the earlier year, asked again after the later year is in:
     # each year keeps its own hierarchy, modules and groups.
     for y in (y20,):
