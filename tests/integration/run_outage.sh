@@ -7,6 +7,9 @@
 #     inside its transaction by a lock another session holds, then the
 #     server is stopped): exit 69, nothing of that import stored, the file
 #     still in the inbox; the next run completes.
+# Then, on the same cluster: 3. the logins of scripts/db-users (the
+# importing one runs the job, the reading one cannot); 4. an archive on
+# another file system (/dev/shm), where a move is a copy.
 set -euo pipefail
 
 bdtx=$1
@@ -27,11 +30,12 @@ fi
 data=$work/pg/data
 sock=$work/pg
 holder=
+other=
 pg() { "${as_owner[@]}" "$bin/pg_ctl" -D "$data" -l "$work/pg/log" -w "$@" >/dev/null; }
 cleanup() {
     [ -z "$holder" ] || kill "$holder" 2>/dev/null || true
     pg stop -m immediate 2>/dev/null || true
-    rm -rf "$work"
+    rm -rf "$work" ${other:+"$other"}
 }
 trap cleanup EXIT
 "${as_owner[@]}" "$bin/initdb" -D "$data" -U bdtx -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
@@ -131,4 +135,19 @@ set -e
 [ "$rc" = 78 ] && [ -f "$work/inbox/temis-gv.xlsx" ] || failure "bdtx run as the read-only bdtx_web exited $rc, expected 78"
 grep -q "^HINT: bdtx run needs a login in the role bdtx_import" "$work/err" || failure "no hint: $(cat "$work/err")"
 echo "least privilege: bdtx_run runs the job; bdtx_web reads the report and cannot run ($rc: $(head -n 1 "$work/err"))"
+
+# 4. An archive on another file system (tmpfs): the move is a copy, flushed
+# and renamed into place, then the unlink; the bytes arrive whole.
+other=$(mktemp -d -p /dev/shm 2>/dev/null || true)
+if [ -n "$other" ] && [ "$(stat -f -c %T "$other")" != "$(stat -f -c %T "$work")" ]; then
+    sed "s|archive: $work/archive|archive: $other/archive|" "$work/bdtx.yaml" >"$work/other.yaml"
+    "$bdtx" --config "$work/other.yaml" --quiet run || failure "the run with the archive on tmpfs exited $?"
+    moved=$other/archive/2020-2021/2020-10-25_temis-gv.xlsx
+    cmp -s "$moved" "$fixture/week-04/temis-gv.xlsx" || failure "the file copied across file systems differs"
+    [ ! -e "$work/inbox/temis-gv.xlsx" ] || failure "the file copied across file systems is still in the inbox"
+    [ -z "$(find "$other/archive" -name '.*')" ] || failure "a temporary file was left in the archive"
+    echo "archive on $(stat -f -c %T "$other"): copied whole, inbox emptied"
+else
+    echo "no second file system at /dev/shm: the copy across file systems was not exercised"
+fi
 exit $fail

@@ -221,4 +221,36 @@ grep -q $'\r\033\\[K\\[#*\\.*\\] [0-9]*/4 importing' "$work/tty" \
 grep -q $'\\] 1/1 reports' "$work/tty" || failure "no progress bar for the reports"
 compare_week 02 "$work/reports/2020-2021/bdtx-20-2020-W41.json"
 echo "on a terminal: progress bar drawn"
+
+# A backlog: all eight weeks in the inbox at once (each week's files under a
+# prefix, since the exports of every week share names), in no order: one run
+# imports them oldest as-of first and writes every week's report.
+dropdb "$db"
+createdb "$db"
+"$bdtx" "${conf[@]}" --quiet db migrate
+rm -rf "$work/archive" "$work/reports" "$work/rejected" "$work/inbox"
+mkdir "$work/inbox"
+for ((w = weeks - 1; w >= 0; w--)); do
+    nfiles=$(jq ".weeks[$w].files | length" "$fixture/manifest.json")
+    for ((f = 0; f < nfiles; f++)); do
+        file=$(jq -r ".weeks[$w].files[$f].file" "$fixture/manifest.json")
+        name=z$((9 - w))-$(basename "$file")          # names sort newest first
+        cp "$fixture/$file" "$work/inbox/$name"
+        case "$file" in
+            *tuan0*) jq -r ".weeks[$w].files[$f].as_of" "$fixture/manifest.json" >"$work/inbox/$name.as-of" ;;
+        esac
+    done
+done
+set +e
+"$bdtx" "${conf[@]}" run >"$work/out" 2>"$work/err"
+rc=$?
+set -e
+[ "$rc" = 1 ] || { failure "the backlog run exited $rc, expected 1 (rows rejected)"; tail -n 5 "$work/err"; }
+grep -q "^bdtx run: $(find "$fixture"/week-* -type f | wc -l) files imported .* 8 reports written" "$work/out" \
+    || failure "backlog summary: $(cat "$work/out")"
+for ((w = 0; w < weeks; w++)); do
+    n=$(printf '%02d' $((w + 1)))
+    compare_week "$n" "$work/reports/2020-2021/bdtx-20-$(jq -r .week "$fixture/expected/week-$n.json").json"
+done
+echo "backlog of $weeks weeks in one run: $(cat "$work/out")"
 exit $fail
