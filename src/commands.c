@@ -253,13 +253,14 @@ static bool parse_target(const char *s, enum role *out)
 int cmd_import(struct cli *cli, int argc, char **argv, bdtx_error *err)
 {
     static const char usage[] = "import [--source KIND] [--as-of DATE] [--module CODE] "
-                                "[--target gv|cbql] [--strict] FILE...";
+                                "[--target gv|cbql] [--strict] [--force] FILE...";
     static const struct option options[] = {
         {"source", required_argument, NULL, 's'},
         {"as-of", required_argument, NULL, 'a'},
         {"module", required_argument, NULL, 'm'},
         {"target", required_argument, NULL, 't'},
         {"strict", no_argument, NULL, 'S'},
+        {"force", no_argument, NULL, 'F'},
         {NULL, 0, NULL, 0},
     };
     struct import_options opts;
@@ -290,6 +291,7 @@ int cmd_import(struct cli *cli, int argc, char **argv, bdtx_error *err)
                 return usage_error(err, usage, "--target must be gv or cbql, not '%s'", optarg);
             break;
         case 'S': opts.strict = true; break;
+        case 'F': opts.force = true; break;
         default:
             return usage_error(err, usage, "unknown option %s", argv[optind - 1]);
         }
@@ -455,6 +457,10 @@ int cmd_report(struct cli *cli, int argc, char **argv, bdtx_error *err)
         goto done;
     }
     have_rep = true;
+    if (format == REPORT_XLSX && compute_trend(db, &rep, err) != 0) {
+        rc = err->code;
+        goto done;
+    }
     /* JSON and CSV are for programs and pipes: standard output unless --out.
      * The workbook goes to the reports folder unless --out. */
     if (!out && format != REPORT_XLSX) {

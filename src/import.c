@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "bdtx/encoding.h"
+#include "bdtx/guard.h"
 #include "bdtx/hash.h"
 #include "bdtx/log.h"
 #include "bdtx/names.h"
@@ -1542,6 +1543,9 @@ int import_file(struct db *db, const struct config *cfg, const struct vocab *voc
         goto done;
     if (c.source == SOURCE_LMS_LEARNERS) {
         if (load_learner_rows(&c, err) != 0)
+            goto done;
+        if (c.rows > 0 && !opts->force &&
+            guard_learners(db, cfg, c.year->id, c.as_of, c.id, path, err) != 0)
             goto done;
         if (c.rows > 0 && (record_duplicates(&c, err) != 0 || merge_learner_rows(&c, err) != 0))
             goto done;

@@ -19,6 +19,7 @@ struct import_options {
     const char *module;        /* module code for files without a module column */
     enum role target;          /* ROLE_UNKNOWN: detect */
     bool strict;               /* reject the whole file on the first bad row */
+    bool force;                /* import even what the guard (guard.h) would refuse */
 };
 
 struct import_result {
