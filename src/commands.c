@@ -457,6 +457,10 @@ int cmd_report(struct cli *cli, int argc, char **argv, bdtx_error *err)
         goto done;
     }
     have_rep = true;
+    if (format == REPORT_XLSX && compute_trend(db, &rep, err) != 0) {
+        rc = err->code;
+        goto done;
+    }
     /* JSON and CSV are for programs and pipes: standard output unless --out.
      * The workbook goes to the reports folder unless --out. */
     if (!out && format != REPORT_XLSX) {

@@ -501,8 +501,9 @@ static void trend_week(struct report *rep, size_t w, const struct grid *g)
 
 /* Every week from the first import of the year to the report's date, each
  * as of its Sunday (the report's own date for the last one), so that the
- * last two weeks are exactly the grids of the report and of its Δ. One
- * computation per week: the cost grows with the weeks of the year. */
+ * last two weeks are those of the report and of its Δ (their grids are
+ * reused when given). One computation per week: the cost grows with the
+ * weeks of the year. */
 static int build_trend(struct db *db, struct report *rep, const struct grid *now,
                        const struct grid *prev, bdtx_error *err)
 {
@@ -537,9 +538,9 @@ static int build_trend(struct db *db, struct report *rep, const struct grid *now
         int64_t pairs;
 
         t->days[w] = rep->as_of - (bdtx_date)(7 * k);
-        if (k == 0) {
+        if (k == 0 && now) {
             trend_week(rep, w, now);
-        } else if (k == 1) {
+        } else if (k == 1 && prev) {
             trend_week(rep, w, prev);
         } else {
             if (grid_fill(db, rep->cfg, rep->year, &rep->reg, t->days[w], &g, &pairs, NULL,
@@ -688,7 +689,7 @@ static void warn(struct report *rep, enum report_warning_kind kind, int64_t coun
     }
 }
 
-static void build_warnings(struct report *rep, int64_t unregistered)
+static void build_warnings(struct report *rep, int64_t unregistered, int64_t prev_assigned)
 {
     bdtx_date latest = 0, d;
     int64_t rejected = 0, empty = 0;
@@ -703,7 +704,7 @@ static void build_warnings(struct report *rep, int64_t unregistered)
     rep->rejections_total = rejected;
     if (latest <= rep->as_of - 7)
         warn(rep, WARN_NO_IMPORT_THIS_WEEK, 0, latest);
-    if (rep->trend.nweeks < 2 || rep->trend.province[rep->trend.nweeks - 2].assigned == 0)
+    if (prev_assigned == 0)
         warn(rep, WARN_NO_PREVIOUS_WEEK, 0, 0);
     if (rejected > 0)
         warn(rep, WARN_REJECTED_ROWS, rejected, 0);
@@ -789,10 +790,10 @@ int compute_report(struct db *db, const struct config *cfg, const struct config_
     }
     if (build_schools(rep, &now, err) != 0 || load_temis(db, rep, err) != 0 ||
         load_imports(db, rep, err) != 0 || count_learners(db, rep, err) != 0 ||
-        build_trend(db, rep, &now, &prev, err) != 0 || load_rejections(db, rep, err) != 0 ||
+        load_rejections(db, rep, err) != 0 ||
         load_duplicates(db, rep, err) != 0)
         goto done;
-    build_warnings(rep, unregistered);
+    build_warnings(rep, unregistered, figures_of(&prev, rep->reg.root, NULL, year).assigned);
     rc = 0;
 done:
     free(now.cells);
@@ -800,6 +801,13 @@ done:
     if (rc != 0)
         report_release(rep);
     return rc;
+}
+
+int compute_trend(struct db *db, struct report *rep, bdtx_error *err)
+{
+    if (rep->trend.nweeks > 0)
+        return 0;
+    return build_trend(db, rep, NULL, NULL, err);
 }
 
 void report_release(struct report *rep)

@@ -306,7 +306,8 @@ static int write_week(struct run_ctx *c, const struct stale_week *sw, bdtx_error
         return -1;
     xlsx = report_default_path(&rep, REPORT_XLSX, err);
     json = xlsx ? report_default_path(&rep, REPORT_JSON, err) : NULL;
-    if (!json || report_save(c->db, &rep, REPORT_XLSX, xlsx, err) != 0 ||
+    if (!json || compute_trend(c->db, &rep, err) != 0 ||
+        report_save(c->db, &rep, REPORT_XLSX, xlsx, err) != 0 ||
         report_save(c->db, &rep, REPORT_JSON, json, err) != 0)
         goto done;
     date_format_iso(sw->sunday, day);

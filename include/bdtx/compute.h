@@ -94,7 +94,7 @@ struct conversion_row {
 /* Each unit's overall figures at the Sunday of every week of the school
  * year, from the week of the first import up to the report's week, computed
  * with the same rules as the report itself (so the last week equals the
- * overall ranking). */
+ * overall ranking). Empty until compute_trend fills it. */
 struct trend {
     size_t nweeks;
     bdtx_date *days;                 /* the Sundays, oldest first */
@@ -172,6 +172,10 @@ static inline const struct figures *trend_at(const struct trend *t, size_t w, si
 int compute_report(struct db *db, const struct config *cfg, const struct config_year *year,
                    bdtx_date as_of, struct report *rep, bdtx_error *err);
 void report_release(struct report *rep);
+/* Fill rep->trend (the workbook's Xu hướng): one computation of the rules
+ * per week of the school year so far, so only the writers that show it ask
+ * for it; compute_report leaves the trend empty. */
+int compute_trend(struct db *db, struct report *rep, bdtx_error *err);
 
 /* Index of the group of passed/assigned (the highest min_percent reached,
  * in exact integer arithmetic), or -1 when nothing is assigned. */
