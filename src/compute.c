@@ -794,6 +794,9 @@ int compute_report(struct db *db, const struct config *cfg, const struct config_
         load_duplicates(db, rep, err) != 0)
         goto done;
     build_warnings(rep, unregistered, figures_of(&prev, rep->reg.root, NULL, year).assigned);
+    rep->grid_now = now.cells;
+    rep->grid_prev = prev.cells;
+    now.cells = prev.cells = NULL;
     rc = 0;
 done:
     free(now.cells);
@@ -805,9 +808,17 @@ done:
 
 int compute_trend(struct db *db, struct report *rep, bdtx_error *err)
 {
+    struct grid now = {rep->grid_now, rep->reg.count, rep->year->nmodules};
+    struct grid prev = {rep->grid_prev, rep->reg.count, rep->year->nmodules};
+    int rc;
+
     if (rep->trend.nweeks > 0)
         return 0;
-    return build_trend(db, rep, NULL, NULL, err);
+    rc = build_trend(db, rep, now.cells ? &now : NULL, prev.cells ? &prev : NULL, err);
+    free(rep->grid_now);
+    free(rep->grid_prev);
+    rep->grid_now = rep->grid_prev = NULL;
+    return rc;
 }
 
 void report_release(struct report *rep)
@@ -849,6 +860,8 @@ void report_release(struct report *rep)
     free(rep->trend.units);
     free(rep->trend.cells);
     free(rep->trend.province);
+    free(rep->grid_now);
+    free(rep->grid_prev);
     registry_release(&rep->reg);
     memset(rep, 0, sizeof *rep);
 }
