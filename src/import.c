@@ -1013,8 +1013,20 @@ static int record_duplicates(struct import_ctx *c, bdtx_error *err)
 {
     const char *params[1] = {c->id};
     struct db_result *r = NULL;
+    bool any;
     long n;
 
+    /* Most exports hold no duplicate: a hash aggregate that only says
+     * whether one exists costs less than half the window query's sort. */
+    if (db_query(c->db, "SELECT EXISTS (SELECT 1 FROM stage_learner GROUP BY account, module "
+                        "HAVING count(*) > 1)", 0, NULL, &r, err) != 0)
+        return -1;
+    any = strcmp(db_value(r, 0, 0), "t") == 0;
+    db_result_free(r);
+    r = NULL;
+    c->duplicates = 0;
+    if (!any)
+        return 0;
     if (db_exec(c->db, store_duplicates, 1, params, err) != 0 ||
         db_query(c->db, "SELECT count(*) FROM import_duplicate WHERE import_id = $1", 1, params,
                  &r, err) != 0)
