@@ -192,8 +192,11 @@ enum legacy_kind legacy_convert(const char *text, size_t len, char **out)
     enum legacy_kind kind = LEGACY_NONE;
 
     *out = NULL;
-    /* Most cells are plain Unicode: ruled out without allocating. */
-    if (len == 0 || !legacy_bytes(text, len, NULL, &n))
+    /* Most cells are ASCII or plain Unicode: ruled out without allocating,
+     * ASCII without decoding. */
+    for (n = 0; n < len && !((unsigned char)text[n] & 0x80); n++)
+        ;
+    if (n == len || !legacy_bytes(text, len, NULL, &n))
         return LEGACY_NONE;
     bytes = malloc(len);
     utf8 = malloc(cap);
