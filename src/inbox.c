@@ -42,6 +42,20 @@ static char *join(const char *dir, const char *name)
     return s;
 }
 
+/* A sidecar whose export is not there (it was moved without it, or never
+ * came) would give its date to a later file of that name: say so. */
+static void warn_orphan(const char *dir, const char *sidecar)
+{
+    size_t len = strlen(sidecar) - strlen(INBOX_SIDECAR);
+    char *name = strndup(sidecar, len), *path = name ? join(dir, name) : NULL;
+
+    if (path && access(path, F_OK) != 0)
+        log_warning("%s/%s: no file %s beside it; remove it, or it will date the next file "
+                    "of that name", dir, sidecar, name);
+    free(name);
+    free(path);
+}
+
 /* The sidecar's one line: a date, blanks and a newline around it allowed. */
 static bool read_sidecar(const char *path, bdtx_date *out)
 {
@@ -131,6 +145,8 @@ int inbox_scan(const char *dir, const struct vocab *vocab, struct inbox_file **o
         struct stat st;
         char *side;
 
+        if (ends_with(e->d_name, INBOX_SIDECAR))
+            warn_orphan(dir, e->d_name);
         if (skipped_name(e->d_name))
             continue;
         if (count == cap) {

@@ -45,6 +45,21 @@ mkdir "$work/inbox"
 conf=(--config "$work/bdtx.yaml")
 "$bdtx" "${conf[@]}" --quiet db migrate
 
+# Usage and a missing inbox, before anything else.
+set +e
+"$bdtx" "${conf[@]}" run now >"$work/out" 2>"$work/err"
+rc=$?
+set -e
+[ "$rc" = 64 ] && grep -q "^bdtx: run takes no arguments" "$work/err" || failure "run now: exit $rc, $(cat "$work/err")"
+rmdir "$work/inbox"
+set +e
+"$bdtx" "${conf[@]}" run >"$work/out" 2>"$work/err"
+rc=$?
+set -e
+[ "$rc" = 78 ] && grep -q "^bdtx: cannot open the inbox folder $work/inbox" "$work/err" \
+    || failure "run without an inbox: exit $rc, $(cat "$work/err")"
+mkdir "$work/inbox"
+
 # drop W: copies week W's files into the inbox. The CSV exports of weeks 3
 # and 7 carry their date neither in the title rows nor in the name: as an
 # officer would, the test writes it in a NAME.as-of file beside them.
@@ -151,6 +166,13 @@ imports=$(psql -Atc "SELECT count(*) FROM import")
 grep -q "temis-gv.xlsx: already imported" "$work/err" || failure "not recognised as imported: $(cat "$work/err")"
 [ -z "$(ls -A "$work/inbox")" ] || failure "the imported file was left in the inbox"
 [ "$imports" = "$(psql -Atc "SELECT count(*) FROM import")" ] || failure "an imported file was imported again"
+
+# A sidecar without its file is left alone, with a warning.
+echo 2020-11-22 >"$work/inbox/ghost.csv.as-of"
+"$bdtx" "${conf[@]}" --quiet run 2>"$work/err" || failure "a run with a lone sidecar exited $?"
+grep -q "warning: $work/inbox/ghost.csv.as-of: no file ghost.csv beside it" "$work/err" \
+    || failure "no warning about a lone sidecar: $(cat "$work/err")"
+rm "$work/inbox/ghost.csv.as-of"
 
 # A lost week: the report file is deleted; the next run writes it again.
 rm "$work/reports/2020-2021/bdtx-20-2020-W44.json"
