@@ -498,14 +498,156 @@ static void trend_week(struct report *rep, size_t w, const struct grid *g)
         rep->trend.cells[w * rep->trend.nunits + u] =
             figures_of(g, rep->trend.units[u], NULL, rep->year);
 }
+/* The trend in one pass over the history rather than one per week: every
+ * stretch of time in which a (learner, module) pair kept its state and its
+ * learner kept unit and role covers a run of the trend's Sundays; it adds
+ * to the counts at the first and takes away after the last. Summed in week
+ * order, the counts at each Sunday are those rule 1 gives as of that day.
+ * $4 is the first Sunday, $5 the number of weeks. */
+static const char trend_events_sql[] =
+    "DECLARE bdtx_trend NO SCROLL CURSOR FOR "
+    "WITH lv AS ("
+    "  SELECT learner_id, unit_code, coalesce(role, '') AS role, as_of,"
+    "    coalesce(lead(as_of) OVER (PARTITION BY learner_id ORDER BY as_of),"
+    "             $3::date + 1) AS until"
+    "  FROM learner_version"
+    "  WHERE province_code = $1 AND school_year = $2 AND as_of <= $3"
+    "), pv AS ("
+    "  SELECT learner_id, module, state, as_of,"
+    "    coalesce(lead(as_of) OVER (PARTITION BY learner_id, module ORDER BY as_of),"
+    "             $3::date + 1) AS until"
+    "  FROM progress_version"
+    "  WHERE province_code = $1 AND school_year = $2 AND as_of <= $3"
+    "), seg AS ("
+    "  SELECT lv.unit_code, pv.module, lv.role, (pv.state = 2)::int AS passed,"
+    "    greatest(0, (greatest(pv.as_of, lv.as_of) - $4::date + 6) / 7) AS first_w,"
+    "    least($5::int, (least(pv.until, lv.until) - $4::date + 6) / 7) AS end_w"
+    "  FROM pv JOIN lv ON lv.learner_id = pv.learner_id"
+    "    AND lv.as_of < pv.until AND pv.as_of < lv.until"
+    "), ev AS ("
+    "  SELECT first_w AS w, unit_code, module, role, 1 AS da, passed AS dp"
+    "  FROM seg WHERE first_w < end_w"
+    "  UNION ALL"
+    "  SELECT end_w, unit_code, module, role, -1, -passed"
+    "  FROM seg WHERE first_w < end_w AND end_w < $5::int"
+    ") "
+    "SELECT w, unit_code, module, role, sum(da), sum(dp) FROM ev "
+    "GROUP BY 1, 2, 3, 4 HAVING sum(da) <> 0 OR sum(dp) <> 0 ORDER BY 1";
+
+/* Counts per (unit where the learners are, module, role) as the weeks go. */
+struct trend_acc {
+    struct figures *cells;          /* reg.count * nmodules */
+};
+
+static void trend_acc_add(struct figures *c, const char *role, int64_t da, int64_t dp)
+{
+    c->assigned += da;
+    c->passed += dp;
+    if (strcmp(role, "gv") == 0) {
+        c->gv_assigned += da;
+        c->gv_passed += dp;
+    } else if (strcmp(role, "cbql") == 0) {
+        c->cbql_assigned += da;
+        c->cbql_passed += dp;
+    }
+}
+
+/* The grid of one week from the accumulated counts: rolled up the
+ * hierarchy, then rule 3's aggregates, as grid_fill does. */
+static int trend_grid(struct db *db, struct report *rep, const struct figures *acc,
+                      bdtx_date day, struct grid *g, bdtx_error *err)
+{
+    char date[11];
+    const char *params[3] = {rep->cfg->province.code, rep->year->id, date};
+    size_t u, m;
+
+    memset(g->cells, 0, g->nunits * g->nmodules * sizeof *g->cells);
+    for (u = 0; u < g->nunits; u++)
+        for (m = 0; m < g->nmodules; m++) {
+            const struct figures *f = &acc[u * g->nmodules + m];
+            long up;
+
+            if (f->assigned == 0 && f->passed == 0)
+                continue;
+            for (up = (long)u; up >= 0; up = rep->reg.units[up].parent)
+                figures_add(grid_at(g, up, m), f);
+        }
+    date_format_iso(day, date);
+    return grid_add_unit_counts(db, params, rep->year, &rep->reg, g, err);
+}
+
+static int trend_by_events(struct db *db, struct report *rep, bdtx_error *err)
+{
+    struct trend *t = &rep->trend;
+    char last[11], first[11], weeks[16];
+    const char *params[5] = {rep->cfg->province.code, rep->year->id, last, first, weeks};
+    struct figures *acc = NULL;
+    struct grid g = {0};
+    struct db_result *r = NULL;
+    size_t w = 0, cells = rep->reg.count * rep->year->nmodules;
+    int i, rc = -1;
+    bool open = false, more = true;
+
+    date_format_iso(t->days[t->nweeks - 1], last);
+    date_format_iso(t->days[0], first);
+    snprintf(weeks, sizeof weeks, "%zu", t->nweeks);
+    g.nunits = rep->reg.count;
+    g.nmodules = rep->year->nmodules;
+    g.cells = calloc(cells + 1, sizeof *g.cells);
+    acc = calloc(cells + 1, sizeof *acc);
+    if (!g.cells || !acc) {
+        error_set(err, BDTX_SOFTWARE, "out of memory");
+        goto done;
+    }
+    if (db_begin(db, err) != 0)
+        goto done;
+    open = true;
+    if (db_exec(db, trend_events_sql, 5, params, err) != 0)
+        goto done;
+    /* Rows come in week order, fetched in batches so that memory stays
+     * bounded; before applying a later week's rows, the weeks up to it are
+     * complete. */
+    while (more) {
+        if (db_query(db, "FETCH 10000 FROM bdtx_trend", 0, NULL, &r, err) != 0)
+            goto done;
+        more = db_rows(r) > 0;
+        for (i = 0; i <= db_rows(r); i++) {
+            size_t rw = i < db_rows(r) ? (size_t)strtoul(db_value(r, i, 0), NULL, 10)
+                                       : (more ? w : t->nweeks);
+            long unit;
+            long m;
+
+            for (; w < rw && w < t->nweeks; w++) {
+                if (trend_grid(db, rep, acc, t->days[w], &g, err) != 0)
+                    goto done;
+                trend_week(rep, w, &g);
+            }
+            if (i == db_rows(r))
+                break;
+            unit = registry_find(&rep->reg, db_value(r, i, 1));
+            m = module_index(rep->year, db_value(r, i, 2));
+            if (unit < 0 || m < 0)
+                continue;
+            trend_acc_add(&acc[(size_t)unit * g.nmodules + (size_t)m], db_value(r, i, 3),
+                          strtoll(db_value(r, i, 4), NULL, 10),
+                          strtoll(db_value(r, i, 5), NULL, 10));
+        }
+        db_result_free(r);
+        r = NULL;
+    }
+    rc = 0;
+done:
+    db_result_free(r);
+    if (open)
+        db_rollback(db);
+    free(g.cells);
+    free(acc);
+    return rc;
+}
 
 /* Every week from the first import of the year to the report's date, each
- * as of its Sunday (the report's own date for the last one), so that the
- * last two weeks are those of the report and of its Δ (their grids are
- * reused when given). One computation per week: the cost grows with the
- * weeks of the year. */
-static int build_trend(struct db *db, struct report *rep, const struct grid *now,
-                       const struct grid *prev, bdtx_error *err)
+ * as of its Sunday (the report's own date for the last one). */
+static int build_trend(struct db *db, struct report *rep, bdtx_error *err)
 {
     struct trend *t = &rep->trend;
     bdtx_date first = 0, start;
@@ -532,27 +674,9 @@ static int build_trend(struct db *db, struct report *rep, const struct grid *now
     for (i = 0; i < t->nunits; i++)
         t->units[i] = i < nranked ? rep->rankings[0].rows[i].unit
                                   : rep->rankings[1].rows[i - nranked].unit;
-    for (k = 0; k < n; k++) {
-        size_t w = n - 1 - k;
-        struct grid g = {0};
-        int64_t pairs;
-
-        t->days[w] = rep->as_of - (bdtx_date)(7 * k);
-        if (k == 0 && now) {
-            trend_week(rep, w, now);
-        } else if (k == 1 && prev) {
-            trend_week(rep, w, prev);
-        } else {
-            if (grid_fill(db, rep->cfg, rep->year, &rep->reg, t->days[w], &g, &pairs, NULL,
-                          err) != 0) {
-                free(g.cells);
-                return -1;
-            }
-            trend_week(rep, w, &g);
-            free(g.cells);
-        }
-    }
-    return 0;
+    for (k = 0; k < n; k++)
+        t->days[n - 1 - k] = rep->as_of - (bdtx_date)(7 * k);
+    return trend_by_events(db, rep, err);
 }
 
 static int load_rejections(struct db *db, struct report *rep, bdtx_error *err)
@@ -807,7 +931,7 @@ int compute_trend(struct db *db, struct report *rep, bdtx_error *err)
 {
     if (rep->trend.nweeks > 0)
         return 0;
-    return build_trend(db, rep, NULL, NULL, err);
+    return build_trend(db, rep, err);
 }
 
 void report_release(struct report *rep)

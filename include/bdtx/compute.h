@@ -172,9 +172,11 @@ static inline const struct figures *trend_at(const struct trend *t, size_t w, si
 int compute_report(struct db *db, const struct config *cfg, const struct config_year *year,
                    bdtx_date as_of, struct report *rep, bdtx_error *err);
 void report_release(struct report *rep);
-/* Fill rep->trend (the workbook's Xu hướng): one computation of the rules
- * per week of the school year so far, so only the writers that show it ask
- * for it; compute_report leaves the trend empty. */
+/* Fill rep->trend (the workbook's Xu hướng): one more pass over the year's
+ * history (each version's stretch of weeks counted at its ends), then one
+ * roll-up per week, so only the writers that show it ask for it;
+ * compute_report leaves the trend empty. Opens and ends its own read-only
+ * transaction on db. */
 int compute_trend(struct db *db, struct report *rep, bdtx_error *err);
 
 /* Index of the group of passed/assigned (the highest min_percent reached,
