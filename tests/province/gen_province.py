@@ -588,6 +588,13 @@ def write_unit_files(rng, y, agg, as_of, folder):
                  "Tổng số hoàn thành mô đun"])
     rows.append([1, sorted(y.agg_units)[0], "", 1, 1])
     write_csv(os.path.join(folder, "khong-ro-mo-dun.csv"), rows)
+    # Two modules in the title: as unclear, and said so.
+    rows = title_rows(y, as_of, "%s VÀ %s - GIÁO VIÊN" % (y.modules[0][2][0].upper(),
+                                                         y.modules[1][2][0].upper()))
+    rows.append(["STT", "Mã đơn vị", "Tên đơn vị", "Tổng số tham gia bồi dưỡng",
+                 "Tổng số hoàn thành mô đun"])
+    rows.append([1, sorted(y.agg_units)[0], "", 1, 1])
+    write_csv(os.path.join(folder, "hai-mo-dun.csv"), rows)
     return names
 
 
@@ -920,6 +927,9 @@ def main():
             manifest["refused"].append({
                 "file": os.path.relpath(os.path.join(folder, "khong-ro-mo-dun.csv"), outdir),
                 "exit": 64, "message": "add --module CODE"})
+            manifest["refused"].append({
+                "file": os.path.relpath(os.path.join(folder, "hai-mo-dun.csv"), outdir),
+                "exit": 64, "message": "the title rows or the file name name several modules"})
         if y is y25:
             temis_advance(rng, y)
             files, counts = write_temis_people(rng, y, as_of, folder)
