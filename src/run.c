@@ -200,10 +200,14 @@ static int import_one(struct run_ctx *c, const struct inbox_file *f, bdtx_error 
         /* A file that cannot be imported costs only itself; a database
          * outage, a configuration error or a bug stops the run and leaves
          * the file where it is for the next one. */
-        if (ferr.code != BDTX_DATAERR) {
+        if (ferr.code != BDTX_DATAERR && !(ferr.code == BDTX_CONFIG &&
+                                            strcmp(ferr.file, f->path) == 0)) {
             *err = ferr;
             return -1;
         }
+        /* A configuration error placed in the file itself (its as-of date
+         * is in no school year) is the file's: one stray file must not stop
+         * the weekly reports. */
         return reject_file(c, f, &ferr, err);
     }
     if (res.skipped) {

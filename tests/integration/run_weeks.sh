@@ -174,6 +174,19 @@ grep -q "warning: $work/inbox/ghost.csv.as-of: no file ghost.csv beside it" "$wo
     || failure "no warning about a lone sidecar: $(cat "$work/err")"
 rm "$work/inbox/ghost.csv.as-of"
 
+# An export with no date anywhere, copied today: its modification date is
+# in no school year, so it is rejected (exit 65: the only new file), with a
+# warning, and the run goes on.
+{ cat "$fixture/week-03/export_lms_tuan03.csv"; echo; } >"$work/inbox/undated.csv"
+set +e
+"$bdtx" "${conf[@]}" --quiet run 2>"$work/err"
+rc=$?
+set -e
+[ "$rc" = 65 ] || failure "a run with only an undated file exited $rc, expected 65: $(cat "$work/err")"
+grep -q "warning: .*undated.csv: no as-of date" "$work/err" || failure "no warning about the modification date"
+grep -q "no school year in the configuration contains the as-of" "$work/rejected/undated.csv.err" \
+    || failure "undated.csv: $(cat "$work/rejected/undated.csv.err" 2>&1)"
+
 # A lost week: the report file is deleted; the next run writes it again.
 rm "$work/reports/2020-2021/bdtx-20-2020-W44.json"
 "$bdtx" "${conf[@]}" --quiet run || failure "run after a lost report exited $?"
