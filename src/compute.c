@@ -647,7 +647,8 @@ done:
 
 /* Every week from the first import of the year to the report's date, each
  * as of its Sunday (the report's own date for the last one). */
-static int build_trend(struct db *db, struct report *rep, bdtx_error *err)
+static int build_trend(struct db *db, struct report *rep, const struct grid *now,
+                       const struct grid *prev, bdtx_error *err)
 {
     struct trend *t = &rep->trend;
     bdtx_date first = 0, start;
@@ -676,6 +677,15 @@ static int build_trend(struct db *db, struct report *rep, bdtx_error *err)
                                   : rep->rankings[1].rows[i - nranked].unit;
     for (k = 0; k < n; k++)
         t->days[n - 1 - k] = rep->as_of - (bdtx_date)(7 * k);
+    /* A trend of one or two weeks is the report's own date and the week
+     * before it: their grids are those of the report and its Δ, already
+     * computed (given when compute_report kept them). */
+    if (now && (n == 1 || (n == 2 && prev))) {
+        trend_week(rep, n - 1, now);
+        if (n == 2)
+            trend_week(rep, 0, prev);
+        return 0;
+    }
     return trend_by_events(db, rep, err);
 }
 
@@ -918,6 +928,9 @@ int compute_report(struct db *db, const struct config *cfg, const struct config_
         load_duplicates(db, rep, err) != 0)
         goto done;
     build_warnings(rep, unregistered, figures_of(&prev, rep->reg.root, NULL, year).assigned);
+    rep->grid_now = now.cells;
+    rep->grid_prev = prev.cells;
+    now.cells = prev.cells = NULL;
     rc = 0;
 done:
     free(now.cells);
@@ -929,9 +942,17 @@ done:
 
 int compute_trend(struct db *db, struct report *rep, bdtx_error *err)
 {
+    struct grid now = {rep->grid_now, rep->reg.count, rep->year->nmodules};
+    struct grid prev = {rep->grid_prev, rep->reg.count, rep->year->nmodules};
+    int rc;
+
     if (rep->trend.nweeks > 0)
         return 0;
-    return build_trend(db, rep, err);
+    rc = build_trend(db, rep, now.cells ? &now : NULL, prev.cells ? &prev : NULL, err);
+    free(rep->grid_now);
+    free(rep->grid_prev);
+    rep->grid_now = rep->grid_prev = NULL;
+    return rc;
 }
 
 void report_release(struct report *rep)
@@ -973,6 +994,8 @@ void report_release(struct report *rep)
     free(rep->trend.units);
     free(rep->trend.cells);
     free(rep->trend.province);
+    free(rep->grid_now);
+    free(rep->grid_prev);
     registry_release(&rep->reg);
     memset(rep, 0, sizeof *rep);
 }

@@ -160,6 +160,10 @@ struct report {
     struct report_warning warnings[8];
     size_t nwarnings;
     int64_t generated_at;             /* seconds since the epoch, UTC */
+    /* The figures of every unit and module at the report's date and a week
+     * before (reg.count * year->nmodules each), kept for compute_trend so
+     * that its last two weeks are not computed again. */
+    struct figures *grid_now, *grid_prev;
 };
 
 /* The trend figures of unit trend->units[u] in week w. */
