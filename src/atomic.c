@@ -1,10 +1,14 @@
 #include "bdtx/atomic.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bdtx/path.h"
@@ -145,4 +149,67 @@ void atomic_abort(struct atomic_file *f)
     }
     free(f->path);
     f->path = NULL;
+}
+
+/* ".NAME.XXXXXX": a dot, a name, a dot, and mkstemp's six letters or digits. */
+static bool is_temporary(const char *name)
+{
+    size_t n = strlen(name), i;
+
+    if (n < 9 || name[0] != '.' || name[n - 7] != '.')
+        return false;
+    for (i = n - 6; i < n; i++) {
+        char ch = name[i];
+
+        if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')))
+            return false;
+    }
+    return true;
+}
+
+int atomic_sweep(const char *dir, long min_age, int *removed, bdtx_error *err)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    time_t now = time(NULL);
+    int rc = 0;
+
+    *removed = 0;
+    if (!d) {
+        if (errno == ENOENT)
+            return 0;
+        error_set(err, BDTX_SOFTWARE, "cannot open folder %s: %s", dir, strerror(errno));
+        return -1;
+    }
+    while ((errno = 0, de = readdir(d)) != NULL) {
+        struct stat st;
+
+        if (!is_temporary(de->d_name))
+            continue;
+        if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+            if (errno == ENOENT)
+                continue;
+            error_set(err, BDTX_SOFTWARE, "cannot read %s/%s: %s", dir, de->d_name,
+                      strerror(errno));
+            rc = -1;
+            break;
+        }
+        if (!S_ISREG(st.st_mode) || now - st.st_mtime < min_age)
+            continue;
+        if (unlinkat(dirfd(d), de->d_name, 0) != 0) {
+            if (errno == ENOENT)
+                continue;
+            error_set(err, BDTX_SOFTWARE, "cannot remove %s/%s: %s", dir, de->d_name,
+                      strerror(errno));
+            rc = -1;
+            break;
+        }
+        (*removed)++;
+    }
+    if (rc == 0 && errno != 0) {
+        error_set(err, BDTX_SOFTWARE, "cannot read folder %s: %s", dir, strerror(errno));
+        rc = -1;
+    }
+    closedir(d);
+    return rc;
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bdtx/atomic.h"
 #include "bdtx/compute.h"
 #include "bdtx/db.h"
 #include "bdtx/import.h"
@@ -520,6 +521,41 @@ done:
     return rc;
 }
 
+/* A report or page temporary older than this was left by a killed process:
+ * even a national workbook is written in minutes. */
+#define STALE_TEMPORARY_SECONDS (6L * 60 * 60)
+
+/* Remove what killed writers left in the reports folders (hidden, and
+ * refused by the nginx example, but litter all the same). */
+static int sweep_reports(struct run_ctx *c, bdtx_error *err)
+{
+    const char *top = c->cfg.paths.reports;
+    int removed, total = 0;
+    size_t i;
+
+    if (atomic_sweep(top, STALE_TEMPORARY_SECONDS, &removed, err) != 0)
+        return -1;
+    total += removed;
+    for (i = 0; i < c->cfg.nyears; i++) {
+        char *dir = join3(top, c->cfg.years[i].id, "");
+
+        if (!dir) {
+            error_set(err, BDTX_SOFTWARE, "out of memory");
+            return -1;
+        }
+        if (atomic_sweep(dir, STALE_TEMPORARY_SECONDS, &removed, err) != 0) {
+            free(dir);
+            return -1;
+        }
+        free(dir);
+        total += removed;
+    }
+    if (total > 0)
+        log_info("removed %d unfinished temporary file%s left in %s by interrupted writers",
+                 total, total == 1 ? "" : "s", top);
+    return 0;
+}
+
 static void print_summary(const struct run_ctx *c)
 {
     const struct run_summary *s = &c->sum;
@@ -557,7 +593,8 @@ int cmd_run(struct cli *cli, int argc, char **argv, bdtx_error *err)
     }
     c.have_vocab = true;
     if (connect_db(&c, err) != 0 || take_lock(&c, err) != 0 || import_inbox(&c, err) != 0 ||
-        write_reports(&c, err) != 0 || write_index(&c, err) != 0) {
+        write_reports(&c, err) != 0 || write_index(&c, err) != 0 ||
+        sweep_reports(&c, err) != 0) {
         rc = err->code ? err->code : BDTX_SOFTWARE;
         /* insufficient_privilege: the login is not the importing one; a
          * deployment mistake, not a bug. */

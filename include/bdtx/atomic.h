@@ -19,6 +19,11 @@ int atomic_begin(struct atomic_file *f, const char *path, bdtx_error *err);
 int atomic_commit(struct atomic_file *f, bdtx_error *err);
 /* Remove the temporary file; safe after a commit or a failed begin. */
 void atomic_abort(struct atomic_file *f);
+/* Remove from dir the temporaries that atomic_begin made there and that a
+ * killed process left behind (".NAME.XXXXXX"), when last modified more than
+ * min_age seconds ago, so that a file still being written is never touched.
+ * *removed counts them. A missing dir is not an error. */
+int atomic_sweep(const char *dir, long min_age, int *removed, bdtx_error *err);
 /* mkdir -p of the folder part of path. */
 int atomic_make_parents(const char *path, bdtx_error *err);
 

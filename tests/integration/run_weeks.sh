@@ -158,6 +158,23 @@ grep -q "^bdtx run: 0 files imported .* 0 reports written$" "$work/out" \
     || failure "a run with nothing new: $(cat "$work/out")"
 [ "$before" = "$(snapshot)" ] || failure "a run with nothing new changed files"
 
+# What killed writers left behind: temporaries older than six hours are
+# removed; a fresh one (a report being written now) and other files stay.
+y=$work/reports/2020-2021
+touch -d '7 hours ago' "$y/.bdtx-20-2020-W47.xlsx.Ab12Cd" "$work/reports/.index.html.Zz9Yy8"
+touch "$y/.bdtx-20-2020-W47.json.Qw3Er4" "$y/.keep-me" "$y/.notes.txt"
+touch -d '7 hours ago' "$y/.keep-me" "$y/.notes.txt"
+"$bdtx" "${conf[@]}" run >"$work/out" 2>"$work/err" || failure "a run with stale temporaries exited $?"
+grep -q "info: removed 2 unfinished temporary files left in $work/reports by interrupted writers" \
+    "$work/err" || failure "temporaries: $(cat "$work/err")"
+for f in "$y/.bdtx-20-2020-W47.xlsx.Ab12Cd" "$work/reports/.index.html.Zz9Yy8"; do
+    [ ! -e "$f" ] || failure "a stale temporary was left: $f"
+done
+for f in "$y/.bdtx-20-2020-W47.json.Qw3Er4" "$y/.keep-me" "$y/.notes.txt"; do
+    [ -e "$f" ] || failure "removed what was not a stale temporary: $f"
+done
+rm "$y/.bdtx-20-2020-W47.json.Qw3Er4" "$y/.keep-me" "$y/.notes.txt"
+
 # A file imported whose move was cut short: the next run knows it by its
 # hash, archives it, and writes nothing.
 cp "$fixture/week-08/temis-gv.xlsx" "$work/inbox/"
