@@ -1102,6 +1102,22 @@ static int count_of(struct import_ctx *c, const struct sheet_row *row, enum fiel
     return 0;
 }
 
+/* The unit of a row of a per-unit export: 1 with *unit set; 0 when the row
+ * is to be skipped (a totals row, or a unit rejected with its place); -1 on
+ * error. */
+static int unit_row(struct import_ctx *c, const struct sheet_row *row, long *unit,
+                    bdtx_error *err)
+{
+    size_t before = c->nrejections;
+
+    if (is_totals_row(row, c->map.col[F_UNIT_CODE] >= 0 ? c->map.col[F_UNIT_CODE]
+                                                        : c->map.col[F_UNIT_NAME]))
+        return 0;
+    if (unit_of(c, row, unit, err) != 0)
+        return -1;
+    return c->nrejections > before ? 0 : 1;
+}
+
 static int load_temis_rows(struct import_ctx *c, const struct sheet_row *header, bdtx_error *err)
 {
     struct sheet_row row;
@@ -1117,15 +1133,11 @@ static int load_temis_rows(struct import_ctx *c, const struct sheet_row *header,
         char total[24], self[24], head[24];
         const char *fields[8];
         long unit;
-        size_t before = c->nrejections;
         int bad = 0, rc;
 
-        if (is_totals_row(&row, c->map.col[F_UNIT_CODE] >= 0 ? c->map.col[F_UNIT_CODE]
-                                                             : c->map.col[F_UNIT_NAME]))
-            continue;
-        if (unit_of(c, &row, &unit, err) != 0)
+        if ((rc = unit_row(c, &row, &unit, err)) < 0)
             return -1;
-        if (c->nrejections > before)
+        if (rc == 0)
             continue;
         if ((rc = count_of(c, &row, F_TOTAL, true, total, sizeof total, err)) < 0)
             return -1;
@@ -1171,15 +1183,11 @@ static int load_lms_unit_rows(struct import_ctx *c, bdtx_error *err)
         char assigned[24], passed[24], shown[160];
         const char *fields[8];
         long unit;
-        size_t before = c->nrejections;
         int bad = 0, rc;
 
-        if (is_totals_row(&row, c->map.col[F_UNIT_CODE] >= 0 ? c->map.col[F_UNIT_CODE]
-                                                             : c->map.col[F_UNIT_NAME]))
-            continue;
-        if (unit_of(c, &row, &unit, err) != 0)
+        if ((rc = unit_row(c, &row, &unit, err)) < 0)
             return -1;
-        if (c->nrejections > before)
+        if (rc == 0)
             continue;
         if ((rc = count_of(c, &row, F_ASSIGNED, true, assigned, sizeof assigned, err)) < 0)
             return -1;
