@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "history_sql.h"
+
 /* Figures per (unit, module) as of one date: an array of
  * reg.count * (nmodules) cells, each already rolled up the hierarchy. */
 struct grid {
@@ -101,22 +103,10 @@ static long module_index(const struct config_year *year, const char *code)
 }
 
 /* Rule 1: the latest version of each learner and of each (learner, module)
- * as of the date; rule 2: counted per school, module and role. Every key
- * descending: the primary keys, read backwards, give the latest version of
- * each first, and both histories come out in learner order for a merge
- * join, so nothing is sorted however long the year's history grows. */
+ * as of the date (history_sql.h); rule 2: counted per school, module and
+ * role. */
 static const char counts_sql[] =
-    "WITH lv AS ("
-    "  SELECT DISTINCT ON (learner_id) learner_id, unit_code, role"
-    "  FROM learner_version"
-    "  WHERE province_code = $1 AND school_year = $2 AND as_of <= $3"
-    "  ORDER BY learner_id DESC, as_of DESC"
-    "), pv AS ("
-    "  SELECT DISTINCT ON (learner_id, module) learner_id, module, state"
-    "  FROM progress_version"
-    "  WHERE province_code = $1 AND school_year = $2 AND as_of <= $3"
-    "  ORDER BY learner_id DESC, module DESC, as_of DESC"
-    ") "
+    HISTORY_IN_FORCE_SQL
     "SELECT lv.unit_code, pv.module, coalesce(lv.role, ''), count(*),"
     "  count(*) FILTER (WHERE pv.state = 2) "
     "FROM pv JOIN lv USING (learner_id) "

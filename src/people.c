@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "history_sql.h"
+
 /* Rows fetched per round trip: large enough to keep the server busy, small
  * enough that a batch costs a few megabytes at most. */
 #define PEOPLE_BATCH "5000"
@@ -14,23 +16,12 @@ struct people_cursor {
     bool done;
 };
 
-/* Rule 1 of SPEC section 3, as in the computation, keeping the pairs not
- * passed. Every key descending, as in src/compute.c: the primary keys read
- * backwards give each latest version first, already in learner order for
- * the merge join, so only the final order of the list is sorted. */
+/* Rule 1 of SPEC section 3, read as the computation reads it
+ * (history_sql.h), keeping the pairs not passed: only the final order of
+ * the list is sorted. */
 static const char people_sql[] =
     "DECLARE bdtx_people NO SCROLL CURSOR FOR "
-    "WITH lv AS ("
-    "  SELECT DISTINCT ON (learner_id) learner_id, unit_code, role, full_name"
-    "  FROM learner_version"
-    "  WHERE province_code = $1 AND school_year = $2 AND as_of <= $3"
-    "  ORDER BY learner_id DESC, as_of DESC"
-    "), pv AS ("
-    "  SELECT DISTINCT ON (learner_id, module) learner_id, module, state"
-    "  FROM progress_version"
-    "  WHERE province_code = $1 AND school_year = $2 AND as_of <= $3"
-    "  ORDER BY learner_id DESC, module DESC, as_of DESC"
-    ") "
+    HISTORY_IN_FORCE_SQL
     "SELECT lv.unit_code, l.account, coalesce(lv.full_name, ''), coalesce(lv.role, ''),"
     "  pv.module, pv.state "
     "FROM pv JOIN lv USING (learner_id) JOIN learner l ON l.id = pv.learner_id "
