@@ -5,16 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "history_sql.h"
+
 /* Passed pairs of the file's (learner, module) pairs, as in force before
- * it, and how many of them the file says are not passed. The same pair twice
- * in the file counts with its most advanced state, as the merge does. */
+ * it, and how many of them the file says are not passed. The file's pairs
+ * are those the merge writes (history_sql.h). */
 static const char unpassed_sql[] =
-    "WITH pairs AS ("
-    "  SELECT account, module, max(state) AS state FROM stage_learner GROUP BY account, module"
-    "), cur AS ("
-    "  SELECT l.id AS learner_id, p.module, p.state"
-    "  FROM pairs p JOIN learner l ON l.province_code = $1 AND l.account = p.account"
-    "), prev AS ("
+    STAGED_PAIRS_SQL
+    ", prev AS ("
     "  SELECT DISTINCT ON (v.learner_id, v.module) v.learner_id, v.module, v.state"
     "  FROM progress_version v JOIN cur USING (learner_id, module)"
     "  WHERE v.province_code = $1 AND v.school_year = $2 AND v.as_of <= $3"

@@ -18,6 +18,7 @@
 #include "bdtx/sheet.h"
 #include "bdtx/text.h"
 #include "bdtx/wide.h"
+#include "history_sql.h"
 
 /* How many rejected rows are printed; all of them are stored. */
 #define PRINT_REJECTIONS 50
@@ -956,12 +957,8 @@ static const char merge_learner_versions_same_day[] =
 
 /* The same pair twice in one file counts once: the most advanced state. */
 static const char merge_progress_versions[] =
-    "WITH pairs AS ("
-    "  SELECT account, module, max(state) AS state FROM stage_learner GROUP BY account, module"
-    "), cur AS ("
-    "  SELECT l.id AS learner_id, p.module, p.state"
-    "  FROM pairs p JOIN learner l ON l.province_code = $1 AND l.account = p.account"
-    "), prev AS ("
+    STAGED_PAIRS_SQL
+    ", prev AS ("
     "  SELECT DISTINCT ON (v.learner_id, v.module) v.learner_id, v.module, v.state"
     "  FROM progress_version v"
     "  WHERE v.province_code = $1 AND v.school_year = $2 AND v.as_of <= $3"
