@@ -11,6 +11,7 @@
 #include "bdtx/import.h"
 #include "bdtx/log.h"
 #include "bdtx/migrate.h"
+#include "bdtx/people.h"
 #include "bdtx/report.h"
 #include "bdtx/units.h"
 #include "bdtx/value.h"
@@ -399,6 +400,8 @@ int cmd_report(struct cli *cli, int argc, char **argv, bdtx_error *err)
     struct config cfg;
     struct db *db = NULL;
     struct report rep;
+    struct people_cursor *people = NULL;
+    struct people_source src = {0};
     bool have_rep = false;
 
     options_reset();
@@ -452,7 +455,12 @@ int cmd_report(struct cli *cli, int argc, char **argv, bdtx_error *err)
         rc = BDTX_CONFIG;
         goto done;
     }
-    if (compute_report(db, &cfg, year, day, &rep, err) != 0) {
+    /* Everything the report reads, it reads at one instant; the learners
+     * list is read beside the computation (people_open). */
+    if (db_begin_snapshot(db, err) != 0 ||
+        (format == REPORT_XLSX && cfg.report.include_people &&
+         people_open(db, cfg.province.code, year->id, day, &people, &src, err) != 0) ||
+        compute_report(db, &cfg, year, day, &rep, err) != 0) {
         rc = err->code;
         goto done;
     }
@@ -476,13 +484,14 @@ int cmd_report(struct cli *cli, int argc, char **argv, bdtx_error *err)
         }
         out = path;
     }
-    if (report_save(db, &rep, format, out, err) != 0) {
+    if (report_save(&rep, format, out, people ? &src : NULL, err) != 0) {
         rc = err->code;
         goto done;
     }
     log_info("report written to %s", out);
 done:
     free(path);
+    people_close(people);
     if (have_rep)
         report_release(&rep);
     db_close(db);

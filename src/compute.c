@@ -92,16 +92,6 @@ static void figures_add(struct figures *to, const struct figures *f)
     to->passed += f->passed;
 }
 
-static long module_index(const struct config_year *year, const char *code)
-{
-    size_t i;
-
-    for (i = 0; i < year->nmodules; i++)
-        if (strcmp(year->modules[i].code, code) == 0)
-            return (long)i;
-    return -1;
-}
-
 /* Rule 1: the latest version of each learner and of each (learner, module)
  * as of the date (history_sql.h); rule 2: counted per school, module and
  * role. */
@@ -172,7 +162,7 @@ static int grid_add_unit_counts(struct db *db, const char *const params[3],
     for (i = 0; i < n; i++) {
         int row = order[i].row;
         long unit = registry_find(reg, db_value(r, row, 0));
-        long m = module_index(year, db_value(r, row, 1));
+        long m = config_module_index(year, db_value(r, row, 1));
         size_t t = strcmp(db_value(r, row, 2), "cbql") == 0;
         struct figures f;
 
@@ -227,7 +217,7 @@ static int grid_fill(struct db *db, const struct config *cfg, const struct confi
         *unregistered = 0;
     for (i = 0; i < db_rows(r); i++) {
         long unit = registry_find(reg, db_value(r, i, 0));
-        long m = module_index(year, db_value(r, i, 1));
+        long m = config_module_index(year, db_value(r, i, 1));
         const char *role = db_value(r, i, 2);
         struct figures f;
 
@@ -264,7 +254,7 @@ static struct figures figures_of(const struct grid *g, long unit, const char *mo
 
     memset(&f, 0, sizeof f);
     if (module)
-        return *grid_at(g, unit, (size_t)module_index(year, module));
+        return *grid_at(g, unit, (size_t)config_module_index(year, module));
     for (m = 0; m < g->nmodules; m++)
         figures_add(&f, grid_at(g, unit, m));
     return f;
@@ -576,7 +566,7 @@ static int trend_by_events(struct db *db, struct report *rep, bdtx_error *err)
     struct db_result *r = NULL;
     size_t w = 0, cells = rep->reg.count * rep->year->nmodules;
     int i, rc = -1;
-    bool open = false, more = true;
+    bool own = false, declared = false, more = true;
 
     date_format_iso(t->days[t->nweeks - 1], last);
     date_format_iso(t->days[0], first);
@@ -589,11 +579,16 @@ static int trend_by_events(struct db *db, struct report *rep, bdtx_error *err)
         error_set(err, BDTX_SOFTWARE, "out of memory");
         goto done;
     }
-    if (db_begin(db, err) != 0)
-        goto done;
-    open = true;
+    /* The cursor needs a transaction: the caller's (a report's snapshot)
+     * when there is one, else its own. */
+    if (!db_in_transaction(db)) {
+        if (db_begin(db, err) != 0)
+            goto done;
+        own = true;
+    }
     if (db_exec(db, trend_events_sql, 5, params, err) != 0)
         goto done;
+    declared = true;
     /* Rows come in week order, fetched in batches so that memory stays
      * bounded; before applying a later week's rows, the weeks up to it are
      * complete. */
@@ -615,7 +610,7 @@ static int trend_by_events(struct db *db, struct report *rep, bdtx_error *err)
             if (i == db_rows(r))
                 break;
             unit = registry_find(&rep->reg, db_value(r, i, 1));
-            m = module_index(rep->year, db_value(r, i, 2));
+            m = config_module_index(rep->year, db_value(r, i, 2));
             if (unit < 0 || m < 0)
                 continue;
             trend_acc_add(&acc[(size_t)unit * g.nmodules + (size_t)m], db_value(r, i, 3),
@@ -628,8 +623,10 @@ static int trend_by_events(struct db *db, struct report *rep, bdtx_error *err)
     rc = 0;
 done:
     db_result_free(r);
-    if (open)
+    if (own)
         db_rollback(db);
+    else if (declared && rc == 0 && db_exec(db, "CLOSE bdtx_trend", 0, NULL, err) != 0)
+        rc = -1;     /* on failure the caller rolls its transaction back */
     free(g.cells);
     free(acc);
     return rc;

@@ -1135,3 +1135,13 @@ const struct config_year *config_year_by_id(const struct config *cfg, const char
             return &cfg->years[i];
     return NULL;
 }
+
+long config_module_index(const struct config_year *year, const char *code)
+{
+    size_t i;
+
+    for (i = 0; i < year->nmodules; i++)
+        if (strcmp(year->modules[i].code, code) == 0)
+            return (long)i;
+    return -1;
+}

@@ -138,10 +138,27 @@ static void mask_secrets(char *s, size_t cap, const char *conninfo)
         mask_one(s, cap, env, strlen(env));
 }
 
+/* Fixed session settings, so text results never depend on the server's. */
+static int session_setup(struct db *db, bdtx_error *err)
+{
+    PGresult *res;
+
+    /* NOTICEs such as "relation already exists, skipping" are not for officers. */
+    PQsetNoticeProcessor(db->conn, notice_quiet, NULL);
+    res = PQexec(db->conn, "SET client_encoding = 'UTF8'; SET DateStyle = 'ISO, YMD'; "
+                           "SET extra_float_digits = 3; SET TimeZone = 'UTC'");
+    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+        set_from_result(db, res, err, "cannot set up the session");
+        PQclear(res);
+        return -1;
+    }
+    PQclear(res);
+    return 0;
+}
+
 int db_connect(const char *conninfo, struct db **out, bdtx_error *err)
 {
     struct db *db = calloc(1, sizeof *db);
-    PGresult *res = NULL;
 
     *out = NULL;
     if (!db) {
@@ -163,20 +180,85 @@ int db_connect(const char *conninfo, struct db **out, bdtx_error *err)
         db_close(db);
         return -1;
     }
-    /* NOTICEs such as "relation already exists, skipping" are not for officers. */
-    PQsetNoticeProcessor(db->conn, notice_quiet, NULL);
-    /* Fixed session settings, so text results never depend on the server's. */
-    res = PQexec(db->conn, "SET client_encoding = 'UTF8'; SET DateStyle = 'ISO, YMD'; "
-                           "SET extra_float_digits = 3; SET TimeZone = 'UTC'");
-    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-        set_from_result(db, res, err, "cannot set up the session");
-        PQclear(res);
+    if (session_setup(db, err) != 0) {
         db_close(db);
         return -1;
     }
-    PQclear(res);
     *out = db;
     return 0;
+}
+
+int db_connect_shared(struct db *db, struct db **out, bdtx_error *err)
+{
+    PQconninfoOption *opts = NULL, *o;
+    const char **keys = NULL, **vals = NULL;
+    struct db_result *r = NULL;
+    struct db *peer = NULL;
+    char *literal = NULL, *sql = NULL;
+    size_t n = 0;
+    int rc = -1;
+
+    *out = NULL;
+    if (PQtransactionStatus(db->conn) != PQTRANS_INTRANS) {
+        error_set(err, BDTX_SOFTWARE, "a shared snapshot needs a transaction (db_begin_snapshot)");
+        return -1;
+    }
+    if (db_query(db, "SELECT pg_export_snapshot()", 0, NULL, &r, err) != 0)
+        return -1;
+    /* The parameters this connection was made with, password included,
+     * so that the second one reaches the same server as the same role. */
+    opts = PQconninfo(db->conn);
+    for (o = opts; o && o->keyword; o++)
+        n++;
+    keys = calloc(n + 1, sizeof *keys);
+    vals = calloc(n + 1, sizeof *vals);
+    peer = calloc(1, sizeof *peer);
+    if (!opts || !keys || !vals || !peer) {
+        error_set(err, BDTX_SOFTWARE, "out of memory");
+        goto done;
+    }
+    n = 0;
+    for (o = opts; o->keyword; o++) {
+        if (o->val && *o->val) {
+            keys[n] = o->keyword;
+            vals[n++] = o->val;
+        }
+    }
+    peer->conn = PQconnectdbParams(keys, vals, 0);
+    if (!peer->conn || PQstatus(peer->conn) != CONNECTION_OK) {
+        if (peer->conn)
+            set_from_conn(peer, err, "cannot open a second connection to the database");
+        else
+            error_set(err, BDTX_UNAVAILABLE, "cannot open a second connection to the database");
+        err->code = BDTX_UNAVAILABLE;
+        goto done;
+    }
+    if (session_setup(peer, err) != 0 ||
+        db_exec(peer, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", 0, NULL, err) != 0)
+        goto done;
+    /* SET TRANSACTION SNAPSHOT takes no parameters: the identifier, which
+     * the server itself just gave, goes in as an escaped literal. */
+    literal = PQescapeLiteral(peer->conn, db_value(r, 0, 0), strlen(db_value(r, 0, 0)));
+    sql = literal ? malloc(strlen(literal) + 32) : NULL;
+    if (!sql) {
+        error_set(err, BDTX_SOFTWARE, "out of memory");
+        goto done;
+    }
+    sprintf(sql, "SET TRANSACTION SNAPSHOT %s", literal);
+    if (db_exec(peer, sql, 0, NULL, err) != 0)
+        goto done;
+    *out = peer;
+    peer = NULL;
+    rc = 0;
+done:
+    free(sql);
+    PQfreemem(literal);
+    free(keys);
+    free(vals);
+    PQconninfoFree(opts);
+    db_result_free(r);
+    db_close(peer);
+    return rc;
 }
 
 void db_close(struct db *db)
@@ -252,6 +334,51 @@ void db_result_free(struct db_result *r)
 int db_begin(struct db *db, bdtx_error *err)
 {
     return db_exec(db, "BEGIN", 0, NULL, err);
+}
+
+int db_begin_snapshot(struct db *db, bdtx_error *err)
+{
+    return db_exec(db, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", 0, NULL, err);
+}
+
+bool db_in_transaction(const struct db *db)
+{
+    return PQtransactionStatus(db->conn) != PQTRANS_IDLE;
+}
+
+int db_send(struct db *db, const char *sql, bdtx_error *err)
+{
+    if (PQsendQueryParams(db->conn, sql, 0, NULL, NULL, NULL, NULL, 0) != 1) {
+        set_from_conn(db, err, "database error");
+        return -1;
+    }
+    return 0;
+}
+
+int db_receive(struct db *db, struct db_result **out, bdtx_error *err)
+{
+    PGresult *res, *extra;
+    int rc = 0;
+
+    *out = NULL;
+    res = PQgetResult(db->conn);
+    /* One statement was sent: read up to the end of its results. */
+    while ((extra = PQgetResult(db->conn)) != NULL)
+        PQclear(extra);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        set_from_result(db, res, err, "database error");
+        PQclear(res);
+        return -1;
+    }
+    *out = malloc(sizeof **out);
+    if (!*out) {
+        error_set(err, BDTX_SOFTWARE, "out of memory");
+        rc = -1;
+        PQclear(res);
+    } else {
+        (*out)->res = res;
+    }
+    return rc;
 }
 
 int db_commit(struct db *db, bdtx_error *err)

@@ -10,15 +10,17 @@
 #define PEOPLE_BATCH "5000"
 
 struct people_cursor {
-    struct db *db;
+    struct db *db;             /* a second connection, on the report's snapshot */
     struct db_result *batch;
     int next_row;
+    bool sent;                 /* a FETCH is on its way */
     bool done;
 };
 
 /* Rule 1 of SPEC section 3, read as the computation reads it
  * (history_sql.h), keeping the pairs not passed: only the final order of
- * the list is sorted. */
+ * the list is sorted. A learner's pairs come one after another (the
+ * account decides before the module). */
 static const char people_sql[] =
     "DECLARE bdtx_people NO SCROLL CURSOR FOR "
     HISTORY_IN_FORCE_SQL
@@ -29,27 +31,31 @@ static const char people_sql[] =
     "WHERE pv.state <> 2 "
     "ORDER BY u.parent_code, lv.unit_code, 3, l.account, pv.module";
 
+static const char fetch_sql[] = "FETCH " PEOPLE_BATCH " FROM bdtx_people";
+
+/* The next batch is asked for as soon as the current one arrives, so that
+ * the server reads it while the writer formats this one. */
 static int people_next(void *ctx, struct person_row *row, bdtx_error *err)
 {
     struct people_cursor *c = ctx;
     int i;
 
-    if (c->batch && c->next_row >= db_rows(c->batch)) {
-        c->done = db_rows(c->batch) == 0;
+    while (!c->batch || c->next_row >= db_rows(c->batch)) {
+        if (c->done || !c->sent)
+            return 0;
         db_result_free(c->batch);
         c->batch = NULL;
-    }
-    if (c->done)
-        return 0;
-    if (!c->batch) {
-        if (db_query(c->db, "FETCH " PEOPLE_BATCH " FROM bdtx_people", 0, NULL, &c->batch,
-                     err) != 0)
+        c->sent = false;
+        if (db_receive(c->db, &c->batch, err) != 0)
             return -1;
         c->next_row = 0;
         if (db_rows(c->batch) == 0) {
             c->done = true;
             return 0;
         }
+        if (db_send(c->db, fetch_sql, err) != 0)
+            return -1;
+        c->sent = true;
     }
     i = c->next_row++;
     row->unit_code = db_value(c->batch, i, 0);
@@ -61,11 +67,11 @@ static int people_next(void *ctx, struct person_row *row, bdtx_error *err)
     return 1;
 }
 
-int people_open(struct db *db, const struct report *rep, struct people_cursor **out,
-                struct people_source *src, bdtx_error *err)
+int people_open(struct db *db, const char *province, const char *year, bdtx_date as_of,
+                struct people_cursor **out, struct people_source *src, bdtx_error *err)
 {
     char date[11];
-    const char *params[3] = {rep->cfg->province.code, rep->year->id, date};
+    const char *params[3] = {province, year, date};
     struct people_cursor *c = calloc(1, sizeof *c);
 
     *out = NULL;
@@ -73,17 +79,16 @@ int people_open(struct db *db, const struct report *rep, struct people_cursor **
         error_set(err, BDTX_SOFTWARE, "out of memory");
         return -1;
     }
-    c->db = db;
-    date_format_iso(rep->as_of, date);
-    if (db_begin(db, err) != 0) {
-        free(c);
+    date_format_iso(as_of, date);
+    /* The first FETCH is where the server sorts the whole list: sent now,
+     * it runs beside the caller's own queries on db. */
+    if (db_connect_shared(db, &c->db, err) != 0 ||
+        db_exec(c->db, "SET work_mem = '64MB'", 0, NULL, err) != 0 ||
+        db_exec(c->db, people_sql, 3, params, err) != 0 || db_send(c->db, fetch_sql, err) != 0) {
+        people_close(c);
         return -1;
     }
-    if (db_exec(db, people_sql, 3, params, err) != 0) {
-        db_rollback(db);
-        free(c);
-        return -1;
-    }
+    c->sent = true;
     *out = c;
     src->next = people_next;
     src->ctx = c;
@@ -95,7 +100,8 @@ void people_close(struct people_cursor *c)
     if (!c)
         return;
     db_result_free(c->batch);
-    /* Read only: ending the transaction either way closes the cursor. */
-    db_rollback(c->db);
+    /* Closing the connection ends its read-only transaction, and with it
+     * the cursor and any FETCH still on its way. */
+    db_close(c->db);
     free(c);
 }

@@ -107,29 +107,21 @@ int report_write_stream(const struct report *rep, enum report_format fmt, FILE *
     return 0;
 }
 
-static int save_xlsx(struct db *db, const struct report *rep, struct atomic_file *f,
-                     bdtx_error *err)
+static int save_xlsx(const struct report *rep, struct atomic_file *f,
+                     const struct people_source *people, bdtx_error *err)
 {
-    struct people_cursor *cursor = NULL;
-    struct people_source src = {0};
     struct report_xlsx_options opt = {0};
-    int rc;
 
     /* libxlsxwriter writes the file itself, by name. */
     fclose(f->fp);
     f->fp = NULL;
-    if (db && rep->cfg->report.include_people) {
-        if (people_open(db, rep, &cursor, &src, err) != 0)
-            return -1;
-        opt.people = &src;
-    }
-    rc = report_xlsx_write(rep, f->tmp, &opt, err);
-    people_close(cursor);
-    return rc;
+    if (rep->cfg->report.include_people)
+        opt.people = people;
+    return report_xlsx_write(rep, f->tmp, &opt, err);
 }
 
-int report_save(struct db *db, const struct report *rep, enum report_format fmt,
-                const char *path, bdtx_error *err)
+int report_save(const struct report *rep, enum report_format fmt, const char *path,
+                const struct people_source *people, bdtx_error *err)
 {
     struct atomic_file f;
     int rc;
@@ -137,7 +129,7 @@ int report_save(struct db *db, const struct report *rep, enum report_format fmt,
     if (atomic_begin(&f, path, err) != 0)
         return -1;
     if (fmt == REPORT_XLSX)
-        rc = save_xlsx(db, rep, &f, err);
+        rc = save_xlsx(rep, &f, people, err);
     else
         rc = report_write_stream(rep, fmt, f.fp, err);
     if (rc != 0) {

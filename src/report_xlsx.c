@@ -23,7 +23,8 @@ struct labels {
     const char *chart_title, *chart_rate;
     const char *school_title, *school_cols[16];
     const char *temis_title, *temis_cols[11];
-    const char *people_title, *people_cols[9], *role_gv, *role_cbql, *not_started, *started;
+    const char *people_title, *people_note, *people_cols[7], *role_gv, *role_cbql, *not_started,
+        *started;
     const char *trend_title, *trend_cols[3], *trend_week, *trend_threshold, *trend_chart;
     const char *data_title, *data_general, *data_province, *data_year, *data_week, *data_as_of,
         *data_learners, *data_pairs, *data_generated, *data_version;
@@ -58,8 +59,10 @@ static const struct labels labels_vi = {
      "GV: đã được đánh giá", "Tỷ lệ GV", "CBQL: tổng số", "CBQL: đã tự đánh giá",
      "CBQL: đã được đánh giá", "Tỷ lệ CBQL"},
     "DANH SÁCH CHƯA HOÀN THÀNH – TUẦN %d",
+    "Mỗi dòng một người học còn mô đun chưa hoàn thành; ô mô đun để trống: đã hoàn thành "
+    "hoặc không phải học.",
     {"STT", "Đơn vị cấp trên", "Mã trường", "Tên trường", "Tài khoản", "Họ và tên",
-     "Đối tượng", "Mô đun", "Trạng thái"},
+     "Đối tượng"},
     "GV", "CBQL", "Chưa học", "Đang học",
     "TỶ LỆ HOÀN THÀNH CHUNG THEO TUẦN – NĂM HỌC %s",
     {"STT", "Mã đơn vị", "Tên đơn vị"}, "Tuần %d (%s)", "Ngưỡng nhóm %s",
@@ -102,8 +105,9 @@ static const struct labels labels_en = {
     {"No.", "Unit code", "Unit", "GV: total", "GV: self-assessed", "GV: head-assessed",
      "GV rate", "CBQL: total", "CBQL: self-assessed", "CBQL: head-assessed", "CBQL rate"},
     "LEARNERS NOT YET PASSED – WEEK %d",
-    {"No.", "Parent unit", "School code", "School", "Account", "Full name", "Role", "Module",
-     "Status"},
+    "One row per learner with a module not yet passed; a blank module cell: passed, or not "
+    "assigned.",
+    {"No.", "Parent unit", "School code", "School", "Account", "Full name", "Role"},
     "GV", "CBQL", "Not started", "In progress",
     "OVERALL COMPLETION RATE BY WEEK – SCHOOL YEAR %s",
     {"No.", "Unit code", "Unit"}, "Week %d (%s)", "Group %s threshold",
@@ -793,11 +797,16 @@ static void temis_sheet(struct xw *x)
     }
 }
 
+/* The columns of Chưa hoàn thành: the learner, then one per module. */
+#define PEOPLE_FIXED 7
+
 static lxw_worksheet *people_part(struct xw *x, int part, lxw_row_t *r)
 {
     lxw_worksheet *ws;
     char name[40], title[256];
-    static const double widths[9] = {7, 22, 9, 30, 14, 24, 8, 8, 11};
+    static const double widths[PEOPLE_FIXED] = {7, 22, 9, 30, 14, 24, 8};
+    const struct config_year *year = x->rep->year;
+    lxw_col_t last = (lxw_col_t)(PEOPLE_FIXED - 1 + year->nmodules);
     size_t i;
 
     if (part == 1)
@@ -807,72 +816,142 @@ static lxw_worksheet *people_part(struct xw *x, int part, lxw_row_t *r)
     ws = add_sheet(x, name);
     if (!ws)
         return NULL;
-    for (i = 0; i < 9; i++)
+    for (i = 0; i < PEOPLE_FIXED; i++)
         check(x, worksheet_set_column(ws, (lxw_col_t)i, (lxw_col_t)i, widths[i], NULL),
               "a column width");
+    if (year->nmodules > 0)
+        check(x, worksheet_set_column(ws, PEOPLE_FIXED, last, 11, NULL), "a column width");
     snprintf(title, sizeof title, x->l->people_title, x->rep->week);
-    simple_title(x, ws, title, 8);
+    simple_title(x, ws, title, last);
+    merge(x, ws, 2, 0, last, x->l->people_note, x->note);
     page_setup(x, ws, 3, 3);
-    header_row(x, ws, 3, x->l->people_cols, 9, 32);
+    header_row(x, ws, 3, x->l->people_cols, PEOPLE_FIXED, 32);
+    for (i = 0; i < year->nmodules; i++) {
+        snprintf(x->buf, sizeof x->buf, x->l->sheet_module, year->modules[i].code);
+        put_text(x, ws, 3, (lxw_col_t)(PEOPLE_FIXED + i), x->buf, x->header);
+    }
     *r = 4;
     return ws;
 }
 
-/* Chưa hoàn thành: streamed from opt->people, continued on a further sheet
- * when a sheet is full. The autofilter of each part is set once its last
- * row is known (libxlsxwriter writes it when the workbook is closed). */
+/* The list being written: the learner of the current row, and which of its
+ * module cells are filled. */
+struct people_row {
+    char *account;              /* NULL before the first row */
+    size_t cap;
+    bool *owed;                 /* [nmodules] */
+};
+
+/* Blank (bordered) cells for the modules the learner of row r does not owe. */
+static void people_row_end(struct xw *x, lxw_worksheet *ws, lxw_row_t r, struct people_row *pr,
+                           lxw_format *center)
+{
+    size_t m;
+
+    for (m = 0; m < x->rep->year->nmodules; m++) {
+        if (!pr->owed[m])
+            put_blank(x, ws, r, (lxw_col_t)(PEOPLE_FIXED + m), center);
+        pr->owed[m] = false;
+    }
+}
+
+static int people_row_begin(struct people_row *pr, const char *account, bdtx_error *err)
+{
+    size_t n = strlen(account) + 1;
+
+    if (n > pr->cap) {
+        char *p = realloc(pr->account, n);
+
+        if (!p) {
+            error_set(err, BDTX_SOFTWARE, "out of memory");
+            return -1;
+        }
+        pr->account = p;
+        pr->cap = n;
+    }
+    memcpy(pr->account, account, n);
+    return 0;
+}
+
+/* Chưa hoàn thành: one row per learner who has a module not passed, made
+ * from the (learner, module) pairs streamed from opt->people, which come
+ * learner by learner; continued on a further sheet when a sheet is full.
+ * A row per learner rather than per pair is what an officer calls down the
+ * list with, and it is also about half the cells of a national workbook.
+ * The autofilter of each part is set once its last row is known
+ * (libxlsxwriter writes it when the workbook is closed). */
 static int people_sheets(struct xw *x, const struct people_source *src, bdtx_error *err)
 {
     const struct report *rep = x->rep;
+    lxw_col_t last = (lxw_col_t)(PEOPLE_FIXED - 1 + rep->year->nmodules);
     lxw_worksheet *ws;
     lxw_row_t r;
     struct person_row p;
-    int part = 1, rc;
+    struct people_row pr = {0};
+    int part = 1, rc = 0;
     long stt = 0;
     const struct unit *school = NULL, *parent = NULL;
     lxw_format *text = cell_format(x, CK_TEXT, -1, MARK_NONE);
     lxw_format *center = cell_format(x, CK_CENTER, -1, MARK_NONE);
 
     ws = people_part(x, part, &r);
-    if (!ws || !src)
-        goto finish;
-    while ((rc = src->next(src->ctx, &p, err)) == 1) {
-        long u;
-
-        if (r >= x->max_rows) {
-            check(x, worksheet_autofilter(ws, 3, 0, r - 1, 8), "an autofilter");
-            ws = people_part(x, ++part, &r);
-            if (!ws)
-                return 0;
-        }
-        if (!school || strcmp(school->code, p.unit_code) != 0) {
-            u = registry_find(&rep->reg, p.unit_code);
-            school = u >= 0 ? &rep->reg.units[u] : NULL;
-            parent = school && school->parent >= 0 ? &rep->reg.units[school->parent] : NULL;
-        }
-        put_number(x, ws, r, 0, (double)++stt, center);
-        put_text(x, ws, r, 1, parent ? parent->name : "", text);
-        put_text(x, ws, r, 2, p.unit_code, center);
-        put_text(x, ws, r, 3, school ? school->name : "", text);
-        put_text(x, ws, r, 4, p.account, text);
-        put_text(x, ws, r, 5, p.full_name, text);
-        put_text(x, ws, r, 6,
-                 strcmp(p.role, "gv") == 0     ? x->l->role_gv
-                 : strcmp(p.role, "cbql") == 0 ? x->l->role_cbql
-                                               : "",
-                 center);
-        put_text(x, ws, r, 7, p.module, center);
-        put_text(x, ws, r, 8, p.state == 1 ? x->l->started : x->l->not_started, center);
-        r++;
-        if (x->failed)
-            return 0;
-    }
-    if (rc < 0)
+    pr.owed = calloc(rep->year->nmodules + 1, sizeof *pr.owed);
+    if (!pr.owed) {
+        error_set(err, BDTX_SOFTWARE, "out of memory");
         return -1;
-finish:
-    if (ws)
-        check(x, worksheet_autofilter(ws, 3, 0, r > 4 ? r - 1 : 4, 8), "an autofilter");
-    return 0;
+    }
+    while (ws && src && !x->failed && (rc = src->next(src->ctx, &p, err)) == 1) {
+        long m = config_module_index(rep->year, p.module);
+
+        /* A module no longer configured has no column. */
+        if (m < 0)
+            continue;
+        if (!pr.account || strcmp(pr.account, p.account) != 0) {
+            if (pr.account) {
+                people_row_end(x, ws, r, &pr, center);
+                r++;
+            }
+            if (people_row_begin(&pr, p.account, err) != 0) {
+                rc = -1;
+                break;
+            }
+            if (r >= x->max_rows) {
+                check(x, worksheet_autofilter(ws, 3, 0, r - 1, last), "an autofilter");
+                ws = people_part(x, ++part, &r);
+                if (!ws)
+                    break;
+            }
+            if (!school || strcmp(school->code, p.unit_code) != 0) {
+                long u = registry_find(&rep->reg, p.unit_code);
+
+                school = u >= 0 ? &rep->reg.units[u] : NULL;
+                parent = school && school->parent >= 0 ? &rep->reg.units[school->parent] : NULL;
+            }
+            put_number(x, ws, r, 0, (double)++stt, center);
+            put_text(x, ws, r, 1, parent ? parent->name : "", text);
+            put_text(x, ws, r, 2, p.unit_code, center);
+            put_text(x, ws, r, 3, school ? school->name : "", text);
+            put_text(x, ws, r, 4, p.account, text);
+            put_text(x, ws, r, 5, p.full_name, text);
+            put_text(x, ws, r, 6,
+                     strcmp(p.role, "gv") == 0     ? x->l->role_gv
+                     : strcmp(p.role, "cbql") == 0 ? x->l->role_cbql
+                                                   : "",
+                     center);
+        }
+        put_text(x, ws, r, (lxw_col_t)(PEOPLE_FIXED + m),
+                 p.state == 1 ? x->l->started : x->l->not_started, center);
+        pr.owed[m] = true;
+    }
+    if (ws && pr.account && rc >= 0) {
+        people_row_end(x, ws, r, &pr, center);
+        r++;
+    }
+    if (ws && rc >= 0)
+        check(x, worksheet_autofilter(ws, 3, 0, r > 4 ? r - 1 : 4, last), "an autofilter");
+    free(pr.account);
+    free(pr.owed);
+    return rc < 0 ? -1 : 0;
 }
 
 /* Xu hướng: each ranked and direct unit's overall rate, week by week, the

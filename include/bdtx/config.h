@@ -92,6 +92,8 @@ int config_load(const char *path, struct config *cfg, bdtx_error *err);
 void config_release(struct config *cfg);
 /* The school year containing day, or NULL. */
 const struct config_year *config_year_for_date(const struct config *cfg, bdtx_date day);
+/* The index of the module with this code in year->modules, or -1. */
+long config_module_index(const struct config_year *year, const char *code);
 const struct config_year *config_year_by_id(const struct config *cfg, const char *id);
 /* The input limits of cfg for the sheet readers (0 where not configured). */
 void config_sheet_limits(const struct config *cfg, struct sheet_limits *out);

@@ -29,6 +29,20 @@ bool db_null(const struct db_result *r, int row, int col);
 void db_result_free(struct db_result *r);
 
 int db_begin(struct db *db, bdtx_error *err);
+/* A read-only transaction that sees the database as it was when it began
+ * (REPEATABLE READ): everything one report reads comes from one instant,
+ * whatever is imported meanwhile. */
+int db_begin_snapshot(struct db *db, bdtx_error *err);
+bool db_in_transaction(const struct db *db);
+/* A second connection, with db's parameters, whose read-only transaction
+ * sees exactly what db's db_begin_snapshot transaction sees
+ * (pg_export_snapshot): two queries of one report run side by side on the
+ * server's cores. Close it with db_close, which ends its transaction. */
+int db_connect_shared(struct db *db, struct db **out, bdtx_error *err);
+/* A query sent without waiting: the server works on it while the caller
+ * does something else; db_receive waits for its rows. One at a time. */
+int db_send(struct db *db, const char *sql, bdtx_error *err);
+int db_receive(struct db *db, struct db_result **out, bdtx_error *err);
 int db_commit(struct db *db, bdtx_error *err);
 /* Best effort; used on error paths, so it reports nothing. */
 void db_rollback(struct db *db);

@@ -27,12 +27,14 @@ struct people_source {
 
 struct people_cursor;
 
-/* Open the list of rep's year and date, ordered by parent unit, school, name,
- * account and module; *src is set to read it. The cursor holds a read-only
- * transaction on db until people_close, which rolls it back: call it outside
- * any transaction of the caller's. */
-int people_open(struct db *db, const struct report *rep, struct people_cursor **out,
-                struct people_source *src, bdtx_error *err);
+/* Open the list of school year `year` of `province` as of `as_of`, ordered
+ * by parent unit, school, name, account and module, so that each learner's
+ * pairs come together; *src is set to read it. db must be in a
+ * db_begin_snapshot transaction: the list is read on a second connection
+ * that sees the same instant (db_connect_shared), and its sort starts at
+ * once, while the caller goes on with its own queries on db. */
+int people_open(struct db *db, const char *province, const char *year, bdtx_date as_of,
+                struct people_cursor **out, struct people_source *src, bdtx_error *err);
 void people_close(struct people_cursor *c);
 
 #endif

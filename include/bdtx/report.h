@@ -10,6 +10,7 @@
 #include "bdtx/compute.h"
 #include "bdtx/db.h"
 #include "bdtx/error.h"
+#include "bdtx/people.h"
 
 enum report_format { REPORT_XLSX, REPORT_JSON, REPORT_CSV };
 
@@ -25,9 +26,9 @@ int report_write_stream(const struct report *rep, enum report_format fmt, FILE *
                         bdtx_error *err);
 /* Write rep as fmt to path: a temporary file beside it, flushed, then
  * renamed. For xlsx with report.include_people, the learners not passed are
- * read from db (NULL: the sheet has its header only). Returns 0, or -1 with
- * err filled and nothing left under path or beside it. */
-int report_save(struct db *db, const struct report *rep, enum report_format fmt,
-                const char *path, bdtx_error *err);
+ * read from people (people_open; NULL: the sheet has its header only).
+ * Returns 0, or -1 with err filled and nothing left under path or beside it. */
+int report_save(const struct report *rep, enum report_format fmt, const char *path,
+                const struct people_source *people, bdtx_error *err);
 
 #endif

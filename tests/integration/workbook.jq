@@ -123,10 +123,29 @@ def trend_check:
        else field("trend \($rep.week) province"; $prov | cell(3 + $w); $rep.province_total.rate) end)
     end;
 
+# Chưa hoàn thành: a row per learner who owes a module, one column per
+# module ("Mô đun M1", ...) holding "Chưa học" or "Đang học" for each module
+# owed. The cells owed add up, module by module, to the report's pairs not
+# passed; no account is listed twice and no row owes nothing.
+def owed: . == "Chưa học" or . == "Đang học";
 def people_check:
-  ([$sheet[] | select(cell(0) | type == "number")] | length) as $n
+  ([$sheet[] | select(cell(0) == "STT")] | first) as $head
+  | [$sheet[] | select(cell(0) | type == "number")] as $rows
+  | [range(7; ($head | length) - 1) | . as $i | select($head | cell($i) | startswith("Mô đun "))] as $cols
+  | ([$rows[] | [cell($cols[])] | map(select(owed)) | length] | add // 0) as $n
   | ($report.province_total.assigned - $report.province_total.passed) as $want
-  | select($n != $want) | "people: \($n) rows, expected \($want) pairs not passed";
+  | (select($n != $want) | "people: \($n) module cells owed, expected \($want) pairs not passed"),
+    (select(($cols | length) != ([$report.rankings[] | .scope | select(startswith("module:"))] | unique | length))
+     | "people: \($cols | length) module columns"),
+    ($cols[] as $c
+     | ($head | cell($c) | ltrimstr("Mô đun ")) as $m
+     | ([$rows[] | cell($c) | select(owed)] | length) as $got
+     | ([$report.rankings[] | select(.scope == "module:" + $m) | .rows[] | .assigned - .passed] | add // 0) as $exp
+     | select($got != $exp) | "people: module \($m): \($got) owed, expected \($exp)"),
+    (([$rows[] | cell(4)] | length) as $a | ([$rows[] | cell(4)] | unique | length) as $u
+     | select($a != $u) | "people: \($a - $u) accounts listed twice"),
+    ($rows[] | select([cell($cols[])] | map(select(owed)) | length == 0)
+     | "people: row \(.[0]) (\(cell(4))) owes no module");
 
 def data_check:
   ([$sheet[] | cell(0)]) as $a

@@ -99,34 +99,48 @@ static int teardown(void **state)
     return 0;
 }
 
-/* A source of n learners not passed, spread over the registry's schools. */
+/* A source of n learners not passed, spread over the registry's schools,
+ * given as (learner, module) pairs in the order people_open gives them:
+ * every learner owes M1, every third also M2, and every fifth has a pair of
+ * a module no longer configured (M9), which has no column. */
 struct gen {
     const struct report *rep;
     long n, i;
     size_t unit;
     char account[32], name[64];
+    int k;                      /* the learner's pairs given so far */
 };
 
 static int gen_next(void *ctx, struct person_row *row, bdtx_error *err)
 {
     struct gen *g = ctx;
+    static const char *const modules[] = {"M1", "M2", "M9"};
 
     (void)err;
-    if (g->i >= g->n)
-        return 0;
-    while (g->rep->reg.units[g->unit].kind != UNIT_SCHOOL)
-        g->unit = (g->unit + 1) % g->rep->reg.count;
-    g->i++;
-    snprintf(g->account, sizeof g->account, "gv%05ld", g->i);
-    snprintf(g->name, sizeof g->name, "Nguyễn Văn %ld", g->i);
+    for (;;) {
+        if (g->k == 0 || g->k == 3) {
+            if (g->k == 3 && g->i % 3 == 0)
+                g->unit = (g->unit + 1) % g->rep->reg.count;
+            if (g->i >= g->n)
+                return 0;
+            while (g->rep->reg.units[g->unit].kind != UNIT_SCHOOL)
+                g->unit = (g->unit + 1) % g->rep->reg.count;
+            g->i++;
+            g->k = 0;
+            snprintf(g->account, sizeof g->account, "gv%05ld", g->i);
+            snprintf(g->name, sizeof g->name, "Nguyễn Văn %ld", g->i);
+        }
+        g->k++;
+        if ((g->k == 2 && g->i % 3 != 0) || (g->k == 3 && g->i % 5 != 0))
+            continue;
+        break;
+    }
     row->unit_code = g->rep->reg.units[g->unit].code;
     row->account = g->account;
     row->full_name = g->name;
     row->role = g->i % 4 ? "gv" : "cbql";
-    row->module = "M1";
+    row->module = modules[g->k - 1];
     row->state = (int)(g->i % 2);
-    if (g->i % 3 == 0)
-        g->unit = (g->unit + 1) % g->rep->reg.count;
     return 1;
 }
 
@@ -166,11 +180,13 @@ static void sheet_names(const char *path, char *out, size_t cap)
 }
 
 /* Reads the learners sheets named base, base (2), ... and checks that their
- * numbers run 1..n without a gap and that no sheet has more than max rows. */
+ * numbers run 1..n without a gap, one row per learner, that no sheet has
+ * more than max rows, and that the module cells owed are those gen_next
+ * gave: M1 for every learner, M2 for every third, M9 nowhere. */
 static void check_people(const char *path, const char *base, long n, uint32_t max,
                          int want_parts)
 {
-    long next = 1;
+    long next = 1, owed[2] = {0, 0};
     int part;
 
     for (part = 1;; part++) {
@@ -179,6 +195,7 @@ static void check_people(const char *path, const char *base, long n, uint32_t ma
         struct sheet_reader *r = NULL;
         struct sheet_row row;
         bdtx_error err;
+        size_t c;
         int rc;
 
         error_clear(&err);
@@ -189,23 +206,34 @@ static void check_people(const char *path, const char *base, long n, uint32_t ma
         if (sheet_open_sheet(path, NULL, &which, &r, &err) != 0)
             break;
         while ((rc = sheet_next(r, &row, &err)) == 1) {
+            char account[32];
+
             assert_true(row.number <= (long)max);
-            if (row.ncells > 0 && row.cells[0].numeric) {
-                assert_int_equal(strtol(row.cells[0].text, NULL, 10), next);
-                next++;
-            }
+            if (row.ncells == 0 || !row.cells[0].numeric)
+                continue;
+            assert_int_equal(strtol(row.cells[0].text, NULL, 10), next);
+            snprintf(account, sizeof account, "gv%05ld", next);
+            assert_true(row.ncells >= 5);
+            assert_string_equal(row.cells[4].text, account);
+            assert_true(row.ncells <= 9);      /* 7 + the two configured modules */
+            for (c = 7; c < row.ncells; c++)
+                owed[c - 7] += row.cells[c].text[0] != '\0';
+            assert_true(row.ncells > 7 && row.cells[7].text[0] != '\0');
+            next++;
         }
         assert_int_equal(rc, 0);
         sheet_close(r);
     }
     assert_int_equal(next - 1, n);
+    assert_int_equal(owed[0], n);
+    assert_int_equal(owed[1], n / 3);
     assert_int_equal(part - 1, want_parts);
 }
 
 static void test_people_continue(void **state)
 {
     struct fake *f = *state;
-    struct gen g = {&f->rep, 25, 0, 0, "", ""};
+    struct gen g = {&f->rep, 25, 0, 0, "", "", 0};
     struct people_source src = {gen_next, &g};
     struct report_xlsx_options opt = {&src, 10, NULL};
     char *path = temp_path(), names[512];
@@ -226,7 +254,7 @@ static void test_people_continue(void **state)
 static void test_people_one_sheet(void **state)
 {
     struct fake *f = *state;
-    struct gen g = {&f->rep, 300, 0, 0, "", ""};
+    struct gen g = {&f->rep, 300, 0, 0, "", "", 0};
     struct people_source src = {gen_next, &g};
     struct report_xlsx_options opt = {&src, 0, NULL};
     char *path = temp_path();
@@ -277,7 +305,7 @@ static void test_rates_are_numbers(void **state)
 static void test_english(void **state)
 {
     struct fake *f = *state;
-    struct gen g = {&f->rep, 7, 0, 0, "", ""};
+    struct gen g = {&f->rep, 7, 0, 0, "", "", 0};
     struct people_source src = {gen_next, &g};
     struct report_xlsx_options opt = {&src, 8, NULL};
     char *path = temp_path(), names[512], *saved = f->cfg.report.language;
