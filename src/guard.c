@@ -5,35 +5,31 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "history_sql.h"
-
 /* Passed pairs of the file's (learner, module) pairs, as in force before
  * it, and how many of them the file says are not passed. The file's pairs
- * are those the merge writes (history_sql.h). */
+ * are stage_pair, which the merge writes from (import.c). */
 static const char unpassed_sql[] =
-    STAGED_PAIRS_SQL
-    ", prev AS ("
+    "WITH prev AS ("
     "  SELECT DISTINCT ON (v.learner_id, v.module) v.learner_id, v.module, v.state"
-    "  FROM progress_version v JOIN cur USING (learner_id, module)"
+    "  FROM progress_version v JOIN stage_pair cur USING (learner_id, module)"
     "  WHERE v.province_code = $1 AND v.school_year = $2 AND v.as_of <= $3"
     "  ORDER BY v.learner_id, v.module, v.as_of DESC"
     ") "
     "SELECT count(*), count(*) FILTER (WHERE cur.state < 2) "
-    "FROM cur JOIN prev USING (learner_id, module) WHERE prev.state = 2";
+    "FROM stage_pair cur JOIN prev USING (learner_id, module) WHERE prev.state = 2";
 
 /* For each unit of the file: its learners in force before the file (their
- * latest version names it) and its learners in the file; the units that
- * lose more than the limit, worst first. Units the file does not mention
- * are left alone: an export may cover part of the province. */
+ * latest version names it) and its learners in the file (stage_last, each
+ * learner's last row); the units that lose more than the limit, worst
+ * first. Units the file does not mention are left alone: an export may
+ * cover part of the province. */
 static const char unit_drop_sql[] =
-    "WITH last AS ("
-    "  SELECT DISTINCT ON (account) account, unit_code FROM stage_learner ORDER BY account, seq DESC"
-    "), now AS ("
-    "  SELECT unit_code, count(*) AS n FROM last GROUP BY unit_code"
+    "WITH now AS ("
+    "  SELECT unit_code, count(*) AS n FROM stage_last GROUP BY unit_code"
     "), inforce AS ("
     "  SELECT DISTINCT ON (v.learner_id) v.learner_id, v.unit_code FROM learner_version v"
     "  WHERE v.province_code = $1 AND v.school_year = $2 AND v.as_of <= $3"
-    "  ORDER BY v.learner_id, v.as_of DESC"
+    "  ORDER BY v.learner_id DESC, v.as_of DESC"
     "), before AS ("
     "  SELECT unit_code, count(*) AS n FROM inforce"
     "  WHERE unit_code IN (SELECT unit_code FROM now) GROUP BY unit_code"

@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -18,7 +19,6 @@
 #include "bdtx/sheet.h"
 #include "bdtx/text.h"
 #include "bdtx/wide.h"
-#include "history_sql.h"
 
 /* How many rejected rows are printed; all of them are stored. */
 #define PRINT_REJECTIONS 50
@@ -76,6 +76,31 @@ static void memo_put(struct memo *m, const char *text, int value)
 }
 
 /* Everything one import works with; released at one place. */
+/* A column's last non-ASCII text that had nothing to convert: the next
+ * row's cell usually repeats it (the same learner, school, status), and is
+ * then known not to need the legacy-encoding test. */
+struct plain_cell {
+    char *text;
+    size_t len, cap;
+};
+
+/* The fields of a stage_learner row, but its run_end. */
+#define STAGE_FIELDS 7
+
+/* A staged learners row is held back until the next one, which tells
+ * whether it ends a run of rows of its account (run_end): an account's last
+ * row in the file always ends a run, and an export lists a learner's rows
+ * together, so the merge finds each learner's last row among a third of
+ * the rows. */
+#define HELD_NULL SIZE_MAX        /* the offset of a field that is SQL NULL */
+
+struct held_row {
+    char *buf;                  /* the fields back to back, NUL-terminated */
+    size_t cap;
+    size_t off[STAGE_FIELDS];
+    bool has;
+};
+
 struct import_ctx {
     struct db *db;
     const struct config *cfg;
@@ -104,9 +129,16 @@ struct import_ctx {
     struct sheet_cell *fixed;         /* a row's cells after legacy text was converted */
     size_t nfixed, capfixed;
     char **fixed_text;                /* the converted texts of that row (capfixed) */
+    struct plain_cell *plain;         /* per column, the last text found to be Unicode */
+    size_t nplain;
+    struct held_row held;             /* the staged row waiting for the next */
     long conversions[LEGACY_KINDS];   /* cells converted, per legacy encoding */
     struct name_index names;          /* built on the first row that names a unit */
     bool names_ready;
+    /* The unit code text of the last row found in the registry, and its
+     * unit: an export lists a school's rows one after another. */
+    char unit_memo_text[128];
+    long unit_memo;
     struct memo memo[MEMO_COLUMNS];   /* lookups of repeated cells, by raw text */
 };
 
@@ -565,11 +597,20 @@ static long unit_of(struct import_ctx *c, const struct sheet_row *row, long *out
     const char *name_text = cell_text(row, name_col);
 
     *out = -1;
+    if (code_col >= 0 && c->unit_memo_text[0] && strcmp(code_text, c->unit_memo_text) == 0) {
+        *out = c->unit_memo;
+        return 0;
+    }
     if (code_col >= 0 && !text_blank(code_text)) {
         if (value_account_text(code_text, code, sizeof code))
             *out = registry_find(&c->reg, code);
-        if (*out >= 0 && *out != c->reg.root)
+        if (*out >= 0 && *out != c->reg.root) {
+            if (strlen(code_text) < sizeof c->unit_memo_text) {
+                strcpy(c->unit_memo_text, code_text);
+                c->unit_memo = *out;
+            }
             return 0;
+        }
         quote_value(code_text, shown, sizeof shown);
         return reject(c, row->number, code_col, err, "unknown unit code '%s'", shown);
     }
@@ -589,6 +630,29 @@ static void fixed_clear(struct import_ctx *c)
     c->nfixed = 0;
 }
 
+/* Remembers a cell that had nothing to convert, when it is worth it: an
+ * ASCII cell is ruled out by legacy_convert without decoding anyway. */
+static void plain_remember(struct plain_cell *pc, const struct sheet_cell *cell)
+{
+    size_t i;
+
+    for (i = 0; i < cell->len && !((unsigned char)cell->text[i] & 0x80); i++)
+        ;
+    if (i == cell->len)
+        return;
+    if (cell->len + 1 > pc->cap) {
+        char *t = realloc(pc->text, cell->len + 1);
+
+        if (!t)
+            return;     /* only a shortcut lost */
+        pc->text = t;
+        pc->cap = cell->len + 1;
+    }
+    memcpy(pc->text, cell->text, cell->len);
+    pc->text[cell->len] = '\0';
+    pc->len = cell->len;
+}
+
 /* The next row, its cells typed in a legacy Vietnamese font (TCVN3, VNI)
  * converted to Unicode and counted. A row with nothing to convert is handed
  * on as the reader gave it. */
@@ -600,12 +664,30 @@ static int next_row(struct import_ctx *c, struct sheet_row *row, bdtx_error *err
     fixed_clear(c);
     if (got != 1)
         return got;
-    for (i = 0; i < row->ncells; i++) {
-        char *out;
-        enum legacy_kind kind = legacy_convert(row->cells[i].text, row->cells[i].len, &out);
+    if (c->nplain < row->ncells) {
+        struct plain_cell *p = realloc(c->plain, row->ncells * sizeof *p);
 
-        if (kind == LEGACY_NONE)
+        if (!p) {
+            error_set(err, BDTX_SOFTWARE, "out of memory");
+            return -1;
+        }
+        memset(p + c->nplain, 0, (row->ncells - c->nplain) * sizeof *p);
+        c->plain = p;
+        c->nplain = row->ncells;
+    }
+    for (i = 0; i < row->ncells; i++) {
+        struct plain_cell *pc = &c->plain[i];
+        const struct sheet_cell *cell = &row->cells[i];
+        char *out;
+        enum legacy_kind kind;
+
+        if (pc->text && pc->len == cell->len && memcmp(pc->text, cell->text, cell->len) == 0)
             continue;
+        kind = legacy_convert(cell->text, cell->len, &out);
+        if (kind == LEGACY_NONE) {
+            plain_remember(pc, cell);
+            continue;
+        }
         if (c->capfixed < row->ncells) {
             struct sheet_cell *cells = realloc(c->fixed, row->ncells * sizeof *cells);
             char **texts = cells ? realloc(c->fixed_text, row->ncells * sizeof *texts) : NULL;
@@ -760,12 +842,58 @@ static int name_of(struct import_ctx *c, const struct sheet_row *row, char **nam
     return reject(c, row->number, col, err, "name is not valid UTF-8") != 0 ? -1 : 1;
 }
 
+/* Sends the held row, if any: it ends a run unless next_account, the
+ * account of the row after it, is its own (NULL: there is none). */
+static int held_send(struct import_ctx *c, const char *next_account, bdtx_error *err)
+{
+    struct held_row *h = &c->held;
+    const char *fields[STAGE_FIELDS + 1];
+    size_t i;
+
+    if (!h->has)
+        return 0;
+    h->has = false;
+    for (i = 0; i < STAGE_FIELDS; i++)
+        fields[i] = h->off[i] == HELD_NULL ? NULL : h->buf + h->off[i];
+    fields[STAGE_FIELDS] = next_account && strcmp(next_account, fields[1]) == 0 ? "f" : "t";
+    return db_copy_row(c->db, fields, STAGE_FIELDS + 1, err);
+}
+
+static int held_keep(struct import_ctx *c, const char *const *fields, bdtx_error *err)
+{
+    struct held_row *h = &c->held;
+    size_t i, len[STAGE_FIELDS], need = 0;
+
+    for (i = 0; i < STAGE_FIELDS; i++) {
+        len[i] = fields[i] ? strlen(fields[i]) : 0;
+        need += len[i] + 1;
+    }
+    if (need > h->cap) {
+        char *b = realloc(h->buf, need);
+
+        if (!b) {
+            error_set(err, BDTX_SOFTWARE, "out of memory");
+            return -1;
+        }
+        h->buf = b;
+        h->cap = need;
+    }
+    for (need = 0, i = 0; i < STAGE_FIELDS; i++) {
+        h->off[i] = fields[i] ? need : HELD_NULL;
+        if (fields[i])
+            memcpy(h->buf + need, fields[i], len[i] + 1);
+        need += len[i] + 1;
+    }
+    h->has = true;
+    return 0;
+}
+
 /* One (learner, module) pair of row into the staging table: 0, 1 when the
  * row was rejected, -1 on error. */
 static int stage_pair(struct import_ctx *c, const struct sheet_row *row, const char *account,
                       long unit, const char *module, int state, bdtx_error *err)
 {
-    const char *fields[7];
+    const char *fields[STAGE_FIELDS];
     char seqbuf[24], *name;
     int rc = name_of(c, row, &name, err);
 
@@ -781,7 +909,7 @@ static int stage_pair(struct import_ctx *c, const struct sheet_row *row, const c
     fields[4] = role_text(role_of(c, cell_text(row, c->map.col[F_ROLE])));
     fields[5] = module;
     fields[6] = state == STATE_PASSED ? "2" : state == STATE_STARTED ? "1" : "0";
-    rc = db_copy_row(c->db, fields, 7, err);
+    rc = held_send(c, account, err) != 0 || held_keep(c, fields, err) != 0 ? -1 : 0;
     free(name);
     if (rc != 0)
         return -1;
@@ -843,9 +971,10 @@ static int load_learner_rows(struct import_ctx *c, bdtx_error *err)
     }
     /* A national export has millions of rows: enough memory for the
      * merge's hashes and sorts to stay off disk, for this transaction only. */
-    if (db_exec(c->db, "SET LOCAL work_mem = '64MB'", 0, NULL, err) != 0 ||
+    if (db_exec(c->db, "SET LOCAL work_mem = '256MB'", 0, NULL, err) != 0 ||
         db_exec(c->db, "CREATE TEMP TABLE stage_learner (seq integer, account text, "
-                       "full_name text, unit_code text, role text, module text, state smallint) "
+                       "full_name text, unit_code text, role text, module text, state smallint, "
+                       "run_end boolean) "
                        "ON COMMIT DROP", 0, NULL, err) != 0 ||
         db_copy_begin(c->db, "COPY stage_learner FROM STDIN", err) != 0)
         return -1;
@@ -906,36 +1035,60 @@ static int load_learner_rows(struct import_ctx *c, bdtx_error *err)
         if (staged < 0)
             return -1;
     }
-    if (got < 0)
+    if (got < 0 || held_send(c, NULL, err) != 0)
         return -1;
     return db_copy_end(c->db, err);
 }
 
-/* Set-based merge of the staged rows into the history: a version is written
- * only where the learner's unit, role or name, or the pair's state, differs
- * from what was in force at this import's as-of date. New learners are
- * inserted in account order, so that their ids follow the accounts and the
- * versions below are written in the order of their primary keys (appending
- * to the indexes rather than touching pages all over them). The version in
+/* Set-based merge of the staged rows into the history, in two steps.
+ *
+ * stage_learners: the file is reduced, once, to what the import guard and
+ * the merge both read, so that the guard judges exactly what the merge
+ * writes. stage_account: each account once, with the unit, role and name of
+ * its last row (found among the rows that end a run, run_end). New learners
+ * are inserted from it in account order, so that their ids follow the
+ * accounts and the versions below are written in the order of their
+ * primary keys (appending to the indexes rather than touching pages all
+ * over them). stage_last: the same keyed by learner id. stage_pair: each
+ * (learner, module) once with its most advanced state (the same pair twice
+ * in one file counts once) and how many rows gave it, joined to the learner
+ * id first: grouping and sorting by an integer costs a fraction of doing it
+ * by account text.
+ *
+ * merge_versions: a version is written only where the learner's unit, role
+ * or name, or the pair's state, differs from what was in force at this
+ * import's as-of date. stage_pair and stage_last are written in learner id
+ * order and read in that order (the history in force is the hashed side),
+ * so the versions go in in key order without another sort. The version in
  * force is the first of each key read backwards along the primary key
  * (every key descending), so the year's history is read in index order and
  * never sorted. */
+static const char stage_account_sql[] =
+    "CREATE TEMP TABLE stage_account ON COMMIT DROP AS "
+    "SELECT DISTINCT ON (account) account, unit_code, role, full_name "
+    "FROM stage_learner WHERE run_end ORDER BY account, seq DESC";
+
 static const char merge_learners[] =
     "INSERT INTO learner (province_code, account) "
-    "SELECT $1, s.account FROM (SELECT DISTINCT account FROM stage_learner) s "
+    "SELECT $1, a.account FROM stage_account a "
     "WHERE NOT EXISTS (SELECT 1 FROM learner l"
-    "                  WHERE l.province_code = $1 AND l.account = s.account) "
-    "ORDER BY s.account "
-    "ON CONFLICT DO NOTHING";
+    "                  WHERE l.province_code = $1 AND l.account = a.account) "
+    "ORDER BY a.account";
+
+static const char stage_pair_sql[] =
+    "CREATE TEMP TABLE stage_pair ON COMMIT DROP AS "
+    "SELECT l.id AS learner_id, s.module, max(s.state) AS state, count(*) AS n "
+    "FROM stage_learner s JOIN learner l ON l.province_code = $1 AND l.account = s.account "
+    "GROUP BY l.id, s.module ORDER BY 1, 2";
+
+static const char stage_last_sql[] =
+    "CREATE TEMP TABLE stage_last ON COMMIT DROP AS "
+    "SELECT l.id AS learner_id, a.unit_code, a.role, a.full_name "
+    "FROM stage_account a JOIN learner l ON l.province_code = $1 AND l.account = a.account "
+    "ORDER BY 1";
 
 static const char merge_learner_versions[] =
-    "WITH last AS ("
-    "  SELECT DISTINCT ON (account) account, unit_code, role, full_name"
-    "  FROM stage_learner ORDER BY account, seq DESC"
-    "), cur AS ("
-    "  SELECT l.id AS learner_id, last.unit_code, last.role, last.full_name"
-    "  FROM last JOIN learner l ON l.province_code = $1 AND l.account = last.account"
-    "), prev AS ("
+    "WITH prev AS ("
     "  SELECT DISTINCT ON (v.learner_id) v.learner_id, v.unit_code, v.role, v.full_name"
     "  FROM learner_version v"
     "  WHERE v.province_code = $1 AND v.school_year = $2 AND v.as_of <= $3"
@@ -944,21 +1097,18 @@ static const char merge_learner_versions[] =
     "INSERT INTO learner_version (province_code, school_year, learner_id, as_of, import_id,"
     "  unit_code, role, full_name) "
     "SELECT $1, $2, cur.learner_id, $3, $4, cur.unit_code, cur.role, cur.full_name "
-    "FROM cur LEFT JOIN prev USING (learner_id) "
+    "FROM stage_last cur LEFT JOIN prev USING (learner_id) "
     "WHERE prev.learner_id IS NULL"
     "   OR (prev.unit_code, prev.role, prev.full_name)"
-    "      IS DISTINCT FROM (cur.unit_code, cur.role, cur.full_name) "
-    "ORDER BY cur.learner_id";
+    "      IS DISTINCT FROM (cur.unit_code, cur.role, cur.full_name)";
 
 static const char merge_learner_versions_same_day[] =
     " ON CONFLICT (province_code, school_year, learner_id, as_of) DO UPDATE"
     "  SET import_id = EXCLUDED.import_id, unit_code = EXCLUDED.unit_code,"
     "      role = EXCLUDED.role, full_name = EXCLUDED.full_name";
 
-/* The same pair twice in one file counts once: the most advanced state. */
 static const char merge_progress_versions[] =
-    STAGED_PAIRS_SQL
-    ", prev AS ("
+    "WITH prev AS ("
     "  SELECT DISTINCT ON (v.learner_id, v.module) v.learner_id, v.module, v.state"
     "  FROM progress_version v"
     "  WHERE v.province_code = $1 AND v.school_year = $2 AND v.as_of <= $3"
@@ -967,9 +1117,8 @@ static const char merge_progress_versions[] =
     "INSERT INTO progress_version (province_code, school_year, learner_id, module, as_of,"
     "  import_id, state) "
     "SELECT $1, $2, cur.learner_id, cur.module, $3, $4, cur.state "
-    "FROM cur LEFT JOIN prev USING (learner_id, module) "
-    "WHERE prev.learner_id IS NULL OR prev.state <> cur.state "
-    "ORDER BY cur.learner_id, cur.module";
+    "FROM stage_pair cur LEFT JOIN prev USING (learner_id, module) "
+    "WHERE prev.learner_id IS NULL OR prev.state <> cur.state";
 
 static const char merge_progress_versions_same_day[] =
     " ON CONFLICT (province_code, school_year, learner_id, module, as_of) DO UPDATE"
@@ -1013,10 +1162,11 @@ static int record_duplicates(struct import_ctx *c, bdtx_error *err)
     bool any;
     long n;
 
-    /* Most exports hold no duplicate: a hash aggregate that only says
-     * whether one exists costs less than half the window query's sort. */
-    if (db_query(c->db, "SELECT EXISTS (SELECT 1 FROM stage_learner GROUP BY account, module "
-                        "HAVING count(*) > 1)", 0, NULL, &r, err) != 0)
+    /* Most exports hold no duplicate: stage_pair, already built, says
+     * whether one exists at the cost of one scan, sparing the window
+     * query's sort. */
+    if (db_query(c->db, "SELECT EXISTS (SELECT 1 FROM stage_pair WHERE n > 1)", 0, NULL, &r,
+                 err) != 0)
         return -1;
     any = strcmp(db_value(r, 0, 0), "t") == 0;
     db_result_free(r);
@@ -1038,7 +1188,30 @@ static int record_duplicates(struct import_ctx *c, bdtx_error *err)
     return 0;
 }
 
-static int merge_learner_rows(struct import_ctx *c, bdtx_error *err)
+/* stage_account, new learners, stage_pair and stage_last (see above). The learner
+ * table is the province's, shared by its school years, whose imports may
+ * run at the same time (each year has its own lock, lock_year): a lock of
+ * the province, held to the end of the transaction, lets the new accounts
+ * be inserted plainly, where ON CONFLICT's speculative insertion of every
+ * row cost as much as the insert itself. */
+static int stage_learners(struct import_ctx *c, bdtx_error *err)
+{
+    const char *params[1] = {c->cfg->province.code};
+
+    /* Fresh statistics for the staged rows, or the planner guesses them. */
+    if (db_exec(c->db, "ANALYZE stage_learner", 0, NULL, err) != 0 ||
+        db_exec(c->db, "SELECT pg_advisory_xact_lock(hashtext('bdtx learners ' || $1))", 1,
+                params, err) != 0 ||
+        db_exec(c->db, stage_account_sql, 0, NULL, err) != 0 ||
+        db_exec(c->db, merge_learners, 1, params, err) != 0 ||
+        db_exec(c->db, stage_pair_sql, 1, params, err) != 0 ||
+        db_exec(c->db, stage_last_sql, 1, params, err) != 0 ||
+        db_exec(c->db, "ANALYZE stage_pair, stage_last", 0, NULL, err) != 0)
+        return -1;
+    return 0;
+}
+
+static int merge_versions(struct import_ctx *c, bdtx_error *err)
 {
     char as_of[11], *lv_sql = NULL, *pv_sql = NULL;
     const char *params[4];
@@ -1064,9 +1237,7 @@ static int merge_learner_rows(struct import_ctx *c, bdtx_error *err)
              "%s%s", merge_progress_versions, same_day ? merge_progress_versions_same_day : "");
     /* Fresh statistics after each merge: without them the planner may join
      * the history by nested loops, and a report takes seconds, not tens of ms. */
-    if (db_exec(c->db, "ANALYZE stage_learner", 0, NULL, err) != 0 ||
-        db_exec(c->db, merge_learners, 1, params, err) != 0 ||
-        db_exec(c->db, lv_sql, 4, params, err) != 0 ||
+    if (db_exec(c->db, lv_sql, 4, params, err) != 0 ||
         db_exec(c->db, pv_sql, 4, params, err) != 0 ||
         db_exec(c->db, "ANALYZE learner, learner_version, progress_version", 0, NULL, err) != 0)
         goto done;
@@ -1631,10 +1802,11 @@ int import_file(struct db *db, const struct config *cfg, const struct vocab *voc
     if (c.source == SOURCE_LMS_LEARNERS) {
         if (load_learner_rows(&c, err) != 0)
             goto done;
-        if (c.rows > 0 && !opts->force &&
-            guard_learners(db, cfg, c.year->id, c.as_of, c.id, path, err) != 0)
-            goto done;
-        if (c.rows > 0 && (record_duplicates(&c, err) != 0 || merge_learner_rows(&c, err) != 0))
+        if (c.rows > 0 &&
+            (stage_learners(&c, err) != 0 ||
+             (!opts->force &&
+              guard_learners(db, cfg, c.year->id, c.as_of, c.id, path, err) != 0) ||
+             record_duplicates(&c, err) != 0 || merge_versions(&c, err) != 0))
             goto done;
     } else if (c.source == SOURCE_LMS_UNITS) {
         if (load_lms_unit_rows(&c, err) != 0)
@@ -1674,6 +1846,10 @@ done:
     fixed_clear(&c);
     free(c.fixed);
     free(c.fixed_text);
+    for (i = 0; i < c.nplain; i++)
+        free(c.plain[i].text);
+    free(c.plain);
+    free(c.held.buf);
     registry_release(&c.reg);
     for (i = 0; i < c.nrejections; i++)
         free(c.rejections[i].reason);

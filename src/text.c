@@ -10,6 +10,10 @@ bool text_valid_utf8(const char *s, size_t len)
     utf8proc_int32_t cp;
 
     while ((size_t)off < len) {
+        if (!((unsigned char)s[off] & 0x80)) {
+            off++;          /* ASCII, most of an export: no decoding */
+            continue;
+        }
         n = utf8proc_iterate((const utf8proc_uint8_t *)s + off,
                              (utf8proc_ssize_t)(len - (size_t)off), &cp);
         if (n < 0)

@@ -25,6 +25,8 @@ struct registry {
     struct unit *units;
     size_t count;
     size_t *by_code;       /* indices sorted by code */
+    size_t *slots;         /* hash of the codes: index + 1, 0 for none */
+    size_t nslots;         /* a power of two, at least twice count */
     long root;
 };
 
