@@ -7,13 +7,14 @@
 
 /* Passed pairs of the file's (learner, module) pairs, as in force before
  * it, and how many of them the file says are not passed. The file's pairs
- * are stage_pair, which the merge writes from (import.c). */
+ * are stage_pair, which the merge writes from (import.c); the pairs in force
+ * are read as the merge reads them, backwards along the primary key. */
 static const char unpassed_sql[] =
     "WITH prev AS ("
     "  SELECT DISTINCT ON (v.learner_id, v.module) v.learner_id, v.module, v.state"
-    "  FROM progress_version v JOIN stage_pair cur USING (learner_id, module)"
+    "  FROM progress_version v"
     "  WHERE v.province_code = $1 AND v.school_year = $2 AND v.as_of <= $3"
-    "  ORDER BY v.learner_id, v.module, v.as_of DESC"
+    "  ORDER BY v.learner_id DESC, v.module DESC, v.as_of DESC"
     ") "
     "SELECT count(*), count(*) FILTER (WHERE cur.state < 2) "
     "FROM stage_pair cur JOIN prev USING (learner_id, module) WHERE prev.state = 2";
