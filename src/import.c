@@ -969,6 +969,10 @@ static int load_learner_rows(struct import_ctx *c, bdtx_error *err)
         error_hint(err, "add --module CODE");
         return -1;
     }
+    /* The rest of the file is data rows: parsed in a second thread while
+     * this one checks and stages them. */
+    if (sheet_read_ahead(c->reader, err) != 0)
+        return -1;
     /* A national export has millions of rows: enough memory for the
      * merge's hashes and sorts to stay off disk, for this transaction only. */
     if (db_exec(c->db, "SET LOCAL work_mem = '256MB'", 0, NULL, err) != 0 ||

@@ -5,6 +5,7 @@
 #include <expat.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -45,6 +46,7 @@ struct xlsx_reader {
     XML_Parser parser;
     const char *part;
     zip_file_t *zf;
+    struct inflater *inf;       /* the worksheet's bytes, inflated ahead */
     uint64_t part_read, part_comp;
     uint64_t last_event;        /* offset in the part of the latest parser event */
     bdtx_error *err;
@@ -74,18 +76,28 @@ struct xlsx_reader {
     struct sheet_row row;
 };
 
+/* The local part of an element's name. The small parts are parsed with
+ * namespace processing ("uri|local"); the worksheet, which is nearly all of
+ * a file's bytes, without it, so its names come as written ("c", or "x:c"
+ * where a writer binds the main namespace to a prefix): expat's namespace
+ * work and the search for the separator in long expanded names cost a
+ * tenth of reading a large workbook, and the worksheet's elements (row, c,
+ * v, is, t, rPh) are matched by local name either way. */
 static const char *xml_local(const XML_Char *name)
 {
-    const char *s = strrchr(name, '|');
+    const char *local = name, *p;
 
-    return s ? s + 1 : name;
+    for (p = name; *p; p++)
+        if (*p == '|' || *p == ':')
+            local = p + 1;
+    return local;
 }
 
 /* An attribute without a namespace (r, t, name, Id, Target). */
 static const char *xml_attr(const XML_Char **atts, const char *name)
 {
     for (; atts[0]; atts += 2)
-        if (strcmp(atts[0], name) == 0)
+        if (atts[0][0] == name[0] && strcmp(atts[0], name) == 0)
             return atts[1];
     return NULL;
 }
@@ -200,10 +212,10 @@ static void XMLCALL xlsx_entity(void *ud, const XML_Char *name, int is_parameter
     xlsx_stop(x, 0, -1);
 }
 
-static XML_Parser xlsx_parser_new(struct xlsx_reader *x, XML_StartElementHandler start,
+static XML_Parser xlsx_parser_new(struct xlsx_reader *x, bool ns, XML_StartElementHandler start,
                                   XML_EndElementHandler end, XML_CharacterDataHandler text)
 {
-    XML_Parser p = XML_ParserCreateNS(NULL, '|');
+    XML_Parser p = ns ? XML_ParserCreateNS(NULL, '|') : XML_ParserCreate(NULL);
 
     if (!p)
         return NULL;
@@ -241,6 +253,131 @@ static void xlsx_limit_size(struct xlsx_reader *x, bdtx_error *err)
 
 /* Open a member for streaming, after checking what its header declares
  * against the limits. The running counts in xlsx_feed do not trust it. */
+/* Inflating the worksheet ahead. Inflating is a tenth of reading a large
+ * workbook and expat cannot start on bytes before they exist: a thread
+ * inflates the next blocks while expat parses this one. It alone uses the
+ * zip_file_t until it is joined. */
+#define INFLATE_BLOCKS 4
+#define INFLATE_BLOCK (256 * 1024)
+
+struct inflate_block {
+    char data[INFLATE_BLOCK];
+    zip_int64_t n;              /* bytes, 0 at the end, -1 on error */
+    bool full;
+};
+
+struct inflater {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    zip_file_t *zf;
+    struct inflate_block block[INFLATE_BLOCKS];
+    char error[256];            /* zip_file_strerror of a failed read */
+    size_t get;                 /* the block the parser reads next */
+    size_t off;                 /* how far into it */
+    bool stop;
+};
+
+static void *inflate_main(void *arg)
+{
+    struct inflater *f = arg;
+    size_t put = 0;
+    zip_int64_t n;
+
+    do {
+        struct inflate_block *b = &f->block[put];
+        bool stop;
+
+        pthread_mutex_lock(&f->mu);
+        while (b->full && !f->stop)
+            pthread_cond_wait(&f->cv, &f->mu);
+        stop = f->stop;
+        pthread_mutex_unlock(&f->mu);
+        if (stop)
+            break;
+        n = zip_fread(f->zf, b->data, INFLATE_BLOCK);
+        if (n < 0)
+            snprintf(f->error, sizeof f->error, "%s", zip_file_strerror(f->zf));
+        pthread_mutex_lock(&f->mu);
+        b->n = n;
+        b->full = true;
+        pthread_cond_broadcast(&f->cv);
+        pthread_mutex_unlock(&f->mu);
+        put = (put + 1) % INFLATE_BLOCKS;
+    } while (n > 0);
+    return NULL;
+}
+
+/* A thread that inflates zf ahead, or NULL (then zip_fread is used as
+ * before). */
+static struct inflater *inflater_start(zip_file_t *zf)
+{
+    struct inflater *f = calloc(1, sizeof *f);
+
+    if (!f)
+        return NULL;
+    f->zf = zf;
+    if (pthread_mutex_init(&f->mu, NULL) != 0) {
+        free(f);
+        return NULL;
+    }
+    if (pthread_cond_init(&f->cv, NULL) != 0) {
+        pthread_mutex_destroy(&f->mu);
+        free(f);
+        return NULL;
+    }
+    if (pthread_create(&f->thread, NULL, inflate_main, f) != 0) {
+        pthread_cond_destroy(&f->cv);
+        pthread_mutex_destroy(&f->mu);
+        free(f);
+        return NULL;
+    }
+    return f;
+}
+
+static void inflater_stop(struct inflater *f)
+{
+    if (!f)
+        return;
+    pthread_mutex_lock(&f->mu);
+    f->stop = true;
+    pthread_cond_broadcast(&f->cv);
+    pthread_mutex_unlock(&f->mu);
+    pthread_join(f->thread, NULL);
+    pthread_cond_destroy(&f->cv);
+    pthread_mutex_destroy(&f->mu);
+    free(f);
+}
+
+/* As zip_fread: up to cap bytes into buf, 0 at the end, -1 on error (its
+ * text in f->error). */
+static zip_int64_t inflater_read(struct inflater *f, void *buf, size_t cap)
+{
+    struct inflate_block *b = &f->block[f->get];
+    zip_int64_t n;
+
+    pthread_mutex_lock(&f->mu);
+    while (!b->full)
+        pthread_cond_wait(&f->cv, &f->mu);
+    pthread_mutex_unlock(&f->mu);
+    if (b->n <= 0)
+        return b->n;    /* the end, or the error: it stays */
+    n = b->n - (zip_int64_t)f->off;
+    if ((zip_int64_t)cap < n)
+        n = (zip_int64_t)cap;
+    memcpy(buf, b->data + f->off, (size_t)n);
+    f->off += (size_t)n;
+    if (f->off == (size_t)b->n) {
+        f->off = 0;
+        f->get = (f->get + 1) % INFLATE_BLOCKS;
+        pthread_mutex_lock(&f->mu);
+        b->full = false;
+        pthread_cond_broadcast(&f->cv);
+        pthread_mutex_unlock(&f->mu);
+    }
+    return n;
+}
+
 static int xlsx_part_open(struct xlsx_reader *x, const char *name, bdtx_error *err)
 {
     zip_int64_t idx = zip_name_locate(x->zip, name, ZIP_FL_NOCASE);
@@ -279,6 +416,8 @@ static int xlsx_part_open(struct xlsx_reader *x, const char *name, bdtx_error *e
 
 static void xlsx_part_close(struct xlsx_reader *x)
 {
+    inflater_stop(x->inf);
+    x->inf = NULL;
     if (x->zf)
         zip_fclose(x->zf);
     x->zf = NULL;
@@ -317,10 +456,10 @@ static enum XML_Status xlsx_feed(struct xlsx_reader *x, bool *final, bdtx_error 
         xlsx_place(x, err, 0, -1);
         return XML_STATUS_ERROR;
     }
-    n = zip_fread(x->zf, buf, SHEET_CHUNK);
+    n = x->inf ? inflater_read(x->inf, buf, SHEET_CHUNK) : zip_fread(x->zf, buf, SHEET_CHUNK);
     if (n < 0) {
         error_set(err, BDTX_DATAERR, "corrupt XLSX: cannot read %s (%s)", x->part,
-                  zip_file_strerror(x->zf));
+                  x->inf ? x->inf->error : zip_file_strerror(x->zf));
         xlsx_place(x, err, 0, -1);
         return XML_STATUS_ERROR;
     }
@@ -353,7 +492,7 @@ static int xlsx_parse_part(struct xlsx_reader *x, const char *name, XML_StartEle
 
     x->failed = false;
     x->err = err;
-    x->parser = xlsx_parser_new(x, start, end, text);
+    x->parser = xlsx_parser_new(x, true, start, end, text);
     if (!x->parser) {
         error_set(err, BDTX_SOFTWARE, "out of memory");
         xlsx_place(x, err, 0, -1);
@@ -846,7 +985,7 @@ int xlsx_open(int fd, const char *path, const struct sheet_limits *limits,
     x->rph_depth = 0;
     x->failed = false;
     x->err = err;
-    x->parser = xlsx_parser_new(x, sheet_start, sheet_end, sheet_text);
+    x->parser = xlsx_parser_new(x, false, sheet_start, sheet_end, sheet_text);
     if (!x->parser) {
         error_set(err, BDTX_SOFTWARE, "out of memory");
         xlsx_place(x, err, 0, -1);
@@ -854,6 +993,7 @@ int xlsx_open(int fd, const char *path, const struct sheet_limits *limits,
     }
     if (xlsx_part_open(x, x->sheet_part, err) < 0)
         goto done;
+    x->inf = inflater_start(x->zf);
     *out = x;
     rc = 0;
 
