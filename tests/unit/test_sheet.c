@@ -979,6 +979,130 @@ static void check_fixture(const char *path, const char *name, long nrows, long l
     sheet_close(r);
 }
 
+/* What a reader hands out, reduced to a checksum: every row's number,
+ * cells, texts and number flags, then how it ended and the error. The first
+ * `direct` rows are read before sheet_read_ahead when ahead is set, as an
+ * import reads its header first. */
+struct read_digest {
+    uint64_t hash;
+    long rows;
+    int rc;
+    char message[sizeof ((bdtx_error *)0)->message];
+    long err_row;
+};
+
+static void digest_add(uint64_t *h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        *h ^= b[i];
+        *h *= UINT64_C(1099511628211);
+    }
+}
+
+static void read_all(const char *path, bool ahead, long direct, struct read_digest *d)
+{
+    struct sheet_reader *r = NULL;
+    struct sheet_row row;
+    bdtx_error err;
+    size_t i;
+
+    memset(d, 0, sizeof *d);
+    d->hash = UINT64_C(14695981039346656037);
+    error_clear(&err);
+    assert_int_equal(sheet_open(path, NULL, &r, &err), 0);
+    for (;;) {
+        if (ahead && d->rows == direct)
+            assert_int_equal(sheet_read_ahead(r, &err), 0);
+        d->rc = sheet_next(r, &row, &err);
+        if (d->rc != 1)
+            break;
+        d->rows++;
+        digest_add(&d->hash, &row.number, sizeof row.number);
+        digest_add(&d->hash, &row.ncells, sizeof row.ncells);
+        for (i = 0; i < row.ncells; i++) {
+            digest_add(&d->hash, row.cells[i].text, row.cells[i].len + 1);
+            digest_add(&d->hash, &row.cells[i].numeric, sizeof row.cells[i].numeric);
+        }
+    }
+    snprintf(d->message, sizeof d->message, "%s", d->rc < 0 ? err.message : "");
+    d->err_row = d->rc < 0 ? err.row : 0;
+    /* The end stays the end, an error an error. */
+    assert_int_equal(sheet_next(r, &row, &err), d->rc);
+    sheet_close(r);
+}
+
+static void check_read_ahead(const char *path, long want_rows, int want_rc)
+{
+    struct read_digest plain, ahead;
+
+    read_all(path, false, 0, &plain);
+    read_all(path, true, 3, &ahead);
+    assert_int_equal(plain.rows, want_rows);
+    assert_int_equal(plain.rc, want_rc);
+    assert_int_equal(ahead.rows, plain.rows);
+    assert_int_equal(ahead.rc, plain.rc);
+    assert_true(ahead.hash == plain.hash);
+    assert_string_equal(ahead.message, plain.message);
+    assert_int_equal(ahead.err_row, plain.err_row);
+}
+
+/* Reading ahead hands out exactly what reading in this thread does, over
+ * several batches, up to the same end or the same error in the same row;
+ * a reader closed while its thread is ahead stops cleanly. */
+static void test_read_ahead(void **state)
+{
+    const long n = 50000;
+    size_t cap = (size_t)n * 120 + 4096, len = 0;
+    char *text = malloc(cap), path[512], xlsx[512];
+    struct part parts[] = {
+        WB_PARTS,
+        { "xl/sharedStrings.xml", "<sst><si><t>GV</t></si><si><t>Đạt</t></si></sst>", 0 },
+        { "xl/worksheets/sheet1.xml", NULL, 0 },
+    };
+    struct sheet_reader *r = NULL;
+    struct sheet_row row;
+    bdtx_error err;
+    long i;
+
+    (void)state;
+    assert_non_null(text);
+    for (i = 1; i <= n; i++)
+        len += (size_t)snprintf(text + len, cap - len, "%ld,Nguyễn Văn %ld,\"a,%ld\",,x\n", i, i,
+                                i * 7);
+    tmp_path(path, sizeof path, "ahead.csv");
+    write_file(path, text, len);
+    check_read_ahead(path, n, 0);
+    /* A quote never closed, after 50,000 good rows. */
+    len += (size_t)snprintf(text + len, cap - len, "%ld,\"never closed\n", n + 1);
+    write_file(path, text, len);
+    check_read_ahead(path, n, -1);
+
+    len = (size_t)snprintf(text, cap, "<worksheet xmlns=\"" NS_MAIN "\"><sheetData>");
+    for (i = 1; i <= n; i++)
+        len += (size_t)snprintf(text + len, cap - len,
+                                "<row r=\"%ld\"><c r=\"A%ld\" t=\"s\"><v>%ld</v></c>"
+                                "<c r=\"C%ld\"><v>%ld</v></c></row>",
+                                i, i, i == n - 10 ? 7 : i % 2, i, i * 3);
+    len += (size_t)snprintf(text + len, cap - len, "</sheetData></worksheet>");
+    parts[3].data = text;
+    parts[3].len = len;
+    tmp_path(xlsx, sizeof xlsx, "ahead.xlsx");
+    make_xlsx(xlsx, parts, 4);
+    /* Shared string 7 does not exist: an error at row n - 10. */
+    check_read_ahead(xlsx, n - 11, -1);
+
+    error_clear(&err);
+    assert_int_equal(sheet_open(xlsx, NULL, &r, &err), 0);
+    assert_int_equal(sheet_read_ahead(r, &err), 0);
+    for (i = 0; i < 10; i++)
+        assert_int_equal(sheet_next(r, &row, &err), 1);
+    sheet_close(r);
+    free(text);
+}
+
 static void test_fixture_xlsx_title_block(void **state)
 {
     /* Inline strings, title rows 1-4, an empty row 5 (a number cell without
@@ -1105,6 +1229,7 @@ int main(void)
         cmocka_unit_test(test_xlsx_ratio),
         cmocka_unit_test(test_xlsx_crc),
         cmocka_unit_test(test_xlsx_many_rows),
+        cmocka_unit_test(test_read_ahead),
         cmocka_unit_test(test_xlsx_token_bound),
         cmocka_unit_test(test_fixture_xlsx_title_block),
         cmocka_unit_test(test_fixture_xlsx_streaming_writer),
