@@ -138,6 +138,19 @@ static void mask_secrets(char *s, size_t cap, const char *conninfo)
         mask_one(s, cap, env, strlen(env));
 }
 
+/* Whether db->conn is up; if not, err says so, as an outage. */
+static bool connected(struct db *db, bdtx_error *err, const char *what)
+{
+    if (db->conn && PQstatus(db->conn) == CONNECTION_OK)
+        return true;
+    if (db->conn)
+        set_from_conn(db, err, what);
+    else
+        error_set(err, BDTX_UNAVAILABLE, "%s", what);
+    err->code = BDTX_UNAVAILABLE;
+    return false;
+}
+
 /* Fixed session settings, so text results never depend on the server's. */
 static int session_setup(struct db *db, bdtx_error *err)
 {
@@ -166,12 +179,7 @@ int db_connect(const char *conninfo, struct db **out, bdtx_error *err)
         return -1;
     }
     db->conn = PQconnectdb(conninfo ? conninfo : "");
-    if (!db->conn || PQstatus(db->conn) != CONNECTION_OK) {
-        if (db->conn)
-            set_from_conn(db, err, "cannot connect to the database");
-        else
-            error_set(err, BDTX_UNAVAILABLE, "cannot connect to the database");
-        err->code = BDTX_UNAVAILABLE;
+    if (!connected(db, err, "cannot connect to the database")) {
         /* libpq quotes parts of a malformed conninfo in its messages. */
         mask_secrets(err->message, sizeof err->message, conninfo);
         mask_secrets(err->detail, sizeof err->detail, conninfo);
@@ -225,14 +233,8 @@ int db_connect_shared(struct db *db, struct db **out, bdtx_error *err)
         }
     }
     peer->conn = PQconnectdbParams(keys, vals, 0);
-    if (!peer->conn || PQstatus(peer->conn) != CONNECTION_OK) {
-        if (peer->conn)
-            set_from_conn(peer, err, "cannot open a second connection to the database");
-        else
-            error_set(err, BDTX_UNAVAILABLE, "cannot open a second connection to the database");
-        err->code = BDTX_UNAVAILABLE;
+    if (!connected(peer, err, "cannot open a second connection to the database"))
         goto done;
-    }
     if (session_setup(peer, err) != 0 ||
         db_exec(peer, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", 0, NULL, err) != 0)
         goto done;

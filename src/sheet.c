@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -363,6 +362,54 @@ static int next_direct(struct sheet_reader *r, struct sheet_row *row, bdtx_error
     return rc;
 }
 
+int worker_start(struct worker *w, void *(*fn)(void *), void *arg)
+{
+    w->stop = false;
+    if (pthread_mutex_init(&w->mu, NULL) != 0)
+        return -1;
+    if (pthread_cond_init(&w->cv, NULL) != 0) {
+        pthread_mutex_destroy(&w->mu);
+        return -1;
+    }
+    if (pthread_create(&w->thread, NULL, fn, arg) != 0) {
+        pthread_cond_destroy(&w->cv);
+        pthread_mutex_destroy(&w->mu);
+        return -1;
+    }
+    return 0;
+}
+
+void worker_stop(struct worker *w)
+{
+    pthread_mutex_lock(&w->mu);
+    w->stop = true;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    pthread_join(w->thread, NULL);
+    pthread_cond_destroy(&w->cv);
+    pthread_mutex_destroy(&w->mu);
+}
+
+void worker_set(struct worker *w, bool *flag, bool value)
+{
+    pthread_mutex_lock(&w->mu);
+    *flag = value;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+}
+
+bool worker_wait(struct worker *w, const bool *flag, bool value)
+{
+    bool go;
+
+    pthread_mutex_lock(&w->mu);
+    while (*flag != value && !w->stop)
+        pthread_cond_wait(&w->cv, &w->mu);
+    go = *flag == value || !w->stop;
+    pthread_mutex_unlock(&w->mu);
+    return go;
+}
+
 /* Reading ahead. Parsing a large export (expat for XLSX, the CSV scanner)
  * and what the caller does with each row (an import's checks and COPY)
  * take about the same time on one core; a second thread parses the next
@@ -397,11 +444,8 @@ struct ahead_batch {
 };
 
 struct readahead {
-    pthread_t thread;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
+    struct worker w;
     struct ahead_batch batch[2];
-    bool stop;                  /* the caller closes the reader */
     int cur;                    /* the batch the caller reads */
     size_t next;                /* its next row */
     bool reading;               /* the caller holds batch[cur] */
@@ -448,14 +492,8 @@ static void *ahead_main(void *arg)
     while (status == 1) {
         struct ahead_batch *b = &a->batch[k];
         struct sheet_row row;
-        bool stop;
 
-        pthread_mutex_lock(&a->mu);
-        while (b->full && !a->stop)
-            pthread_cond_wait(&a->cv, &a->mu);
-        stop = a->stop;
-        pthread_mutex_unlock(&a->mu);
-        if (stop)
+        if (!worker_wait(&a->w, &b->full, false))
             break;
         b->text_len = b->nrows = b->ncells = 0;
         error_clear(&b->err);
@@ -467,10 +505,7 @@ static void *ahead_main(void *arg)
             }
         } while (status == 1 && b->text_len < AHEAD_BATCH_BYTES && b->nrows < AHEAD_BATCH_ROWS);
         b->status = status;
-        pthread_mutex_lock(&a->mu);
-        b->full = true;
-        pthread_cond_broadcast(&a->cv);
-        pthread_mutex_unlock(&a->mu);
+        worker_set(&a->w, &b->full, true);
         k ^= 1;
     }
     return NULL;
@@ -500,21 +535,10 @@ int sheet_read_ahead(struct sheet_reader *r, bdtx_error *err)
         error_set(err, BDTX_SOFTWARE, "out of memory");
         return -1;
     }
-    if (pthread_mutex_init(&a->mu, NULL) != 0) {
-        free(a);
-        return 0;       /* rows are read in this thread, as before */
-    }
-    if (pthread_cond_init(&a->cv, NULL) != 0) {
-        pthread_mutex_destroy(&a->mu);
-        free(a);
-        return 0;
-    }
     r->ahead = a;
-    if (pthread_create(&a->thread, NULL, ahead_main, r) != 0) {
+    if (worker_start(&a->w, ahead_main, r) != 0) {
         r->ahead = NULL;
-        pthread_cond_destroy(&a->cv);
-        pthread_mutex_destroy(&a->mu);
-        ahead_free(a);
+        ahead_free(a);     /* rows are read in this thread, as before */
     }
     return 0;
 }
@@ -533,17 +557,11 @@ static int ahead_next(struct readahead *a, struct sheet_row *row, bdtx_error *er
                     *err = b->err;
                 return b->status;
             }
-            pthread_mutex_lock(&a->mu);
-            b->full = false;
-            pthread_cond_broadcast(&a->cv);
-            pthread_mutex_unlock(&a->mu);
+            worker_set(&a->w, &b->full, false);
             a->cur ^= 1;
             b = &a->batch[a->cur];
         }
-        pthread_mutex_lock(&a->mu);
-        while (!b->full)
-            pthread_cond_wait(&a->cv, &a->mu);
-        pthread_mutex_unlock(&a->mu);
+        worker_wait(&a->w, &b->full, true);
         a->reading = true;
         a->next = 0;
     }
@@ -567,13 +585,7 @@ static int ahead_next(struct readahead *a, struct sheet_row *row, bdtx_error *er
 
 static void ahead_stop(struct readahead *a)
 {
-    pthread_mutex_lock(&a->mu);
-    a->stop = true;
-    pthread_cond_broadcast(&a->cv);
-    pthread_mutex_unlock(&a->mu);
-    pthread_join(a->thread, NULL);
-    pthread_cond_destroy(&a->cv);
-    pthread_mutex_destroy(&a->mu);
+    worker_stop(&a->w);
     ahead_free(a);
 }
 

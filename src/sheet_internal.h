@@ -4,6 +4,7 @@
 #ifndef BDTX_SHEET_INTERNAL_H
 #define BDTX_SHEET_INTERNAL_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -27,6 +28,27 @@ void sheet_size_text(uint64_t bytes, char *buf, size_t cap);
 /* Grow *buf (of *cap elements of size elem) to hold at least need elements,
  * doubling so that appends stay amortised O(1). 0, or -1 when out of memory. */
 int sheet_grow(void **buf, size_t *cap, size_t need, size_t elem);
+
+/* A thread working ahead of its owner (reading rows ahead, inflating a
+ * worksheet ahead) and the lock and condition they share. The flags they
+ * hand each other are set and awaited through these only. */
+struct worker {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool stop;
+};
+
+/* Start fn(arg): 0, or -1 when no thread could be started (nothing to undo:
+ * the owner then does the work itself). */
+int worker_start(struct worker *w, void *(*fn)(void *), void *arg);
+/* Ask the thread to stop (its worker_wait returns false), wake it, join it. */
+void worker_stop(struct worker *w);
+/* *flag = value under the lock, and wake the other side. */
+void worker_set(struct worker *w, bool *flag, bool value);
+/* Wait under the lock until *flag == value: true, or false when the thread
+ * was asked to stop first. */
+bool worker_wait(struct worker *w, const bool *flag, bool value);
 
 /* "A".."Z","AA"... for XLSX, "1","2"... for CSV; index is 0-based. */
 void sheet_column_name(enum sheet_format format, size_t index, char *buf, size_t cap);

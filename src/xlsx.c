@@ -5,7 +5,6 @@
 #include <expat.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -267,15 +266,12 @@ struct inflate_block {
 };
 
 struct inflater {
-    pthread_t thread;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
+    struct worker w;
     zip_file_t *zf;
     struct inflate_block block[INFLATE_BLOCKS];
     char error[256];            /* zip_file_strerror of a failed read */
     size_t get;                 /* the block the parser reads next */
     size_t off;                 /* how far into it */
-    bool stop;
 };
 
 static void *inflate_main(void *arg)
@@ -286,23 +282,14 @@ static void *inflate_main(void *arg)
 
     do {
         struct inflate_block *b = &f->block[put];
-        bool stop;
 
-        pthread_mutex_lock(&f->mu);
-        while (b->full && !f->stop)
-            pthread_cond_wait(&f->cv, &f->mu);
-        stop = f->stop;
-        pthread_mutex_unlock(&f->mu);
-        if (stop)
+        if (!worker_wait(&f->w, &b->full, false))
             break;
         n = zip_fread(f->zf, b->data, INFLATE_BLOCK);
         if (n < 0)
             snprintf(f->error, sizeof f->error, "%s", zip_file_strerror(f->zf));
-        pthread_mutex_lock(&f->mu);
         b->n = n;
-        b->full = true;
-        pthread_cond_broadcast(&f->cv);
-        pthread_mutex_unlock(&f->mu);
+        worker_set(&f->w, &b->full, true);
         put = (put + 1) % INFLATE_BLOCKS;
     } while (n > 0);
     return NULL;
@@ -317,18 +304,7 @@ static struct inflater *inflater_start(zip_file_t *zf)
     if (!f)
         return NULL;
     f->zf = zf;
-    if (pthread_mutex_init(&f->mu, NULL) != 0) {
-        free(f);
-        return NULL;
-    }
-    if (pthread_cond_init(&f->cv, NULL) != 0) {
-        pthread_mutex_destroy(&f->mu);
-        free(f);
-        return NULL;
-    }
-    if (pthread_create(&f->thread, NULL, inflate_main, f) != 0) {
-        pthread_cond_destroy(&f->cv);
-        pthread_mutex_destroy(&f->mu);
+    if (worker_start(&f->w, inflate_main, f) != 0) {
         free(f);
         return NULL;
     }
@@ -339,13 +315,7 @@ static void inflater_stop(struct inflater *f)
 {
     if (!f)
         return;
-    pthread_mutex_lock(&f->mu);
-    f->stop = true;
-    pthread_cond_broadcast(&f->cv);
-    pthread_mutex_unlock(&f->mu);
-    pthread_join(f->thread, NULL);
-    pthread_cond_destroy(&f->cv);
-    pthread_mutex_destroy(&f->mu);
+    worker_stop(&f->w);
     free(f);
 }
 
@@ -356,10 +326,7 @@ static zip_int64_t inflater_read(struct inflater *f, void *buf, size_t cap)
     struct inflate_block *b = &f->block[f->get];
     zip_int64_t n;
 
-    pthread_mutex_lock(&f->mu);
-    while (!b->full)
-        pthread_cond_wait(&f->cv, &f->mu);
-    pthread_mutex_unlock(&f->mu);
+    worker_wait(&f->w, &b->full, true);
     if (b->n <= 0)
         return b->n;    /* the end, or the error: it stays */
     n = b->n - (zip_int64_t)f->off;
@@ -370,10 +337,7 @@ static zip_int64_t inflater_read(struct inflater *f, void *buf, size_t cap)
     if (f->off == (size_t)b->n) {
         f->off = 0;
         f->get = (f->get + 1) % INFLATE_BLOCKS;
-        pthread_mutex_lock(&f->mu);
-        b->full = false;
-        pthread_cond_broadcast(&f->cv);
-        pthread_mutex_unlock(&f->mu);
+        worker_set(&f->w, &b->full, false);
     }
     return n;
 }
