@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bdtx/log.h"
 #include "history_sql.h"
 
 /* Rows fetched per round trip: large enough to keep the server busy, small
@@ -10,10 +11,12 @@
 #define PEOPLE_BATCH "5000"
 
 struct people_cursor {
-    struct db *db;             /* a second connection, on the report's snapshot */
+    struct db *db;             /* a second connection on the report's snapshot,
+                                * or the report's own (shared false) */
+    bool shared;
     struct db_result *batch;
     int next_row;
-    bool sent;                 /* a FETCH is on its way */
+    bool sent;                 /* a FETCH is on its way (shared only) */
     bool done;
 };
 
@@ -33,29 +36,33 @@ static const char people_sql[] =
 
 static const char fetch_sql[] = "FETCH " PEOPLE_BATCH " FROM bdtx_people";
 
-/* The next batch is asked for as soon as the current one arrives, so that
- * the server reads it while the writer formats this one. */
+/* On a second connection the next batch is asked for as soon as the
+ * current one arrives, so that the server reads it while the writer formats
+ * this one; on the report's own connection, when the writer needs it. */
 static int people_next(void *ctx, struct person_row *row, bdtx_error *err)
 {
     struct people_cursor *c = ctx;
     int i;
 
     while (!c->batch || c->next_row >= db_rows(c->batch)) {
-        if (c->done || !c->sent)
+        if (c->done || (c->shared && !c->sent))
             return 0;
         db_result_free(c->batch);
         c->batch = NULL;
         c->sent = false;
-        if (db_receive(c->db, &c->batch, err) != 0)
+        if ((c->shared ? db_receive(c->db, &c->batch, err)
+                       : db_query(c->db, fetch_sql, 0, NULL, &c->batch, err)) != 0)
             return -1;
         c->next_row = 0;
         if (db_rows(c->batch) == 0) {
             c->done = true;
             return 0;
         }
-        if (db_send(c->db, fetch_sql, err) != 0)
-            return -1;
-        c->sent = true;
+        if (c->shared) {
+            if (db_send(c->db, fetch_sql, err) != 0)
+                return -1;
+            c->sent = true;
+        }
     }
     i = c->next_row++;
     row->unit_code = db_value(c->batch, i, 0);
@@ -82,13 +89,31 @@ int people_open(struct db *db, const char *province, const char *year, bdtx_date
     date_format_iso(as_of, date);
     /* The first FETCH is where the server sorts the whole list: sent now,
      * it runs beside the caller's own queries on db. */
-    if (db_connect_shared(db, &c->db, err) != 0 ||
-        db_exec(c->db, "SET work_mem = '64MB'", 0, NULL, err) != 0 ||
-        db_exec(c->db, people_sql, 3, params, err) != 0 || db_send(c->db, fetch_sql, err) != 0) {
+    if (db_connect_shared(db, &c->db, err) == 0) {
+        c->shared = true;
+        if (db_exec(c->db, "SET work_mem = '64MB'", 0, NULL, err) != 0 ||
+            db_exec(c->db, people_sql, 3, params, err) != 0 ||
+            db_send(c->db, fetch_sql, err) != 0) {
+            people_close(c);
+            return -1;
+        }
+        c->sent = true;
+    } else if (err->code == BDTX_UNAVAILABLE && db_in_transaction(db)) {
+        /* No second connection (the role's or the server's connection
+         * limit): the list is read on the report's own connection, in the
+         * same snapshot, after the figures. Slower, and the same workbook. */
+        log_warning("%s; the list of learners not passed is read after the figures",
+                    err->message);
+        error_clear(err);
+        c->db = db;
+        if (db_exec(db, people_sql, 3, params, err) != 0) {
+            free(c);
+            return -1;
+        }
+    } else {
         people_close(c);
         return -1;
     }
-    c->sent = true;
     *out = c;
     src->next = people_next;
     src->ctx = c;
@@ -100,8 +125,10 @@ void people_close(struct people_cursor *c)
     if (!c)
         return;
     db_result_free(c->batch);
-    /* Closing the connection ends its read-only transaction, and with it
-     * the cursor and any FETCH still on its way. */
-    db_close(c->db);
+    /* Closing the second connection ends its read-only transaction, and
+     * with it the cursor and any FETCH still on its way; on the report's own
+     * connection the cursor ends with the report's transaction. */
+    if (c->shared)
+        db_close(c->db);
     free(c);
 }

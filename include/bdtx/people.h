@@ -32,7 +32,9 @@ struct people_cursor;
  * pairs come together; *src is set to read it. db must be in a
  * db_begin_snapshot transaction: the list is read on a second connection
  * that sees the same instant (db_connect_shared), and its sort starts at
- * once, while the caller goes on with its own queries on db. */
+ * once, while the caller goes on with its own queries on db. When no second
+ * connection can be opened (a connection limit), it is read on db itself,
+ * in the same transaction, when the writer asks for it, with a warning. */
 int people_open(struct db *db, const char *province, const char *year, bdtx_date as_of,
                 struct people_cursor **out, struct people_source *src, bdtx_error *err);
 void people_close(struct people_cursor *c);

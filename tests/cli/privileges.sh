@@ -57,6 +57,25 @@ as_reporter "$bdtx" "${conf[@]}" report --week 2020-W40 --format json >"$work/ou
 check "a member of bdtx_report reports" jq -e '.rankings | length > 0' "$work/out" >/dev/null
 as_reporter "$bdtx" "${conf[@]}" db status >"$work/out" 2>"$work/err"
 check "a member of bdtx_report reads db status" test $? -eq 0
+# The workbook reads the learners list on a second connection, made with the
+# same role and password; when the role may not open one, on its own
+# connection, with a warning, into the same sheet.
+learners_sheet() {   # the XML of Chưa hoàn thành, the sixth worksheet
+    unzip -p "$1" xl/worksheets/sheet6.xml
+}
+as_reporter "$bdtx" "${conf[@]}" report --week 2020-W40 --out "$work/two.xlsx" \
+    >"$work/out" 2>"$work/err"
+check "a member of bdtx_report writes the workbook" \
+    eval '[ $? -eq 0 ] && ! grep -q "second connection" "$work/err" && learners_sheet "$work/two.xlsx" | grep -q "Chưa học"'
+psql -qc "ALTER ROLE $reporter CONNECTION LIMIT 1" || exit 1
+as_reporter "$bdtx" "${conf[@]}" report --week 2020-W40 --out "$work/one.xlsx" \
+    >"$work/out" 2>"$work/err"
+rc=$?
+check "with one connection allowed, the workbook is written, with a warning" \
+    eval '[ $rc -eq 0 ] && grep -q "cannot open a second connection" "$work/err"'
+check "the same learners sheet either way" \
+    eval '[ "$(learners_sheet "$work/one.xlsx" | md5sum)" = "$(learners_sheet "$work/two.xlsx" | md5sum)" ]'
+psql -qc "ALTER ROLE $reporter CONNECTION LIMIT -1" || exit 1
 
 counts() {
     psql -Atc "SELECT (SELECT count(*) FROM import) || '/' || (SELECT count(*) FROM learner) || '/' || (SELECT count(*) FROM progress_version) || '/' || (SELECT count(*) FROM unit)"
