@@ -11,7 +11,6 @@
 #include "bdtx/import.h"
 #include "bdtx/log.h"
 #include "bdtx/migrate.h"
-#include "bdtx/people.h"
 #include "bdtx/report.h"
 #include "bdtx/units.h"
 #include "bdtx/value.h"
@@ -400,8 +399,7 @@ int cmd_report(struct cli *cli, int argc, char **argv, bdtx_error *err)
     struct config cfg;
     struct db *db = NULL;
     struct report rep;
-    struct people_cursor *people = NULL;
-    struct people_source src = {0};
+    struct report_read rd = {0};
     bool have_rep = false;
 
     options_reset();
@@ -455,12 +453,7 @@ int cmd_report(struct cli *cli, int argc, char **argv, bdtx_error *err)
         rc = BDTX_CONFIG;
         goto done;
     }
-    /* Everything the report reads, it reads at one instant; the learners
-     * list is read beside the computation (people_open). */
-    if (db_begin_snapshot(db, err) != 0 ||
-        (format == REPORT_XLSX && cfg.report.include_people &&
-         people_open(db, cfg.province.code, year->id, day, &people, &src, err) != 0) ||
-        compute_report(db, &cfg, year, day, &rep, err) != 0) {
+    if (report_read_begin(db, &cfg, year, day, format == REPORT_XLSX, &rep, &rd, err) != 0) {
         rc = err->code;
         goto done;
     }
@@ -484,14 +477,14 @@ int cmd_report(struct cli *cli, int argc, char **argv, bdtx_error *err)
         }
         out = path;
     }
-    if (report_save(&rep, format, out, people ? &src : NULL, err) != 0) {
+    if (report_save(&rep, format, out, report_read_people(&rd), err) != 0) {
         rc = err->code;
         goto done;
     }
     log_info("report written to %s", out);
 done:
     free(path);
-    people_close(people);
+    report_read_end(&rd);
     if (have_rep)
         report_release(&rep);
     db_close(db);

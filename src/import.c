@@ -890,7 +890,7 @@ static int held_keep(struct import_ctx *c, const char *const *fields, bdtx_error
 
 /* One (learner, module) pair of row into the staging table: 0, 1 when the
  * row was rejected, -1 on error. */
-static int stage_pair(struct import_ctx *c, const struct sheet_row *row, const char *account,
+static int stage_row(struct import_ctx *c, const struct sheet_row *row, const char *account,
                       long unit, const char *module, int state, bdtx_error *err)
 {
     const char *fields[STAGE_FIELDS];
@@ -943,7 +943,7 @@ static int stage_wide_row(struct import_ctx *c, const struct sheet_row *row,
 
         if (text_blank(text))
             continue;
-        if (stage_pair(c, row, account, unit, c->wide.cols[i].module,
+        if (stage_row(c, row, account, unit, c->wide.cols[i].module,
                        status_of(c, text), err) < 0)
             return -1;
     }
@@ -1035,7 +1035,7 @@ static int load_learner_rows(struct import_ctx *c, bdtx_error *err)
         }
         if (result == 1)
             state = STATE_PASSED;
-        staged = stage_pair(c, &row, account, unit, module, state, err);
+        staged = stage_row(c, &row, account, unit, module, state, err);
         if (staged < 0)
             return -1;
     }

@@ -107,6 +107,34 @@ int report_write_stream(const struct report *rep, enum report_format fmt, FILE *
     return 0;
 }
 
+int report_read_begin(struct db *db, const struct config *cfg, const struct config_year *year,
+                      bdtx_date day, bool workbook, struct report *rep, struct report_read *rd,
+                      bdtx_error *err)
+{
+    memset(rd, 0, sizeof *rd);
+    if (db_begin_snapshot(db, err) != 0)
+        return -1;
+    rd->db = db;
+    if (workbook && cfg->report.include_people &&
+        people_open(db, cfg->province.code, year->id, day, &rd->cursor, &rd->src, err) != 0)
+        return -1;
+    return compute_report(db, cfg, year, day, rep, err);
+}
+
+const struct people_source *report_read_people(const struct report_read *rd)
+{
+    return rd->cursor ? &rd->src : NULL;
+}
+
+void report_read_end(struct report_read *rd)
+{
+    people_close(rd->cursor);
+    rd->cursor = NULL;
+    if (rd->db)
+        db_rollback(rd->db);    /* read only: ending it either way is the same */
+    rd->db = NULL;
+}
+
 static int save_xlsx(const struct report *rep, struct atomic_file *f,
                      const struct people_source *people, bdtx_error *err)
 {

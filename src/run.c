@@ -24,7 +24,6 @@
 #include "bdtx/migrate.h"
 #include "bdtx/path.h"
 #include "bdtx/progress.h"
-#include "bdtx/people.h"
 #include "bdtx/report.h"
 
 struct run_ctx {
@@ -301,8 +300,7 @@ static void count_groups(const struct report *rep, char *buf, size_t cap)
 static int write_week(struct run_ctx *c, const struct stale_week *sw, bdtx_error *err)
 {
     struct report rep;
-    struct people_cursor *people = NULL;
-    struct people_source src = {0};
+    struct report_read rd;
     char week[16], day[11], newest[24], assigned[24], passed[24], counts[256];
     char *json = NULL, *xlsx = NULL;
     size_t prefix = strlen(c->cfg.paths.reports) + 1;
@@ -310,27 +308,18 @@ static int write_week(struct run_ctx *c, const struct stale_week *sw, bdtx_error
     int rc = -1;
 
     week_label(sw->sunday, week, sizeof week);
-    /* Both files read the database at one instant; the learners list is
-     * read beside the computation (people_open). */
-    if (db_begin_snapshot(c->db, err) != 0)
-        return -1;
-    if ((c->cfg.report.include_people &&
-         people_open(c->db, c->cfg.province.code, sw->year->id, sw->sunday, &people, &src,
-                     err) != 0) ||
-        compute_report(c->db, &c->cfg, sw->year, sw->sunday, &rep, err) != 0) {
-        people_close(people);
-        db_rollback(c->db);
+    /* Both files read the database at one instant. */
+    if (report_read_begin(c->db, &c->cfg, sw->year, sw->sunday, true, &rep, &rd, err) != 0) {
+        report_read_end(&rd);
         return -1;
     }
     xlsx = report_default_path(&rep, REPORT_XLSX, err);
     json = xlsx ? report_default_path(&rep, REPORT_JSON, err) : NULL;
     if (!json || compute_trend(c->db, &rep, err) != 0 ||
-        report_save(&rep, REPORT_XLSX, xlsx, people ? &src : NULL, err) != 0 ||
+        report_save(&rep, REPORT_XLSX, xlsx, report_read_people(&rd), err) != 0 ||
         report_save(&rep, REPORT_JSON, json, NULL, err) != 0)
         goto done;
-    people_close(people);
-    people = NULL;
-    db_rollback(c->db);     /* the end of the read; report_file is written below */
+    report_read_end(&rd);   /* report_file is written below, outside the read */
     date_format_iso(sw->sunday, day);
     snprintf(newest, sizeof newest, "%ld", sw->newest_import);
     snprintf(assigned, sizeof assigned, "%" PRId64, rep.total.assigned);
@@ -366,8 +355,7 @@ static int write_week(struct run_ctx *c, const struct stale_week *sw, bdtx_error
     snprintf(c->sum.last_report, sizeof c->sum.last_report, "%s", xlsx);
     rc = 0;
 done:
-    people_close(people);
-    db_rollback(c->db);
+    report_read_end(&rd);
     report_release(&rep);
     free(json);
     free(xlsx);
