@@ -676,20 +676,31 @@ static int build_trend(struct db *db, struct report *rep, const struct grid *now
     return trend_by_events(db, rep, err);
 }
 
-static int load_rejections(struct db *db, struct report *rep, bdtx_error *err)
+/* What the imports of rep's year up to its date recorded: sql over
+ * province $1, school year $2 and date $3, and with nparams 4 the limit $4
+ * (REPORT_MAX_REJECTIONS). */
+static int query_recorded(struct db *db, const struct report *rep, const char *sql,
+                          int nparams, struct db_result **r, bdtx_error *err)
 {
     char date[11], limit[16];
     const char *params[4] = {rep->cfg->province.code, rep->year->id, date, limit};
-    struct db_result *r = NULL;
-    int i;
 
     date_format_iso(rep->as_of, date);
     snprintf(limit, sizeof limit, "%d", REPORT_MAX_REJECTIONS);
-    if (db_query(db, "SELECT i.file_name, r.row_number, r.col, r.reason "
-                     "FROM import_rejection r JOIN import i ON i.id = r.import_id "
-                     "WHERE i.province_code = $1 AND i.school_year = $2 AND i.as_of <= $3 "
-                     "ORDER BY i.as_of, i.id, r.row_number LIMIT $4::integer",
-                 4, params, &r, err) != 0)
+    return db_query(db, sql, nparams, params, r, err);
+}
+
+static int load_rejections(struct db *db, struct report *rep, bdtx_error *err)
+{
+    struct db_result *r = NULL;
+    int i;
+
+    if (query_recorded(db, rep,
+                       "SELECT i.file_name, r.row_number, r.col, r.reason "
+                       "FROM import_rejection r JOIN import i ON i.id = r.import_id "
+                       "WHERE i.province_code = $1 AND i.school_year = $2 AND i.as_of <= $3 "
+                       "ORDER BY i.as_of, i.id, r.row_number LIMIT $4::integer",
+                       4, &r, err) != 0)
         return -1;
     rep->rejections = calloc((size_t)db_rows(r) + 1, sizeof *rep->rejections);
     if (!rep->rejections)
@@ -709,12 +720,13 @@ static int load_rejections(struct db *db, struct report *rep, bdtx_error *err)
     r = NULL;
     /* The unknown units, from the reasons the import wrote for them
      * ("unknown unit code 'X'", "unknown unit 'X'"). */
-    if (db_query(db, "SELECT substring(r.reason FROM chr(39) || '(.*)' || chr(39)), count(*) "
-                     "FROM import_rejection r JOIN import i ON i.id = r.import_id "
-                     "WHERE i.province_code = $1 AND i.school_year = $2 AND i.as_of <= $3 "
-                     "AND r.reason LIKE 'unknown unit %' "
-                     "GROUP BY 1 ORDER BY 2 DESC, 1",
-                 3, params, &r, err) != 0)
+    if (query_recorded(db, rep,
+                       "SELECT substring(r.reason FROM chr(39) || '(.*)' || chr(39)), count(*) "
+                       "FROM import_rejection r JOIN import i ON i.id = r.import_id "
+                       "WHERE i.province_code = $1 AND i.school_year = $2 AND i.as_of <= $3 "
+                       "AND r.reason LIKE 'unknown unit %' "
+                       "GROUP BY 1 ORDER BY 2 DESC, 1",
+                       3, &r, err) != 0)
         return -1;
     rep->unknown_units = calloc((size_t)db_rows(r) + 1, sizeof *rep->unknown_units);
     if (!rep->unknown_units)
@@ -739,19 +751,16 @@ oom:
 /* Duplicates and legacy-encoding conversions recorded by the imports used. */
 static int load_duplicates(struct db *db, struct report *rep, bdtx_error *err)
 {
-    char date[11], limit[16];
-    const char *params[4] = {rep->cfg->province.code, rep->year->id, date, limit};
     struct db_result *r = NULL;
     int i;
 
-    date_format_iso(rep->as_of, date);
-    snprintf(limit, sizeof limit, "%d", REPORT_MAX_REJECTIONS);
-    if (db_query(db, "SELECT i.file_name, d.row_number, d.kept_row, d.account, d.module,"
-                     "  count(*) OVER () "
-                     "FROM import_duplicate d JOIN import i ON i.id = d.import_id "
-                     "WHERE i.province_code = $1 AND i.school_year = $2 AND i.as_of <= $3 "
-                     "ORDER BY i.as_of, i.id, d.row_number LIMIT $4::integer",
-                 4, params, &r, err) != 0)
+    if (query_recorded(db, rep,
+                       "SELECT i.file_name, d.row_number, d.kept_row, d.account, d.module,"
+                       "  count(*) OVER () "
+                       "FROM import_duplicate d JOIN import i ON i.id = d.import_id "
+                       "WHERE i.province_code = $1 AND i.school_year = $2 AND i.as_of <= $3 "
+                       "ORDER BY i.as_of, i.id, d.row_number LIMIT $4::integer",
+                       4, &r, err) != 0)
         return -1;
     rep->duplicates = calloc((size_t)db_rows(r) + 1, sizeof *rep->duplicates);
     if (!rep->duplicates)
@@ -771,11 +780,12 @@ static int load_duplicates(struct db *db, struct report *rep, bdtx_error *err)
     }
     db_result_free(r);
     r = NULL;
-    if (db_query(db, "SELECT i.file_name, c.encoding, c.cells "
-                     "FROM import_conversion c JOIN import i ON i.id = c.import_id "
-                     "WHERE i.province_code = $1 AND i.school_year = $2 AND i.as_of <= $3 "
-                     "ORDER BY i.as_of, i.id, c.encoding",
-                 3, params, &r, err) != 0)
+    if (query_recorded(db, rep,
+                       "SELECT i.file_name, c.encoding, c.cells "
+                       "FROM import_conversion c JOIN import i ON i.id = c.import_id "
+                       "WHERE i.province_code = $1 AND i.school_year = $2 AND i.as_of <= $3 "
+                       "ORDER BY i.as_of, i.id, c.encoding",
+                       3, &r, err) != 0)
         return -1;
     rep->conversions = calloc((size_t)db_rows(r) + 1, sizeof *rep->conversions);
     if (!rep->conversions)
