@@ -19,7 +19,7 @@ int atomic_make_parents(const char *path, bdtx_error *err)
     int rc = 0;
 
     if (!dir) {
-        error_set(err, BDTX_SOFTWARE, "out of memory");
+        error_oom(err);
         return -1;
     }
     for (p = dir + 1; ; p++) {
@@ -52,7 +52,7 @@ int atomic_begin(struct atomic_file *f, const char *path, bdtx_error *err)
     f->path = strdup(path);
     f->tmp = malloc(len);
     if (!f->path || !f->tmp) {
-        error_set(err, BDTX_SOFTWARE, "out of memory");
+        error_oom(err);
         atomic_abort(f);
         return -1;
     }
@@ -92,10 +92,20 @@ static int fsync_path(const char *path, int flags)
     return rc;
 }
 
+int atomic_fsync_dir_of(const char *path)
+{
+    char *dir = path_dir(path);
+    int rc;
+
+    if (!dir)
+        return -1;
+    rc = fsync_path(dir, O_RDONLY | O_DIRECTORY);
+    free(dir);
+    return rc;
+}
+
 int atomic_commit(struct atomic_file *f, bdtx_error *err)
 {
-    char *dir;
-
     if (f->fp) {
         FILE *fp = f->fp;
 
@@ -124,14 +134,11 @@ int atomic_commit(struct atomic_file *f, bdtx_error *err)
     }
     free(f->tmp);
     f->tmp = NULL;
-    dir = path_dir(f->path);
-    if (!dir || fsync_path(dir, O_RDONLY | O_DIRECTORY) != 0) {
+    if (atomic_fsync_dir_of(f->path) != 0) {
         error_set(err, BDTX_SOFTWARE, "cannot flush the folder of %s", f->path);
-        free(dir);
         atomic_abort(f);
         return -1;
     }
-    free(dir);
     atomic_abort(f);
     return 0;
 }

@@ -378,24 +378,6 @@ static int get_choice(struct loader *ld, const yaml_node_t *node, const char *wh
                    choices[1], shown(s, buf, sizeof buf));
 }
 
-static char *path_join(const char *dir, const char *rel)
-{
-    size_t dlen = strlen(dir), rlen = strlen(rel);
-    bool slash = dlen > 0 && dir[dlen - 1] != '/';
-    char *out;
-
-    if (rel[0] == '/' || strcmp(dir, ".") == 0)
-        return strdup(rel);
-    out = malloc(dlen + slash + rlen + 1);
-    if (!out)
-        return NULL;
-    memcpy(out, dir, dlen);
-    if (slash)
-        out[dlen] = '/';
-    memcpy(out + dlen + slash, rel, rlen + 1);
-    return out;
-}
-
 static int parse_province(struct loader *ld, const yaml_node_t *node, struct config *cfg)
 {
     static const struct key_spec keys[] = {

@@ -418,7 +418,7 @@ int csv_open(int fd, const char *path, const struct sheet_limits *limits,
     *out = NULL;
     r = calloc(1, sizeof *r);
     if (!r) {
-        error_set(err, BDTX_SOFTWARE, "out of memory");
+        error_oom(err);
         error_place(err, path, 0, NULL);
         goto done;
     }
@@ -432,7 +432,7 @@ int csv_open(int fd, const char *path, const struct sheet_limits *limits,
     r->path = strdup(path);
     r->buf = malloc(r->cap);
     if (!r->path || !r->buf) {
-        error_set(err, BDTX_SOFTWARE, "out of memory");
+        error_oom(err);
         error_place(err, path, 0, NULL);
         goto done;
     }

@@ -175,7 +175,7 @@ int db_connect(const char *conninfo, struct db **out, bdtx_error *err)
 
     *out = NULL;
     if (!db) {
-        error_set(err, BDTX_SOFTWARE, "out of memory");
+        error_oom(err);
         return -1;
     }
     db->conn = PQconnectdb(conninfo ? conninfo : "");
@@ -222,7 +222,7 @@ int db_connect_shared(struct db *db, struct db **out, bdtx_error *err)
     vals = calloc(n + 1, sizeof *vals);
     peer = calloc(1, sizeof *peer);
     if (!opts || !keys || !vals || !peer) {
-        error_set(err, BDTX_SOFTWARE, "out of memory");
+        error_oom(err);
         goto done;
     }
     n = 0;
@@ -243,7 +243,7 @@ int db_connect_shared(struct db *db, struct db **out, bdtx_error *err)
     literal = PQescapeLiteral(peer->conn, db_value(r, 0, 0), strlen(db_value(r, 0, 0)));
     sql = literal ? malloc(strlen(literal) + 32) : NULL;
     if (!sql) {
-        error_set(err, BDTX_SOFTWARE, "out of memory");
+        error_oom(err);
         goto done;
     }
     sprintf(sql, "SET TRANSACTION SNAPSHOT %s", literal);
@@ -303,7 +303,7 @@ int db_query(struct db *db, const char *sql, int nparams, const char *const *par
     *out = malloc(sizeof **out);
     if (!*out) {
         PQclear(res);
-        error_set(err, BDTX_SOFTWARE, "out of memory");
+        error_oom(err);
         return -1;
     }
     (*out)->res = res;
@@ -374,7 +374,7 @@ int db_receive(struct db *db, struct db_result **out, bdtx_error *err)
     }
     *out = malloc(sizeof **out);
     if (!*out) {
-        error_set(err, BDTX_SOFTWARE, "out of memory");
+        error_oom(err);
         rc = -1;
         PQclear(res);
     } else {
@@ -411,7 +411,7 @@ int db_copy_begin(struct db *db, const char *sql, bdtx_error *err)
     if (!db->copybuf) {
         db->copybuf = malloc(COPY_CHUNK);
         if (!db->copybuf) {
-            error_set(err, BDTX_SOFTWARE, "out of memory");
+            error_oom(err);
             return -1;
         }
     }

@@ -18,6 +18,11 @@ void error_set(bdtx_error *e, int code, const char *fmt, ...)
     va_end(ap);
 }
 
+void error_oom(bdtx_error *e)
+{
+    error_set(e, BDTX_SOFTWARE, "out of memory");
+}
+
 void error_place(bdtx_error *e, const char *file, long row, const char *column)
 {
     snprintf(e->file, sizeof e->file, "%s", file ? file : "");

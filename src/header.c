@@ -101,7 +101,7 @@ static int add_entry(struct vocab_entry **list, size_t *n, const char *name, int
     char *key;
 
     if (!grown) {
-        error_set(err, BDTX_SOFTWARE, "out of memory");
+        error_oom(err);
         return -1;
     }
     *list = grown;

@@ -18,18 +18,11 @@
 
 #define TITLE_CAP 4096
 
-static bool ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), m = strlen(suffix);
-
-    return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
 static bool skipped_name(const char *name)
 {
-    return name[0] == '.' || strncmp(name, "~$", 2) == 0 || ends_with(name, INBOX_SIDECAR) ||
-           ends_with(name, ".part") || ends_with(name, ".crdownload") ||
-           ends_with(name, ".tmp") || ends_with(name, ".err");
+    return name[0] == '.' || strncmp(name, "~$", 2) == 0 || path_ends_with(name, INBOX_SIDECAR) ||
+           path_ends_with(name, ".part") || path_ends_with(name, ".crdownload") ||
+           path_ends_with(name, ".tmp") || path_ends_with(name, ".err");
 }
 
 static char *join(const char *dir, const char *name)
@@ -145,7 +138,7 @@ int inbox_scan(const char *dir, const struct vocab *vocab, struct inbox_file **o
         struct stat st;
         char *side;
 
-        if (ends_with(e->d_name, INBOX_SIDECAR))
+        if (path_ends_with(e->d_name, INBOX_SIDECAR))
             warn_orphan(dir, e->d_name);
         if (skipped_name(e->d_name))
             continue;
@@ -200,24 +193,8 @@ int inbox_scan(const char *dir, const struct vocab *vocab, struct inbox_file **o
 oom:
     closedir(d);
     inbox_free(files, count);
-    error_set(err, BDTX_SOFTWARE, "out of memory");
+    error_oom(err);
     return -1;
-}
-
-static int fsync_dir(const char *path)
-{
-    char *dir = path_dir(path);
-    int fd, rc = -1;
-
-    if (!dir)
-        return -1;
-    fd = open(dir, O_RDONLY | O_DIRECTORY);
-    if (fd >= 0) {
-        rc = fsync(fd);
-        close(fd);
-    }
-    free(dir);
-    return rc;
 }
 
 /* Across file systems: a copy written and flushed under a temporary name,
@@ -254,14 +231,14 @@ static int copy_then_unlink(const char *src, const char *dst, bdtx_error *err)
                   strerror(errno));
         return -1;
     }
-    fsync_dir(src);
+    atomic_fsync_dir_of(src);
     return 0;
 }
 
 static int move_exact(const char *src, const char *dst, bdtx_error *err)
 {
     if (rename(src, dst) == 0) {
-        if (fsync_dir(dst) != 0 || fsync_dir(src) != 0) {
+        if (atomic_fsync_dir_of(dst) != 0 || atomic_fsync_dir_of(src) != 0) {
             error_set(err, BDTX_SOFTWARE, "cannot flush the folders of %s and %s: %s", src,
                       dst, strerror(errno));
             return -1;
@@ -291,7 +268,7 @@ static int choose_target(const char *src, const char *dest_dir, const char *name
         char *t = malloc(cap);
 
         if (!t) {
-            error_set(err, BDTX_SOFTWARE, "out of memory");
+            error_oom(err);
             return -1;
         }
         if (k == 1)
@@ -354,7 +331,7 @@ int inbox_move(const struct inbox_file *f, const char *dest_dir, const char *nam
         *moved_to = NULL;
     probe = join(dest_dir, "x");
     if (!probe) {
-        error_set(err, BDTX_SOFTWARE, "out of memory");
+        error_oom(err);
         goto done;
     }
     if (atomic_make_parents(probe, err) != 0 ||
@@ -363,7 +340,7 @@ int inbox_move(const struct inbox_file *f, const char *dest_dir, const char *nam
     errfile = with_suffix(target, ".err");
     side_target = with_suffix(target, INBOX_SIDECAR);
     if (!errfile || !side_target) {
-        error_set(err, BDTX_SOFTWARE, "out of memory");
+        error_oom(err);
         goto done;
     }
     if (err_text && write_text(errfile, err_text, err) != 0)
@@ -375,7 +352,7 @@ int inbox_move(const struct inbox_file *f, const char *dest_dir, const char *nam
             error_set(err, BDTX_SOFTWARE, "cannot remove %s: %s", f->path, strerror(errno));
             goto done;
         }
-        fsync_dir(f->path);
+        atomic_fsync_dir_of(f->path);
     } else if (move_exact(f->path, target, err) != 0) {
         goto done;
     }

@@ -217,7 +217,7 @@ int index_html_write(const char *reports_dir, const struct config *cfg,
     path = malloc(plen);
     mem = open_memstream(&text, &len);
     if (!path || !mem) {
-        error_set(err, BDTX_SOFTWARE, "out of memory");
+        error_oom(err);
         if (mem)
             fclose(mem);
         goto done;
@@ -225,7 +225,7 @@ int index_html_write(const char *reports_dir, const struct config *cfg,
     snprintf(path, plen, "%s/index.html", reports_dir);
     render(mem, cfg, entries, n);
     if (fclose(mem) != 0) {
-        error_set(err, BDTX_SOFTWARE, "out of memory");
+        error_oom(err);
         goto done;
     }
     if (same_content(path, text, len)) {

@@ -81,7 +81,7 @@ int migrate_current(struct db *db, char **name, int *pending, bdtx_error *err)
             free(*name);
             *name = strdup(migrations[i].name);
             if (!*name) {
-                error_set(err, BDTX_SOFTWARE, "out of memory");
+                error_oom(err);
                 return -1;
             }
         }

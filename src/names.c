@@ -97,7 +97,7 @@ static int add(struct name_index *idx, size_t *cap, const char *name, long unit,
     idx->count++;
     return 0;
 oom:
-    error_set(err, BDTX_SOFTWARE, "out of memory");
+    error_oom(err);
     return -1;
 }
 
@@ -121,7 +121,7 @@ int names_build(const struct registry *reg, struct name_index *idx, bdtx_error *
             char *one = strndup(p, len);
 
             if (!one) {
-                error_set(err, BDTX_SOFTWARE, "out of memory");
+                error_oom(err);
                 goto fail;
             }
             if (add(idx, &cap, one, (long)i, err) != 0) {

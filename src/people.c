@@ -83,7 +83,7 @@ int people_open(struct db *db, const char *province, const char *year, bdtx_date
 
     *out = NULL;
     if (!c) {
-        error_set(err, BDTX_SOFTWARE, "out of memory");
+        error_oom(err);
         return -1;
     }
     date_format_iso(as_of, date);

@@ -89,7 +89,7 @@ char *report_default_path(const struct report *rep, enum report_format fmt, bdtx
     }
     if (!ok) {
         free(s);
-        error_set(err, BDTX_SOFTWARE, "out of memory");
+        error_oom(err);
         return NULL;
     }
     return s;

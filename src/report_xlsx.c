@@ -863,7 +863,7 @@ static int people_row_begin(struct people_row *pr, const char *account, bdtx_err
         char *p = realloc(pr->account, n);
 
         if (!p) {
-            error_set(err, BDTX_SOFTWARE, "out of memory");
+            error_oom(err);
             return -1;
         }
         pr->account = p;
@@ -897,7 +897,7 @@ static int people_sheets(struct xw *x, const struct people_source *src, bdtx_err
     ws = people_part(x, part, &r);
     pr.owed = calloc(rep->year->nmodules + 1, sizeof *pr.owed);
     if (!pr.owed) {
-        error_set(err, BDTX_SOFTWARE, "out of memory");
+        error_oom(err);
         return -1;
     }
     while (ws && src && !x->failed && (rc = src->next(src->ctx, &p, err)) == 1) {
@@ -1235,7 +1235,7 @@ int report_xlsx_write(const struct report *rep, const char *path,
     bool en;
 
     if (!x) {
-        error_set(err, BDTX_SOFTWARE, "out of memory");
+        error_oom(err);
         return -1;
     }
     en = rep->cfg->report.language && strcmp(rep->cfg->report.language, "en") == 0;

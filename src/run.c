@@ -118,7 +118,7 @@ static int reject_file(struct run_ctx *c, const struct inbox_file *f, const bdtx
     int rc;
 
     if (!text) {
-        error_set(err, BDTX_SOFTWARE, "out of memory");
+        error_oom(err);
         return -1;
     }
     rc = inbox_move(f, c->cfg.paths.rejected, path_base(f->path), text, &to, err);
@@ -143,7 +143,7 @@ static int archive_file(struct run_ctx *c, const struct inbox_file *f, const cha
     date_format_iso(as_of, day);
     name = malloc(len);
     if (!dir || !name) {
-        error_set(err, BDTX_SOFTWARE, "out of memory");
+        error_oom(err);
     } else {
         snprintf(name, len, "%s_%s", day, path_base(f->path));
         rc = inbox_move(f, dir, name, NULL, to, err);
@@ -434,7 +434,7 @@ static int find_stale(struct run_ctx *c, struct stale_week **out, size_t *n, bdt
                 struct stale_week *grown = realloc(list, ncap * sizeof *grown);
 
                 if (!grown) {
-                    error_set(err, BDTX_SOFTWARE, "out of memory");
+                    error_oom(err);
                     goto done;
                 }
                 list = grown;
@@ -496,7 +496,7 @@ static int write_index(struct run_ctx *c, bdtx_error *err)
     n = db_rows(r);
     entries = calloc(n > 0 ? (size_t)n : 1, sizeof *entries);
     if (!entries) {
-        error_set(err, BDTX_SOFTWARE, "out of memory");
+        error_oom(err);
         goto done;
     }
     for (i = 0; i < n; i++) {
@@ -546,7 +546,7 @@ static int sweep_reports(struct run_ctx *c, bdtx_error *err)
         char *dir = join3(top, c->cfg.years[i].id, "");
 
         if (!dir) {
-            error_set(err, BDTX_SOFTWARE, "out of memory");
+            error_oom(err);
             return -1;
         }
         if (atomic_sweep(dir, STALE_TEMPORARY_SECONDS, &removed, err) != 0) {

@@ -159,7 +159,7 @@ int rowbuf_append(struct rowbuf *rb, const char *s, size_t n, bdtx_error *err)
     rb->cell_chars = (uint32_t)chars;
     /* +1 keeps room for the NUL that rowbuf_end_cell adds. */
     if (sheet_grow((void **)&rb->text, &rb->cap, rb->len + n + 1, 1) < 0) {
-        error_set(err, BDTX_SOFTWARE, "out of memory");
+        error_oom(err);
         return -1;
     }
     memcpy(rb->text + rb->len, s, n);
@@ -190,7 +190,7 @@ int rowbuf_end_cell(struct rowbuf *rb, bool numeric, bdtx_error *err)
     }
     if (sheet_grow((void **)&rb->text, &rb->cap, rb->len + 1, 1) < 0 ||
         sheet_grow((void **)&rb->cells, &rb->cells_cap, rb->ncells + 1, sizeof *rb->cells) < 0) {
-        error_set(err, BDTX_SOFTWARE, "out of memory");
+        error_oom(err);
         return -1;
     }
     c = &rb->cells[rb->ncells++];
@@ -310,12 +310,12 @@ int sheet_open_sheet(const char *path, const struct sheet_limits *limits,
     }
     r = calloc(1, sizeof *r);
     if (!r) {
-        error_set(err, BDTX_SOFTWARE, "out of memory");
+        error_oom(err);
         goto done;
     }
     r->path = strdup(path);
     if (!r->path) {
-        error_set(err, BDTX_SOFTWARE, "out of memory");
+        error_oom(err);
         goto done;
     }
     r->max_rows = lim.max_rows;
@@ -532,7 +532,7 @@ int sheet_read_ahead(struct sheet_reader *r, bdtx_error *err)
         return 0;
     a = calloc(1, sizeof *a);
     if (!a) {
-        error_set(err, BDTX_SOFTWARE, "out of memory");
+        error_oom(err);
         return -1;
     }
     r->ahead = a;
@@ -567,7 +567,7 @@ static int ahead_next(struct readahead *a, struct sheet_row *row, bdtx_error *er
     }
     ar = &b->rows[a->next++];
     if (sheet_grow((void **)&a->cells, &a->cells_cap, ar->ncells + 1, sizeof *a->cells) != 0) {
-        error_set(err, BDTX_SOFTWARE, "out of memory");
+        error_oom(err);
         return -1;
     }
     for (i = 0; i < ar->ncells; i++) {

@@ -55,7 +55,7 @@ static int registry_hash(struct registry *reg, bdtx_error *err)
         n *= 2;
     reg->slots = calloc(n, sizeof *reg->slots);
     if (!reg->slots) {
-        error_set(err, BDTX_SOFTWARE, "out of memory");
+        error_oom(err);
         return -1;
     }
     reg->nslots = n;
@@ -104,7 +104,7 @@ static int registry_link(struct registry *reg, const char *file, bdtx_error *err
     reg->root = -1;
     reg->by_code = malloc((reg->count ? reg->count : 1) * sizeof *reg->by_code);
     if (!reg->by_code) {
-        error_set(err, BDTX_SOFTWARE, "out of memory");
+        error_oom(err);
         return -1;
     }
     for (i = 0; i < reg->count; i++)
@@ -208,7 +208,7 @@ static int registry_add(struct registry *reg, size_t *cap, const char *code, con
         goto oom;
     return 0;
 oom:
-    error_set(err, BDTX_SOFTWARE, "out of memory");
+    error_oom(err);
     return -1;
 }
 
@@ -330,7 +330,7 @@ int registry_store(struct db *db, const char *province, const char *year,
         int rc;
 
         if (!aliases) {
-            error_set(err, BDTX_SOFTWARE, "out of memory");
+            error_oom(err);
             return -1;
         }
         rc = db_copy_row(db, fields, 7, err);

@@ -416,7 +416,7 @@ static enum XML_Status xlsx_feed(struct xlsx_reader *x, bool *final, bdtx_error 
     }
     buf = XML_GetBuffer(x->parser, SHEET_CHUNK);
     if (!buf) {
-        error_set(err, BDTX_SOFTWARE, "out of memory");
+        error_oom(err);
         xlsx_place(x, err, 0, -1);
         return XML_STATUS_ERROR;
     }
@@ -458,7 +458,7 @@ static int xlsx_parse_part(struct xlsx_reader *x, const char *name, XML_StartEle
     x->err = err;
     x->parser = xlsx_parser_new(x, true, start, end, text);
     if (!x->parser) {
-        error_set(err, BDTX_SOFTWARE, "out of memory");
+        error_oom(err);
         xlsx_place(x, err, 0, -1);
         goto done;
     }
@@ -895,7 +895,7 @@ static int xlsx_find_sheet(struct xlsx_reader *x, bdtx_error *err)
     free(x->sheet_part);
     x->sheet_part = strdup(XLSX_FIRST_SHEET);
     if (!x->sheet_part) {
-        error_set(err, BDTX_SOFTWARE, "out of memory");
+        error_oom(err);
         xlsx_place(x, err, 0, -1);
         return -1;
     }
@@ -921,7 +921,7 @@ int xlsx_open(int fd, const char *path, const struct sheet_limits *limits,
     *out = NULL;
     x = calloc(1, sizeof *x);
     if (!x || !(x->path = strdup(path))) {
-        error_set(err, BDTX_SOFTWARE, "out of memory");
+        error_oom(err);
         error_place(err, path, 0, NULL);
         goto done;
     }
@@ -951,7 +951,7 @@ int xlsx_open(int fd, const char *path, const struct sheet_limits *limits,
     x->err = err;
     x->parser = xlsx_parser_new(x, false, sheet_start, sheet_end, sheet_text);
     if (!x->parser) {
-        error_set(err, BDTX_SOFTWARE, "out of memory");
+        error_oom(err);
         xlsx_place(x, err, 0, -1);
         goto done;
     }

@@ -24,6 +24,9 @@ void atomic_abort(struct atomic_file *f);
  * min_age seconds ago, so that a file still being written is never touched.
  * *removed counts them. A missing dir is not an error. */
 int atomic_sweep(const char *dir, long min_age, int *removed, bdtx_error *err);
+/* fsync the folder that holds path, so a rename or unlink in it is
+ * durable; -1 with errno when it cannot. */
+int atomic_fsync_dir_of(const char *path);
 /* mkdir -p of the folder part of path. */
 int atomic_make_parents(const char *path, bdtx_error *err);
 

@@ -31,6 +31,8 @@ void error_clear(bdtx_error *e);
 /* Set code and message (printf-style); keeps any place already recorded. */
 void error_set(bdtx_error *e, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* error_set(e, BDTX_SOFTWARE, "out of memory"), the one wording of it. */
+void error_oom(bdtx_error *e);
 /* Record a place: file, row (0 = none) and column ("" or NULL = none). */
 void error_place(bdtx_error *e, const char *file, long row, const char *column);
 void error_detail(bdtx_error *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

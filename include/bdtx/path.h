@@ -3,10 +3,17 @@
 #ifndef BDTX_PATH_H
 #define BDTX_PATH_H
 
+#include <stdbool.h>
+
 /* The folder part of path ("." when none, "/" for the root), malloc'd;
  * NULL when memory runs out. */
 char *path_dir(const char *path);
 /* The part after the last '/', pointing into path. */
 const char *path_base(const char *path);
+/* rel under dir (rel itself when absolute or when dir is "."), malloc'd;
+ * NULL when memory runs out. */
+char *path_join(const char *dir, const char *rel);
+/* Whether s ends with suffix. */
+bool path_ends_with(const char *s, const char *suffix);
 
 #endif
