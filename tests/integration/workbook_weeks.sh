@@ -207,8 +207,11 @@ if command -v soffice >/dev/null && command -v pdfinfo >/dev/null; then
         # repeated title of Dữ liệu.
         for ((p = 1; p <= pages; p++)); do
             text=$(pdftotext -f "$p" -l "$p" "$work/pdf/week.pdf" -)
-            if ! grep -q "^STT$" <<<"$text" && ! grep -qF "DỮ LIỆU VÀ CẢNH BÁO" <<<"$text"; then
-                echo "FAIL page $p: neither the first column nor the title (a table cut in width?)"
+            # pdftotext may put STT on one line with the next header
+            # ("STT Mã đơn vị") depending on the fonts: match the word.
+            if ! grep -qw "STT" <<<"$text" && ! grep -qF "DỮ LIỆU VÀ CẢNH BÁO" <<<"$text"; then
+                echo "FAIL page $p: neither the first column nor the title (a table cut in width?); it reads:"
+                head -n 5 <<<"$text" | sed 's/^/    /'
                 fail=1
             fi
         done
