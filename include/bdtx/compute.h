@@ -8,10 +8,11 @@
 #include <stdint.h>
 
 #include "bdtx/config.h"
-#include "bdtx/db.h"
 #include "bdtx/error.h"
 #include "bdtx/units.h"
 #include "bdtx/value.h"
+
+struct db;
 
 struct figures {
     int64_t gv_assigned, gv_passed;
