@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "bdtx/compute.h"
 #include "bdtx/config.h"
 #include "bdtx/report_xlsx.h"
 #include "bdtx/sheet.h"

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bdtx/db.h"
 #include "bdtx/log.h"
 #include "history_sql.h"
 

@@ -4,10 +4,57 @@
 #include <string.h>
 
 #include "bdtx/atomic.h"
+#include "bdtx/compute.h"
+#include "bdtx/db.h"
 #include "bdtx/people.h"
 #include "bdtx/report_csv.h"
 #include "bdtx/report_json.h"
 #include "bdtx/report_xlsx.h"
+
+void report_release(struct report *rep)
+{
+    size_t i;
+
+    for (i = 0; i < rep->nrankings; i++)
+        free(rep->rankings[i].rows);
+    free(rep->rankings);
+    free(rep->schools);
+    free(rep->temis);
+    for (i = 0; i < rep->nimports; i++) {
+        free(rep->imports[i].file);
+        free(rep->imports[i].source);
+    }
+    free(rep->imports);
+    for (i = 0; i < rep->nrejections; i++) {
+        free(rep->rejections[i].file);
+        free(rep->rejections[i].column);
+        free(rep->rejections[i].reason);
+    }
+    free(rep->rejections);
+    for (i = 0; i < rep->nunknown_units; i++)
+        free(rep->unknown_units[i].name);
+    free(rep->unknown_units);
+    for (i = 0; i < rep->nduplicates; i++) {
+        free(rep->duplicates[i].file);
+        free(rep->duplicates[i].account);
+        free(rep->duplicates[i].module);
+    }
+    free(rep->duplicates);
+    for (i = 0; i < rep->nconversions; i++) {
+        free(rep->conversions[i].file);
+        free(rep->conversions[i].encoding);
+    }
+    free(rep->conversions);
+    free(rep->module_totals);
+    free(rep->trend.days);
+    free(rep->trend.units);
+    free(rep->trend.cells);
+    free(rep->trend.province);
+    free(rep->grid_now);
+    free(rep->grid_prev);
+    registry_release(&rep->reg);
+    memset(rep, 0, sizeof *rep);
+}
 
 bool report_format_parse(const char *name, enum report_format *out)
 {

@@ -3,6 +3,8 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "bdtx/compute.h"
+
 static void csv_field(FILE *out, const char *s)
 {
     if (strpbrk(s, ",\"\r\n") == NULL) {

@@ -3,6 +3,8 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "bdtx/compute.h"
+
 /* A JSON string: UTF-8 passes through, quotes, backslashes and control
  * characters are escaped. */
 static void json_string(FILE *out, const char *s)

@@ -8,6 +8,8 @@
 
 #include <xlsxwriter.h>
 
+#include "bdtx/compute.h"
+
 #ifndef BDTX_VERSION
 #define BDTX_VERSION "unknown"
 #endif

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bdtx/db.h"
 #include "bdtx/sheet.h"
 #include "bdtx/text.h"
 #include "bdtx/value.h"

@@ -4,9 +4,10 @@
 #ifndef BDTX_PEOPLE_H
 #define BDTX_PEOPLE_H
 
-#include "bdtx/compute.h"
-#include "bdtx/db.h"
 #include "bdtx/error.h"
+#include "bdtx/value.h"
+
+struct db;
 
 /* One (learner, module) not passed. Valid until the next call. */
 struct person_row {

@@ -1,16 +1,184 @@
-/* Publishing a report: where it goes (reports/<school year>/<file_name>)
- * and writing it there in one of its formats, through a temporary file
- * renamed into place, so that nobody ever sees half a report. */
+/* A report: the figures, lists and warnings compute_report fills and every
+ * writer (report_json.h, report_csv.h, report_xlsx.h) reads; and publishing
+ * it: where it goes (reports/<school year>/<file_name>) and writing it there
+ * in one of its formats, through a temporary file renamed into place, so
+ * that nobody ever sees half a report. */
 #ifndef BDTX_REPORT_H
 #define BDTX_REPORT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
-#include "bdtx/compute.h"
-#include "bdtx/db.h"
+#include "bdtx/config.h"
 #include "bdtx/error.h"
 #include "bdtx/people.h"
+#include "bdtx/units.h"
+#include "bdtx/value.h"
+
+struct db;
+
+struct figures {
+    int64_t gv_assigned, gv_passed;
+    int64_t cbql_assigned, cbql_passed;
+    int64_t assigned, passed;        /* GV + CBQL + learners of unknown role */
+};
+
+struct rank_row {
+    long unit;                       /* index into report.reg.units */
+    struct figures f;
+    int rank;                        /* 0 when the unit has nothing assigned */
+    int group;                       /* index into year->groups, -1 when none */
+    bool has_delta;
+    double delta_pp;                 /* percentage points against a week earlier */
+};
+
+struct ranking {
+    char scope[64];                  /* "overall" or "module:M1" */
+    const char *module;              /* NULL for overall */
+    enum unit_kind kind;             /* UNIT_RANKED or UNIT_DIRECT */
+    struct rank_row *rows;           /* in display order */
+    size_t nrows;
+};
+
+struct temis_row {
+    long unit;
+    const char *target;              /* "gv" or "cbql" */
+    int64_t total, self_assessed, head_assessed;
+    bool has_head;
+};
+
+/* The province's figures for one module. */
+struct scope_total {
+    struct figures f;
+    int group;
+    bool has_delta;
+    double delta_pp;
+};
+
+struct import_row {
+    char *file;
+    char *source;
+    char as_of[11];
+    long rows, rejected;
+};
+
+/* A row rejected by an import of the year (SPEC section 2, "Bad input"). */
+struct rejection_row {
+    char *file;
+    long row;
+    char *column;
+    char *reason;
+};
+
+/* A unit named by rejected rows that the registry does not know, with how
+ * many rows named it. */
+struct unknown_unit {
+    char *name;                      /* the code or name as the export wrote it */
+    long rows;
+};
+
+/* A row not kept because its export listed the same (account, module)
+ * earlier or later with a more advanced state (import_duplicate). */
+struct duplicate_row {
+    char *file;
+    long row;                        /* the row not kept */
+    long kept_row;                   /* the row whose state counts */
+    char *account;
+    char *module;
+};
+
+/* Cells of an import read in a legacy Vietnamese encoding and converted
+ * (import_conversion). */
+struct conversion_row {
+    char *file;
+    char *encoding;
+    long cells;
+};
+
+/* Each unit's overall figures at the Sunday of every week of the school
+ * year, from the week of the first import up to the report's week, computed
+ * with the same rules as the report itself (so the last week equals the
+ * overall ranking). Empty until compute_trend fills it. */
+struct trend {
+    size_t nweeks;
+    bdtx_date *days;                 /* the Sundays, oldest first */
+    size_t nunits;
+    long *units;                     /* registry indices: ranked units, then direct units */
+    struct figures *cells;           /* nweeks * nunits, week-major */
+    struct figures *province;        /* nweeks */
+};
+
+/* Something the reader of a report should know; the writers word it in
+ * the report's language. */
+enum report_warning_kind {
+    WARN_NO_IMPORT_THIS_WEEK,        /* day: the latest as-of on or before the report's */
+    WARN_NO_PREVIOUS_WEEK,           /* Δ is empty everywhere */
+    WARN_REJECTED_ROWS,              /* count: rows rejected by the imports used */
+    WARN_UNREGISTERED_LEARNERS,      /* count: pairs of learners whose unit left the registry */
+    WARN_UNITS_WITHOUT_LEARNERS,     /* count: ranked or direct units with nothing assigned */
+    WARN_REJECTIONS_CUT,             /* count: rejected rows listed (of rejections_total) */
+    WARN_DUPLICATES,                 /* count: duplicate rows in the imports used */
+};
+
+struct report_warning {
+    enum report_warning_kind kind;
+    int64_t count;
+    bdtx_date day;
+};
+
+/* At most this many rejected (or duplicate) rows are listed; the count says
+ * how many there are. */
+#define REPORT_MAX_REJECTIONS 10000
+
+struct report {
+    const struct config *cfg;
+    const struct config_year *year;
+    bdtx_date as_of;
+    int iso_year, week;
+    struct registry reg;
+    struct ranking *rankings;        /* overall ranked, overall direct, then per module */
+    size_t nrankings;
+    struct figures total;            /* the province */
+    int total_group;
+    bool total_has_delta;
+    double total_delta_pp;
+    struct scope_total *module_totals; /* the province per module, in year->modules order */
+    struct rank_row *schools;        /* rank is the rank within the parent */
+    size_t nschools;
+    struct temis_row *temis;
+    size_t ntemis;
+    struct import_row *imports;
+    size_t nimports;
+    int64_t learners, learner_modules;
+    struct trend trend;
+    struct rejection_row *rejections; /* the first REPORT_MAX_REJECTIONS, by import and row */
+    size_t nrejections;
+    int64_t rejections_total;
+    struct unknown_unit *unknown_units;
+    size_t nunknown_units;
+    struct duplicate_row *duplicates; /* the first REPORT_MAX_REJECTIONS, by import and row */
+    size_t nduplicates;
+    int64_t duplicates_total;
+    struct conversion_row *conversions;
+    size_t nconversions;
+    struct report_warning warnings[8];
+    size_t nwarnings;
+    int64_t generated_at;             /* seconds since the epoch, UTC */
+    /* The figures of every unit and module at the report's date and a week
+     * before (reg.count * year->nmodules each), kept for compute_trend so
+     * that its last two weeks are not computed again. */
+    struct figures *grid_now, *grid_prev;
+};
+
+/* The trend figures of unit trend->units[u] in week w. */
+static inline const struct figures *trend_at(const struct trend *t, size_t w, size_t u)
+{
+    return &t->cells[w * t->nunits + u];
+}
+
+/* Free what rep holds and empty it (safe on an emptied report). */
+void report_release(struct report *rep);
 
 enum report_format { REPORT_XLSX, REPORT_JSON, REPORT_CSV };
 

@@ -5,7 +5,7 @@
 
 #include <stdio.h>
 
-#include "bdtx/compute.h"
+#include "bdtx/report.h"
 
 /* One header line, then the ranked-level rows, the direct-unit rows and the
  * province total (unit_kind "province"). Returns 0, or -1 when writing failed. */

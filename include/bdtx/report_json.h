@@ -4,7 +4,7 @@
 
 #include <stdio.h>
 
-#include "bdtx/compute.h"
+#include "bdtx/report.h"
 
 /* Returns 0, or -1 when writing to out failed. */
 int report_json_write(const struct report *rep, FILE *out);

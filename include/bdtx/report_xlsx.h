@@ -6,9 +6,9 @@
 
 #include <stdint.h>
 
-#include "bdtx/compute.h"
 #include "bdtx/error.h"
 #include "bdtx/people.h"
+#include "bdtx/report.h"
 
 /* Excel's rows per worksheet. */
 #define REPORT_XLSX_MAX_ROWS 1048576u

@@ -6,8 +6,9 @@
 
 #include <stddef.h>
 
-#include "bdtx/db.h"
 #include "bdtx/error.h"
+
+struct db;
 
 enum unit_kind { UNIT_ROOT, UNIT_RANKED, UNIT_DIRECT, UNIT_SCHOOL };
 

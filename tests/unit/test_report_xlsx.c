@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bdtx/compute.h"
 #include "bdtx/config.h"
 #include "bdtx/report_xlsx.h"
 #include "bdtx/sheet.h"

@@ -1,0 +1,559 @@
+/* The reading half of the computation: what the database holds for a
+ * report, read into plain C data (compute_internal.h): the counts of each
+ * date as grids, and the lists the year's imports recorded. compute.c
+ * computes the report from them. */
+#include "bdtx/compute.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bdtx/db.h"
+#include "compute_internal.h"
+#include "history_sql.h"
+
+/* Rule 1: the latest version of each learner and of each (learner, module)
+ * as of the date (history_sql.h); rule 2: counted per school, module and
+ * role. */
+static const char counts_sql[] =
+    HISTORY_IN_FORCE_SQL
+    "SELECT lv.unit_code, pv.module, coalesce(lv.role, ''), count(*),"
+    "  count(*) FILTER (WHERE pv.state = 2) "
+    "FROM pv JOIN lv USING (learner_id) "
+    "GROUP BY 1, 2, 3";
+
+/* Rule 3: the latest lms-units aggregate of each (unit, module, target) as
+ * of the date. */
+static const char aggregates_sql[] =
+    "SELECT DISTINCT ON (a.unit_code, a.module, a.target) a.unit_code, a.module, a.target,"
+    "  a.assigned, a.passed "
+    "FROM lms_unit_count a JOIN import i ON i.id = a.import_id "
+    "WHERE a.province_code = $1 AND a.school_year = $2 AND i.as_of <= $3 "
+    "ORDER BY a.unit_code, a.module, a.target, i.as_of DESC, i.id DESC";
+
+/* The trend in one pass over the history rather than one per week: every
+ * stretch of time in which a (learner, module) pair kept its state and its
+ * learner kept unit and role covers a run of the trend's Sundays; it adds
+ * to the counts at the first and takes away after the last. Summed in week
+ * order, the counts at each Sunday are those rule 1 gives as of that day.
+ * $4 is the first Sunday, $5 the number of weeks. */
+static const char trend_events_sql[] =
+    "DECLARE bdtx_trend NO SCROLL CURSOR FOR "
+    "WITH lv AS ("
+    "  SELECT learner_id, unit_code, coalesce(role, '') AS role, as_of,"
+    "    coalesce(lead(as_of) OVER (PARTITION BY learner_id ORDER BY as_of),"
+    "             $3::date + 1) AS until"
+    "  FROM learner_version"
+    "  WHERE province_code = $1 AND school_year = $2 AND as_of <= $3"
+    "), pv AS ("
+    "  SELECT learner_id, module, state, as_of,"
+    "    coalesce(lead(as_of) OVER (PARTITION BY learner_id, module ORDER BY as_of),"
+    "             $3::date + 1) AS until"
+    "  FROM progress_version"
+    "  WHERE province_code = $1 AND school_year = $2 AND as_of <= $3"
+    "), seg AS ("
+    "  SELECT lv.unit_code, pv.module, lv.role, (pv.state = 2)::int AS passed,"
+    "    greatest(0, (greatest(pv.as_of, lv.as_of) - $4::date + 6) / 7) AS first_w,"
+    "    least($5::int, (least(pv.until, lv.until) - $4::date + 6) / 7) AS end_w"
+    "  FROM pv JOIN lv ON lv.learner_id = pv.learner_id"
+    "    AND lv.as_of < pv.until AND pv.as_of < lv.until"
+    "), ev AS ("
+    "  SELECT first_w AS w, unit_code, module, role, 1 AS da, passed AS dp"
+    "  FROM seg WHERE first_w < end_w"
+    "  UNION ALL"
+    "  SELECT end_w, unit_code, module, role, -1, -passed"
+    "  FROM seg WHERE first_w < end_w AND end_w < $5::int"
+    ") "
+    "SELECT w, unit_code, module, role, sum(da), sum(dp) FROM ev "
+    "GROUP BY 1, 2, 3, 4 HAVING sum(da) <> 0 OR sum(dp) <> 0 ORDER BY 1";
+
+static const char temis_sql[] =
+    "SELECT DISTINCT ON (t.unit_code, t.target) t.unit_code, t.target, t.total,"
+    "  t.self_assessed, t.head_assessed "
+    "FROM temis_unit_count t JOIN import i ON i.id = t.import_id "
+    "WHERE t.province_code = $1 AND t.school_year = $2 AND i.as_of <= $3 "
+    "ORDER BY t.unit_code, t.target, i.as_of DESC, i.id DESC";
+
+static const char imports_sql[] =
+    "SELECT file_name, source, as_of, rows, rejected FROM import "
+    "WHERE province_code = $1 AND school_year = $2 AND as_of <= $3 "
+    "ORDER BY as_of, id";
+
+static const char rejections_sql[] =
+    "SELECT i.file_name, r.row_number, r.col, r.reason "
+    "FROM import_rejection r JOIN import i ON i.id = r.import_id "
+    "WHERE i.province_code = $1 AND i.school_year = $2 AND i.as_of <= $3 "
+    "ORDER BY i.as_of, i.id, r.row_number LIMIT $4::integer";
+
+/* The unknown units, read back from the reasons the import wrote for their
+ * rows ("unknown unit code 'X'", "unknown unit 'X'"): the text between the
+ * quotes, and how many rows named it. The one place that reads a
+ * rejection's wording. */
+static const char unknown_units_from_reasons_sql[] =
+    "SELECT substring(r.reason FROM chr(39) || '(.*)' || chr(39)), count(*) "
+    "FROM import_rejection r JOIN import i ON i.id = r.import_id "
+    "WHERE i.province_code = $1 AND i.school_year = $2 AND i.as_of <= $3 "
+    "AND r.reason LIKE 'unknown unit %' "
+    "GROUP BY 1 ORDER BY 2 DESC, 1";
+
+static const char duplicates_sql[] =
+    "SELECT i.file_name, d.row_number, d.kept_row, d.account, d.module,"
+    "  count(*) OVER () "
+    "FROM import_duplicate d JOIN import i ON i.id = d.import_id "
+    "WHERE i.province_code = $1 AND i.school_year = $2 AND i.as_of <= $3 "
+    "ORDER BY i.as_of, i.id, d.row_number LIMIT $4::integer";
+
+static const char conversions_sql[] =
+    "SELECT i.file_name, c.encoding, c.cells "
+    "FROM import_conversion c JOIN import i ON i.id = c.import_id "
+    "WHERE i.province_code = $1 AND i.school_year = $2 AND i.as_of <= $3 "
+    "ORDER BY i.as_of, i.id, c.encoding";
+
+/* sql over rep's province $1, school year $2 and the date $3 (day), and
+ * with nparams 4 the limit $4 (REPORT_MAX_REJECTIONS). */
+static int query_at(struct db *db, const struct report *rep, bdtx_date day, const char *sql,
+                    int nparams, struct db_result **r, bdtx_error *err)
+{
+    char date[11], limit[16];
+    const char *params[4] = {rep->cfg->province.code, rep->year->id, date, limit};
+
+    date_format_iso(day, date);
+    snprintf(limit, sizeof limit, "%d", REPORT_MAX_REJECTIONS);
+    return db_query(db, sql, nparams, params, r, err);
+}
+
+static int grid_init(struct compute_grid *g, const struct report *rep, bdtx_error *err)
+{
+    memset(g, 0, sizeof *g);
+    g->nunits = rep->reg.count;
+    g->nmodules = rep->year->nmodules;
+    g->cells = calloc(g->nunits * g->nmodules + 1, sizeof *g->cells);
+    if (!g->cells) {
+        error_oom(err);
+        return -1;
+    }
+    return 0;
+}
+
+static void grid_release(struct compute_grid *g)
+{
+    free(g->cells);
+    free(g->aggregates);
+    memset(g, 0, sizeof *g);
+}
+
+/* Count pairs into c, and into its role's figures ("gv", "cbql"; other
+ * roles count in the whole only). */
+static void count_pairs(struct figures *c, const char *role, int64_t assigned, int64_t passed)
+{
+    c->assigned += assigned;
+    c->passed += passed;
+    if (strcmp(role, "gv") == 0) {
+        c->gv_assigned += assigned;
+        c->gv_passed += passed;
+    } else if (strcmp(role, "cbql") == 0) {
+        c->cbql_assigned += assigned;
+        c->cbql_passed += passed;
+    }
+}
+
+/* The aggregates in force at day into g, replacing those it held; those of
+ * a unit or module not known are left out. */
+static int read_aggregates(struct db *db, const struct report *rep, bdtx_date day,
+                           struct compute_grid *g, bdtx_error *err)
+{
+    struct db_result *r = NULL;
+    int i;
+
+    free(g->aggregates);
+    g->aggregates = NULL;
+    g->naggregates = 0;
+    if (query_at(db, rep, day, aggregates_sql, 3, &r, err) != 0)
+        return -1;
+    g->aggregates = calloc((size_t)db_rows(r) + 1, sizeof *g->aggregates);
+    if (!g->aggregates) {
+        db_result_free(r);
+        error_oom(err);
+        return -1;
+    }
+    for (i = 0; i < db_rows(r); i++) {
+        struct compute_aggregate *a = &g->aggregates[g->naggregates];
+        long unit = registry_find(&rep->reg, db_value(r, i, 0));
+        long m = config_module_index(rep->year, db_value(r, i, 1));
+
+        if (unit < 0 || m < 0)
+            continue;
+        a->unit = unit;
+        a->module = (size_t)m;
+        a->cbql = strcmp(db_value(r, i, 2), "cbql") == 0;
+        a->assigned = strtoll(db_value(r, i, 3), NULL, 10);
+        a->passed = strtoll(db_value(r, i, 4), NULL, 10);
+        g->naggregates++;
+    }
+    db_result_free(r);
+    return 0;
+}
+
+/* The grid of day: the pairs in force counted where their learners are,
+ * and the aggregates in force. */
+static int read_week(struct db *db, const struct report *rep, bdtx_date day,
+                     struct compute_grid *g, bdtx_error *err)
+{
+    struct db_result *r = NULL;
+    int i;
+
+    if (grid_init(g, rep, err) != 0 || query_at(db, rep, day, counts_sql, 3, &r, err) != 0)
+        return -1;
+    for (i = 0; i < db_rows(r); i++) {
+        long unit = registry_find(&rep->reg, db_value(r, i, 0));
+        long m = config_module_index(rep->year, db_value(r, i, 1));
+        int64_t assigned = strtoll(db_value(r, i, 3), NULL, 10);
+
+        if (unit < 0 || m < 0) {
+            g->unregistered += assigned;
+            continue;
+        }
+        count_pairs(compute_grid_at(g, unit, (size_t)m), db_value(r, i, 2), assigned,
+                    strtoll(db_value(r, i, 4), NULL, 10));
+    }
+    db_result_free(r);
+    return read_aggregates(db, rep, day, g, err);
+}
+
+/* One list of what the year's imports recorded up to the report's date:
+ * its query, the size of an element and how one result row fills one. */
+enum row_read { ROW_KEPT, ROW_SKIPPED, ROW_NO_MEMORY };
+
+struct list_query {
+    const char *sql;
+    int nparams;                     /* 3, or 4 with the limit */
+    size_t size;
+    enum row_read (*fill)(void *row, const struct db_result *r, int i, struct report *rep);
+};
+
+/* The rows of q into *rows (a new array) and their number into *n. Rows
+ * read before memory ran out stay counted, for report_release. */
+static int read_list(struct db *db, struct report *rep, const struct list_query *q, void **rows,
+                     size_t *n, bdtx_error *err)
+{
+    struct db_result *r = NULL;
+    int i, rc = -1;
+
+    if (query_at(db, rep, rep->as_of, q->sql, q->nparams, &r, err) != 0)
+        return -1;
+    *rows = calloc((size_t)db_rows(r) + 1, q->size);
+    if (!*rows)
+        goto done;
+    for (i = 0; i < db_rows(r); i++) {
+        enum row_read got = q->fill((char *)*rows + *n * q->size, r, i, rep);
+
+        if (got != ROW_SKIPPED)
+            (*n)++;
+        if (got == ROW_NO_MEMORY)
+            goto done;
+    }
+    rc = 0;
+done:
+    db_result_free(r);
+    if (rc != 0)
+        error_oom(err);
+    return rc;
+}
+
+static enum row_read fill_temis(void *row, const struct db_result *r, int i, struct report *rep)
+{
+    struct temis_row *t = row;
+
+    t->unit = registry_find(&rep->reg, db_value(r, i, 0));
+    if (t->unit < 0)
+        return ROW_SKIPPED;
+    t->target = strcmp(db_value(r, i, 1), "gv") == 0 ? "gv" : "cbql";
+    t->total = strtoll(db_value(r, i, 2), NULL, 10);
+    t->self_assessed = strtoll(db_value(r, i, 3), NULL, 10);
+    t->has_head = !db_null(r, i, 4);
+    t->head_assessed = t->has_head ? strtoll(db_value(r, i, 4), NULL, 10) : 0;
+    return ROW_KEPT;
+}
+
+static enum row_read fill_import(void *row, const struct db_result *r, int i, struct report *rep)
+{
+    struct import_row *im = row;
+
+    (void)rep;
+    im->file = strdup(db_value(r, i, 0));
+    im->source = strdup(db_value(r, i, 1));
+    snprintf(im->as_of, sizeof im->as_of, "%s", db_value(r, i, 2));
+    im->rows = strtol(db_value(r, i, 3), NULL, 10);
+    im->rejected = strtol(db_value(r, i, 4), NULL, 10);
+    return im->file && im->source ? ROW_KEPT : ROW_NO_MEMORY;
+}
+
+static enum row_read fill_rejection(void *row, const struct db_result *r, int i,
+                                    struct report *rep)
+{
+    struct rejection_row *x = row;
+
+    (void)rep;
+    x->file = strdup(db_value(r, i, 0));
+    x->row = strtol(db_value(r, i, 1), NULL, 10);
+    x->column = strdup(db_value(r, i, 2));
+    x->reason = strdup(db_value(r, i, 3));
+    return x->file && x->column && x->reason ? ROW_KEPT : ROW_NO_MEMORY;
+}
+
+static enum row_read fill_unknown_unit(void *row, const struct db_result *r, int i,
+                                       struct report *rep)
+{
+    struct unknown_unit *u = row;
+
+    (void)rep;
+    u->name = strdup(db_null(r, i, 0) ? "" : db_value(r, i, 0));
+    u->rows = strtol(db_value(r, i, 1), NULL, 10);
+    return u->name ? ROW_KEPT : ROW_NO_MEMORY;
+}
+
+static enum row_read fill_duplicate(void *row, const struct db_result *r, int i,
+                                    struct report *rep)
+{
+    struct duplicate_row *d = row;
+
+    d->file = strdup(db_value(r, i, 0));
+    d->row = strtol(db_value(r, i, 1), NULL, 10);
+    d->kept_row = strtol(db_value(r, i, 2), NULL, 10);
+    d->account = strdup(db_value(r, i, 3));
+    d->module = strdup(db_value(r, i, 4));
+    rep->duplicates_total = strtoll(db_value(r, i, 5), NULL, 10);
+    return d->file && d->account && d->module ? ROW_KEPT : ROW_NO_MEMORY;
+}
+
+static enum row_read fill_conversion(void *row, const struct db_result *r, int i,
+                                     struct report *rep)
+{
+    struct conversion_row *c = row;
+
+    (void)rep;
+    c->file = strdup(db_value(r, i, 0));
+    c->encoding = strdup(db_value(r, i, 1));
+    c->cells = strtol(db_value(r, i, 2), NULL, 10);
+    return c->file && c->encoding ? ROW_KEPT : ROW_NO_MEMORY;
+}
+
+static const struct list_query temis_list = {
+    temis_sql, 3, sizeof(struct temis_row), fill_temis};
+static const struct list_query imports_list = {
+    imports_sql, 3, sizeof(struct import_row), fill_import};
+static const struct list_query rejections_list = {
+    rejections_sql, 4, sizeof(struct rejection_row), fill_rejection};
+static const struct list_query unknown_units_list = {
+    unknown_units_from_reasons_sql, 3, sizeof(struct unknown_unit), fill_unknown_unit};
+/* Duplicates and legacy-encoding conversions recorded by the imports used. */
+static const struct list_query duplicates_list = {
+    duplicates_sql, 4, sizeof(struct duplicate_row), fill_duplicate};
+static const struct list_query conversions_list = {
+    conversions_sql, 3, sizeof(struct conversion_row), fill_conversion};
+
+/* The TEMIS figures and every list the imports recorded, into rep. */
+static int read_lists(struct db *db, struct report *rep, bdtx_error *err)
+{
+    void *temis = NULL, *imports = NULL, *rejections = NULL, *unknown = NULL;
+    void *duplicates = NULL, *conversions = NULL;
+    int rc = read_list(db, rep, &temis_list, &temis, &rep->ntemis, err) != 0 ||
+             read_list(db, rep, &imports_list, &imports, &rep->nimports, err) != 0 ||
+             read_list(db, rep, &rejections_list, &rejections, &rep->nrejections, err) != 0 ||
+             read_list(db, rep, &unknown_units_list, &unknown, &rep->nunknown_units, err) != 0 ||
+             read_list(db, rep, &duplicates_list, &duplicates, &rep->nduplicates, err) != 0 ||
+             read_list(db, rep, &conversions_list, &conversions, &rep->nconversions, err) != 0
+                 ? -1 : 0;
+
+    rep->temis = temis;
+    rep->imports = imports;
+    rep->rejections = rejections;
+    rep->unknown_units = unknown;
+    rep->duplicates = duplicates;
+    rep->conversions = conversions;
+    return rc;
+}
+
+static int count_learners(struct db *db, struct report *rep, bdtx_error *err)
+{
+    struct db_result *r = NULL;
+
+    if (query_at(db, rep, rep->as_of,
+                 "SELECT count(DISTINCT learner_id) FROM learner_version "
+                 "WHERE province_code = $1 AND school_year = $2 AND as_of <= $3",
+                 3, &r, err) != 0)
+        return -1;
+    rep->learners = strtoll(db_value(r, 0, 0), NULL, 10);
+    db_result_free(r);
+    return 0;
+}
+
+int compute_report(struct db *db, const struct config *cfg, const struct config_year *year,
+                   bdtx_date as_of, struct report *rep, bdtx_error *err)
+{
+    struct compute_grid now = {0}, prev = {0};
+    int rc = -1;
+
+    memset(rep, 0, sizeof *rep);
+    rep->cfg = cfg;
+    rep->year = year;
+    rep->as_of = as_of;
+    rep->generated_at = (int64_t)time(NULL);
+    date_iso_week(as_of, &rep->iso_year, &rep->week);
+    if (registry_load(db, cfg->province.code, year->id, &rep->reg, err) != 0)
+        goto done;
+    if (rep->reg.count == 0) {
+        error_set(err, BDTX_CONFIG, "no unit registry is stored for school year %s", year->id);
+        error_hint(err, "run: bdtx units import %s --year %s", year->units_path, year->id);
+        goto done;
+    }
+    /* The latest version of every pair is found by sorting the year's
+     * history: a national year has millions of rows, and the default 4 MB
+     * sends those sorts to disk. This session only reads. */
+    if (db_exec(db, "SET work_mem = '64MB'", 0, NULL, err) != 0 ||
+        read_week(db, rep, as_of, &now, err) != 0 ||
+        read_week(db, rep, as_of - 7, &prev, err) != 0 || read_lists(db, rep, err) != 0 ||
+        count_learners(db, rep, err) != 0 || compute_build(rep, &now, &prev, err) != 0)
+        goto done;
+    rc = 0;
+done:
+    grid_release(&now);
+    grid_release(&prev);
+    if (rc != 0)
+        report_release(rep);
+    return rc;
+}
+
+/* The year's first as-of on or before the report's: 0, or 1 when none. */
+static int first_as_of(struct db *db, const struct report *rep, bdtx_date *out, bdtx_error *err)
+{
+    struct db_result *r = NULL;
+    int rc = 0;
+
+    if (query_at(db, rep, rep->as_of,
+                 "SELECT min(as_of) FROM import "
+                 "WHERE province_code = $1 AND school_year = $2 AND as_of <= $3",
+                 3, &r, err) != 0)
+        return -1;
+    if (db_null(r, 0, 0) || !value_parse_date(db_value(r, 0, 0), out))
+        rc = 1;
+    db_result_free(r);
+    return rc;
+}
+
+/* The trend's weeks up to (not including) week `upto` from the counts
+ * accumulated so far, each with the aggregates in force at its Sunday. */
+static int trend_weeks_upto(struct db *db, struct report *rep, size_t upto, size_t *w,
+                            struct compute_grid *acc, struct figures *rolled, bdtx_error *err)
+{
+    for (; *w < upto && *w < rep->trend.nweeks; (*w)++)
+        if (read_aggregates(db, rep, rep->trend.days[*w], acc, err) != 0 ||
+            compute_trend_week(rep, *w, acc, rolled, err) != 0)
+            return -1;
+    return 0;
+}
+
+/* One batch of the cursor's rows (r; more: whether rows may follow) into
+ * acc, each week completed as the rows pass it. */
+static int trend_batch(struct db *db, struct report *rep, const struct db_result *r, bool more,
+                       size_t *w, struct compute_grid *acc, struct figures *rolled,
+                       bdtx_error *err)
+{
+    int i;
+
+    for (i = 0; i < db_rows(r); i++) {
+        size_t rw = (size_t)strtoul(db_value(r, i, 0), NULL, 10);
+        long unit, m;
+
+        if (trend_weeks_upto(db, rep, rw, w, acc, rolled, err) != 0)
+            return -1;
+        unit = registry_find(&rep->reg, db_value(r, i, 1));
+        m = config_module_index(rep->year, db_value(r, i, 2));
+        if (unit < 0 || m < 0)
+            continue;
+        count_pairs(compute_grid_at(acc, unit, (size_t)m), db_value(r, i, 3),
+                    strtoll(db_value(r, i, 4), NULL, 10), strtoll(db_value(r, i, 5), NULL, 10));
+    }
+    return trend_weeks_upto(db, rep, more ? *w : rep->trend.nweeks, w, acc, rolled, err);
+}
+
+static int trend_by_events(struct db *db, struct report *rep, bdtx_error *err)
+{
+    struct trend *t = &rep->trend;
+    char last[11], first[11], weeks[16];
+    const char *params[5] = {rep->cfg->province.code, rep->year->id, last, first, weeks};
+    struct compute_grid acc = {0};
+    struct figures *rolled = NULL;
+    struct db_result *r = NULL;
+    size_t w = 0;
+    int rc = -1;
+    bool own = false, declared = false, more = true;
+
+    date_format_iso(t->days[t->nweeks - 1], last);
+    date_format_iso(t->days[0], first);
+    snprintf(weeks, sizeof weeks, "%zu", t->nweeks);
+    if (grid_init(&acc, rep, err) != 0)
+        goto done;
+    rolled = calloc(acc.nunits * acc.nmodules + 1, sizeof *rolled);
+    if (!rolled) {
+        error_oom(err);
+        goto done;
+    }
+    /* The cursor needs a transaction: the caller's (a report's snapshot)
+     * when there is one, else its own. */
+    if (!db_in_transaction(db)) {
+        if (db_begin(db, err) != 0)
+            goto done;
+        own = true;
+    }
+    if (db_exec(db, trend_events_sql, 5, params, err) != 0)
+        goto done;
+    declared = true;
+    /* Rows come in week order, fetched in batches so that memory stays
+     * bounded; before applying a later week's rows, the weeks up to it are
+     * complete. */
+    while (more) {
+        if (db_query(db, "FETCH 10000 FROM bdtx_trend", 0, NULL, &r, err) != 0)
+            goto done;
+        more = db_rows(r) > 0;
+        if (trend_batch(db, rep, r, more, &w, &acc, rolled, err) != 0)
+            goto done;
+        db_result_free(r);
+        r = NULL;
+    }
+    rc = 0;
+done:
+    db_result_free(r);
+    if (own)
+        db_rollback(db);
+    else if (declared && rc == 0 && db_exec(db, "CLOSE bdtx_trend", 0, NULL, err) != 0)
+        rc = -1;     /* on failure the caller rolls its transaction back */
+    grid_release(&acc);
+    free(rolled);
+    return rc;
+}
+
+int compute_trend(struct db *db, struct report *rep, bdtx_error *err)
+{
+    bdtx_date first = 0;
+    int rc;
+
+    if (rep->trend.nweeks > 0)
+        return 0;
+    rc = first_as_of(db, rep, &first, err);
+    if (rc > 0) {
+        first = rep->as_of;
+        rc = 0;
+    }
+    /* Every week from the first import of the year to the report's date,
+     * each as of its Sunday (the report's own date for the last one). */
+    if (rc == 0)
+        rc = compute_trend_layout(rep, first, err);
+    if (rc == 0 && !compute_trend_kept(rep))
+        rc = trend_by_events(db, rep, err);
+    free(rep->grid_now);
+    free(rep->grid_prev);
+    rep->grid_now = rep->grid_prev = NULL;
+    return rc;
+}
