@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "bdtx/log.h"
+#include "bdtx/path.h"
 #include "bdtx/text.h"
 
 static void title_append(struct import_ctx *c, const struct sheet_row *row)
@@ -315,4 +316,29 @@ int import_open_at_header(struct import_ctx *c, const struct sheet_limits *limit
                     "Mô đun and Trạng thái; a TEMIS export Mã đơn vị, Tổng số and the "
                     "self-assessed count; more names can be added under sources.aliases");
     return -1;
+}
+
+bool import_peek_as_of(const struct config *cfg, const struct vocab *vocab, const char *path,
+                       bdtx_date *out)
+{
+    struct import_ctx c;
+    struct import_options opts;
+    struct sheet_limits limits;
+    struct sheet_row header;
+    bdtx_error ignored;
+    bool found;
+
+    memset(&c, 0, sizeof c);
+    memset(&opts, 0, sizeof opts);
+    c.cfg = cfg;
+    c.vocab = vocab;
+    c.opts = &opts;
+    c.path = path;
+    c.base = path_base(path);
+    error_clear(&ignored);
+    config_sheet_limits(cfg, &limits);
+    found = import_open_at_header(&c, &limits, &header, &ignored) == 0 &&
+            import_as_of_from_title(c.title, out);
+    import_ctx_release(&c);
+    return found || import_as_of_from_name(path_base(path), out);
 }
