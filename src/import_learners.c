@@ -10,6 +10,7 @@
 #include "bdtx/guard.h"
 #include "bdtx/log.h"
 #include "bdtx/text.h"
+#include "history_sql.h"
 
 /* The learner's name in NFC (NULL when the row has none): 0, or 1 after a
  * rejection, or -1. */
@@ -277,12 +278,7 @@ static const char stage_last_sql[] =
     "ORDER BY 1";
 
 static const char merge_learner_versions[] =
-    "WITH prev AS ("
-    "  SELECT DISTINCT ON (v.learner_id) v.learner_id, v.unit_code, v.role, v.full_name"
-    "  FROM learner_version v"
-    "  WHERE v.province_code = $1 AND v.school_year = $2 AND v.as_of <= $3"
-    "  ORDER BY v.learner_id DESC, v.as_of DESC"
-    ") "
+    "WITH prev AS (" LEARNERS_IN_FORCE_SQL ") "
     "INSERT INTO learner_version (province_code, school_year, learner_id, as_of, import_id,"
     "  unit_code, role, full_name) "
     "SELECT $1, $2, cur.learner_id, $3, $4, cur.unit_code, cur.role, cur.full_name "
@@ -297,12 +293,7 @@ static const char merge_learner_versions_same_day[] =
     "      role = EXCLUDED.role, full_name = EXCLUDED.full_name";
 
 static const char merge_progress_versions[] =
-    "WITH prev AS ("
-    "  SELECT DISTINCT ON (v.learner_id, v.module) v.learner_id, v.module, v.state"
-    "  FROM progress_version v"
-    "  WHERE v.province_code = $1 AND v.school_year = $2 AND v.as_of <= $3"
-    "  ORDER BY v.learner_id DESC, v.module DESC, v.as_of DESC"
-    ") "
+    "WITH prev AS (" PAIRS_IN_FORCE_SQL ") "
     "INSERT INTO progress_version (province_code, school_year, learner_id, module, as_of,"
     "  import_id, state) "
     "SELECT $1, $2, cur.learner_id, cur.module, $3, $4, cur.state "
