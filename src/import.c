@@ -31,8 +31,10 @@ void import_ctx_release(struct import_ctx *c)
     free(c->plain);
     free(c->held.buf);
     registry_release(&c->reg);
-    for (i = 0; i < c->nrejections; i++)
+    for (i = 0; i < c->nrejections; i++) {
         free(c->rejections[i].reason);
+        free(c->rejections[i].unit_text);
+    }
     free(c->rejections);
     for (i = 0; i < c->nmodule_keys; i++)
         free(c->module_keys[i].key);

@@ -30,6 +30,7 @@ struct rejection {
     long row;
     char column[16];
     char *reason;
+    char *unit_text;           /* the unit named, when it is unknown; else NULL */
 };
 
 struct module_key {
@@ -157,6 +158,12 @@ void import_quote_value(const char *s, char *buf, size_t cap);
  * of memory, or --strict, which rejects the whole file. */
 int import_reject(struct import_ctx *c, long row, long col, bdtx_error *err, const char *fmt,
                   ...) __attribute__((format(printf, 5, 6)));
+/* The same for a unit the registry does not know: unit is its text as the
+ * reason quotes it, stored apart (import_rejection.unit_text) for the
+ * report's list of unknown units. */
+int import_reject_unit(struct import_ctx *c, long row, long col, const char *unit,
+                       bdtx_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
 /* The rejections into import_rejection; printed to stderr (the first
  * PRINT_REJECTIONS of them). */
 int import_store_rejections(struct import_ctx *c, bdtx_error *err);

@@ -31,16 +31,17 @@ void import_quote_value(const char *s, char *buf, size_t cap)
     buf[n] = '\0';
 }
 
-int import_reject(struct import_ctx *c, long row, long col, bdtx_error *err, const char *fmt,
-                  ...)
+static int reject_v(struct import_ctx *c, long row, long col, const char *unit,
+                    bdtx_error *err, const char *fmt, va_list ap)
+    __attribute__((format(printf, 6, 0)));
+
+static int reject_v(struct import_ctx *c, long row, long col, const char *unit,
+                    bdtx_error *err, const char *fmt, va_list ap)
 {
     struct rejection *r;
     char reason[512];
-    va_list ap;
 
-    va_start(ap, fmt);
     vsnprintf(reason, sizeof reason, fmt, ap);
-    va_end(ap);
     if (c->nrejections == c->caprejections) {
         size_t ncap = c->caprejections ? c->caprejections * 2 : 16;
         struct rejection *grown = realloc(c->rejections, ncap * sizeof *grown);
@@ -58,7 +59,10 @@ int import_reject(struct import_ctx *c, long row, long col, bdtx_error *err, con
     if (col >= 0)
         sheet_column_label(c->reader, (size_t)col, r->column, sizeof r->column);
     r->reason = strdup(reason);
-    if (!r->reason) {
+    r->unit_text = unit ? strdup(unit) : NULL;
+    if (!r->reason || (unit && !r->unit_text)) {
+        free(r->reason);
+        free(r->unit_text);
         error_oom(err);
         return -1;
     }
@@ -71,6 +75,30 @@ int import_reject(struct import_ctx *c, long row, long col, bdtx_error *err, con
     return 0;
 }
 
+int import_reject(struct import_ctx *c, long row, long col, bdtx_error *err, const char *fmt,
+                  ...)
+{
+    va_list ap;
+    int rc;
+
+    va_start(ap, fmt);
+    rc = reject_v(c, row, col, NULL, err, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+int import_reject_unit(struct import_ctx *c, long row, long col, const char *unit,
+                       bdtx_error *err, const char *fmt, ...)
+{
+    va_list ap;
+    int rc;
+
+    va_start(ap, fmt);
+    rc = reject_v(c, row, col, unit, err, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
 int import_store_rejections(struct import_ctx *c, bdtx_error *err)
 {
     size_t i;
@@ -78,14 +106,15 @@ int import_store_rejections(struct import_ctx *c, bdtx_error *err)
 
     if (c->nrejections == 0)
         return 0;
-    if (db_copy_begin(c->db, "COPY import_rejection (import_id, row_number, col, reason) "
-                             "FROM STDIN", err) != 0)
+    if (db_copy_begin(c->db, "COPY import_rejection (import_id, row_number, col, reason, "
+                             "unit_text) FROM STDIN", err) != 0)
         return -1;
     for (i = 0; i < c->nrejections; i++) {
-        const char *fields[4] = {c->id, rowbuf, c->rejections[i].column, c->rejections[i].reason};
+        const struct rejection *r = &c->rejections[i];
+        const char *fields[5] = {c->id, rowbuf, r->column, r->reason, r->unit_text};
 
-        snprintf(rowbuf, sizeof rowbuf, "%ld", c->rejections[i].row);
-        if (db_copy_row(c->db, fields, 4, err) != 0)
+        snprintf(rowbuf, sizeof rowbuf, "%ld", r->row);
+        if (db_copy_row(c->db, fields, 5, err) != 0)
             return -1;
     }
     return db_copy_end(c->db, err);
@@ -254,10 +283,11 @@ static int unit_by_name(struct import_ctx *c, const struct sheet_row *row, long 
         return import_reject(c, row->number, name_col, err, "unit name is not valid UTF-8");
     if (parent >= 0) {
         import_quote_value(c->reg.units[parent].name, code, sizeof code);
-        return import_reject(c, row->number, name_col, err, "unknown unit '%s' under %s %s",
-                             shown, c->reg.units[parent].code, code);
+        return import_reject_unit(c, row->number, name_col, shown, err,
+                                  "unknown unit '%s' under %s %s", shown,
+                                  c->reg.units[parent].code, code);
     }
-    return import_reject(c, row->number, name_col, err, "unknown unit '%s'", shown);
+    return import_reject_unit(c, row->number, name_col, shown, err, "unknown unit '%s'", shown);
 }
 
 int import_unit_of(struct import_ctx *c, const struct sheet_row *row, long *out,
@@ -284,7 +314,8 @@ int import_unit_of(struct import_ctx *c, const struct sheet_row *row, long *out,
             return 0;
         }
         import_quote_value(code_text, shown, sizeof shown);
-        return import_reject(c, row->number, code_col, err, "unknown unit code '%s'", shown);
+        return import_reject_unit(c, row->number, code_col, shown, err,
+                                  "unknown unit code '%s'", shown);
     }
     if (name_col >= 0 && !text_blank(name_text))
         return unit_by_name(c, row, name_col, out, err);
