@@ -5,17 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "history_sql.h"
+
 /* Passed pairs of the file's (learner, module) pairs, as in force before
  * it, and how many of them the file says are not passed. The file's pairs
- * are stage_pair, which the merge writes from (import.c); the pairs in force
- * are read as the merge reads them, backwards along the primary key. */
+ * are stage_pair, which the merge writes from (import_learners.c); the pairs
+ * in force are read as the merge reads them (history_sql.h). */
 static const char unpassed_sql[] =
-    "WITH prev AS ("
-    "  SELECT DISTINCT ON (v.learner_id, v.module) v.learner_id, v.module, v.state"
-    "  FROM progress_version v"
-    "  WHERE v.province_code = $1 AND v.school_year = $2 AND v.as_of <= $3"
-    "  ORDER BY v.learner_id DESC, v.module DESC, v.as_of DESC"
-    ") "
+    "WITH prev AS (" PAIRS_IN_FORCE_SQL ") "
     "SELECT count(*), count(*) FILTER (WHERE cur.state < 2) "
     "FROM stage_pair cur JOIN prev USING (learner_id, module) WHERE prev.state = 2";
 
@@ -27,10 +24,7 @@ static const char unpassed_sql[] =
 static const char unit_drop_sql[] =
     "WITH now AS ("
     "  SELECT unit_code, count(*) AS n FROM stage_last GROUP BY unit_code"
-    "), inforce AS ("
-    "  SELECT DISTINCT ON (v.learner_id) v.learner_id, v.unit_code FROM learner_version v"
-    "  WHERE v.province_code = $1 AND v.school_year = $2 AND v.as_of <= $3"
-    "  ORDER BY v.learner_id DESC, v.as_of DESC"
+    "), inforce AS (" LEARNERS_IN_FORCE_SQL
     "), before AS ("
     "  SELECT unit_code, count(*) AS n FROM inforce"
     "  WHERE unit_code IN (SELECT unit_code FROM now) GROUP BY unit_code"

@@ -14,9 +14,6 @@
 #include "bdtx/import.h"
 #include "bdtx/log.h"
 #include "bdtx/path.h"
-#include "bdtx/sheet.h"
-
-#define TITLE_CAP 4096
 
 static bool skipped_name(const char *name)
 {
@@ -66,37 +63,6 @@ static bool read_sidecar(const char *path, bdtx_date *out)
     return value_parse_date(buf, out);
 }
 
-/* As the import will see it: the title rows above the header, then the file
- * name. A file that cannot be read here is left undated; its import says
- * why. */
-static bool peek_as_of(const char *path, const struct vocab *vocab, bdtx_date *out)
-{
-    struct sheet_reader *reader = NULL;
-    struct sheet_row row;
-    struct header_map map;
-    char title[TITLE_CAP] = "";
-    size_t len = 0, i;
-    bdtx_error ignored;
-    bool found = false;
-
-    error_clear(&ignored);
-    if (sheet_open(path, NULL, &reader, &ignored) == 0) {
-        while (sheet_next(reader, &row, &ignored) == 1 && row.number <= HEADER_SEARCH_ROWS &&
-               !header_match(vocab, &row, &map)) {
-            for (i = 0; i < row.ncells; i++) {
-                if (row.cells[i].numeric || !row.cells[i].text[0])
-                    continue;
-                snprintf(title + len, sizeof title - len, "%s%s", len ? " | " : "",
-                         row.cells[i].text);
-                len = strlen(title);
-            }
-        }
-        found = import_as_of_from_title(title, out);
-        sheet_close(reader);
-    }
-    return found || import_as_of_from_name(path_base(path), out);
-}
-
 static int compare_files(const void *a, const void *b)
 {
     const struct inbox_file *x = a, *y = b;
@@ -117,8 +83,8 @@ void inbox_free(struct inbox_file *files, size_t n)
     free(files);
 }
 
-int inbox_scan(const char *dir, const struct vocab *vocab, struct inbox_file **out,
-               size_t *n, bdtx_error *err)
+int inbox_scan(const char *dir, const struct config *cfg, const struct vocab *vocab,
+               struct inbox_file **out, size_t *n, bdtx_error *err)
 {
     DIR *d = opendir(dir);
     struct dirent *e;
@@ -173,7 +139,7 @@ int inbox_scan(const char *dir, const struct vocab *vocab, struct inbox_file **o
             free(side);
         }
         if (!f->dated)
-            f->dated = peek_as_of(f->path, vocab, &f->as_of);
+            f->dated = import_peek_as_of(cfg, vocab, f->path, &f->as_of);
         if (!f->dated)
             f->as_of = (bdtx_date)(st.st_mtime / 86400);
     }

@@ -243,7 +243,7 @@ static int import_inbox(struct run_ctx *c, bdtx_error *err)
     size_t n = 0, i;
     int rc = 0;
 
-    if (inbox_scan(c->cfg.paths.inbox, &c->vocab, &files, &n, err) != 0)
+    if (inbox_scan(c->cfg.paths.inbox, &c->cfg, &c->vocab, &files, &n, err) != 0)
         return -1;
     progress_init(&bar, !c->cli->quiet, "importing", n);
     for (i = 0; i < n && rc == 0; i++) {

@@ -52,4 +52,11 @@ int import_ensure_registry(struct db *db, const struct config *cfg,
 bool import_as_of_from_title(const char *title, bdtx_date *out);
 bool import_as_of_from_name(const char *base, bdtx_date *out);
 
+/* The as-of date path gives itself, read as its import reads it: the title
+ * rows above the header (found as the import finds it, with legacy text
+ * converted), then the file name. false when neither gives one, or when the
+ * file has no header the import would find (its import then says why). */
+bool import_peek_as_of(const struct config *cfg, const struct vocab *vocab, const char *path,
+                       bdtx_date *out);
+
 #endif

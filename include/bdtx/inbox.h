@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "bdtx/config.h"
 #include "bdtx/error.h"
 #include "bdtx/header.h"
 #include "bdtx/value.h"
@@ -28,9 +29,10 @@ struct inbox_file {
  * school year must go in in that order), then by name. Skipped: folders,
  * hidden files (a copy in progress should be written under a dot name and
  * renamed), sidecars, and partial downloads (*.part, *.crdownload, *.tmp,
- * and Office's "~$" lock files). */
-int inbox_scan(const char *dir, const struct vocab *vocab, struct inbox_file **out,
-               size_t *n, bdtx_error *err);
+ * and Office's "~$" lock files). A file without a sidecar is dated as its
+ * import will date it (import_peek_as_of), else by its modification day. */
+int inbox_scan(const char *dir, const struct config *cfg, const struct vocab *vocab,
+               struct inbox_file **out, size_t *n, bdtx_error *err);
 void inbox_free(struct inbox_file *files, size_t n);
 
 /* Move f (and its sidecar) into the folder dest_dir, created when missing,

@@ -119,6 +119,9 @@ for line in "$x:11474:C: no account" "$x:11475:N: unknown status 'Đã xoá'"; d
 done
 stored=$(psql -Atc "SELECT rows || '/' || rejected FROM import WHERE file_name = 'lms_25102020.xlsx'")
 [ "$stored" = "11466/3" ] || { echo "FAIL: import of $x recorded $stored, expected 11466/3"; fail=$((fail + 1)); }
+# The unknown unit's text is stored apart from the reason; other rejections have none.
+units=$(psql -Atc "SELECT string_agg(r.row_number || '=' || coalesce(r.unit_text, '-'), ' ' ORDER BY r.row_number) FROM import_rejection r JOIN import i ON i.id = r.import_id WHERE i.file_name = 'lms_25102020.xlsx'")
+[ "$units" = "11473=99999999 11474=- 11475=-" ] || { echo "FAIL: unknown unit texts of $x: $units"; fail=$((fail + 1)); }
 expect 0 "already imported" "$bdtx" "${conf[@]}" import "$x"
 
 # A learners export older than one already merged is refused whole.

@@ -1,0 +1,444 @@
+/* The learners of an lms-learners export: each (learner, module) pair of
+ * its rows staged with COPY, then checked by the guard and merged into the
+ * history set by set. */
+#include "import_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bdtx/guard.h"
+#include "bdtx/log.h"
+#include "bdtx/text.h"
+#include "history_sql.h"
+
+/* The learner's name in NFC (NULL when the row has none): 0, or 1 after a
+ * rejection, or -1. */
+static int name_of(struct import_ctx *c, const struct sheet_row *row, char **name,
+                   bdtx_error *err)
+{
+    long col = c->map.col[F_FULL_NAME];
+
+    *name = NULL;
+    if (col < 0 || text_blank(import_cell_text(row, col)))
+        return 0;
+    *name = text_nfc(import_cell_text(row, col));
+    if (*name)
+        return 0;
+    return import_reject(c, row->number, col, err, "name is not valid UTF-8") != 0 ? -1 : 1;
+}
+
+/* Sends the held row, if any: it ends a run unless next_account, the
+ * account of the row after it, is its own (NULL: there is none). */
+static int held_send(struct import_ctx *c, const char *next_account, bdtx_error *err)
+{
+    struct held_row *h = &c->held;
+    const char *fields[STAGE_FIELDS + 1];
+    size_t i;
+
+    if (!h->has)
+        return 0;
+    h->has = false;
+    for (i = 0; i < STAGE_FIELDS; i++)
+        fields[i] = h->off[i] == HELD_NULL ? NULL : h->buf + h->off[i];
+    fields[STAGE_FIELDS] = next_account && strcmp(next_account, fields[1]) == 0 ? "f" : "t";
+    return db_copy_row(c->db, fields, STAGE_FIELDS + 1, err);
+}
+
+static int held_keep(struct import_ctx *c, const char *const *fields, bdtx_error *err)
+{
+    struct held_row *h = &c->held;
+    size_t i, len[STAGE_FIELDS], need = 0;
+
+    for (i = 0; i < STAGE_FIELDS; i++) {
+        len[i] = fields[i] ? strlen(fields[i]) : 0;
+        need += len[i] + 1;
+    }
+    if (need > h->cap) {
+        char *b = realloc(h->buf, need);
+
+        if (!b) {
+            error_oom(err);
+            return -1;
+        }
+        h->buf = b;
+        h->cap = need;
+    }
+    for (need = 0, i = 0; i < STAGE_FIELDS; i++) {
+        h->off[i] = fields[i] ? need : HELD_NULL;
+        if (fields[i])
+            memcpy(h->buf + need, fields[i], len[i] + 1);
+        need += len[i] + 1;
+    }
+    h->has = true;
+    return 0;
+}
+
+/* One (learner, module) pair of row into the staging table: 0, 1 when the
+ * row was rejected, -1 on error. */
+static int stage_row(struct import_ctx *c, const struct sheet_row *row, const char *account,
+                     long unit, const char *module, int state, bdtx_error *err)
+{
+    const char *fields[STAGE_FIELDS];
+    char seqbuf[24], *name;
+    int rc = name_of(c, row, &name, err);
+
+    if (rc != 0)
+        return rc;
+    /* The row number: rows come in file order, and a duplicate is
+     * reported by it. */
+    snprintf(seqbuf, sizeof seqbuf, "%ld", row->number);
+    fields[0] = seqbuf;
+    fields[1] = account;
+    fields[2] = name;
+    fields[3] = c->reg.units[unit].code;
+    fields[4] = import_role_text(import_role_of(c, import_cell_text(row, c->map.col[F_ROLE])));
+    fields[5] = module;
+    fields[6] = state == STATE_PASSED ? "2" : state == STATE_STARTED ? "1" : "0";
+    rc = held_send(c, account, err) != 0 || held_keep(c, fields, err) != 0 ? -1 : 0;
+    free(name);
+    if (rc != 0)
+        return -1;
+    c->rows++;
+    return 0;
+}
+
+/* A wide row: one pair per module cell that is not empty. A cell with an
+ * unknown status rejects the whole row, so a learner is never half in. */
+static int stage_wide_row(struct import_ctx *c, const struct sheet_row *row,
+                          const char *account, long unit, bdtx_error *err)
+{
+    char shown[128], *name;
+    size_t i;
+    int rc;
+
+    for (i = 0; i < c->wide.count; i++) {
+        const char *text = import_cell_text(row, c->wide.cols[i].col);
+
+        if (!text_blank(text) && import_status_of(c, text) < 0) {
+            import_quote_value(text, shown, sizeof shown);
+            return import_reject(c, row->number, c->wide.cols[i].col, err,
+                                 "unknown status '%s'", shown) != 0 ? -1 : 0;
+        }
+    }
+    if ((rc = name_of(c, row, &name, err)) != 0)
+        return rc < 0 ? -1 : 0;
+    free(name);
+    for (i = 0; i < c->wide.count; i++) {
+        const char *text = import_cell_text(row, c->wide.cols[i].col);
+
+        if (text_blank(text))
+            continue;
+        if (stage_row(c, row, account, unit, c->wide.cols[i].module,
+                      import_status_of(c, text), err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* What the rows need before the first: the year's modules, a module for
+ * every row, the staging table and its COPY. */
+static int learners_begin(struct import_ctx *c, bdtx_error *err)
+{
+    if (import_module_keys_init(c, err) != 0)
+        return -1;
+    if (c->wide.count > 0 && wide_resolve(&c->wide, c->year, err) != 0) {
+        error_place(err, c->path, c->map.row_number, NULL);
+        return -1;
+    }
+    if (c->map.col[F_MODULE] < 0 && c->wide.count == 0 && !c->opts->module) {
+        error_set(err, BDTX_USAGE, "the file has no module column");
+        error_place(err, c->path, c->map.row_number, NULL);
+        error_hint(err, "add --module CODE");
+        return -1;
+    }
+    /* The rest of the file is data rows: parsed in a second thread while
+     * this one checks and stages them. */
+    if (sheet_read_ahead(c->reader, err) != 0)
+        return -1;
+    /* A national export has millions of rows: enough memory for the
+     * merge's hashes and sorts to stay off disk, for this transaction only. */
+    if (db_exec(c->db, "SET LOCAL work_mem = '256MB'", 0, NULL, err) != 0 ||
+        db_exec(c->db, "CREATE TEMP TABLE stage_learner (seq integer, account text, "
+                       "full_name text, unit_code text, role text, module text, state smallint, "
+                       "run_end boolean) "
+                       "ON COMMIT DROP", 0, NULL, err) != 0 ||
+        db_copy_begin(c->db, "COPY stage_learner FROM STDIN", err) != 0)
+        return -1;
+    return 0;
+}
+
+/* One data row, staged or rejected with its reason: 0, or -1 on error. */
+static int learner_row(struct import_ctx *c, const struct sheet_row *row, bdtx_error *err)
+{
+    const long *col = c->map.col;
+    const char *module = c->opts->module;
+    char account[256], shown[128];
+    long unit;
+    int state, result;
+    size_t before = c->nrejections;
+
+    if (import_is_totals_row(row, col[F_ACCOUNT]))
+        return 0;
+    if (import_account_of(import_cell_text(row, col[F_ACCOUNT]), account,
+                          sizeof account) != 0 || !account[0])
+        return import_reject(c, row->number, col[F_ACCOUNT], err, account[0]
+                             ? "account is not valid UTF-8 or longer than 255 bytes"
+                             : "no account");
+    if (import_unit_of(c, row, &unit, err) != 0)
+        return -1;
+    if (c->nrejections > before)
+        return 0;
+    if (c->wide.count > 0)
+        return stage_wide_row(c, row, account, unit, err);
+    if (col[F_MODULE] >= 0) {
+        module = import_module_of(c, import_cell_text(row, col[F_MODULE]));
+        if (!module) {
+            import_quote_value(import_cell_text(row, col[F_MODULE]), shown, sizeof shown);
+            return import_reject(c, row->number, col[F_MODULE], err, "unknown module '%s'",
+                                 shown);
+        }
+    }
+    state = col[F_STATUS] >= 0 ? import_status_of(c, import_cell_text(row, col[F_STATUS]))
+                               : STATE_NOT_STARTED;
+    if (state < 0) {
+        import_quote_value(import_cell_text(row, col[F_STATUS]), shown, sizeof shown);
+        return import_reject(c, row->number, col[F_STATUS], err, "unknown status '%s'", shown);
+    }
+    result = col[F_RESULT] >= 0 ? import_result_of(c, import_cell_text(row, col[F_RESULT])) : 0;
+    if (result < 0) {
+        import_quote_value(import_cell_text(row, col[F_RESULT]), shown, sizeof shown);
+        return import_reject(c, row->number, col[F_RESULT], err, "unknown result '%s'", shown);
+    }
+    if (result == 1)
+        state = STATE_PASSED;
+    return stage_row(c, row, account, unit, module, state, err) < 0 ? -1 : 0;
+}
+
+static int load_learner_rows(struct import_ctx *c, bdtx_error *err)
+{
+    struct sheet_row row;
+    int got;
+
+    if (learners_begin(c, err) != 0)
+        return -1;
+    while ((got = import_next_row(c, &row, err)) == 1)
+        if (learner_row(c, &row, err) != 0)
+            return -1;
+    if (got < 0 || held_send(c, NULL, err) != 0)
+        return -1;
+    return db_copy_end(c->db, err);
+}
+
+/* Set-based merge of the staged rows into the history, in two steps.
+ *
+ * stage_learners: the file is reduced, once, to what the import guard and
+ * the merge both read, so that the guard judges exactly what the merge
+ * writes. stage_account: each account once, with the unit, role and name of
+ * its last row (found among the rows that end a run, run_end). New learners
+ * are inserted from it in account order, so that their ids follow the
+ * accounts and the versions below are written in the order of their
+ * primary keys (appending to the indexes rather than touching pages all
+ * over them). stage_last: the same keyed by learner id. stage_pair: each
+ * (learner, module) once with its most advanced state (the same pair twice
+ * in one file counts once) and how many rows gave it, joined to the learner
+ * id first: grouping and sorting by an integer costs a fraction of doing it
+ * by account text.
+ *
+ * merge_versions: a version is written only where the learner's unit, role
+ * or name, or the pair's state, differs from what was in force at this
+ * import's as-of date. stage_pair and stage_last are written in learner id
+ * order and read in that order (the history in force is the hashed side),
+ * so the versions go in in key order without another sort. The version in
+ * force is the first of each key read backwards along the primary key
+ * (every key descending), so the year's history is read in index order and
+ * never sorted. */
+static const char stage_account_sql[] =
+    "CREATE TEMP TABLE stage_account ON COMMIT DROP AS "
+    "SELECT DISTINCT ON (account) account, unit_code, role, full_name "
+    "FROM stage_learner WHERE run_end ORDER BY account, seq DESC";
+
+static const char merge_learners[] =
+    "INSERT INTO learner (province_code, account) "
+    "SELECT $1, a.account FROM stage_account a "
+    "WHERE NOT EXISTS (SELECT 1 FROM learner l"
+    "                  WHERE l.province_code = $1 AND l.account = a.account) "
+    "ORDER BY a.account";
+
+static const char stage_pair_sql[] =
+    "CREATE TEMP TABLE stage_pair ON COMMIT DROP AS "
+    "SELECT l.id AS learner_id, s.module, max(s.state) AS state, count(*) AS n "
+    "FROM stage_learner s JOIN learner l ON l.province_code = $1 AND l.account = s.account "
+    "GROUP BY l.id, s.module ORDER BY 1, 2";
+
+static const char stage_last_sql[] =
+    "CREATE TEMP TABLE stage_last ON COMMIT DROP AS "
+    "SELECT l.id AS learner_id, a.unit_code, a.role, a.full_name "
+    "FROM stage_account a JOIN learner l ON l.province_code = $1 AND l.account = a.account "
+    "ORDER BY 1";
+
+static const char merge_learner_versions[] =
+    "WITH prev AS (" LEARNERS_IN_FORCE_SQL ") "
+    "INSERT INTO learner_version (province_code, school_year, learner_id, as_of, import_id,"
+    "  unit_code, role, full_name) "
+    "SELECT $1, $2, cur.learner_id, $3, $4, cur.unit_code, cur.role, cur.full_name "
+    "FROM stage_last cur LEFT JOIN prev USING (learner_id) "
+    "WHERE prev.learner_id IS NULL"
+    "   OR (prev.unit_code, prev.role, prev.full_name)"
+    "      IS DISTINCT FROM (cur.unit_code, cur.role, cur.full_name)";
+
+static const char merge_learner_versions_same_day[] =
+    " ON CONFLICT (province_code, school_year, learner_id, as_of) DO UPDATE"
+    "  SET import_id = EXCLUDED.import_id, unit_code = EXCLUDED.unit_code,"
+    "      role = EXCLUDED.role, full_name = EXCLUDED.full_name";
+
+static const char merge_progress_versions[] =
+    "WITH prev AS (" PAIRS_IN_FORCE_SQL ") "
+    "INSERT INTO progress_version (province_code, school_year, learner_id, module, as_of,"
+    "  import_id, state) "
+    "SELECT $1, $2, cur.learner_id, cur.module, $3, $4, cur.state "
+    "FROM stage_pair cur LEFT JOIN prev USING (learner_id, module) "
+    "WHERE prev.learner_id IS NULL OR prev.state <> cur.state";
+
+static const char merge_progress_versions_same_day[] =
+    " ON CONFLICT (province_code, school_year, learner_id, module, as_of) DO UPDATE"
+    "  SET import_id = EXCLUDED.import_id, state = EXCLUDED.state";
+
+/* Whether an earlier learners export of the year has this as-of date: only
+ * then can a version of this date already exist and need replacing. Without
+ * one, the merge inserts plainly, which is much cheaper than ON CONFLICT's
+ * speculative insertion of every row. */
+static int same_day_import(struct import_ctx *c, const char *const *params, bool *yes,
+                           bdtx_error *err)
+{
+    struct db_result *r = NULL;
+
+    if (db_query(c->db, "SELECT EXISTS (SELECT 1 FROM import WHERE province_code = $1"
+                        " AND school_year = $2 AND source = 'lms-learners' AND as_of = $3"
+                        " AND id <> $4)", 4, params, &r, err) != 0)
+        return -1;
+    *yes = strcmp(db_value(r, 0, 0), "t") == 0;
+    db_result_free(r);
+    return 0;
+}
+
+/* Every staged row but the one that counts for its (account, module): the
+ * first row with the most advanced state. */
+static const char store_duplicates[] =
+    "INSERT INTO import_duplicate (import_id, row_number, kept_row, account, module, state,"
+    "  kept_state) "
+    "SELECT $1, seq, kept_row, account, module, state, kept_state FROM ("
+    "  SELECT seq, account, module, state,"
+    "    first_value(seq) OVER w AS kept_row, first_value(state) OVER w AS kept_state,"
+    "    count(*) OVER (PARTITION BY account, module) AS n"
+    "  FROM stage_learner"
+    "  WINDOW w AS (PARTITION BY account, module ORDER BY state DESC, seq)"
+    ") d WHERE n > 1 AND seq <> kept_row";
+
+static int record_duplicates(struct import_ctx *c, bdtx_error *err)
+{
+    const char *params[1] = {c->id};
+    struct db_result *r = NULL;
+    bool any;
+    long n;
+
+    /* Most exports hold no duplicate: stage_pair, already built, says
+     * whether one exists at the cost of one scan, sparing the window
+     * query's sort. */
+    if (db_query(c->db, "SELECT EXISTS (SELECT 1 FROM stage_pair WHERE n > 1)", 0, NULL, &r,
+                 err) != 0)
+        return -1;
+    any = strcmp(db_value(r, 0, 0), "t") == 0;
+    db_result_free(r);
+    r = NULL;
+    c->duplicates = 0;
+    if (!any)
+        return 0;
+    if (db_exec(c->db, store_duplicates, 1, params, err) != 0 ||
+        db_query(c->db, "SELECT count(*) FROM import_duplicate WHERE import_id = $1", 1, params,
+                 &r, err) != 0)
+        return -1;
+    n = strtol(db_value(r, 0, 0), NULL, 10);
+    db_result_free(r);
+    c->duplicates = n;
+    if (n > 0)
+        log_warning("%s: %ld row%s repeat an (account, module) pair of an earlier row; each "
+                    "pair counts once, with its most advanced status", c->path, n,
+                    n == 1 ? "" : "s");
+    return 0;
+}
+
+/* stage_account, new learners, stage_pair and stage_last (see above). The learner
+ * table is the province's, shared by its school years, whose imports may
+ * run at the same time (each year has its own lock, lock_year): a lock of
+ * the province, held to the end of the transaction, lets the new accounts
+ * be inserted plainly, where ON CONFLICT's speculative insertion of every
+ * row cost as much as the insert itself. */
+static int stage_learners(struct import_ctx *c, bdtx_error *err)
+{
+    const char *params[1] = {c->cfg->province.code};
+
+    /* Fresh statistics for the staged rows, or the planner guesses them. */
+    if (db_exec(c->db, "ANALYZE stage_learner", 0, NULL, err) != 0 ||
+        db_exec(c->db, "SELECT pg_advisory_xact_lock(hashtext('bdtx learners ' || $1))", 1,
+                params, err) != 0 ||
+        db_exec(c->db, stage_account_sql, 0, NULL, err) != 0 ||
+        db_exec(c->db, merge_learners, 1, params, err) != 0 ||
+        db_exec(c->db, stage_pair_sql, 1, params, err) != 0 ||
+        db_exec(c->db, stage_last_sql, 1, params, err) != 0 ||
+        db_exec(c->db, "ANALYZE stage_pair, stage_last", 0, NULL, err) != 0)
+        return -1;
+    return 0;
+}
+
+static int merge_versions(struct import_ctx *c, bdtx_error *err)
+{
+    char as_of[11], *lv_sql = NULL, *pv_sql = NULL;
+    const char *params[4];
+    bool same_day = false;
+    int rc = -1;
+
+    date_format_iso(c->as_of, as_of);
+    params[0] = c->cfg->province.code;
+    params[1] = c->year->id;
+    params[2] = as_of;
+    params[3] = c->id;
+    if (same_day_import(c, params, &same_day, err) != 0)
+        return -1;
+    lv_sql = malloc(sizeof merge_learner_versions + sizeof merge_learner_versions_same_day);
+    pv_sql = malloc(sizeof merge_progress_versions + sizeof merge_progress_versions_same_day);
+    if (!lv_sql || !pv_sql) {
+        error_oom(err);
+        goto done;
+    }
+    snprintf(lv_sql, sizeof merge_learner_versions + sizeof merge_learner_versions_same_day,
+             "%s%s", merge_learner_versions, same_day ? merge_learner_versions_same_day : "");
+    snprintf(pv_sql, sizeof merge_progress_versions + sizeof merge_progress_versions_same_day,
+             "%s%s", merge_progress_versions, same_day ? merge_progress_versions_same_day : "");
+    /* Fresh statistics after each merge: without them the planner may join
+     * the history by nested loops, and a report takes seconds, not tens of ms. */
+    if (db_exec(c->db, lv_sql, 4, params, err) != 0 ||
+        db_exec(c->db, pv_sql, 4, params, err) != 0 ||
+        db_exec(c->db, "ANALYZE learner, learner_version, progress_version", 0, NULL, err) != 0)
+        goto done;
+    rc = 0;
+done:
+    free(lv_sql);
+    free(pv_sql);
+    return rc;
+}
+
+
+int import_learners(struct import_ctx *c, bdtx_error *err)
+{
+    if (load_learner_rows(c, err) != 0)
+        return -1;
+    if (c->rows == 0)
+        return 0;
+    if (stage_learners(c, err) != 0 ||
+        (!c->opts->force &&
+         guard_learners(c->db, c->cfg, c->year->id, c->as_of, c->id, c->path, err) != 0) ||
+        record_duplicates(c, err) != 0 || merge_versions(c, err) != 0)
+        return -1;
+    return 0;
+}

@@ -1,0 +1,476 @@
+/* Reading and checking an export's rows: the next row with legacy text
+ * converted, the unit a row names (remembered from the row before), the
+ * lookups of repeated cells, and the rejected rows with their reasons. */
+#include "import_internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bdtx/log.h"
+#include "bdtx/text.h"
+
+/* How many rejected rows are printed; all of them are stored. */
+#define PRINT_REJECTIONS 50
+
+void import_quote_value(const char *s, char *buf, size_t cap)
+{
+    size_t n = 0;
+
+    for (; *s && n + 5 < cap && n < 80; s++)
+        buf[n++] = ((unsigned char)*s < 0x20 || *s == 0x7f) ? '?' : *s;
+    if (*s) {
+        while (n > 0 && ((unsigned char)buf[n - 1] & 0xC0) == 0x80)
+            n--;
+        if (n > 0 && ((unsigned char)buf[n - 1] & 0xC0) == 0xC0)
+            n--;
+        memcpy(buf + n, "...", 3);
+        n += 3;
+    }
+    buf[n] = '\0';
+}
+
+static int reject_v(struct import_ctx *c, long row, long col, const char *unit,
+                    bdtx_error *err, const char *fmt, va_list ap)
+    __attribute__((format(printf, 6, 0)));
+
+static int reject_v(struct import_ctx *c, long row, long col, const char *unit,
+                    bdtx_error *err, const char *fmt, va_list ap)
+{
+    struct rejection *r;
+    char reason[512];
+
+    vsnprintf(reason, sizeof reason, fmt, ap);
+    if (c->nrejections == c->caprejections) {
+        size_t ncap = c->caprejections ? c->caprejections * 2 : 16;
+        struct rejection *grown = realloc(c->rejections, ncap * sizeof *grown);
+
+        if (!grown) {
+            error_oom(err);
+            return -1;
+        }
+        c->rejections = grown;
+        c->caprejections = ncap;
+    }
+    r = &c->rejections[c->nrejections];
+    r->row = row;
+    r->column[0] = '\0';
+    if (col >= 0)
+        sheet_column_label(c->reader, (size_t)col, r->column, sizeof r->column);
+    r->reason = strdup(reason);
+    r->unit_text = unit ? strdup(unit) : NULL;
+    if (!r->reason || (unit && !r->unit_text)) {
+        free(r->reason);
+        free(r->unit_text);
+        error_oom(err);
+        return -1;
+    }
+    c->nrejections++;
+    if (c->opts->strict) {
+        error_set(err, BDTX_DATAERR, "%s (--strict: the whole file is rejected)", reason);
+        error_place(err, c->path, row, r->column);
+        return -1;
+    }
+    return 0;
+}
+
+int import_reject(struct import_ctx *c, long row, long col, bdtx_error *err, const char *fmt,
+                  ...)
+{
+    va_list ap;
+    int rc;
+
+    va_start(ap, fmt);
+    rc = reject_v(c, row, col, NULL, err, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+int import_reject_unit(struct import_ctx *c, long row, long col, const char *unit,
+                       bdtx_error *err, const char *fmt, ...)
+{
+    va_list ap;
+    int rc;
+
+    va_start(ap, fmt);
+    rc = reject_v(c, row, col, unit, err, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+int import_store_rejections(struct import_ctx *c, bdtx_error *err)
+{
+    size_t i;
+    char rowbuf[24];
+
+    if (c->nrejections == 0)
+        return 0;
+    if (db_copy_begin(c->db, "COPY import_rejection (import_id, row_number, col, reason, "
+                             "unit_text) FROM STDIN", err) != 0)
+        return -1;
+    for (i = 0; i < c->nrejections; i++) {
+        const struct rejection *r = &c->rejections[i];
+        const char *fields[5] = {c->id, rowbuf, r->column, r->reason, r->unit_text};
+
+        snprintf(rowbuf, sizeof rowbuf, "%ld", r->row);
+        if (db_copy_row(c->db, fields, 5, err) != 0)
+            return -1;
+    }
+    return db_copy_end(c->db, err);
+}
+
+void import_print_rejections(const struct import_ctx *c)
+{
+    size_t i;
+
+    for (i = 0; i < c->nrejections && i < PRINT_REJECTIONS; i++) {
+        const struct rejection *r = &c->rejections[i];
+
+        if (r->column[0])
+            fprintf(stderr, "%s:%ld:%s: %s\n", c->path, r->row, r->column, r->reason);
+        else
+            fprintf(stderr, "%s:%ld: %s\n", c->path, r->row, r->reason);
+    }
+    if (c->nrejections > PRINT_REJECTIONS)
+        fprintf(stderr, "%s: ... and %zu more rejected rows (all are listed in the report)\n",
+                c->path, c->nrejections - PRINT_REJECTIONS);
+}
+
+/* A totals row ("Tổng cộng: 9908 lượt") closes many exports: it is not data.
+ * It has nothing in the key column (account, or unit) and its first text
+ * says so. */
+bool import_is_totals_row(const struct sheet_row *row, long key_col)
+{
+    size_t i;
+
+    if (!text_blank(import_cell_text(row, key_col)))
+        return false;
+    for (i = 0; i < row->ncells; i++) {
+        char *key;
+        bool yes;
+
+        if (row->cells[i].numeric || text_blank(row->cells[i].text))
+            continue;
+        key = text_key(row->cells[i].text);
+        yes = key && (strncmp(key, "tổng cộng", strlen("tổng cộng")) == 0 ||
+                      strncmp(key, "cộng", strlen("cộng")) == 0 ||
+                      strcmp(key, "tổng") == 0 || strncmp(key, "tổng:", strlen("tổng:")) == 0 ||
+                      strncmp(key, "tổng số:", strlen("tổng số:")) == 0 ||
+                      strncmp(key, "total", 5) == 0);
+        free(key);
+        return yes;
+    }
+    return false;
+}
+
+static bool memo_get(const struct memo *m, const char *text, int *value)
+{
+    size_t i;
+
+    for (i = 0; i < m->used; i++)
+        if (strcmp(m->text[i], text) == 0) {
+            *value = m->value[i];
+            return true;
+        }
+    return false;
+}
+
+static void memo_put(struct memo *m, const char *text, int value)
+{
+    size_t len = strlen(text);
+
+    if (len >= MEMO_TEXT)
+        return;
+    memcpy(m->text[m->next], text, len + 1);
+    m->value[m->next] = value;
+    m->next = (m->next + 1) % MEMO_SLOTS;
+    if (m->used < MEMO_SLOTS)
+        m->used++;
+}
+
+const char *import_module_of(struct import_ctx *c, const char *text)
+{
+    char *key;
+    int found = -1;
+    size_t i;
+
+    if (memo_get(&c->memo[MEMO_MODULE], text, &found))
+        return found >= 0 ? c->module_keys[found].code : NULL;
+    key = text_key(text);
+    for (i = 0; key && i < c->nmodule_keys && found < 0; i++)
+        if (strcmp(c->module_keys[i].key, key) == 0)
+            found = (int)i;
+    if (key)
+        memo_put(&c->memo[MEMO_MODULE], text, found);
+    free(key);
+    return found >= 0 ? c->module_keys[found].code : NULL;
+}
+
+int import_status_of(struct import_ctx *c, const char *text)
+{
+    int v;
+
+    if (!memo_get(&c->memo[MEMO_STATUS], text, &v)) {
+        v = vocab_status(c->vocab, text);
+        memo_put(&c->memo[MEMO_STATUS], text, v);
+    }
+    return v;
+}
+
+int import_result_of(struct import_ctx *c, const char *text)
+{
+    int v;
+
+    if (!memo_get(&c->memo[MEMO_RESULT], text, &v)) {
+        v = vocab_result(text);
+        memo_put(&c->memo[MEMO_RESULT], text, v);
+    }
+    return v;
+}
+
+enum role import_role_of(struct import_ctx *c, const char *text)
+{
+    int v;
+
+    if (!memo_get(&c->memo[MEMO_ROLE], text, &v)) {
+        v = (int)vocab_role(text);
+        memo_put(&c->memo[MEMO_ROLE], text, v);
+    }
+    return (enum role)v;
+}
+
+const char *import_role_text(enum role r)
+{
+    return r == ROLE_GV ? "gv" : r == ROLE_CBQL ? "cbql" : NULL;
+}
+
+/* The unit a row names by name, within the parent unit the row names when
+ * it names one the registry knows (by code or by name); 0 with *out set, or
+ * -1 after recording a rejection that names the candidates. */
+static int unit_by_name(struct import_ctx *c, const struct sheet_row *row, long name_col,
+                        long *out, bdtx_error *err)
+{
+    const char *parent_text = import_cell_text(row, c->map.col[F_PARENT]);
+    char shown[128], code[128], cand[400];
+    long parent = -1, found = -1;
+    enum names_outcome o;
+
+    if (!c->names_ready) {
+        if (names_build(&c->reg, &c->names, err) != 0)
+            return -1;
+        c->names_ready = true;
+    }
+    if (!text_blank(parent_text)) {
+        if (value_account_text(parent_text, code, sizeof code))
+            parent = registry_find(&c->reg, code);
+        if (parent < 0 && names_find(&c->names, parent_text, -1, &found, NULL, 0) == NAMES_FOUND)
+            parent = found;
+        /* "Trực thuộc Sở", or a parent the registry does not know: the name
+         * alone decides. */
+    }
+    o = names_find(&c->names, import_cell_text(row, name_col), parent, out, cand, sizeof cand);
+    if (o == NAMES_FOUND)
+        return 0;
+    *out = -1;
+    import_quote_value(import_cell_text(row, name_col), shown, sizeof shown);
+    if (o == NAMES_AMBIGUOUS)
+        return import_reject(c, row->number, name_col, err,
+                             "unit name '%s' matches several units: %s%s", shown, cand,
+                             c->map.col[F_PARENT] < 0
+                                 ? " (a parent unit column would tell them apart)" : "");
+    if (o == NAMES_BAD_TEXT)
+        return import_reject(c, row->number, name_col, err, "unit name is not valid UTF-8");
+    if (parent >= 0) {
+        import_quote_value(c->reg.units[parent].name, code, sizeof code);
+        return import_reject_unit(c, row->number, name_col, shown, err,
+                                  "unknown unit '%s' under %s %s", shown,
+                                  c->reg.units[parent].code, code);
+    }
+    return import_reject_unit(c, row->number, name_col, shown, err, "unknown unit '%s'", shown);
+}
+
+int import_unit_of(struct import_ctx *c, const struct sheet_row *row, long *out,
+                   bdtx_error *err)
+{
+    char code[128], shown[128];
+    long code_col = c->map.col[F_UNIT_CODE], name_col = c->map.col[F_UNIT_NAME];
+    const char *code_text = import_cell_text(row, code_col);
+    const char *name_text = import_cell_text(row, name_col);
+
+    *out = -1;
+    if (code_col >= 0 && c->unit_memo_text[0] && strcmp(code_text, c->unit_memo_text) == 0) {
+        *out = c->unit_memo;
+        return 0;
+    }
+    if (code_col >= 0 && !text_blank(code_text)) {
+        if (value_account_text(code_text, code, sizeof code))
+            *out = registry_find(&c->reg, code);
+        if (*out >= 0 && *out != c->reg.root) {
+            if (strlen(code_text) < sizeof c->unit_memo_text) {
+                strcpy(c->unit_memo_text, code_text);
+                c->unit_memo = *out;
+            }
+            return 0;
+        }
+        import_quote_value(code_text, shown, sizeof shown);
+        return import_reject_unit(c, row->number, code_col, shown, err,
+                                  "unknown unit code '%s'", shown);
+    }
+    if (name_col >= 0 && !text_blank(name_text))
+        return unit_by_name(c, row, name_col, out, err);
+    return import_reject(c, row->number, code_col >= 0 ? code_col : name_col, err, "no unit");
+}
+
+static void fixed_clear(struct import_ctx *c)
+{
+    size_t i;
+
+    for (i = 0; i < c->nfixed; i++) {
+        free(c->fixed_text[i]);
+        c->fixed_text[i] = NULL;
+    }
+    c->nfixed = 0;
+}
+
+/* Remembers a cell that had nothing to convert, when it is worth it: an
+ * ASCII cell is ruled out by legacy_convert without decoding anyway. */
+static void plain_remember(struct plain_cell *pc, const struct sheet_cell *cell)
+{
+    size_t i;
+
+    for (i = 0; i < cell->len && !((unsigned char)cell->text[i] & 0x80); i++)
+        ;
+    if (i == cell->len)
+        return;
+    if (cell->len + 1 > pc->cap) {
+        char *t = realloc(pc->text, cell->len + 1);
+
+        if (!t)
+            return;     /* only a shortcut lost */
+        pc->text = t;
+        pc->cap = cell->len + 1;
+    }
+    memcpy(pc->text, cell->text, cell->len);
+    pc->text[cell->len] = '\0';
+    pc->len = cell->len;
+}
+
+/* The next row, its cells typed in a legacy Vietnamese font (TCVN3, VNI)
+ * converted to Unicode and counted. A row with nothing to convert is handed
+ * on as the reader gave it. */
+int import_next_row(struct import_ctx *c, struct sheet_row *row, bdtx_error *err)
+{
+    int got = sheet_next(c->reader, row, err);
+    size_t i, j;
+
+    fixed_clear(c);
+    if (got != 1)
+        return got;
+    if (c->nplain < row->ncells) {
+        struct plain_cell *p = realloc(c->plain, row->ncells * sizeof *p);
+
+        if (!p) {
+            error_oom(err);
+            return -1;
+        }
+        memset(p + c->nplain, 0, (row->ncells - c->nplain) * sizeof *p);
+        c->plain = p;
+        c->nplain = row->ncells;
+    }
+    for (i = 0; i < row->ncells; i++) {
+        struct plain_cell *pc = &c->plain[i];
+        const struct sheet_cell *cell = &row->cells[i];
+        char *out;
+        enum legacy_kind kind;
+
+        if (pc->text && pc->len == cell->len && memcmp(pc->text, cell->text, cell->len) == 0)
+            continue;
+        kind = legacy_convert(cell->text, cell->len, &out);
+        if (kind == LEGACY_NONE) {
+            plain_remember(pc, cell);
+            continue;
+        }
+        if (c->capfixed < row->ncells) {
+            struct sheet_cell *cells = realloc(c->fixed, row->ncells * sizeof *cells);
+            char **texts = cells ? realloc(c->fixed_text, row->ncells * sizeof *texts) : NULL;
+
+            if (cells)
+                c->fixed = cells;
+            if (!cells || !texts) {
+                free(out);
+                error_oom(err);
+                return -1;
+            }
+            c->fixed_text = texts;
+            for (j = c->capfixed; j < row->ncells; j++)
+                c->fixed_text[j] = NULL;
+            c->capfixed = row->ncells;
+        }
+        if (c->nfixed == 0) {
+            memcpy(c->fixed, row->cells, row->ncells * sizeof *c->fixed);
+            c->nfixed = row->ncells;
+        }
+        c->fixed_text[i] = out;
+        c->fixed[i].text = out;
+        c->fixed[i].len = strlen(out);
+        c->conversions[kind]++;
+    }
+    if (c->nfixed > 0)
+        row->cells = c->fixed;
+    return 1;
+}
+
+int import_store_conversions(struct import_ctx *c, bdtx_error *err)
+{
+    char cells[24];
+    const char *params[3] = {c->id, NULL, cells};
+    int k;
+
+    params[1] = sheet_encoding(c->reader);
+    if (db_exec(c->db, "UPDATE import SET file_encoding = $2 WHERE id = $1", 2, params,
+                err) != 0)
+        return -1;
+
+    for (k = LEGACY_NONE + 1; k < LEGACY_KINDS; k++) {
+        if (c->conversions[k] == 0)
+            continue;
+        params[1] = legacy_name((enum legacy_kind)k);
+        snprintf(cells, sizeof cells, "%ld", c->conversions[k]);
+        if (db_exec(c->db, "INSERT INTO import_conversion (import_id, encoding, cells) "
+                           "VALUES ($1, $2, $3)", 3, params, err) != 0)
+            return -1;
+        log_warning("%s: %ld cell%s in the legacy %s encoding converted to Unicode", c->path,
+                    c->conversions[k], c->conversions[k] == 1 ? "" : "s",
+                    k == LEGACY_TCVN3 ? "TCVN3 (ABC)" : "VNI");
+    }
+    return 0;
+}
+
+/* The account as stored: a number a spreadsheet kept as "205125370.0" is
+ * "205125370", and text beyond ASCII is compared in NFC. buf is "" when the
+ * cell is empty; -1 (buf "?") when it cannot be an account. */
+int import_account_of(const char *raw, char *buf, size_t cap)
+{
+    const char *p;
+    char *nfc;
+    size_t n;
+
+    snprintf(buf, cap, "?");
+    if (!value_account_text(raw, buf, cap))
+        return -1;
+    for (p = buf; *p && !((unsigned char)*p & 0x80); p++)
+        ;
+    if (!*p)
+        return 0;
+    nfc = text_nfc(buf);
+    n = nfc ? strlen(nfc) : cap;
+    if (n >= cap) {
+        free(nfc);
+        snprintf(buf, cap, "?");
+        return -1;
+    }
+    memcpy(buf, nfc, n + 1);
+    free(nfc);
+    return 0;
+}
