@@ -86,15 +86,14 @@ static const char rejections_sql[] =
     "WHERE i.province_code = $1 AND i.school_year = $2 AND i.as_of <= $3 "
     "ORDER BY i.as_of, i.id, r.row_number LIMIT $4::integer";
 
-/* The unknown units, read back from the reasons the import wrote for their
- * rows ("unknown unit code 'X'", "unknown unit 'X'"): the text between the
- * quotes, and how many rows named it. The one place that reads a
- * rejection's wording. */
-static const char unknown_units_from_reasons_sql[] =
-    "SELECT substring(r.reason FROM chr(39) || '(.*)' || chr(39)), count(*) "
+/* The unknown units: the text each rejected row named (import_rejection's
+ * unit_text, set by the import and backfilled by migration 008 for older
+ * rows), and how many rows named it. */
+static const char unknown_units_sql[] =
+    "SELECT r.unit_text, count(*) "
     "FROM import_rejection r JOIN import i ON i.id = r.import_id "
     "WHERE i.province_code = $1 AND i.school_year = $2 AND i.as_of <= $3 "
-    "AND r.reason LIKE 'unknown unit %' "
+    "AND r.unit_text IS NOT NULL "
     "GROUP BY 1 ORDER BY 2 DESC, 1";
 
 static const char duplicates_sql[] =
@@ -346,7 +345,7 @@ static const struct list_query imports_list = {
 static const struct list_query rejections_list = {
     rejections_sql, 4, sizeof(struct rejection_row), fill_rejection};
 static const struct list_query unknown_units_list = {
-    unknown_units_from_reasons_sql, 3, sizeof(struct unknown_unit), fill_unknown_unit};
+    unknown_units_sql, 3, sizeof(struct unknown_unit), fill_unknown_unit};
 /* Duplicates and legacy-encoding conversions recorded by the imports used. */
 static const struct list_query duplicates_list = {
     duplicates_sql, 4, sizeof(struct duplicate_row), fill_duplicate};
