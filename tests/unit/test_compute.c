@@ -2,19 +2,11 @@
  * (exact at the thresholds) and the display order and competition ranks of
  * a ranking (exact comparison of rates, ties by assigned then code). Every
  * expectation was worked out with exact fractions apart from this code. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
-
 #include <inttypes.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "bdtx/compute.h"
+#include "test_util.h"
 
-#define N(a) (sizeof(a) / sizeof((a)[0]))
 #define MAX_ROWS 8
 
 /* The groups of the fixture configuration, of one with two-decimal
