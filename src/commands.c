@@ -250,10 +250,14 @@ static bool parse_target(const char *s, enum role *out)
     return true;
 }
 
-int cmd_import(struct cli *cli, int argc, char **argv, bdtx_error *err)
+static const char import_usage[] = "import [--source KIND] [--as-of DATE] [--module CODE] "
+                                   "[--target gv|cbql] [--strict] [--force] FILE...";
+
+/* The options of bdtx import into opts; optind is left at the first FILE.
+ * 0, or BDTX_USAGE with err set. */
+static int import_parse_options(int argc, char **argv, struct import_options *opts,
+                                bdtx_error *err)
 {
-    static const char usage[] = "import [--source KIND] [--as-of DATE] [--module CODE] "
-                                "[--target gv|cbql] [--strict] [--force] FILE...";
     static const struct option options[] = {
         {"source", required_argument, NULL, 's'},
         {"as-of", required_argument, NULL, 'a'},
@@ -263,59 +267,74 @@ int cmd_import(struct cli *cli, int argc, char **argv, bdtx_error *err)
         {"force", no_argument, NULL, 'F'},
         {NULL, 0, NULL, 0},
     };
-    struct import_options opts;
-    struct config cfg;
-    struct vocab vocab;
-    struct db *db = NULL;
-    int opt, i, rc = BDTX_OK, whole_rejected = 0, imported = 0;
-    long rejected_rows = 0;
+    const char *usage = import_usage;
+    int opt;
 
-    memset(&opts, 0, sizeof opts);
+    memset(opts, 0, sizeof *opts);
     options_reset();
     while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
         switch (opt) {
         case 's':
-            if (!source_kind_parse(optarg, &opts.source))
+            if (!source_kind_parse(optarg, &opts->source))
                 return usage_error(err, usage, "unknown source kind '%s' (lms-learners, "
                                    "lms-units, temis-units, temis-people)", optarg);
             break;
         case 'a':
-            if (!value_parse_date(optarg, &opts.as_of))
+            if (!value_parse_date(optarg, &opts->as_of))
                 return usage_error(err, usage, "--as-of '%s' is not a date (YYYY-MM-DD)",
                                    optarg);
-            opts.has_as_of = true;
+            opts->has_as_of = true;
             break;
-        case 'm': opts.module = optarg; break;
+        case 'm': opts->module = optarg; break;
         case 't':
-            if (!parse_target(optarg, &opts.target))
+            if (!parse_target(optarg, &opts->target))
                 return usage_error(err, usage, "--target must be gv or cbql, not '%s'", optarg);
             break;
-        case 'S': opts.strict = true; break;
-        case 'F': opts.force = true; break;
+        case 'S': opts->strict = true; break;
+        case 'F': opts->force = true; break;
         default:
             return usage_error(err, usage, "unknown option %s", argv[optind - 1]);
         }
     }
     if (optind >= argc)
         return usage_error(err, usage, "import needs at least one FILE%s", NULL);
+    return 0;
+}
+
+/* Whether code is a module of any school year of cfg. */
+static bool module_configured(const struct config *cfg, const char *code)
+{
+    size_t y, m;
+
+    for (y = 0; y < cfg->nyears; y++)
+        for (m = 0; m < cfg->years[y].nmodules; m++)
+            if (strcmp(cfg->years[y].modules[m].code, code) == 0)
+                return true;
+    return false;
+}
+
+int cmd_import(struct cli *cli, int argc, char **argv, bdtx_error *err)
+{
+    struct import_options opts;
+    struct config cfg;
+    struct vocab vocab;
+    struct db *db = NULL;
+    int i, rc, whole_rejected = 0, imported = 0;
+    long rejected_rows = 0;
+
+    rc = import_parse_options(argc, argv, &opts, err);
+    if (rc != 0)
+        return rc;
     if (open_config(cli, &cfg, err) != 0)
         return err->code;
     if (vocab_init(&vocab, &cfg, err) != 0) {
         config_release(&cfg);
         return err->code;
     }
-    if (opts.module) {
-        bool known = false;
-        size_t y, m;
-
-        for (y = 0; y < cfg.nyears; y++)
-            for (m = 0; m < cfg.years[y].nmodules; m++)
-                known = known || strcmp(cfg.years[y].modules[m].code, opts.module) == 0;
-        if (!known) {
-            rc = usage_error(err, usage, "--module %s is not a configured module code",
-                             opts.module);
-            goto done;
-        }
+    if (opts.module && !module_configured(&cfg, opts.module)) {
+        rc = usage_error(err, import_usage, "--module %s is not a configured module code",
+                         opts.module);
+        goto done;
     }
     if (open_db(&cfg, &db, true, err) != 0) {
         rc = err->code;
@@ -378,7 +397,17 @@ static int latest_as_of(struct db *db, const struct config *cfg, bdtx_date *day,
     return rc;
 }
 
-int cmd_report(struct cli *cli, int argc, char **argv, bdtx_error *err)
+/* What bdtx report is asked for: the day (the Sunday of --week, or
+ * --as-of; none: the newest import's week), the format and --out. */
+struct report_args {
+    bool has_day;
+    bdtx_date day;
+    enum report_format format;
+    const char *out;
+};
+
+/* The options of bdtx report into a; 0, or BDTX_USAGE with err set. */
+static int report_parse_options(int argc, char **argv, struct report_args *a, bdtx_error *err)
 {
     static const char usage[] = "report [--week YYYY-Www | --as-of DATE] "
                                 "[--format xlsx|json|csv] [--out PATH]";
@@ -389,12 +418,49 @@ int cmd_report(struct cli *cli, int argc, char **argv, bdtx_error *err)
         {"out", required_argument, NULL, 'o'},
         {NULL, 0, NULL, 0},
     };
-    const char *out = NULL;
+    int opt, y, w;
+
+    *a = (struct report_args){.has_day = false, .day = 0, .format = REPORT_XLSX, .out = NULL};
+    options_reset();
+    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+        switch (opt) {
+        case 'w':
+            if (a->has_day)
+                return usage_error(err, usage, "give --week or --as-of, not both%s", NULL);
+            if (!value_parse_week(optarg, &y, &w) || !date_week_sunday(y, w, &a->day))
+                return usage_error(err, usage, "--week '%s' is not an ISO week (YYYY-Www)",
+                                   optarg);
+            a->has_day = true;
+            break;
+        case 'a':
+            if (a->has_day)
+                return usage_error(err, usage, "give --week or --as-of, not both%s", NULL);
+            if (!value_parse_date(optarg, &a->day))
+                return usage_error(err, usage, "--as-of '%s' is not a date (YYYY-MM-DD)",
+                                   optarg);
+            a->has_day = true;
+            break;
+        case 'f':
+            if (!report_format_parse(optarg, &a->format))
+                return usage_error(err, usage, "--format %s is not one of xlsx, json, csv",
+                                   optarg);
+            break;
+        case 'o': a->out = optarg; break;
+        default:
+            return usage_error(err, usage, "unknown option %s", argv[optind - 1]);
+        }
+    }
+    if (optind != argc)
+        return usage_error(err, usage, "unexpected argument %s", argv[optind]);
+    return 0;
+}
+
+int cmd_report(struct cli *cli, int argc, char **argv, bdtx_error *err)
+{
+    struct report_args a;
+    const char *out;
     char *path = NULL;
-    enum report_format format = REPORT_XLSX;
-    bool has_day = false;
-    bdtx_date day = 0;
-    int opt, y, w, rc = BDTX_OK;
+    int y, w, rc;
     const struct config_year *year;
     struct config cfg;
     struct db *db = NULL;
@@ -402,82 +468,56 @@ int cmd_report(struct cli *cli, int argc, char **argv, bdtx_error *err)
     struct report_read rd = {0};
     bool have_rep = false;
 
-    options_reset();
-    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
-        switch (opt) {
-        case 'w':
-            if (has_day)
-                return usage_error(err, usage, "give --week or --as-of, not both%s", NULL);
-            if (!value_parse_week(optarg, &y, &w) || !date_week_sunday(y, w, &day))
-                return usage_error(err, usage, "--week '%s' is not an ISO week (YYYY-Www)",
-                                   optarg);
-            has_day = true;
-            break;
-        case 'a':
-            if (has_day)
-                return usage_error(err, usage, "give --week or --as-of, not both%s", NULL);
-            if (!value_parse_date(optarg, &day))
-                return usage_error(err, usage, "--as-of '%s' is not a date (YYYY-MM-DD)",
-                                   optarg);
-            has_day = true;
-            break;
-        case 'f':
-            if (!report_format_parse(optarg, &format))
-                return usage_error(err, usage, "--format %s is not one of xlsx, json, csv",
-                                   optarg);
-            break;
-        case 'o': out = optarg; break;
-        default:
-            return usage_error(err, usage, "unknown option %s", argv[optind - 1]);
-        }
-    }
-    if (optind != argc)
-        return usage_error(err, usage, "unexpected argument %s", argv[optind]);
+    rc = report_parse_options(argc, argv, &a, err);
+    if (rc != 0)
+        return rc;
+    out = a.out;
     if (open_config(cli, &cfg, err) != 0)
         return err->code;
-    if (open_db(&cfg, &db, true, err) != 0 || (!has_day && latest_as_of(db, &cfg, &day, err) != 0)) {
+    if (open_db(&cfg, &db, true, err) != 0 ||
+        (!a.has_day && latest_as_of(db, &cfg, &a.day, err) != 0)) {
         rc = err->code;
         goto done;
     }
-    if (!has_day) {
-        date_iso_week(day, &y, &w);
-        date_week_sunday(y, w, &day);
+    if (!a.has_day) {
+        date_iso_week(a.day, &y, &w);
+        date_week_sunday(y, w, &a.day);
     }
-    year = config_year_for_date(&cfg, day);
+    year = config_year_for_date(&cfg, a.day);
     if (!year) {
         char iso[11];
 
-        date_format_iso(day, iso);
+        date_format_iso(a.day, iso);
         error_set(err, BDTX_CONFIG, "no school year in the configuration contains %s", iso);
         error_place(err, cfg.path, 0, NULL);
         rc = BDTX_CONFIG;
         goto done;
     }
-    if (report_read_begin(db, &cfg, year, day, format == REPORT_XLSX, &rep, &rd, err) != 0) {
+    if (report_read_begin(db, &cfg, year, a.day, a.format == REPORT_XLSX, &rep, &rd, err) != 0) {
         rc = err->code;
         goto done;
     }
     have_rep = true;
-    if (format == REPORT_XLSX && compute_trend(db, &rep, err) != 0) {
+    if (a.format == REPORT_XLSX && compute_trend(db, &rep, err) != 0) {
         rc = err->code;
         goto done;
     }
     /* JSON and CSV are for programs and pipes: standard output unless --out.
      * The workbook goes to the reports folder unless --out. */
-    if (!out && format != REPORT_XLSX) {
-        if (report_write_stream(&rep, format, stdout, err) != 0)
+    if (!out && a.format != REPORT_XLSX) {
+        if (report_write_stream(&rep, a.format, stdout, err) != 0)
             rc = err->code;
         goto done;
     }
     if (!out) {
-        path = report_default_path(&rep, format, err);
+        path = report_default_path(&rep, a.format, err);
         if (!path) {
             rc = err->code;
             goto done;
         }
         out = path;
     }
-    if (report_save(&rep, format, out, report_read_people(&rd), err) != 0) {
+    if (report_save(&rep, a.format, out, report_read_people(&rd), err) != 0) {
         rc = err->code;
         goto done;
     }

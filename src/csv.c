@@ -291,6 +291,63 @@ static int csv_nul(struct csv_reader *r, bdtx_error *err)
     return -1;
 }
 
+/* The text of an unquoted cell from buf[pos] to the delimiter, the line
+ * end or the end of buf. 1 when the line end closed the record, 0 to go on
+ * (*st FIELD_START after a delimiter), -1 on error. */
+static int csv_unquoted(struct csv_reader *r, enum csv_state *st, long cell_line,
+                        bdtx_error *err)
+{
+    const char *p = r->buf + r->pos, *end = r->buf + r->len, *q;
+    const char d = r->delim;
+
+    for (q = p; q < end && *q != d && *q != '\n' && *q != '\r' && *q != '\0'; q++)
+        ;
+    if (q > p && rowbuf_append(&r->rb, p, (size_t)(q - p), err) < 0) {
+        csv_place(r, err, cell_line, (long)r->rb.ncells + 1);
+        return -1;
+    }
+    r->pos += (size_t)(q - p);
+    if (q == end)
+        return 0;
+    if (*q == '\0')
+        return csv_nul(r, err);
+    if (*q == d) {
+        r->pos++;
+        *st = FIELD_START;
+        return csv_end_cell(r, cell_line, err) < 0 ? -1 : 0;
+    }
+    csv_newline(r);
+    return csv_end_cell(r, cell_line, err) < 0 ? -1 : 1;
+}
+
+/* The text of a quoted cell from buf[pos] to the next quote or the end of
+ * buf, line ends included. 0 to go on (*st QUOTE_SEEN past a quote), -1 on
+ * error. */
+static int csv_quoted(struct csv_reader *r, enum csv_state *st, long cell_line, bdtx_error *err)
+{
+    const char *p = r->buf + r->pos, *end = r->buf + r->len, *q;
+
+    for (q = p; q < end && *q != '"' && *q != '\0'; q++)
+        if (*q == '\n')
+            r->line++;
+    if (q > p && rowbuf_append(&r->rb, p, (size_t)(q - p), err) < 0) {
+        /* A runaway quote usually shows up first as an endless cell. */
+        error_hint(err, "the quote opened on line %ld may never be closed; if the cell "
+                   "is meant to be this long, raise limits.max_cell_chars in the "
+                   "configuration", cell_line);
+        csv_place(r, err, cell_line, (long)r->rb.ncells + 1);
+        return -1;
+    }
+    r->pos += (size_t)(q - p);
+    if (q == end)
+        return 0;
+    if (*q == '\0')
+        return csv_nul(r, err);
+    r->pos++;
+    *st = QUOTE_SEEN;
+    return 0;
+}
+
 /* Parse one record into r->rb. 1 when there is one, 0 at the end of the
  * file, -1 on error. */
 static int csv_record(struct csv_reader *r, long *start_line, bdtx_error *err)
@@ -299,6 +356,7 @@ static int csv_record(struct csv_reader *r, long *start_line, bdtx_error *err)
     const char d = r->delim;
     long cell_line;
     bool any = false;
+    int rc;
 
     rowbuf_reset(&r->rb);
     if (r->skip_lf) {
@@ -310,7 +368,7 @@ static int csv_record(struct csv_reader *r, long *start_line, bdtx_error *err)
     }
     *start_line = cell_line = r->line;
     for (;;) {
-        const char *p, *q, *end;
+        const char *p;
 
         if (r->pos == r->len) {
             if (csv_fill(r, err) < 0)
@@ -329,7 +387,6 @@ static int csv_record(struct csv_reader *r, long *start_line, bdtx_error *err)
             }
         }
         p = r->buf + r->pos;
-        end = r->buf + r->len;
         switch (st) {
         case FIELD_START:
             any = true;
@@ -349,45 +406,13 @@ static int csv_record(struct csv_reader *r, long *start_line, bdtx_error *err)
             }
             break;
         case UNQUOTED:
-            for (q = p; q < end && *q != d && *q != '\n' && *q != '\r' && *q != '\0'; q++)
-                ;
-            if (q > p && rowbuf_append(&r->rb, p, (size_t)(q - p), err) < 0) {
-                csv_place(r, err, cell_line, (long)r->rb.ncells + 1);
-                return -1;
-            }
-            r->pos += (size_t)(q - p);
-            if (q == end)
-                break;
-            if (*q == '\0')
-                return csv_nul(r, err);
-            if (*q == d) {
-                r->pos++;
-                st = FIELD_START;
-                if (csv_end_cell(r, cell_line, err) < 0)
-                    return -1;
-                break;
-            }
-            csv_newline(r);
-            return csv_end_cell(r, cell_line, err) < 0 ? -1 : 1;
+            rc = csv_unquoted(r, &st, cell_line, err);
+            if (rc != 0)
+                return rc;
+            break;
         case QUOTED:
-            for (q = p; q < end && *q != '"' && *q != '\0'; q++)
-                if (*q == '\n')
-                    r->line++;
-            if (q > p && rowbuf_append(&r->rb, p, (size_t)(q - p), err) < 0) {
-                /* A runaway quote usually shows up first as an endless cell. */
-                error_hint(err, "the quote opened on line %ld may never be closed; if the cell "
-                           "is meant to be this long, raise limits.max_cell_chars in the "
-                           "configuration", cell_line);
-                csv_place(r, err, cell_line, (long)r->rb.ncells + 1);
+            if (csv_quoted(r, &st, cell_line, err) < 0)
                 return -1;
-            }
-            r->pos += (size_t)(q - p);
-            if (q == end)
-                break;
-            if (*q == '\0')
-                return csv_nul(r, err);
-            r->pos++;
-            st = QUOTE_SEEN;
             break;
         case QUOTE_SEEN:
             if (*p == '"') {

@@ -42,95 +42,178 @@ struct labels {
 };
 
 static const struct labels labels_vi = {
-    "Xếp hạng", "Mô đun %s", "Trường", "TEMIS", "Chưa hoàn thành", "Xu hướng", "Dữ liệu",
-    "KẾT QUẢ BỒI DƯỠNG THƯỜNG XUYÊN NĂM HỌC %s – TUẦN %d (%s – %s)",
-    "MÔ ĐUN %s: %s – TUẦN %d",
-    "Tuần", "Tính đến ngày %s", "Đơn vị trực thuộc Sở", "Toàn tỉnh",
-    {"STT", "Mã đơn vị", "Tên đơn vị", "GV phải học", "GV hoàn thành", "Tỷ lệ GV",
-     "CBQL phải học", "CBQL hoàn thành", "Tỷ lệ CBQL", "Tổng phải học", "Tổng hoàn thành",
-     "Tỷ lệ chung", "Δ so với tuần trước (điểm %)", "Xếp hạng", "Nhóm", "Ghi chú"},
-    "Biểu dương", "Đôn đốc",
-    "Nhóm", "từ %s %% trở lên", "dưới %s %%",
-    "Tỷ lệ hoàn thành chung – %s", "Tỷ lệ chung",
-    "KẾT QUẢ THEO TRƯỜNG – TUẦN %d",
-    {"STT", "Mã đơn vị cấp trên", "Đơn vị cấp trên", "Mã trường", "Tên trường", "GV phải học",
-     "GV hoàn thành", "Tỷ lệ GV", "CBQL phải học", "CBQL hoàn thành", "Tỷ lệ CBQL",
-     "Tổng phải học", "Tổng hoàn thành", "Tỷ lệ chung", "Xếp hạng trong đơn vị", "Nhóm"},
-    "KẾT QUẢ ĐÁNH GIÁ CHUẨN TRÊN TEMIS – TUẦN %d",
-    {"STT", "Mã đơn vị", "Tên đơn vị", "GV: tổng số", "GV: đã tự đánh giá",
-     "GV: đã được đánh giá", "Tỷ lệ GV", "CBQL: tổng số", "CBQL: đã tự đánh giá",
-     "CBQL: đã được đánh giá", "Tỷ lệ CBQL"},
-    "DANH SÁCH CHƯA HOÀN THÀNH – TUẦN %d",
-    "Mỗi dòng một người học còn mô đun chưa hoàn thành; ô mô đun để trống: đã hoàn thành "
-    "hoặc không phải học.",
-    {"STT", "Đơn vị cấp trên", "Mã trường", "Tên trường", "Tài khoản", "Họ và tên",
-     "Đối tượng"},
-    "GV", "CBQL", "Chưa học", "Đang học",
-    "TỶ LỆ HOÀN THÀNH CHUNG THEO TUẦN – NĂM HỌC %s",
-    {"STT", "Mã đơn vị", "Tên đơn vị"}, "Tuần %d (%s)", "Ngưỡng nhóm %s",
-    "Tỷ lệ toàn tỉnh và ngưỡng nhóm %s",
-    "DỮ LIỆU VÀ CẢNH BÁO", "Thông tin chung", "Tỉnh", "Năm học", "Tuần", "Tính đến ngày",
-    "Số người học", "Số lượt mô đun", "Thời điểm tạo (UTC)", "Phiên bản bdtx",
-    "Ngưỡng nhóm", {"Nhóm", "Từ (%)"},
-    "Tệp đã nhập", {"Tệp", "Nguồn", "Tính đến ngày", "Số dòng", "Dòng bị từ chối"},
-    "Dòng bị từ chối", {"Tệp", "Dòng", "Cột", "Lý do"},
-    "Đơn vị không có trong danh mục", {"Đơn vị (như trong tệp)", "Số dòng"},
-    "Dòng trùng lặp (không tính)", {"Tệp", "Dòng", "Dòng được tính", "Tài khoản", "Mô đun"},
-    "Ô chuyển từ mã tiếng Việt cũ", {"Tệp", "Bảng mã", "Số ô"},
-    "Cảnh báo", "Không có",
-    {"Không có tệp người học nào trong tuần này: số liệu là của ngày %s.",
-     "Tuần trước chưa có số liệu: cột Δ để trống.",
-     "%" PRId64 " dòng bị từ chối trong các tệp đã nhập (xem Dòng bị từ chối).",
-     "%" PRId64 " lượt mô đun của người học thuộc đơn vị không còn trong danh mục: không được tính.",
-     "%" PRId64 " đơn vị chưa có người học: không xếp hạng.",
-     "Chỉ liệt kê %" PRId64 " dòng bị từ chối đầu tiên.",
-     "%" PRId64 " dòng trùng (tài khoản, mô đun) chỉ được tính một lần (xem Dòng trùng lặp)."},
-    "&CTrang &P/&N",
+    .sheet_ranking = "Xếp hạng",
+    .sheet_module = "Mô đun %s",
+    .sheet_schools = "Trường",
+    .sheet_temis = "TEMIS",
+    .sheet_people = "Chưa hoàn thành",
+    .sheet_trend = "Xu hướng",
+    .sheet_data = "Dữ liệu",
+    .title = "KẾT QUẢ BỒI DƯỠNG THƯỜNG XUYÊN NĂM HỌC %s – TUẦN %d (%s – %s)",
+    .title_module = "MÔ ĐUN %s: %s – TUẦN %d",
+    .week = "Tuần",
+    .as_of = "Tính đến ngày %s",
+    .direct = "Đơn vị trực thuộc Sở",
+    .province_total = "Toàn tỉnh",
+    .cols = {"STT", "Mã đơn vị", "Tên đơn vị", "GV phải học", "GV hoàn thành", "Tỷ lệ GV",
+        "CBQL phải học", "CBQL hoàn thành", "Tỷ lệ CBQL", "Tổng phải học", "Tổng hoàn thành",
+        "Tỷ lệ chung", "Δ so với tuần trước (điểm %)", "Xếp hạng", "Nhóm", "Ghi chú"},
+    .praise = "Biểu dương",
+    .chase = "Đôn đốc",
+    .legend = "Nhóm",
+    .legend_from = "từ %s %% trở lên",
+    .legend_below = "dưới %s %%",
+    .chart_title = "Tỷ lệ hoàn thành chung – %s",
+    .chart_rate = "Tỷ lệ chung",
+    .school_title = "KẾT QUẢ THEO TRƯỜNG – TUẦN %d",
+    .school_cols = {"STT", "Mã đơn vị cấp trên", "Đơn vị cấp trên", "Mã trường", "Tên trường",
+        "GV phải học", "GV hoàn thành", "Tỷ lệ GV", "CBQL phải học", "CBQL hoàn thành",
+        "Tỷ lệ CBQL", "Tổng phải học", "Tổng hoàn thành", "Tỷ lệ chung", "Xếp hạng trong đơn vị",
+        "Nhóm"},
+    .temis_title = "KẾT QUẢ ĐÁNH GIÁ CHUẨN TRÊN TEMIS – TUẦN %d",
+    .temis_cols = {"STT", "Mã đơn vị", "Tên đơn vị", "GV: tổng số", "GV: đã tự đánh giá",
+        "GV: đã được đánh giá", "Tỷ lệ GV", "CBQL: tổng số", "CBQL: đã tự đánh giá",
+        "CBQL: đã được đánh giá", "Tỷ lệ CBQL"},
+    .people_title = "DANH SÁCH CHƯA HOÀN THÀNH – TUẦN %d",
+    .people_note = "Mỗi dòng một người học còn mô đun chưa hoàn thành; "
+        "ô mô đun để trống: đã hoàn thành hoặc không phải học.",
+    .people_cols = {"STT", "Đơn vị cấp trên", "Mã trường", "Tên trường", "Tài khoản", "Họ và tên",
+        "Đối tượng"},
+    .role_gv = "GV",
+    .role_cbql = "CBQL",
+    .not_started = "Chưa học",
+    .started = "Đang học",
+    .trend_title = "TỶ LỆ HOÀN THÀNH CHUNG THEO TUẦN – NĂM HỌC %s",
+    .trend_cols = {"STT", "Mã đơn vị", "Tên đơn vị"},
+    .trend_week = "Tuần %d (%s)",
+    .trend_threshold = "Ngưỡng nhóm %s",
+    .trend_chart = "Tỷ lệ toàn tỉnh và ngưỡng nhóm %s",
+    .data_title = "DỮ LIỆU VÀ CẢNH BÁO",
+    .data_general = "Thông tin chung",
+    .data_province = "Tỉnh",
+    .data_year = "Năm học",
+    .data_week = "Tuần",
+    .data_as_of = "Tính đến ngày",
+    .data_learners = "Số người học",
+    .data_pairs = "Số lượt mô đun",
+    .data_generated = "Thời điểm tạo (UTC)",
+    .data_version = "Phiên bản bdtx",
+    .data_groups = "Ngưỡng nhóm",
+    .data_group_cols = {"Nhóm", "Từ (%)"},
+    .data_imports = "Tệp đã nhập",
+    .data_import_cols = {"Tệp", "Nguồn", "Tính đến ngày", "Số dòng", "Dòng bị từ chối"},
+    .data_rejections = "Dòng bị từ chối",
+    .data_rejection_cols = {"Tệp", "Dòng", "Cột", "Lý do"},
+    .data_unknown = "Đơn vị không có trong danh mục",
+    .data_unknown_cols = {"Đơn vị (như trong tệp)", "Số dòng"},
+    .data_duplicates = "Dòng trùng lặp (không tính)",
+    .data_duplicate_cols = {"Tệp", "Dòng", "Dòng được tính", "Tài khoản", "Mô đun"},
+    .data_conversions = "Ô chuyển từ mã tiếng Việt cũ",
+    .data_conversion_cols = {"Tệp", "Bảng mã", "Số ô"},
+    .data_warnings = "Cảnh báo",
+    .none = "Không có",
+    .warn = {
+        [WARN_NO_IMPORT_THIS_WEEK] =
+            "Không có tệp người học nào trong tuần này: số liệu là của ngày %s.",
+        [WARN_NO_PREVIOUS_WEEK] = "Tuần trước chưa có số liệu: cột Δ để trống.",
+        [WARN_REJECTED_ROWS] =
+            "%" PRId64 " dòng bị từ chối trong các tệp đã nhập (xem Dòng bị từ chối).",
+        [WARN_UNREGISTERED_LEARNERS] =
+            "%" PRId64 " lượt mô đun của người học thuộc đơn vị không còn trong danh mục: "
+            "không được tính.",
+        [WARN_UNITS_WITHOUT_LEARNERS] = "%" PRId64 " đơn vị chưa có người học: không xếp hạng.",
+        [WARN_REJECTIONS_CUT] = "Chỉ liệt kê %" PRId64 " dòng bị từ chối đầu tiên.",
+        [WARN_DUPLICATES] =
+            "%" PRId64 " dòng trùng (tài khoản, mô đun) chỉ được tính một lần "
+            "(xem Dòng trùng lặp).",
+    },
+    .footer = "&CTrang &P/&N",
 };
 
 static const struct labels labels_en = {
-    "Ranking", "Module %s", "Schools", "TEMIS", "Not passed", "Trend", "Data",
-    "TRAINING COMPLETION, SCHOOL YEAR %s – WEEK %d (%s – %s)",
-    "MODULE %s: %s – WEEK %d",
-    "Week", "As of %s", "Units directly under the department", "Province",
-    {"No.", "Unit code", "Unit", "GV assigned", "GV passed", "GV rate", "CBQL assigned",
-     "CBQL passed", "CBQL rate", "Total assigned", "Total passed", "Overall rate",
-     "Δ on last week (points)", "Rank", "Group", "Note"},
-    "Praise", "Chase",
-    "Group", "%s %% and above", "below %s %%",
-    "Overall completion rate – %s", "Overall rate",
-    "RESULTS BY SCHOOL – WEEK %d",
-    {"No.", "Parent code", "Parent unit", "School code", "School", "GV assigned", "GV passed",
-     "GV rate", "CBQL assigned", "CBQL passed", "CBQL rate", "Total assigned", "Total passed",
-     "Overall rate", "Rank in parent", "Group"},
-    "TEMIS STANDARD ASSESSMENT – WEEK %d",
-    {"No.", "Unit code", "Unit", "GV: total", "GV: self-assessed", "GV: head-assessed",
-     "GV rate", "CBQL: total", "CBQL: self-assessed", "CBQL: head-assessed", "CBQL rate"},
-    "LEARNERS NOT YET PASSED – WEEK %d",
-    "One row per learner with a module not yet passed; a blank module cell: passed, or not "
-    "assigned.",
-    {"No.", "Parent unit", "School code", "School", "Account", "Full name", "Role"},
-    "GV", "CBQL", "Not started", "In progress",
-    "OVERALL COMPLETION RATE BY WEEK – SCHOOL YEAR %s",
-    {"No.", "Unit code", "Unit"}, "Week %d (%s)", "Group %s threshold",
-    "Province rate and the group %s threshold",
-    "DATA AND WARNINGS", "General", "Province", "School year", "Week", "As of",
-    "Learners", "Learner modules", "Generated (UTC)", "bdtx version",
-    "Group thresholds", {"Group", "From (%)"},
-    "Files imported", {"File", "Source", "As of", "Rows", "Rows rejected"},
-    "Rows rejected", {"File", "Row", "Column", "Reason"},
-    "Units not in the registry", {"Unit (as in the file)", "Rows"},
-    "Duplicate rows (not counted)", {"File", "Row", "Row counted", "Account", "Module"},
-    "Cells converted from legacy Vietnamese encodings", {"File", "Encoding", "Cells"},
-    "Warnings", "None",
-    {"No learners export in this week: the figures are those of %s.",
-     "No figures for the previous week: Δ is empty.",
-     "%" PRId64 " rows were rejected in the files imported (see Rows rejected).",
-     "%" PRId64 " learner modules in units no longer in the registry were not counted.",
-     "%" PRId64 " units have no learners: they are not ranked.",
-     "Only the first %" PRId64 " rejected rows are listed.",
-     "%" PRId64 " rows repeating an (account, module) were counted once (see Duplicate rows)."},
-    "&CPage &P of &N",
+    .sheet_ranking = "Ranking",
+    .sheet_module = "Module %s",
+    .sheet_schools = "Schools",
+    .sheet_temis = "TEMIS",
+    .sheet_people = "Not passed",
+    .sheet_trend = "Trend",
+    .sheet_data = "Data",
+    .title = "TRAINING COMPLETION, SCHOOL YEAR %s – WEEK %d (%s – %s)",
+    .title_module = "MODULE %s: %s – WEEK %d",
+    .week = "Week",
+    .as_of = "As of %s",
+    .direct = "Units directly under the department",
+    .province_total = "Province",
+    .cols = {"No.", "Unit code", "Unit", "GV assigned", "GV passed", "GV rate", "CBQL assigned",
+        "CBQL passed", "CBQL rate", "Total assigned", "Total passed", "Overall rate",
+        "Δ on last week (points)", "Rank", "Group", "Note"},
+    .praise = "Praise",
+    .chase = "Chase",
+    .legend = "Group",
+    .legend_from = "%s %% and above",
+    .legend_below = "below %s %%",
+    .chart_title = "Overall completion rate – %s",
+    .chart_rate = "Overall rate",
+    .school_title = "RESULTS BY SCHOOL – WEEK %d",
+    .school_cols = {"No.", "Parent code", "Parent unit", "School code", "School", "GV assigned",
+        "GV passed", "GV rate", "CBQL assigned", "CBQL passed", "CBQL rate", "Total assigned",
+        "Total passed", "Overall rate", "Rank in parent", "Group"},
+    .temis_title = "TEMIS STANDARD ASSESSMENT – WEEK %d",
+    .temis_cols = {"No.", "Unit code", "Unit", "GV: total", "GV: self-assessed",
+        "GV: head-assessed", "GV rate", "CBQL: total", "CBQL: self-assessed", "CBQL: head-assessed",
+        "CBQL rate"},
+    .people_title = "LEARNERS NOT YET PASSED – WEEK %d",
+    .people_note = "One row per learner with a module not yet passed; "
+        "a blank module cell: passed, or not assigned.",
+    .people_cols = {"No.", "Parent unit", "School code", "School", "Account", "Full name", "Role"},
+    .role_gv = "GV",
+    .role_cbql = "CBQL",
+    .not_started = "Not started",
+    .started = "In progress",
+    .trend_title = "OVERALL COMPLETION RATE BY WEEK – SCHOOL YEAR %s",
+    .trend_cols = {"No.", "Unit code", "Unit"},
+    .trend_week = "Week %d (%s)",
+    .trend_threshold = "Group %s threshold",
+    .trend_chart = "Province rate and the group %s threshold",
+    .data_title = "DATA AND WARNINGS",
+    .data_general = "General",
+    .data_province = "Province",
+    .data_year = "School year",
+    .data_week = "Week",
+    .data_as_of = "As of",
+    .data_learners = "Learners",
+    .data_pairs = "Learner modules",
+    .data_generated = "Generated (UTC)",
+    .data_version = "bdtx version",
+    .data_groups = "Group thresholds",
+    .data_group_cols = {"Group", "From (%)"},
+    .data_imports = "Files imported",
+    .data_import_cols = {"File", "Source", "As of", "Rows", "Rows rejected"},
+    .data_rejections = "Rows rejected",
+    .data_rejection_cols = {"File", "Row", "Column", "Reason"},
+    .data_unknown = "Units not in the registry",
+    .data_unknown_cols = {"Unit (as in the file)", "Rows"},
+    .data_duplicates = "Duplicate rows (not counted)",
+    .data_duplicate_cols = {"File", "Row", "Row counted", "Account", "Module"},
+    .data_conversions = "Cells converted from legacy Vietnamese encodings",
+    .data_conversion_cols = {"File", "Encoding", "Cells"},
+    .data_warnings = "Warnings",
+    .none = "None",
+    .warn = {
+        [WARN_NO_IMPORT_THIS_WEEK] =
+            "No learners export in this week: the figures are those of %s.",
+        [WARN_NO_PREVIOUS_WEEK] = "No figures for the previous week: Δ is empty.",
+        [WARN_REJECTED_ROWS] =
+            "%" PRId64 " rows were rejected in the files imported (see Rows rejected).",
+        [WARN_UNREGISTERED_LEARNERS] =
+            "%" PRId64 " learner modules in units no longer in the registry were not counted.",
+        [WARN_UNITS_WITHOUT_LEARNERS] = "%" PRId64 " units have no learners: they are not ranked.",
+        [WARN_REJECTIONS_CUT] = "Only the first %" PRId64 " rejected rows are listed.",
+        [WARN_DUPLICATES] =
+            "%" PRId64 " rows repeating an (account, module) were counted once "
+            "(see Duplicate rows).",
+    },
+    .footer = "&CPage &P of &N",
 };
 
 /* Fills by group position: the first (highest) group green, the last red,
@@ -956,6 +1039,48 @@ static int people_sheets(struct xw *x, const struct people_source *src, bdtx_err
     return rc < 0 ? -1 : 0;
 }
 
+/* The line chart of Xu hướng, at row r: the province's rate (its row
+ * province_row) and the Group A threshold (threshold_row), week by week in
+ * columns 3 to last. */
+static void trend_chart(struct xw *x, lxw_worksheet *ws, lxw_row_t r, lxw_col_t last,
+                        lxw_row_t province_row, lxw_row_t threshold_row)
+{
+    const struct report *rep = x->rep;
+    lxw_chart_options place = {.x_offset = 5, .y_offset = 5, .x_scale = 2.2, .y_scale = 1.2};
+    lxw_chart *chart = workbook_add_chart(x->wb, LXW_CHART_LINE);
+    lxw_chart_series *s1, *s2;
+    char label[256];
+
+    if (!chart) {
+        check(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "a chart");
+        return;
+    }
+    s1 = chart_add_series(chart, NULL, NULL);
+    s2 = chart_add_series(chart, NULL, NULL);
+    if (!s1 || !s2) {
+        check(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "a chart series");
+        return;
+    }
+    chart_series_set_categories(s1, x->l->sheet_trend, 3, 3, 3, last);
+    chart_series_set_values(s1, x->l->sheet_trend, province_row, 3, province_row, last);
+    chart_series_set_name_range(s1, x->l->sheet_trend, province_row, 2);
+    chart_series_set_marker_type(s1, LXW_CHART_MARKER_CIRCLE);
+    chart_series_set_line(s1, &(lxw_chart_line){.color = 0x2F5597, .width = 2.25});
+    chart_series_set_categories(s2, x->l->sheet_trend, 3, 3, 3, last);
+    chart_series_set_values(s2, x->l->sheet_trend, threshold_row, 3, threshold_row, last);
+    chart_series_set_name_range(s2, x->l->sheet_trend, threshold_row, 2);
+    chart_series_set_line(s2, &(lxw_chart_line){.color = 0xC00000, .width = 1.5,
+                                                .dash_type = LXW_CHART_LINE_DASH_DASH});
+    snprintf(label, sizeof label, x->l->trend_chart,
+             rep->year->ngroups ? rep->year->groups[0].name : "");
+    chart_title_set_name(chart, label);
+    chart_axis_set_num_format(chart->y_axis, "0%");
+    chart_axis_set_min(chart->y_axis, 0);
+    chart_axis_set_max(chart->y_axis, 1);
+    chart_legend_set_position(chart, LXW_CHART_LEGEND_BOTTOM);
+    check(x, worksheet_insert_chart_opt(ws, r, 1, chart, &place), "a chart");
+}
+
 /* Xu hướng: each ranked and direct unit's overall rate, week by week, the
  * province and the Group A threshold; a line chart of the last two. */
 static void trend_sheet(struct xw *x)
@@ -973,9 +1098,6 @@ static void trend_sheet(struct xw *x)
     lxw_format *trate = cell_format(x, CK_RATE, -1, MARK_TOTAL);
     lxw_format *ttext = cell_format(x, CK_TEXT, -1, MARK_TOTAL);
     double threshold = rep->year->ngroups ? rep->year->groups[0].min_centi / 10000.0 : 0;
-    lxw_chart *chart;
-    lxw_chart_series *s1, *s2;
-    lxw_chart_options place = {.x_offset = 5, .y_offset = 5, .x_scale = 2.2, .y_scale = 1.2};
 
     if (!ws)
         return;
@@ -1029,38 +1151,8 @@ static void trend_sheet(struct xw *x)
     put_text(x, ws, r, 2, label, text);
     for (w = 0; w < t->nweeks; w++)
         put_number(x, ws, r, (lxw_col_t)(3 + w), threshold, rate);
-    r += 2;
-    if (t->nweeks == 0)
-        return;
-    chart = workbook_add_chart(x->wb, LXW_CHART_LINE);
-    if (!chart) {
-        check(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "a chart");
-        return;
-    }
-    s1 = chart_add_series(chart, NULL, NULL);
-    s2 = chart_add_series(chart, NULL, NULL);
-    if (!s1 || !s2) {
-        check(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "a chart series");
-        return;
-    }
-    chart_series_set_categories(s1, x->l->sheet_trend, 3, 3, 3, last);
-    chart_series_set_values(s1, x->l->sheet_trend, province_row, 3, province_row, last);
-    chart_series_set_name_range(s1, x->l->sheet_trend, province_row, 2);
-    chart_series_set_marker_type(s1, LXW_CHART_MARKER_CIRCLE);
-    chart_series_set_line(s1, &(lxw_chart_line){.color = 0x2F5597, .width = 2.25});
-    chart_series_set_categories(s2, x->l->sheet_trend, 3, 3, 3, last);
-    chart_series_set_values(s2, x->l->sheet_trend, threshold_row, 3, threshold_row, last);
-    chart_series_set_name_range(s2, x->l->sheet_trend, threshold_row, 2);
-    chart_series_set_line(s2, &(lxw_chart_line){.color = 0xC00000, .width = 1.5,
-                                                .dash_type = LXW_CHART_LINE_DASH_DASH});
-    snprintf(label, sizeof label, x->l->trend_chart,
-             rep->year->ngroups ? rep->year->groups[0].name : "");
-    chart_title_set_name(chart, label);
-    chart_axis_set_num_format(chart->y_axis, "0%");
-    chart_axis_set_min(chart->y_axis, 0);
-    chart_axis_set_max(chart->y_axis, 1);
-    chart_legend_set_position(chart, LXW_CHART_LEGEND_BOTTOM);
-    check(x, worksheet_insert_chart_opt(ws, r, 1, chart, &place), "a chart");
+    if (t->nweeks)
+        trend_chart(x, ws, r + 2, last, province_row, threshold_row);
 }
 
 /* A section heading followed by a header row; returns the first data row. */
@@ -1089,31 +1181,19 @@ static void iso_or_vn(const char *iso, char *buf)
         snprintf(buf, 16, "%s", iso);
 }
 
-/* Dữ liệu: what the figures were computed from, and what to look at. */
-static void data_sheet(struct xw *x)
+/* The head of Dữ liệu: its title and what the report is of, the week, the
+ * date, its counts and the bdtx that wrote it; returns the next row. */
+static lxw_row_t data_general(struct xw *x, lxw_worksheet *ws)
 {
     const struct report *rep = x->rep;
     const struct labels *l = x->l;
-    lxw_worksheet *ws = add_sheet(x, l->sheet_data);
     lxw_format *text = cell_format(x, CK_TEXT, -1, MARK_NONE);
-    lxw_format *center = cell_format(x, CK_CENTER, -1, MARK_NONE);
     lxw_format *num = cell_format(x, CK_INT, -1, MARK_NONE);
-    lxw_row_t r, imports_header;
     char value[64], day[16];
     time_t gen = (time_t)rep->generated_at;
     struct tm tm;
-    size_t i, wfile = 20;
+    lxw_row_t r;
 
-    if (!ws)
-        return;
-    for (i = 0; i < rep->nimports; i++) {
-        size_t n = text_width(rep->imports[i].file);
-        wfile = n > wfile ? n : wfile;
-    }
-    check(x, worksheet_set_column(ws, 0, 0, clamp_width(wfile, 24, 48), NULL), "a column width");
-    check(x, worksheet_set_column(ws, 1, 1, 16, NULL), "a column width");
-    check(x, worksheet_set_column(ws, 2, 2, 14, NULL), "a column width");
-    check(x, worksheet_set_column(ws, 3, 7, 14, NULL), "a column width");
     check(x, worksheet_set_row(ws, 0, 26, NULL), "a row height");
     merge(x, ws, 0, 0, 4, l->data_title, x->title);
     r = data_section(x, ws, 2, l->data_general, NULL, 0);
@@ -1132,18 +1212,22 @@ static void data_sheet(struct xw *x)
     strftime(value, sizeof value, "%Y-%m-%d %H:%M:%S", &tm);
     data_pair(x, ws, r++, l->data_generated, value);
     data_pair(x, ws, r++, l->data_version, BDTX_VERSION);
+    return r;
+}
 
-    r = data_section(x, ws, r + 1, l->data_groups, l->data_group_cols, 2);
-    for (i = 0; i < rep->year->ngroups; i++, r++) {
-        int tone = group_tone(rep, (int)i);
+/* The files the report's imports came from, with an autofilter; returns
+ * the next row. */
+static lxw_row_t data_imports(struct xw *x, lxw_worksheet *ws, lxw_row_t r)
+{
+    const struct report *rep = x->rep;
+    lxw_format *text = cell_format(x, CK_TEXT, -1, MARK_NONE);
+    lxw_format *center = cell_format(x, CK_CENTER, -1, MARK_NONE);
+    lxw_format *num = cell_format(x, CK_INT, -1, MARK_NONE);
+    lxw_row_t imports_header = r + 2;
+    char day[16];
+    size_t i;
 
-        put_text(x, ws, r, 0, rep->year->groups[i].name, x->legend[tone < 0 ? 3 : tone]);
-        put_number(x, ws, r, 1, rep->year->groups[i].min_centi / 100.0,
-                   cell_format(x, CK_CENTER, -1, MARK_NONE));
-    }
-
-    imports_header = r + 2;
-    r = data_section(x, ws, r + 1, l->data_imports, l->data_import_cols, 5);
+    r = data_section(x, ws, r + 1, x->l->data_imports, x->l->data_import_cols, 5);
     check(x, worksheet_autofilter(ws, imports_header, 0,
                                   imports_header + (lxw_row_t)rep->nimports, 4),
           "an autofilter");
@@ -1158,7 +1242,71 @@ static void data_sheet(struct xw *x)
         put_number(x, ws, r, 4, (double)im->rejected, num);
     }
     if (rep->nimports == 0)
+        put_text(x, ws, r++, 0, x->l->none, x->note);
+    return r;
+}
+
+/* The report's warnings, one a row, in the workbook's language; returns
+ * the next row. */
+static lxw_row_t data_warnings(struct xw *x, lxw_worksheet *ws, lxw_row_t r)
+{
+    const struct report *rep = x->rep;
+    const struct labels *l = x->l;
+    char day[16];
+    size_t i;
+
+    r = data_section(x, ws, r + 1, l->data_warnings, NULL, 0);
+    for (i = 0; i < rep->nwarnings; i++, r++) {
+        const struct report_warning *w = &rep->warnings[i];
+
+        if (w->kind == WARN_NO_IMPORT_THIS_WEEK)
+            snprintf(x->buf, sizeof x->buf, l->warn[w->kind],
+                     w->day > 0 ? vn_date(w->day, day) : "—");
+        else if (w->kind == WARN_NO_PREVIOUS_WEEK)
+            snprintf(x->buf, sizeof x->buf, "%s", l->warn[w->kind]);
+        else
+            snprintf(x->buf, sizeof x->buf, l->warn[w->kind], w->count);
+        put_text(x, ws, r, 0, x->buf, x->note);
+    }
+    if (rep->nwarnings == 0)
         put_text(x, ws, r++, 0, l->none, x->note);
+    return r;
+}
+
+/* Dữ liệu: what the figures were computed from, and what to look at. */
+static void data_sheet(struct xw *x)
+{
+    const struct report *rep = x->rep;
+    const struct labels *l = x->l;
+    lxw_worksheet *ws = add_sheet(x, l->sheet_data);
+    lxw_format *text = cell_format(x, CK_TEXT, -1, MARK_NONE);
+    lxw_format *center = cell_format(x, CK_CENTER, -1, MARK_NONE);
+    lxw_format *num = cell_format(x, CK_INT, -1, MARK_NONE);
+    lxw_row_t r;
+    size_t i, wfile = 20;
+
+    if (!ws)
+        return;
+    for (i = 0; i < rep->nimports; i++) {
+        size_t n = text_width(rep->imports[i].file);
+        wfile = n > wfile ? n : wfile;
+    }
+    check(x, worksheet_set_column(ws, 0, 0, clamp_width(wfile, 24, 48), NULL), "a column width");
+    check(x, worksheet_set_column(ws, 1, 1, 16, NULL), "a column width");
+    check(x, worksheet_set_column(ws, 2, 2, 14, NULL), "a column width");
+    check(x, worksheet_set_column(ws, 3, 7, 14, NULL), "a column width");
+    r = data_general(x, ws);
+
+    r = data_section(x, ws, r + 1, l->data_groups, l->data_group_cols, 2);
+    for (i = 0; i < rep->year->ngroups; i++, r++) {
+        int tone = group_tone(rep, (int)i);
+
+        put_text(x, ws, r, 0, rep->year->groups[i].name, x->legend[tone < 0 ? 3 : tone]);
+        put_number(x, ws, r, 1, rep->year->groups[i].min_centi / 100.0,
+                   cell_format(x, CK_CENTER, -1, MARK_NONE));
+    }
+
+    r = data_imports(x, ws, r);
 
     r = data_section(x, ws, r + 1, l->data_rejections, l->data_rejection_cols, 3);
     merge(x, ws, r - 1, 3, 7, l->data_rejection_cols[3], x->header);
@@ -1206,21 +1354,7 @@ static void data_sheet(struct xw *x)
     if (rep->nconversions == 0)
         put_text(x, ws, r++, 0, l->none, x->note);
 
-    r = data_section(x, ws, r + 1, l->data_warnings, NULL, 0);
-    for (i = 0; i < rep->nwarnings; i++, r++) {
-        const struct report_warning *w = &rep->warnings[i];
-
-        if (w->kind == WARN_NO_IMPORT_THIS_WEEK)
-            snprintf(x->buf, sizeof x->buf, l->warn[w->kind],
-                     w->day > 0 ? vn_date(w->day, day) : "—");
-        else if (w->kind == WARN_NO_PREVIOUS_WEEK)
-            snprintf(x->buf, sizeof x->buf, "%s", l->warn[w->kind]);
-        else
-            snprintf(x->buf, sizeof x->buf, l->warn[w->kind], w->count);
-        put_text(x, ws, r, 0, x->buf, x->note);
-    }
-    if (rep->nwarnings == 0)
-        put_text(x, ws, r++, 0, l->none, x->note);
+    data_warnings(x, ws, r);
     page_setup(x, ws, 0, 0);
 }
 

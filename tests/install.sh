@@ -7,13 +7,8 @@ set -euo pipefail
 
 build=$1
 prefix=$2
-stage=$(mktemp -d)
-trap 'rm -rf "$stage"' EXIT
-fail=0
-failure() {
-    echo "FAIL $*"
-    fail=1
-}
+. "$(dirname "$0")/lib.sh"
+stage=$work
 
 meson install -C "$build" --destdir "$stage" --no-rebuild --quiet >/dev/null
 root=$stage$prefix
@@ -48,4 +43,4 @@ else
     echo "systemd-analyze is not installed: units not verified"
 fi
 echo "installed under $prefix: $(cd "$root" && find . -type f | sort | tr '\n' ' ')"
-exit $fail
+test_done install

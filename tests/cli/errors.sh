@@ -5,32 +5,10 @@ set -uo pipefail
 
 bdtx=$1
 fixture=$2
-work=$(mktemp -d)
+. "$(dirname "$0")/../lib.sh"
 db=bdtx_cli_$$
-trap 'dropdb --if-exists "$db" >/dev/null 2>&1; rm -rf "$work"' EXIT
-createdb "$db" || exit 1
-export PGDATABASE=$db
+db_use "$db" || exit 1
 conf=(--config "$fixture/bdtx.yaml")
-fail=0
-passed=0
-
-# expect CODE TEXT COMMAND...: runs COMMAND, checks its exit code and that
-# its standard error contains TEXT (a fixed string).
-expect() {
-    local want=$1 text=$2 rc
-    shift 2
-    "$@" >"$work/out" 2>"$work/err"
-    rc=$?
-    if [ "$rc" != "$want" ] || ! grep -qF -- "$text" "$work/err"; then
-        echo "FAIL: $*"
-        echo "  exit $rc (expected $want); stderr:"
-        sed 's/^/    /' "$work/err"
-        echo "  expected to contain: $text"
-        fail=$((fail + 1))
-    else
-        passed=$((passed + 1))
-    fi
-}
 
 counts() {
     psql -Atc "SELECT (SELECT count(*) FROM import) || '/' || (SELECT count(*) FROM learner_version) || '/' || (SELECT count(*) FROM progress_version) || '/' || (SELECT count(*) FROM import_rejection)"
@@ -69,16 +47,15 @@ expect 78 "bdtx: the database schema is not up to date ($nmigrations $plural pen
 # The database unavailable: 69, and no password in the message.
 expect 69 "bdtx: cannot connect to the database" env PGHOST=/nonexistent PGPASSWORD=s3cret "$bdtx" "${conf[@]}" db status
 if grep -q s3cret "$work/err"; then
-    echo "FAIL: a password appeared in an error message"
-    fail=$((fail + 1))
+    failure "a password appeared in an error message"
 fi
 
-"$bdtx" "${conf[@]}" -q db migrate || { echo "FAIL: db migrate"; exit 1; }
+"$bdtx" "${conf[@]}" -q db migrate || { failure "db migrate"; exit 1; }
 # Migrating again changes nothing and says so; the status names the schema.
 out=$("$bdtx" "${conf[@]}" db migrate) && [ "$out" = "the schema is up to date" ] \
-    || { echo "FAIL: a second db migrate said: $out"; fail=$((fail + 1)); }
+    || failure "a second db migrate said: $out"
 out=$("$bdtx" "${conf[@]}" db status) && grep -qx "schema: $newest (0 pending)" <<<"$out" \
-    || { echo "FAIL: db status said: $out"; fail=$((fail + 1)); }
+    || failure "db status said: $out"
 expect 65 "bdtx: nothing has been imported yet" "$bdtx" "${conf[@]}" report --format json
 
 # Files rejected whole: 65, and nothing stored.
@@ -101,8 +78,7 @@ expect 78 "no school year in the configuration contains the as-of date 2019-10-0
 expect 64 "bdtx: $work/temis.csv:1: cannot tell whether this file counts GV or CBQL" "$bdtx" "${conf[@]}" import --as-of 2020-10-04 "$(printf 'Mã đơn vị,Tổng số,Tổng số hoàn thành tự đánh giá\n20178,10,5\n' >"$work/temis.csv"; echo "$work/temis.csv")"
 after=$(counts)
 if [ "$before" != "$after" ]; then
-    echo "FAIL: a rejected file changed the database: $before -> $after"
-    fail=$((fail + 1))
+    failure "a rejected file changed the database: $before -> $after"
 fi
 
 # Rows rejected: exit 1, each with file:row:column: reason; the rest is stored.
@@ -111,17 +87,17 @@ printf 'Tài khoản,Mã đơn vị,Mô đun,Trạng thái\n%s,20178001,Mô đun
 expect 1 "$work/accounts.csv:2:1: account is not valid UTF-8 or longer than 255 bytes" "$bdtx" "${conf[@]}" import --as-of 2020-10-04 "$work/accounts.csv"
 # An account written with a combining accent is stored composed (NFC).
 [ "$(psql -Atc "SELECT length(account) FROM learner WHERE account LIKE 'A%' OR account LIKE 'À%'")" = 1 ] \
-    || { echo "FAIL: the NFD account was not stored in NFC"; fail=$((fail + 1)); }
+    || failure "the NFD account was not stored in NFC"
 x="$fixture/week-04/lms_25102020.xlsx"
 expect 1 "$x:11473:I: unknown unit code '99999999'" "$bdtx" "${conf[@]}" import "$x"
 for line in "$x:11474:C: no account" "$x:11475:N: unknown status 'Đã xoá'"; do
-    grep -qF -- "$line" "$work/err" || { echo "FAIL: missing rejection: $line"; fail=$((fail + 1)); }
+    grep -qF -- "$line" "$work/err" || failure "missing rejection: $line"
 done
 stored=$(psql -Atc "SELECT rows || '/' || rejected FROM import WHERE file_name = 'lms_25102020.xlsx'")
-[ "$stored" = "11466/3" ] || { echo "FAIL: import of $x recorded $stored, expected 11466/3"; fail=$((fail + 1)); }
+[ "$stored" = "11466/3" ] || failure "import of $x recorded $stored, expected 11466/3"
 # The unknown unit's text is stored apart from the reason; other rejections have none.
 units=$(psql -Atc "SELECT string_agg(r.row_number || '=' || coalesce(r.unit_text, '-'), ' ' ORDER BY r.row_number) FROM import_rejection r JOIN import i ON i.id = r.import_id WHERE i.file_name = 'lms_25102020.xlsx'")
-[ "$units" = "11473=99999999 11474=- 11475=-" ] || { echo "FAIL: unknown unit texts of $x: $units"; fail=$((fail + 1)); }
+[ "$units" = "11473=99999999 11474=- 11475=-" ] || failure "unknown unit texts of $x: $units"
 expect 0 "already imported" "$bdtx" "${conf[@]}" import "$x"
 
 # A learners export older than one already merged is refused whole.
@@ -129,7 +105,7 @@ cp "$fixture/week-01/lms-hoc-vien-20201004.csv" "$work/late-20201004.csv"
 echo >>"$work/late-20201004.csv"
 before=$(counts)
 expect 65 "bdtx: $work/late-20201004.csv: this learners export is as of 2020-10-04, older than the latest one already imported (2020-10-25)" "$bdtx" "${conf[@]}" import "$work/late-20201004.csv"
-[ "$before" = "$(counts)" ] || { echo "FAIL: a refused late export changed the database"; fail=$((fail + 1)); }
+[ "$before" = "$(counts)" ] || failure "a refused late export changed the database"
 
 # The same file imported by three runs at once lands once; the others say so.
 y="$fixture/week-05/lms-hoc-vien-20201101.csv"
@@ -139,36 +115,33 @@ for i in 1 2 3; do
     pids+=($!)
 done
 for pid in "${pids[@]}"; do
-    wait "$pid" || { echo "FAIL: a concurrent import of $y exited non-zero"; fail=$((fail + 1)); }
+    wait "$pid" || failure "a concurrent import of $y exited non-zero"
 done
 [ "$(psql -Atc "SELECT count(*) FROM import WHERE file_name = 'lms-hoc-vien-20201101.csv'")" = 1 ] \
-    || { echo "FAIL: concurrent imports of one file stored it more than once"; fail=$((fail + 1)); }
+    || failure "concurrent imports of one file stored it more than once"
 [ "$(cat "$work"/conc.* | grep -c "already imported")" = 2 ] \
-    || { echo "FAIL: two of three concurrent imports should say already imported"; cat "$work"/conc.*; fail=$((fail + 1)); }
+    || { failure "two of three concurrent imports should say already imported"; cat "$work"/conc.*; }
 
 # Different files started together all land, none lost: week 6's four
 # exports at once (two learners files of one as-of date, two TEMIS files),
 # into a database of their own holding week 5; then the week's figures are
 # those of the fixture's expected answer.
-export PGDATABASE=${db}_conc
-trap 'dropdb --if-exists "$db" >/dev/null 2>&1; dropdb --if-exists "$PGDATABASE" >/dev/null 2>&1; rm -rf "$work"' EXIT
-createdb "$PGDATABASE" && "$bdtx" "${conf[@]}" -q db migrate \
+db_use "${db}_conc" && "$bdtx" "${conf[@]}" -q db migrate \
     && "$bdtx" "${conf[@]}" -q import "$fixture/week-05/lms-hoc-vien-20201101.csv" \
-    || { echo "FAIL: setting up ${db}_conc"; fail=$((fail + 1)); }
+    || failure "setting up ${db}_conc"
 pids=()
 for f in "$fixture"/week-06/*.xlsx; do
     "$bdtx" "${conf[@]}" import "$f" >"$work/diff.${f##*/}" 2>&1 &
     pids+=($!)
 done
 for pid in "${pids[@]}"; do
-    wait "$pid" || { echo "FAIL: a concurrent import of a week-6 file exited non-zero"; cat "$work"/diff.*; fail=$((fail + 1)); }
+    wait "$pid" || { failure "a concurrent import of a week-6 file exited non-zero"; cat "$work"/diff.*; }
 done
 landed=$(psql -Atc "SELECT count(*) FROM import WHERE as_of = '2020-11-08'")
-[ "$landed" = 4 ] || { echo "FAIL: 4 week-6 files imported together, $landed landed"; fail=$((fail + 1)); }
+[ "$landed" = 4 ] || failure "4 week-6 files imported together, $landed landed"
 overall='[.rankings[] | select(.scope == "overall") | .rows[] | {unit_code, assigned, passed, gv_assigned, gv_passed, cbql_assigned, cbql_passed}] | sort_by(.unit_code)'
 "$bdtx" "${conf[@]}" report --week 2020-W45 --format json >"$work/w45.json" 2>"$work/err" \
     && [ "$(jq -S "$overall" "$work/w45.json")" = "$(jq -S "$overall" "$fixture/expected/week-06.json")" ] \
-    || { echo "FAIL: week 6 imported concurrently does not give the expected figures"; fail=$((fail + 1)); }
+    || failure "week 6 imported concurrently does not give the expected figures"
 
-echo "$passed passed, $fail failed"
-[ "$fail" = 0 ]
+test_done

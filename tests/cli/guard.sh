@@ -9,16 +9,10 @@ set -uo pipefail
 
 bdtx=$1
 fixture=$2
-work=$(mktemp -d)
-db=bdtx_guard_$$
-trap 'dropdb --if-exists "$db" >/dev/null 2>&1; rm -rf "$work"' EXIT
-createdb "$db" || exit 1
-export PGDATABASE=$db
-sed "s#units: units.csv#units: $fixture/units.csv#" "$fixture/bdtx.yaml" >"$work/bdtx.yaml"
-conf=(--config "$work/bdtx.yaml")
+. "$(dirname "$0")/../lib.sh"
+db_use "bdtx_guard_$$" || exit 1
+fixture_config "$work/bdtx.yaml"
 week5=$fixture/week-05/lms-hoc-vien-20201101.csv
-fail=0
-passed=0
 
 # Variants of week 5, made from its rows (Python's csv module, so that the
 # figures expected below come from the file, not from bdtx):
@@ -65,20 +59,6 @@ PY
 read -r total over under learners <"$work/figures.txt"
 pct() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", int((a * 10000 + int(b / 2)) / b) / 100 }'; }
 
-expect() {   # expect CODE LINE COMMAND...: exit code, and LINE as a whole line of stderr
-    local want=$1 line=$2 rc
-    shift 2
-    "$@" >"$work/out" 2>"$work/err"
-    rc=$?
-    if [ "$rc" != "$want" ] || { [ -n "$line" ] && ! grep -qxF -- "$line" "$work/err"; }; then
-        echo "FAIL: $*: exit $rc (expected $want)"
-        sed 's/^/    /' "$work/err"
-        [ -n "$line" ] && echo "  expected the line: $line"
-        fail=$((fail + 1))
-    else
-        passed=$((passed + 1))
-    fi
-}
 counts() {
     psql -Atc "SELECT (SELECT count(*) FROM import) || '/' || (SELECT count(*) FROM learner_version) || '/' || (SELECT count(*) FROM progress_version)"
 }
@@ -87,21 +67,20 @@ counts() {
 expect 0 "" "$bdtx" "${conf[@]}" -q import "$week5"
 before=$(counts)
 
-expect 65 "bdtx: $work/unpassed-over.csv: refused: $over of the $total passed (learner, module) pairs in this file ($(pct "$over" "$total") %) would fall back to not passed; the limit is 5 % (limits.max_unpassed_percent)" \
+expect_line 65 "bdtx: $work/unpassed-over.csv: refused: $over of the $total passed (learner, module) pairs in this file ($(pct "$over" "$total") %) would fall back to not passed; the limit is 5 % (limits.max_unpassed_percent)" \
     "$bdtx" "${conf[@]}" import --as-of 2020-11-08 "$work/unpassed-over.csv"
 grep -qxF "HINT: if the export is right, import it again with --force" "$work/err" \
-    || { echo "FAIL: no --force hint"; fail=$((fail + 1)); }
-[ "$(counts)" = "$before" ] || { echo "FAIL: a refused import changed the database"; fail=$((fail + 1)); }
+    || failure "no --force hint"
+[ "$(counts)" = "$before" ] || failure "a refused import changed the database"
 expect 0 "" "$bdtx" "${conf[@]}" -q import --as-of 2020-11-08 "$work/unpassed-under.csv"
 
 before=$(counts)
-expect 65 "bdtx: $work/unit-drop.csv: refused: unit 2090018 ($(grep '^2090018,' "$fixture/units.csv" | cut -d, -f2)) would drop from $learners learners to 10 ($(pct $((learners - 10)) "$learners") % fewer); the limit is 30 % (limits.max_unit_drop_percent)" \
+expect_line 65 "bdtx: $work/unit-drop.csv: refused: unit 2090018 ($(grep '^2090018,' "$fixture/units.csv" | cut -d, -f2)) would drop from $learners learners to 10 ($(pct $((learners - 10)) "$learners") % fewer); the limit is 30 % (limits.max_unit_drop_percent)" \
     "$bdtx" "${conf[@]}" import --as-of 2020-11-15 "$work/unit-drop.csv"
-[ "$(counts)" = "$before" ] || { echo "FAIL: a refused import changed the database"; fail=$((fail + 1)); }
+[ "$(counts)" = "$before" ] || failure "a refused import changed the database"
 # Raised in the configuration, the limit lets it in; so does --force.
 { cat "$work/bdtx.yaml"; echo "limits: { max_unit_drop_percent: 80 }"; } >"$work/raised.yaml"
 expect 0 "" "$bdtx" --config "$work/raised.yaml" -q import --as-of 2020-11-15 "$work/unit-drop.csv"
 expect 0 "" "$bdtx" "${conf[@]}" -q import --force --as-of 2020-11-22 "$work/unpassed-over.csv"
 
-echo "guard: $passed passed, $fail failed"
-[ "$fail" -eq 0 ]
+test_done guard

@@ -9,17 +9,14 @@ set -uo pipefail
 bdtx=$1
 fixture=$2
 trials=${3:-50}
-work=$(mktemp -d)
+. "$(dirname "$0")/../lib.sh"
 base=bdtx_kill_base_$$
 trial=bdtx_kill_$$
-trap 'dropdb --force --if-exists "$trial" >/dev/null 2>&1; dropdb --if-exists "$base" >/dev/null 2>&1; rm -rf "$work"' EXIT
-sed "s#units: units.csv#units: $fixture/units.csv#" "$fixture/bdtx.yaml" >"$work/bdtx.yaml"
-conf=(--config "$work/bdtx.yaml")
+fixture_config "$work/bdtx.yaml"
 file=$fixture/week-02/ket-qua-boi-duong-truc-thuoc.xlsx
-fail=0
 
 # The database before: the schema and one week, kept as a template.
-createdb "$base" || exit 1
+db_create "$base" || exit 1
 PGDATABASE=$base "$bdtx" "${conf[@]}" -q db migrate || exit 1
 PGDATABASE=$base "$bdtx" "${conf[@]}" -q import "$fixture/week-01/lms-hoc-vien-20201004.csv" || exit 1
 
@@ -37,7 +34,7 @@ digest() {
 ms() { awk -v ms="$1" 'BEGIN { printf "%.3f", ms / 1000 }'; }
 fresh() {
     dropdb --force --if-exists "$trial" >/dev/null 2>&1
-    createdb -T "$base" "$trial" || exit 1
+    db_create "$trial" -T "$base" || exit 1
 }
 
 none=$(digest "$base")
@@ -46,10 +43,10 @@ reset_sequences=$(psql -d "$base" -Atc "SELECT format('SELECT setval(%L, %s, %L)
     FROM pg_sequences")
 fresh
 start=$(date +%s%N)
-PGDATABASE=$trial "$bdtx" "${conf[@]}" -q import "$file" || { echo "FAIL: the reference import"; exit 1; }
+PGDATABASE=$trial "$bdtx" "${conf[@]}" -q import "$file" || { failure "the reference import"; exit 1; }
 took=$((($(date +%s%N) - start) / 1000000))
 whole=$(digest "$trial")
-[ "$none" != "$whole" ] || { echo "FAIL: the reference import changed nothing"; exit 1; }
+[ "$none" != "$whole" ] || { failure "the reference import changed nothing"; exit 1; }
 
 # Import: killed anywhere from its start to a little past its usual end.
 landed=0 nothing=0
@@ -82,11 +79,11 @@ for i in $(seq 1 "$trials"); do
     elif [ "$now" = "$whole" ]; then
         landed=$((landed + 1))
     else
-        echo "FAIL: import trial $i, killed after ${delay} ms: the database holds part of the import"
+        failure "import trial $i, killed after ${delay} ms: the database holds part of the import"
         diff <(tr ' ' '\n' <<<"$whole") <(tr ' ' '\n' <<<"$now")
-        fail=$((fail + 1))
     fi
 done
+passed=$((passed + nothing + landed))
 echo "import: $trials kills over 0-$((took + took / 2)) ms (a whole import takes $took ms): $nothing left nothing, $landed the whole import, $fail part of it"
 
 # Reports: each format that this bdtx writes, to its final name through
@@ -98,9 +95,9 @@ PGDATABASE=$trial "$bdtx" "${conf[@]}" report --week 2020-W41 --format xlsx --ou
 for fmt in "${formats[@]}"; do
     ref=$work/reference.$fmt
     start=$(date +%s%N)
-    PGDATABASE=$trial "$bdtx" "${conf[@]}" report --week 2020-W41 --format "$fmt" --out "$ref" || { echo "FAIL: the reference $fmt report"; exit 1; }
+    PGDATABASE=$trial "$bdtx" "${conf[@]}" report --week 2020-W41 --format "$fmt" --out "$ref" || { failure "the reference $fmt report"; exit 1; }
     took=$((($(date +%s%N) - start) / 1000000))
-    complete=0 absent=0 bad=0
+    complete=0 absent=0 failed_before=$fail
     for i in $(seq 1 "$trials"); do
         out=$work/out-$fmt
         rm -rf "$out"
@@ -118,19 +115,18 @@ for fmt in "${formats[@]}"; do
         elif [ "$fmt" = xlsx ] && unzip -tqq "$out/report.$fmt" >/dev/null 2>&1; then
             complete=$((complete + 1))
         else
-            echo "FAIL: $fmt report trial $i, killed after $delay ms: a partial report under its final name"
-            bad=$((bad + 1))
+            failure "$fmt report trial $i, killed after $delay ms: a partial report under its final name"
         fi
         # Anything else left in the folder is a hidden temporary file.
         for f in "$out"/* "$out"/.[!.]*; do
             [ -e "$f" ] || continue
             case ${f##*/} in
                 report.$fmt | .report.$fmt.??????) ;;
-                *) echo "FAIL: $fmt report trial $i left $f"; bad=$((bad + 1)) ;;
+                *) failure "$fmt report trial $i left $f" ;;
             esac
         done
     done
-    fail=$((fail + bad))
-    echo "report $fmt: $trials kills over 0-$((took + took / 2)) ms (a whole report takes $took ms): $absent left no file, $complete a whole report, $bad a partial one"
+    passed=$((passed + absent + complete))
+    echo "report $fmt: $trials kills over 0-$((took + took / 2)) ms (a whole report takes $took ms): $absent left no file, $complete a whole report, $((fail - failed_before)) a partial one"
 done
-[ "$fail" -eq 0 ]
+test_done

@@ -10,25 +10,9 @@ set -uo pipefail
 
 bdtx=$1
 fixture=$2
-work=$(mktemp -d)
-db=bdtx_last_row_$$
-trap 'dropdb --if-exists "$db" >/dev/null 2>&1; rm -rf "$work"' EXIT
-createdb "$db" || exit 1
-export PGDATABASE=$db
-sed "s#units: units.csv#units: $fixture/units.csv#" "$fixture/bdtx.yaml" >"$work/bdtx.yaml"
-conf=(--config "$work/bdtx.yaml")
-fail=0
-passed=0
-
-check() {
-    local what=$1 got=$2 want=$3
-    if [ "$got" = "$want" ]; then
-        passed=$((passed + 1))
-    else
-        echo "FAIL: $what: got '$got', expected '$want'"
-        fail=1
-    fi
-}
+. "$(dirname "$0")/../lib.sh"
+db_use "bdtx_last_row_$$" || exit 1
+fixture_config "$work/bdtx.yaml"
 
 school1='Trường Tiểu học Hưng Vũ,20178001,Phòng GDĐT Thành phố Lạng Sơn'
 school2='Trường THPT Bắc Sơn,2090018,'
@@ -73,5 +57,4 @@ check "one version per learner" "$(q "SELECT count(*) FROM learner_version")" 5
 check "staging tables gone with the transaction" \
     "$(q "SELECT count(*) FROM pg_class WHERE relname LIKE 'stage_%'")" 0
 
-echo "last-row: $passed passed, $fail failed"
-exit $fail
+test_done last-row

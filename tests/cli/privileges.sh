@@ -7,41 +7,26 @@ set -uo pipefail
 
 bdtx=$1
 fixture=$2
-work=$(mktemp -d)
+. "$(dirname "$0")/../lib.sh"
 db=bdtx_priv_$$
 importer=bdtx_test_importer_$$
 reporter=bdtx_test_reporter_$$
 secret=Pw$$-$RANDOM$RANDOM
-cleanup() {
-    dropdb --if-exists "$db" >/dev/null 2>&1
-    psql -q -d postgres -c "DROP ROLE IF EXISTS $importer" -c "DROP ROLE IF EXISTS $reporter" \
-        >/dev/null 2>&1
-    rm -rf "$work"
-}
-trap cleanup EXIT
-createdb "$db" || exit 1
-export PGDATABASE=$db
-sed "s#units: units.csv#units: $fixture/units.csv#" "$fixture/bdtx.yaml" >"$work/bdtx.yaml"
-conf=(--config "$work/bdtx.yaml")
-fail=0
-passed=0
+# The roles go after the databases (at_exit runs the last given first).
+at_exit 'psql -q -d postgres -c "DROP ROLE IF EXISTS $importer" -c "DROP ROLE IF EXISTS $reporter" >/dev/null 2>&1'
+db_use "$db" || exit 1
+fixture_config "$work/bdtx.yaml"
 
-check() {   # check WHAT CONDITION...
-    local what=$1
-    shift
-    if "$@"; then
-        passed=$((passed + 1))
-    else
-        echo "FAIL: $what"
-        sed 's/^/    /' "$work/err" 2>/dev/null
-        fail=$((fail + 1))
-    fi
+check_err() {   # check_err WHAT CONDITION...: check_that, showing $work/err if it fails
+    local before=$fail
+    check_that "$@"
+    [ "$fail" = "$before" ] || sed 's/^/    /' "$work/err" 2>/dev/null
 }
 
-"$bdtx" "${conf[@]}" -q db migrate || { echo "FAIL: db migrate"; exit 1; }
+"$bdtx" "${conf[@]}" -q db migrate || { failure "db migrate"; exit 1; }
 # A second database of the same cluster migrates too: the roles exist already.
-createdb "${db}_2" && PGDATABASE=${db}_2 "$bdtx" "${conf[@]}" -q db migrate
-check "db migrate of a second database in the cluster" test $? -eq 0
+db_create "${db}_2" && PGDATABASE=${db}_2 "$bdtx" "${conf[@]}" -q db migrate
+check_err "db migrate of a second database in the cluster" test $? -eq 0
 dropdb --if-exists "${db}_2"
 
 psql -qv ON_ERROR_STOP=1 -c "CREATE ROLE $importer LOGIN PASSWORD '$secret' IN ROLE bdtx_import" \
@@ -52,11 +37,11 @@ as_reporter() { PGUSER=$reporter PGPASSWORD=$secret "$@"; }
 # The import role imports (the registry too) and the report role reports.
 as_importer "$bdtx" "${conf[@]}" -q import "$fixture/week-01/lms-hoc-vien-20201004.csv" \
     "$fixture/week-01/temis-gv.xlsx" >"$work/out" 2>"$work/err"
-check "a member of bdtx_import imports" test $? -eq 0
+check_err "a member of bdtx_import imports" test $? -eq 0
 as_reporter "$bdtx" "${conf[@]}" report --week 2020-W40 --format json >"$work/out" 2>"$work/err"
-check "a member of bdtx_report reports" jq -e '.rankings | length > 0' "$work/out" >/dev/null
+check_err "a member of bdtx_report reports" jq -e '.rankings | length > 0' "$work/out" >/dev/null
 as_reporter "$bdtx" "${conf[@]}" db status >"$work/out" 2>"$work/err"
-check "a member of bdtx_report reads db status" test $? -eq 0
+check_err "a member of bdtx_report reads db status" test $? -eq 0
 # The workbook reads the learners list on a second connection, made with the
 # same role and password; when the role may not open one, on its own
 # connection, with a warning, into the same sheet.
@@ -65,15 +50,15 @@ learners_sheet() {   # the XML of Chưa hoàn thành, the sixth worksheet
 }
 as_reporter "$bdtx" "${conf[@]}" report --week 2020-W40 --out "$work/two.xlsx" \
     >"$work/out" 2>"$work/err"
-check "a member of bdtx_report writes the workbook" \
+check_err "a member of bdtx_report writes the workbook" \
     eval '[ $? -eq 0 ] && ! grep -q "second connection" "$work/err" && learners_sheet "$work/two.xlsx" | grep -q "Chưa học"'
 psql -qc "ALTER ROLE $reporter CONNECTION LIMIT 1" || exit 1
 as_reporter "$bdtx" "${conf[@]}" report --week 2020-W40 --out "$work/one.xlsx" \
     >"$work/out" 2>"$work/err"
 rc=$?
-check "with one connection allowed, the workbook is written, with a warning" \
+check_err "with one connection allowed, the workbook is written, with a warning" \
     eval '[ $rc -eq 0 ] && grep -q "cannot open a second connection" "$work/err"'
-check "the same learners sheet either way" \
+check_err "the same learners sheet either way" \
     eval '[ "$(learners_sheet "$work/one.xlsx" | md5sum)" = "$(learners_sheet "$work/two.xlsx" | md5sum)" ]'
 psql -qc "ALTER ROLE $reporter CONNECTION LIMIT -1" || exit 1
 
@@ -94,19 +79,19 @@ for sql in "INSERT INTO learner (province_code, account) VALUES ('20', 'intruder
            "CREATE TABLE public.intruder (x int)" \
            "DROP TABLE learner" \
            "SELECT nextval('import_id_seq')"; do
-    check "bdtx_report refused: $sql" refused "$sql"
+    check_err "bdtx_report refused: $sql" refused "$sql"
 done
 as_reporter "$bdtx" "${conf[@]}" import --as-of 2020-10-11 "$fixture/week-01/temis-cbql.xlsx" \
     >"$work/out" 2>"$work/err"
 rc=$?
-check "bdtx import as a member of bdtx_report fails on a permission" \
+check_err "bdtx import as a member of bdtx_report fails on a permission" \
     eval '[ $rc -ne 0 ] && grep -q "permission denied" "$work/err"'
 # The import role writes rows but changes no table.
 as_importer psql -qv ON_ERROR_STOP=1 -c "DROP TABLE learner" >"$work/out" 2>"$work/err"
-check "bdtx_import cannot drop a table" test $? -ne 0
+check_err "bdtx_import cannot drop a table" test $? -ne 0
 as_importer psql -qv ON_ERROR_STOP=1 -c "DELETE FROM schema_migration" >"$work/out" 2>"$work/err"
-check "bdtx_import cannot rewrite the schema's history" test $? -ne 0
-check "nothing changed by the refused writes" test "$(counts)" = "$before"
+check_err "bdtx_import cannot rewrite the schema's history" test $? -ne 0
+check_err "nothing changed by the refused writes" test "$(counts)" = "$before"
 
 # Passwords: never in a message, a log line or the process list.
 with_conninfo() {   # with_conninfo CONNINFO: the configuration with it, in ci.yaml
@@ -126,12 +111,12 @@ for ci in "host=localhost user=$importer password=$secret dbname=no_such_db_$$" 
           "postgresql://localhost/$db?user=$importer&password=$secret&port=%zz$secret"; do
     run_with "$ci" -v db status
     rc=$?
-    check "conninfo '${ci//$secret/****}': exit 69, no password in the output" \
+    check_err "conninfo '${ci//$secret/****}': exit 69, no password in the output" \
         eval '[ $rc -eq 69 ] && ! grep -qF -- "$secret" "$work/err" "$work/out"'
 done
 # A good conninfo with the password in it: the process list shows none.
 run_with "host=localhost user=$importer password=$secret dbname=$db" -v db status
-check "a password in conninfo works" test $? -eq 0
+check_err "a password in conninfo works" test $? -eq 0
 with_conninfo "host=localhost user=$importer password=$secret dbname=$db"
 PGPASSWORD= "$bdtx" --config "$work/ci.yaml" -v import --as-of 2020-10-11 \
     "$fixture/week-03/export_lms_tuan03.csv" >"$work/out" 2>"$work/err" &
@@ -144,10 +129,9 @@ while kill -0 "$pid" 2>/dev/null; do
 done
 wait "$pid"
 rc=$?
-check "an import with the password in conninfo (exit $rc)" test "$rc" -eq 0 -o "$rc" -eq 1
-check "the process list was read while bdtx ran ($seen times)" test "$seen" -gt 0
-check "no password in the process list or the import's output" \
+check_err "an import with the password in conninfo (exit $rc)" test "$rc" -eq 0 -o "$rc" -eq 1
+check_err "the process list was read while bdtx ran ($seen times)" test "$seen" -gt 0
+check_err "no password in the process list or the import's output" \
     eval '! grep -qF -- "$secret" "$work/ps" "$work/out" "$work/err"'
 
-echo "privileges: $passed passed, $fail failed"
-[ "$fail" -eq 0 ]
+test_done privileges

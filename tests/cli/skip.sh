@@ -10,29 +10,15 @@ set -uo pipefail
 
 bdtx=$1
 fixture=$2
-work=$(mktemp -d)
-db=bdtx_skip_$$
-trap 'dropdb --if-exists "$db" >/dev/null 2>&1; rm -rf "$work"' EXIT
-createdb "$db" || exit 1
-export PGDATABASE=$db
+. "$(dirname "$0")/../lib.sh"
+db_use "bdtx_skip_$$" || exit 1
 conf=(--config "$fixture/bdtx.yaml")
-fail=0
-passed=0
 fast="the same file, unchanged since"
-
-check() {
-    if [ "$2" = "$3" ]; then
-        passed=$((passed + 1))
-    else
-        echo "FAIL: $1: got '$2', expected '$3'"
-        fail=$((fail + 1))
-    fi
-}
 
 # run NAME FILE: imports FILE, keeping its standard error in $work/NAME.
 run() {
     "$bdtx" "${conf[@]}" import "$2" >/dev/null 2>"$work/$1" \
-        || { echo "FAIL: import of $2 ($1) exited non-zero:"; cat "$work/$1"; fail=$((fail + 1)); }
+        || { failure "import of $2 ($1) exited non-zero:"; cat "$work/$1"; }
 }
 said() { grep -qF -- "$2" "$work/$1" && echo yes || echo no; }
 imports() { psql -Atc "SELECT count(*) FROM import"; }
@@ -82,5 +68,4 @@ check "copy: already imported" "$(said copy "already imported")" yes
 check "copy: by its content, not its identity" "$(said copy "$fast")" no
 check "imports after the copy" "$(imports)" 2
 
-echo "$passed passed, $fail failed"
-[ "$fail" = 0 ]
+test_done

@@ -8,24 +8,20 @@ set -uo pipefail
 
 bdtx=$1
 fixture=$2
-here=$(cd "$(dirname "$0")" && pwd)
-work=$(mktemp -d)
-db=bdtx_hostile_$$
-trap 'dropdb --if-exists "$db" >/dev/null 2>&1; rm -rf "$work"' EXIT
-createdb "$db" || exit 1
-export PGDATABASE=$db
+. "$(dirname "$0")/../lib.sh"
+db_use "bdtx_hostile_$$" || exit 1
 
 # The fixture's configuration with its registry found from here; "small"
 # lowers the limits that real files would take too long to reach.
-sed "s#units: units.csv#units: $fixture/units.csv#" "$fixture/bdtx.yaml" >"$work/default.yaml"
+fixture_config "$work/default.yaml"
 { cat "$work/default.yaml"
   echo "limits: { max_rows: 100, max_file_mb: 1, max_uncompressed_mb: 2, max_cell_chars: 100 }"
 } >"$work/small.yaml"
 
-"$here/make" "$work/files" "$fixture" || { echo "FAIL: tests/hostile/make"; exit 1; }
-"$bdtx" --config "$work/default.yaml" -q db migrate || exit 1
-"$bdtx" --config "$work/default.yaml" -q import "$fixture/week-01/lms-hoc-vien-20201004.csv" \
-    "$fixture/week-01/temis-gv.xlsx" || { echo "FAIL: the baseline import"; exit 1; }
+"$here/make" "$work/files" "$fixture" || { failure "tests/hostile/make"; exit 1; }
+"$bdtx" "${conf[@]}" -q db migrate || exit 1
+"$bdtx" "${conf[@]}" -q import "$fixture/week-01/lms-hoc-vien-20201004.csv" \
+    "$fixture/week-01/temis-gv.xlsx" || { failure "the baseline import"; exit 1; }
 
 # Every row of every table, as one digest per table.
 digest_sql=$(for t in unit import import_rejection learner learner_version progress_version temis_unit_count; do
@@ -36,13 +32,13 @@ state() {
 }
 before=$(state)
 
-fail=0 passed=0 files=0
-while IFS=$'\t' read -r name conf want message hint; do
+files=0
+while IFS=$'\t' read -r name config want message hint; do
     [ -z "$name" ] || [ "${name:0:1}" = "#" ] && continue
     files=$((files + 1))
     path=$work/files/$name
-    [ -e "$path" ] || { echo "FAIL: $name: tests/hostile/make did not write it"; fail=$((fail + 1)); continue; }
-    "$bdtx" --config "$work/$conf.yaml" import --as-of 2020-10-11 "$path" >"$work/out" 2>"$work/err"
+    [ -e "$path" ] || { failure "$name: tests/hostile/make did not write it"; continue; }
+    "$bdtx" --config "$work/$config.yaml" import --as-of 2020-10-11 "$path" >"$work/out" 2>"$work/err"
     rc=$?
     message=${message//\{file\}/$path}
     got=$(grep -m1 '^bdtx: ' "$work/err")
@@ -50,13 +46,12 @@ while IFS=$'\t' read -r name conf want message hint; do
     after=$(state)
     if [ "$rc" != "$want" ] || [ "$got" != "$message" ] || [ "$got_hint" != "${hint:-}" ] ||
        [ "$after" != "$before" ]; then
-        echo "FAIL: $name: exit $rc (expected $want)"
+        failure "$name: exit $rc (expected $want)"
         echo "  got:      $got"
         echo "  expected: $message"
         echo "  hint:     $got_hint"
         echo "  expected: ${hint:-}"
         [ "$after" != "$before" ] && echo "  the database changed:" && diff <(echo "$before") <(echo "$after")
-        fail=$((fail + 1))
     else
         passed=$((passed + 1))
     fi
@@ -65,8 +60,6 @@ done <"$here/cases.tsv"
 # Every file make writes is a case, and there are enough of them.
 made=$(ls "$work/files" | wc -l)
 if [ "$made" != "$files" ] || [ "$files" -lt 30 ]; then
-    echo "FAIL: make wrote $made files, cases.tsv lists $files (at least 30 wanted)"
-    fail=$((fail + 1))
+    failure "make wrote $made files, cases.tsv lists $files (at least 30 wanted)"
 fi
-echo "hostile: $passed passed, $fail failed"
-[ "$fail" -eq 0 ]
+test_done hostile

@@ -9,16 +9,8 @@ set -euo pipefail
 
 bdtx=$1
 gen=$2
+. "$(dirname "$0")/../lib.sh"
 db=bdtx_gen_$$
-work=$(mktemp -d)
-trap 'dropdb --if-exists "$db" >/dev/null 2>&1 || true; dropdb --if-exists "${db}_x" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
-fail=0
-check() {
-    if [ "$2" != "$3" ]; then
-        echo "FAIL: $1: got $2, expected $3"
-        fail=$((fail + 1))
-    fi
-}
 
 "$gen" national --scale 0.0002 --xlsx-rows 501 "$work/nat" >"$work/gen.txt"
 "$gen" province --scale 0.01 --week 3 "$work/prov" >"$work/prov.txt"
@@ -27,11 +19,10 @@ rows=$(value "$work/gen.txt" week1_rows)
 changed=$(value "$work/gen.txt" week2_changed)
 check "national rows (260 learners x 3 modules)" "$rows" 780
 check "province rows (400 learners x 3 modules)" "$(value "$work/prov.txt" rows)" 1200
-[ "$changed" -gt 0 ] || { echo "FAIL: the next week changed no pair"; fail=$((fail + 1)); }
+[ "$changed" -gt 0 ] || failure "the next week changed no pair"
 
 conf=(--config "$work/nat/bdtx.yaml" --quiet)
-export PGDATABASE=$db
-createdb "$db"
+db_use "$db"
 "$bdtx" "${conf[@]}" db migrate
 "$bdtx" "${conf[@]}" config check >/dev/null
 "$bdtx" "${conf[@]}" import --as-of 2020-10-04 "$work/nat/lms-week1.csv"
@@ -43,11 +34,11 @@ check "versions written by the next week" "$(($(pairs) - rows))" "$changed"
 check "imports after an identical file" "$(psql -XAtc "SELECT count(*) FROM import")" 2
 "$bdtx" "${conf[@]}" report --as-of 2020-10-11 --format json --out "$work/r.json"
 check "pairs in the report" "$(jq .province_total.assigned "$work/r.json")" "$rows"
-passed=$(grep -c ',Hoàn thành,' "$work/nat/lms-week2.csv")
-check "passed pairs in the report" "$(jq .province_total.passed "$work/r.json")" "$passed"
+completed=$(grep -c ',Hoàn thành,' "$work/nat/lms-week2.csv")
+check "passed pairs in the report" "$(jq .province_total.passed "$work/r.json")" "$completed"
 
 # The XLSX (its first 501 rows: 167 learners) holds the same pairs as the CSV.
-createdb "${db}_x"
+db_create "${db}_x"
 PGDATABASE=${db}_x "$bdtx" "${conf[@]}" db migrate
 PGDATABASE=${db}_x "$bdtx" "${conf[@]}" import --as-of 2020-10-04 "$work/nat/lms-week1.xlsx"
 x=$(PGDATABASE=${db}_x psql -XAtc "SELECT string_agg(l.account || p.module || p.state, ' '
@@ -58,5 +49,4 @@ c=$(psql -XAtc "SELECT string_agg(l.account || p.module || p.state, ' '
 check "pairs read from the XLSX" "$(wc -w <<<"$x")" 501
 check "XLSX pairs equal to the CSV's" "$x" "$c"
 
-[ "$fail" -eq 0 ] && echo "bench generator: all checks passed"
-exit $((fail > 0))
+test_done bench-generator

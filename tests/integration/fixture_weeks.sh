@@ -8,14 +8,9 @@ set -euo pipefail
 
 bdtx=$1
 fixture=$2
-here=$(cd "$(dirname "$0")" && pwd)
-db=bdtx_fixture_$$
-work=$(mktemp -d)
-trap 'dropdb --if-exists "$db" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
-createdb "$db"
-export PGDATABASE=$db
+. "$(dirname "$0")/../lib.sh"
+db_use "bdtx_fixture_$$"
 
-fail=0
 conf=(--config "$fixture/bdtx.yaml")
 "$bdtx" "${conf[@]}" --quiet db migrate
 
@@ -39,15 +34,11 @@ for ((w = 0; w < weeks; w++)); do
         set -e
         got_rejected=$(grep -c "^$fixture/$file:[0-9]*:" "$work/err" || true)
         if [ "$rc" != "$want" ] || [ "$got_rejected" != "$rejected" ]; then
-            echo "FAIL $file: exit $rc (expected $want), $got_rejected rejected rows (expected $rejected)"
+            failure "$file: exit $rc (expected $want), $got_rejected rejected rows (expected $rejected)"
             cat "$work/err"
-            fail=1
         fi
         stored=$(psql -Atc "SELECT as_of FROM import WHERE file_name = '$(basename "$file")' ORDER BY id DESC LIMIT 1")
-        if [ "$stored" != "$as_of" ]; then
-            echo "FAIL $file: as-of $stored, expected $as_of"
-            fail=1
-        fi
+        check "$file: as-of" "$stored" "$as_of"
     done
     n=$(printf '%02d' $((w + 1)))
     week=$(jq -r .week "$fixture/expected/week-$n.json")
@@ -55,23 +46,16 @@ for ((w = 0; w < weeks; w++)); do
     diffs=$(jq -n -r --slurpfile actual "$work/week-$n.json" \
         --slurpfile expected "$fixture/expected/week-$n.json" -f "$here/compare.jq")
     if [ -n "$diffs" ]; then
-        echo "FAIL week $n ($week): the report differs from expected/week-$n.json"
+        failure "week $n ($week): the report differs from expected/week-$n.json"
         echo "$diffs" | head -n 20
-        fail=1
     fi
     # TEMIS: each file's expected per-unit counts against the report's.
     for target in gv cbql; do
         exp=$(jq -c --arg t "$target" ".weeks[$w].files[] | select(.target == \$t) | .expected | sort_by(.unit_code)" "$fixture/manifest.json")
         got=$(jq -c --arg t "$target" '[.temis[] | select(.target == $t) | {unit_code, total, self_assessed, head_assessed}] | sort_by(.unit_code)' "$work/week-$n.json")
-        if [ "$exp" != "$got" ]; then
-            echo "FAIL week $n: TEMIS $target figures differ from manifest.json"
-            fail=1
-        fi
+        [ "$exp" = "$got" ] || failure "week $n: TEMIS $target figures differ from manifest.json"
         bad_rate=$(jq --arg t "$target" '[.temis[] | select(.target == $t) | select(.total > 0 and .rate != .self_assessed / .total)] | length' "$work/week-$n.json")
-        if [ "$bad_rate" != 0 ]; then
-            echo "FAIL week $n: TEMIS $target rate is not self_assessed / total"
-            fail=1
-        fi
+        check "week $n: TEMIS $target rates that are not self_assessed / total" "$bad_rate" 0
     done
     echo "week $n ($week): compared"
 done
@@ -82,28 +66,16 @@ count() {
 }
 before=$(count)
 for path in "$fixture"/week-*/*; do
-    if ! out=$("$bdtx" "${conf[@]}" import "$path" 2>&1); then
-        echo "FAIL re-import of $path exited non-zero"
-        fail=1
-    fi
-    if ! grep -q "already imported" <<<"$out"; then
-        echo "FAIL re-import of $path did not say it was already imported: $out"
-        fail=1
-    fi
+    out=$("$bdtx" "${conf[@]}" import "$path" 2>&1) || failure "re-import of $path exited non-zero"
+    grep -q "already imported" <<<"$out" || failure "re-import of $path did not say it was already imported: $out"
 done
 after=$(count)
-if [ "$before" != "$after" ]; then
-    echo "FAIL re-import changed the database: $before -> $after"
-    fail=1
-fi
+check "what re-importing every file changed in the database" "$after" "$before"
 echo "re-import of every file: nothing changed ($after)"
 
 # History stores what changed, not a copy per week.
 pairs=$(jq '.learner_modules' "$fixture/expected/week-08.json")
 versions=$(psql -Atc "SELECT count(*) FROM progress_version")
 echo "progress versions: $versions for $pairs pairs over $weeks weekly snapshots"
-if [ "$versions" -ge $((pairs * weeks)) ]; then
-    echo "FAIL the history holds a full copy of every snapshot"
-    fail=1
-fi
-exit $fail
+[ "$versions" -lt $((pairs * weeks)) ] || failure "the history holds a full copy of every snapshot"
+test_done fixture-weeks

@@ -9,13 +9,8 @@ set -euo pipefail
 reports=$(cd "$1" && pwd)
 weeks=$2
 shots=$3
-profile=$(mktemp -d)
-trap 'rm -rf "$profile"' EXIT
-fail=0
-failure() {
-    echo "FAIL $*"
-    fail=1
-}
+. "$(dirname "$0")/../lib.sh"
+profile=$work
 
 browser() {
     chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
@@ -59,4 +54,4 @@ for s in index-page.png index-page-phone.png; do
     [ -s "$shots/$s" ] || failure "no screenshot $shots/$s"
 done
 echo "screenshots: $shots/index-page.png, $shots/index-page-phone.png"
-exit $fail
+test_done index-page

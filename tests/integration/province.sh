@@ -8,18 +8,13 @@ set -euo pipefail
 
 bdtx=$1
 csv2xlsx=$2
-here=$(cd "$(dirname "$0")" && pwd)
-db=bdtx_province_$$
-work=$(mktemp -d)
-trap 'dropdb --if-exists "$db" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+. "$(dirname "$0")/../lib.sh"
 python3 "$here/../province/gen_province.py" "$work/p" --csv2xlsx "$csv2xlsx"
-createdb "$db"
-export PGDATABASE=$db
+db_use "bdtx_province_$$"
 p=$work/p
 conf=(--config "$p/bdtx.yaml")
 "$bdtx" "${conf[@]}" --quiet db migrate
 
-fail=0
 nimports=$(jq '.imports | length' "$p/manifest.json")
 imported=0
 report_upto() {
@@ -41,9 +36,8 @@ TEMIS: got $got_t
   expected $exp_t"
         fi
         if [ -n "$diffs" ]; then
-            echo "FAIL $week: the report differs from $expected"
+            failure "$week: the report differs from $expected"
             echo "$diffs" | head -n 20
-            fail=1
         else
             echo "$week: as expected ($expected)"
         fi
@@ -65,9 +59,8 @@ for ((i = 0; i < nimports; i++)); do
         set -e
         after=$(psql -Atc "SELECT count(*) FROM import")
         if [ "$rc" != 65 ] || [ "$before" != "$after" ] || ! grep -q -- "--strict" "$work/err"; then
-            echo "FAIL $file --strict: exit $rc (expected 65), imports $before -> $after"
+            failure "$file --strict: exit $rc (expected 65), imports $before -> $after"
             cat "$work/err"
-            fail=1
         fi
     fi
     set +e
@@ -76,43 +69,29 @@ for ((i = 0; i < nimports; i++)); do
     set -e
     got_rejected=$(grep -c "^$p/$file:[0-9]*:" "$work/err" || true)
     if [ "$rc" != "$want" ] || [ "$got_rejected" != "$rejected" ]; then
-        echo "FAIL $file: exit $rc (expected $want), $got_rejected rejected rows (expected $rejected)"
+        failure "$file: exit $rc (expected $want), $got_rejected rejected rows (expected $rejected)"
         head -n 20 "$work/err"
-        fail=1
     fi
     nmsg=$(jq ".imports[$i].messages | length" "$p/manifest.json")
     for ((m = 0; m < nmsg; m++)); do
         msg=$(jq -r ".imports[$i].messages[$m]" "$p/manifest.json")
         if ! grep -qF -- "$p/$file:" "$work/err" || ! grep -F -- "$msg" "$work/err" | grep -qF "$p/$file:"; then
-            echo "FAIL $file: no message '$msg'"
+            failure "$file: no message '$msg'"
             cat "$work/err"
-            fail=1
         fi
     done
     stored=$(psql -Atc "SELECT as_of || ' ' || school_year FROM import ORDER BY id DESC LIMIT 1")
-    if [ "$stored" != "$as_of $year" ]; then
-        echo "FAIL $file: stored as-of and year '$stored', expected '$as_of $year'"
-        fail=1
-    fi
+    check "$file: stored as-of and year" "$stored" "$as_of $year"
     dups=$(jq ".imports[$i].duplicates" "$p/manifest.json")
     got_dups=$(psql -Atc "SELECT count(*) FROM import_duplicate WHERE import_id = (SELECT max(id) FROM import)")
-    if [ "$dups" != "$got_dups" ]; then
-        echo "FAIL $file: $got_dups duplicates recorded, expected $dups"
-        fail=1
-    fi
+    check "$file: duplicates recorded" "$got_dups" "$dups"
     # Legacy-font cells converted, per encoding, and how the file was read.
     exp_conv=$(jq -r ".imports[$i].conversions // {} | to_entries | map(select(.value > 0)) | map(\"\(.key)=\(.value)\") | sort | join(\",\")" "$p/manifest.json")
     got_conv=$(psql -Atc "SELECT coalesce(string_agg(encoding || '=' || cells, ',' ORDER BY encoding), '') FROM import_conversion WHERE import_id = (SELECT max(id) FROM import)")
-    if [ "$exp_conv" != "$got_conv" ]; then
-        echo "FAIL $file: conversions '$got_conv', expected '$exp_conv'"
-        fail=1
-    fi
+    check "$file: conversions" "$got_conv" "$exp_conv"
     exp_enc=$(jq -r ".imports[$i].file_encoding // \"utf-8\"" "$p/manifest.json")
     got_enc=$(psql -Atc "SELECT file_encoding FROM import ORDER BY id DESC LIMIT 1")
-    if [ "$exp_enc" != "$got_enc" ]; then
-        echo "FAIL $file: read as '$got_enc', expected '$exp_enc'"
-        fail=1
-    fi
+    check "$file: read as" "$got_enc" "$exp_enc"
     imported=$((i + 1))
     report_upto "$imported"
 done
@@ -129,11 +108,10 @@ for ((i = 0; i < nrefused; i++)); do
     set -e
     after=$(psql -Atc "SELECT count(*) FROM import")
     if [ "$rc" != "$want" ] || ! grep -qF -- "$msg" "$work/err" || [ "$before" != "$after" ]; then
-        echo "FAIL $file: exit $rc (expected $want), imports $before -> $after, message:"
+        failure "$file: exit $rc (expected $want), imports $before -> $after, message:"
         cat "$work/err"
-        fail=1
     else
         echo "$file: refused ($msg)"
     fi
 done
-exit $fail
+test_done province

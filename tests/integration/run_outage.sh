@@ -14,9 +14,8 @@ set -euo pipefail
 
 bdtx=$1
 fixture=$2
-here=$(cd "$(dirname "$0")" && pwd)
+. "$(dirname "$0")/../lib.sh"
 bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-work=$(mktemp -d)
 chmod 755 "$work"
 as_owner=()
 if [ "$(id -u)" = 0 ]; then
@@ -32,12 +31,9 @@ sock=$work/pg
 holder=
 other=
 pg() { "${as_owner[@]}" "$bin/pg_ctl" -D "$data" -l "$work/pg/log" -w "$@" >/dev/null; }
-cleanup() {
-    [ -z "$holder" ] || kill "$holder" 2>/dev/null || true
-    pg stop -m immediate 2>/dev/null || true
-    rm -rf "$work" ${other:+"$other"}
-}
-trap cleanup EXIT
+at_exit 'rm -rf ${other:+"$other"}'
+at_exit 'pg stop -m immediate 2>/dev/null'
+at_exit '[ -z "$holder" ] || kill "$holder" 2>/dev/null'
 "${as_owner[@]}" "$bin/initdb" -D "$data" -U bdtx -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
 # Its own socket folder, so the port number cannot collide with another server.
 unset PGPORT PGPASSWORD PGSERVICE PGUSER PGDATABASE PGHOST
@@ -47,16 +43,9 @@ export PGHOST=$sock PGPORT=5432 PGUSER=bdtx PGDATABASE=postgres
 "$bin/createdb" bdtx_outage
 export PGDATABASE=bdtx_outage
 
-fail=0
-failure() {
-    echo "FAIL $*"
-    fail=1
-}
-sed -e "s|units: units.csv|units: $fixture/units.csv|" \
-    -e "s|^paths:.*|paths: { inbox: $work/inbox, archive: $work/archive, rejected: $work/rejected, reports: $work/reports }|" \
-    "$fixture/bdtx.yaml" >"$work/bdtx.yaml"
+fixture_config "$work/bdtx.yaml" \
+    "s|^paths:.*|paths: { inbox: $work/inbox, archive: $work/archive, rejected: $work/rejected, reports: $work/reports }|"
 mkdir "$work/inbox"
-conf=(--config "$work/bdtx.yaml")
 "$bdtx" "${conf[@]}" --quiet db migrate
 compare() {
     local diffs
@@ -150,4 +139,4 @@ if [ -n "$other" ] && [ "$(stat -f -c %T "$other")" != "$(stat -f -c %T "$work")
 else
     echo "no second file system at /dev/shm: the copy across file systems was not exercised"
 fi
-exit $fail
+test_done run-outage

@@ -18,31 +18,16 @@ bdtx=$1
 fixture=$2
 shots=${3:-}
 dump=${4:-}
-here=$(cd "$(dirname "$0")" && pwd)
+. "$(dirname "$0")/../lib.sh"
 db=bdtx_run_$$
-work=$(mktemp -d)
 holder=
-cleanup() {
-    [ -z "$holder" ] || kill "$holder" 2>/dev/null || true
-    dropdb --if-exists "$db" >/dev/null 2>&1 || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-createdb "$db"
-export PGDATABASE=$db
-
-fail=0
-failure() {
-    echo "FAIL $*"
-    fail=1
-}
+db_use "$db"
+at_exit '[ -z "$holder" ] || kill "$holder" 2>/dev/null'
 
 # The fixture's configuration with the four folders under $work.
-sed -e "s|units: units.csv|units: $fixture/units.csv|" \
-    -e "s|^paths:.*|paths: { inbox: $work/inbox, archive: $work/archive, rejected: $work/rejected, reports: $work/reports }|" \
-    "$fixture/bdtx.yaml" >"$work/bdtx.yaml"
+fixture_config "$work/bdtx.yaml" \
+    "s|^paths:.*|paths: { inbox: $work/inbox, archive: $work/archive, rejected: $work/rejected, reports: $work/reports }|"
 mkdir "$work/inbox"
-conf=(--config "$work/bdtx.yaml")
 "$bdtx" "${conf[@]}" --quiet db migrate
 
 # Usage and a missing inbox, before anything else.
@@ -233,7 +218,7 @@ rm "$work/inbox/again.xlsx"
 # Two runs started together on a fresh database with work in the inbox:
 # exactly one works (exit 0), the other exits 75; every file lands once.
 dropdb "$db"
-createdb "$db"
+db_create "$db"
 "$bdtx" "${conf[@]}" --quiet db migrate
 rm -rf "$work/archive" "$work/reports" "$work/rejected"
 drop 0
@@ -278,7 +263,7 @@ echo "on a terminal: progress bar drawn"
 # prefix, since the exports of every week share names), in no order: one run
 # imports them oldest as-of first and writes every week's report.
 dropdb "$db"
-createdb "$db"
+db_create "$db"
 "$bdtx" "${conf[@]}" --quiet db migrate
 rm -rf "$work/archive" "$work/reports" "$work/rejected" "$work/inbox"
 mkdir "$work/inbox"
@@ -305,4 +290,4 @@ for ((w = 0; w < weeks; w++)); do
     compare_week "$n" "$work/reports/2020-2021/bdtx-20-$(jq -r .week "$fixture/expected/week-$n.json").json"
 done
 echo "backlog of $weeks weeks in one run: $(cat "$work/out")"
-exit $fail
+test_done run-weeks

@@ -13,15 +13,10 @@ set -euo pipefail
 bdtx=$1
 fixture=$2
 dump=$3
-here=$(cd "$(dirname "$0")" && pwd)
-db=bdtx_workbook_$$
-work=$(mktemp -d)
-trap 'dropdb --if-exists "$db" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
-createdb "$db"
-export PGDATABASE=$db
+. "$(dirname "$0")/../lib.sh"
+db_use "bdtx_workbook_$$"
 cd "$work"
 
-fail=0
 conf=(--config "$fixture/bdtx.yaml")
 "$bdtx" "${conf[@]}" --quiet db migrate
 
@@ -32,8 +27,7 @@ check_workbook() {
     local xlsx=$1 json=$2 weeks=$3 spec name check scope out
     got=$("$dump" "$xlsx" | jq -R . | jq -s -c .)
     if [ "$got" != "$sheets_vi" ]; then
-        echo "FAIL $xlsx: sheets $got, expected $sheets_vi"
-        fail=1
+        failure "$xlsx: sheets $got, expected $sheets_vi"
         return
     fi
     for spec in "Xếp hạng|ranking|overall" "Mô đun M1|ranking|module:M1" \
@@ -45,9 +39,8 @@ check_workbook() {
             --slurpfile weeks "$weeks" --arg check "$check" --arg scope "$scope" \
             -f "$here/workbook.jq")
         if [ -n "$out" ]; then
-            echo "FAIL $xlsx, sheet $name differs from $json:"
+            failure "$xlsx, sheet $name differs from $json:"
             echo "$out" | head -n 20
-            fail=1
         fi
     done
 }
@@ -73,8 +66,7 @@ for ((w = 0; w < weeks; w++)); do
     "$bdtx" "${conf[@]}" --quiet report --week "$week"
     xlsx=reports/2020-2021/bdtx-20-$week.xlsx
     if [ ! -s "$xlsx" ]; then
-        echo "FAIL week $n: no workbook at $xlsx"
-        fail=1
+        failure "week $n: no workbook at $xlsx"
         continue
     fi
     check_workbook "$xlsx" "$work/week-$n.json" "$work/weeks.json"
@@ -85,8 +77,7 @@ last=reports/2020-2021/bdtx-20-$week.xlsx
 # Nothing but the workbooks in the reports folder: no temporary file left.
 extra=$(find reports -type f ! -name 'bdtx-20-*.xlsx' | head -n 5)
 if [ -n "$extra" ]; then
-    echo "FAIL files left in reports/: $extra"
-    fail=1
+    failure "files left in reports/: $extra"
 fi
 
 # CSV: the overall ranking tables, read back with the same reader.
@@ -108,9 +99,8 @@ out=$(jq -n -r --slurpfile rows "$work/csv.jsonl" --slurpfile r "$work/week-$n.j
        | select(. == null or (.[8] | tonumber) != $rep.province_total.assigned)
        | "csv: province total \(.)")')
 if [ -n "$out" ]; then
-    echo "FAIL the CSV differs from the JSON report:"
+    failure "the CSV differs from the JSON report:"
     echo "$out" | head -n 10
-    fail=1
 fi
 
 # English labels with report.language: en.
@@ -120,13 +110,11 @@ sed -e 's/language: vi/language: en/' -e "s|units: units.csv|units: $fixture/uni
 got=$("$dump" "$work/en.xlsx" | jq -R . | jq -s -c .)
 want='["Ranking","Module M1","Module M2","Schools","TEMIS","Not passed","Trend","Data"]'
 if [ "$got" != "$want" ]; then
-    echo "FAIL language en: sheets $got, expected $want"
-    fail=1
+    failure "language en: sheets $got, expected $want"
 fi
 ranking=$("$dump" "$work/en.xlsx" Ranking)
 if ! grep -q '"Overall rate"' <<<"$ranking"; then
-    echo "FAIL language en: the ranking headers are not in English"
-    fail=1
+    failure "language en: the ranking headers are not in English"
 fi
 
 # Killed while writing: the final name never holds a partial workbook. Each
@@ -155,8 +143,7 @@ for delay in 0 0.005 0.01 0.02 0.03 0.05 0.08 0.12 0.2 0.3; do
     rounds=$((rounds + 1))
     if [ -e "$work/kill/week.xlsx" ]; then
         if [ "$("$dump" "$work/kill/week.xlsx" 2>/dev/null | wc -l)" != 8 ]; then
-            echo "FAIL killed ${delay}s into writing: week.xlsx is there but not a whole workbook"
-            fail=1
+            failure "killed ${delay}s into writing: week.xlsx is there but not a whole workbook"
         fi
     else
         hit=$((hit + 1))
@@ -166,14 +153,13 @@ for delay in 0 0.005 0.01 0.02 0.03 0.05 0.08 0.12 0.2 0.3; do
         case "$(basename "$f")" in
             week.xlsx) ;;
             .week.xlsx.??????) ;;
-            *) echo "FAIL killed ${delay}s into writing: unexpected file $f"; fail=1 ;;
+            *) failure "killed ${delay}s into writing: unexpected file $f" ;;
         esac
     done
 done
 echo "killed report: $hit of $rounds rounds stopped while writing, none left a partial workbook"
 if [ "$hit" = 0 ]; then
-    echo "FAIL no round killed the report while it wrote the workbook"
-    fail=1
+    failure "no round killed the report while it wrote the workbook"
 fi
 
 # LibreOffice opens the workbook without repair: converted to PDF, every
@@ -186,21 +172,18 @@ if command -v soffice >/dev/null && command -v pdfinfo >/dev/null; then
         "-env:UserInstallation=file://$work/pdf/profile" --convert-to pdf week.xlsx \
         >/dev/null 2>&1) || true
     if [ ! -s "$work/pdf/week.pdf" ]; then
-        echo "FAIL LibreOffice did not convert the workbook"
-        fail=1
+        failure "LibreOffice did not convert the workbook"
     else
         pages=$(pdfinfo "$work/pdf/week.pdf" | awk '/^Pages:/ {print $2}')
         echo "PDF of $week: $pages pages"
         # At least one page per sheet; a table printed two pages wide would
         # double the count of the listing sheets.
         if [ "$pages" -lt 8 ] || [ "$pages" -gt 80 ]; then
-            echo "FAIL the PDF has $pages pages, expected 8 to 80"
-            fail=1
+            failure "the PDF has $pages pages, expected 8 to 80"
         fi
         bad=$(pdfinfo -f 1 -l "$pages" "$work/pdf/week.pdf" | awk '/^Page.*size:/ && !/841.* x 595/' | head -n 3)
         if [ -n "$bad" ]; then
-            echo "FAIL pages that are not A4 landscape: $bad"
-            fail=1
+            failure "pages that are not A4 landscape: $bad"
         fi
         # One page wide: a table printed two pages wide would put its right
         # half on pages without the first column (STT) and without the
@@ -210,23 +193,17 @@ if command -v soffice >/dev/null && command -v pdfinfo >/dev/null; then
             # pdftotext may put STT on one line with the next header
             # ("STT Mã đơn vị") depending on the fonts: match the word.
             if ! grep -qw "STT" <<<"$text" && ! grep -qF "DỮ LIỆU VÀ CẢNH BÁO" <<<"$text"; then
-                echo "FAIL page $p: neither the first column nor the title (a table cut in width?); it reads:"
-                head -n 5 <<<"$text" | sed 's/^/    /'
-                fail=1
+                failure "page $p: neither the first column nor the title (a table cut in width?); it reads: $(head -n 3 <<<"$text" | tr '\n' ' ')"
             fi
         done
         all=$(pdftotext "$work/pdf/week.pdf" -)
         for title in "KẾT QUẢ BỒI DƯỠNG THƯỜNG XUYÊN" "MÔ ĐUN M1" "MÔ ĐUN M2" "KẾT QUẢ THEO TRƯỜNG" \
                      "ĐÁNH GIÁ CHUẨN TRÊN TEMIS" "DANH SÁCH CHƯA HOÀN THÀNH" \
                      "TỶ LỆ HOÀN THÀNH CHUNG THEO TUẦN" "DỮ LIỆU VÀ CẢNH BÁO"; do
-            if ! grep -qF "$title" <<<"$all"; then
-                echo "FAIL the PDF does not show \"$title\""
-                fail=1
-            fi
+            grep -qF "$title" <<<"$all" || failure "the PDF does not show \"$title\""
         done
     fi
 else
-    echo "FAIL soffice or pdfinfo is missing (scripts/install-deps installs them)"
-    fail=1
+    failure "soffice or pdfinfo is missing (scripts/install-deps installs them)"
 fi
-exit $fail
+test_done workbook-weeks

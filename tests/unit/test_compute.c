@@ -6,22 +6,13 @@
  * week before, ranks and groups as the report carries them, the warnings
  * and the trend's weeks. Every expectation was worked out with exact
  * fractions apart from this code. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
-
 #include <inttypes.h>
 #include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "bdtx/compute.h"
 #include "compute_internal.h"
+#include "test_util.h"
 
-#define N(a) (sizeof(a) / sizeof((a)[0]))
 #define MAX_ROWS 8
 
 /* The groups of the fixture configuration, of one with two-decimal

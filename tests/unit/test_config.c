@@ -1,19 +1,7 @@
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-
-#include <cmocka.h>
-
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "bdtx/config.h"
-
-#define FIXTURE_DIR FIXTURES "/langson-2020-2021"
+#include "test_util.h"
 
 /* A scratch folder holding the configuration under test, a units file
  * beside it and a folder where a units file is expected. */
@@ -24,39 +12,26 @@ static char scratch_folder[128];
 
 static int scratch_setup(void **state)
 {
-    FILE *f;
+    static const char units[] = "code,name,kind,parent_code\n";
 
     (void)state;
-    snprintf(scratch_dir, sizeof scratch_dir, "/tmp/bdtx-test-config-XXXXXX");
-    if (!mkdtemp(scratch_dir))
-        return -1;
-    snprintf(scratch_config, sizeof scratch_config, "%s/bdtx.yaml", scratch_dir);
-    snprintf(scratch_units, sizeof scratch_units, "%s/units.csv", scratch_dir);
-    snprintf(scratch_folder, sizeof scratch_folder, "%s/folder", scratch_dir);
-    f = fopen(scratch_units, "w");
-    if (!f)
-        return -1;
-    fputs("code,name,kind,parent_code\n", f);
-    fclose(f);
+    temp_dir_make(scratch_dir, sizeof scratch_dir, "config");
+    temp_path(scratch_config, sizeof scratch_config, scratch_dir, "bdtx.yaml");
+    temp_path(scratch_units, sizeof scratch_units, scratch_dir, "units.csv");
+    temp_path(scratch_folder, sizeof scratch_folder, scratch_dir, "folder");
+    file_write(scratch_units, units, strlen(units));
     return mkdir(scratch_folder, 0700);
 }
 
 static int scratch_teardown(void **state)
 {
     (void)state;
-    unlink(scratch_config);
-    unlink(scratch_units);
-    rmdir(scratch_folder);
-    return rmdir(scratch_dir);
+    return temp_dir_remove(scratch_dir);
 }
 
 static void write_config(const char *text)
 {
-    FILE *f = fopen(scratch_config, "w");
-
-    assert_non_null(f);
-    assert_int_equal(fputs(text, f) >= 0, 1);
-    assert_int_equal(fclose(f), 0);
+    file_write(scratch_config, text, strlen(text));
 }
 
 static int load_text(const char *text, struct config *cfg, bdtx_error *err)
@@ -71,10 +46,7 @@ static void load_ok(const char *path, struct config *cfg)
     bdtx_error err;
 
     error_clear(&err);
-    if (config_load(path, cfg, &err) != 0) {
-        error_print(&err, stderr);
-        fail();
-    }
+    require_ok(config_load(path, cfg, &err), &err, path);
 }
 
 static void test_fixture(void **state)

@@ -2,19 +2,8 @@
  * them (the font's bytes read as Windows-1252), converted to NFC; Unicode
  * Vietnamese, and ordinary punctuation, left alone. The legacy forms are
  * written byte by byte from the encodings' published layouts. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
-
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "bdtx/encoding.h"
-
-#define N(a) (sizeof(a) / sizeof((a)[0]))
+#include "test_util.h"
 
 static void test_converted(void **state)
 {

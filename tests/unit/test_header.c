@@ -4,21 +4,10 @@
  * status, result and role vocabularies, source kinds, and the vocabulary
  * configuration extends. Text written here as UTF-8 is precomposed (NFC);
  * decomposed (NFD) text is written byte by byte, as the week-03 export has it. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
-
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "bdtx/header.h"
 #include "bdtx/sheet.h"
+#include "test_util.h"
 
-#define N(a) (sizeof(a) / sizeof((a)[0]))
-#define FIXTURE_DIR FIXTURES "/langson-2020-2021"
 #define MAX_CELLS 20
 
 static struct vocab builtin;
@@ -258,21 +247,6 @@ static const struct {
      {"Mã đơn vị", "Tổng số tham gia bồi dưỡng", "Tỷ lệ"}, 0},
 };
 
-static void make_row(struct sheet_row *row, struct sheet_cell *cells, long number, size_t ncells,
-                     const char *const *texts, uint32_t numeric)
-{
-    size_t j;
-
-    for (j = 0; j < ncells; j++) {
-        cells[j].text = texts[j];
-        cells[j].len = strlen(texts[j]);
-        cells[j].numeric = (numeric >> j) & 1;
-    }
-    row->number = number;
-    row->ncells = ncells;
-    row->cells = cells;
-}
-
 static void test_match(void **state)
 {
     size_t i, j;
@@ -290,7 +264,7 @@ static void test_match(void **state)
         for (j = 0; j < c->ncells; j++)
             if (c->fields[j] >= 0)
                 want[c->fields[j]] = (long)j;
-        make_row(&row, cells, c->number, c->ncells, c->cells, 0);
+        row_of_texts(&row, cells, c->number, c->cells, c->ncells, 0);
         memset(&map, 0x5a, sizeof map);
 
         if (!header_match(&builtin, &row, &map))
@@ -317,7 +291,7 @@ static void test_no_match(void **state)
         struct sheet_row row;
         struct header_map map;
 
-        make_row(&row, cells, (long)i + 1, other_rows[i].ncells, other_rows[i].cells,
+        row_of_texts(&row, cells, (long)i + 1, other_rows[i].cells, other_rows[i].ncells,
                  other_rows[i].numeric);
         if (header_match(&builtin, &row, &map))
             fail_msg("%s: taken for a %s header", other_rows[i].name, source_kind_name(map.kind));
@@ -358,8 +332,7 @@ static void test_fixture_files(void **state)
 
         snprintf(path, sizeof path, "%s/%s", FIXTURE_DIR, cases[i].file);
         error_clear(&err);
-        if (sheet_open(path, NULL, &r, &err) != 0)
-            fail_msg("%s: %s", cases[i].file, err.message);
+        require_ok(sheet_open(path, NULL, &r, &err), &err, cases[i].file);
         while (!found && seen < HEADER_SEARCH_ROWS && (rc = sheet_next(r, &row, &err)) == 1) {
             seen++;
             found = header_match(&builtin, &row, &map);
@@ -583,7 +556,7 @@ struct alias_spec {
     const char *names[3];
 };
 
-static char *dup(const char *s)
+static char *str_dup(const char *s)
 {
     char *d = strdup(s);
 
@@ -600,7 +573,7 @@ static void strings_fill(struct config_strings *to, const char *const *items)
     to->count = n;
     to->items = n ? calloc(n, sizeof *to->items) : NULL;
     for (n = 0; n < to->count; n++)
-        to->items[n] = dup(items[n]);
+        to->items[n] = str_dup(items[n]);
 }
 
 static void strings_free(struct config_strings *s)
@@ -623,11 +596,11 @@ static int vocab_from(struct vocab *v, const struct alias_spec *aliases, size_t 
     int rc;
 
     memset(&cfg, 0, sizeof cfg);
-    cfg.path = dup("/srv/bdtx/bdtx.yaml");
+    cfg.path = str_dup("/srv/bdtx/bdtx.yaml");
     cfg.aliases = naliases ? calloc(naliases, sizeof *cfg.aliases) : NULL;
     cfg.naliases = naliases;
     for (i = 0; i < naliases; i++) {
-        cfg.aliases[i].field = dup(aliases[i].field);
+        cfg.aliases[i].field = str_dup(aliases[i].field);
         strings_fill(&cfg.aliases[i].names, aliases[i].names);
         cfg.aliases[i].line = 40 + (long)i;
         cfg.aliases[i].column = 5;
@@ -690,8 +663,7 @@ static void test_config_vocab(void **state)
     size_t i;
 
     (void)state;
-    if (vocab_from(&v, aliases, N(aliases), passed, not_passed, &err) != 0)
-        fail_msg("vocab_init: %s", err.message);
+    require_ok(vocab_from(&v, aliases, N(aliases), passed, not_passed, &err), &err, "vocab_init");
     assert_int_equal(err.code, 0);
     for (i = 0; i < N(fields); i++) {
         int f = header_field(&v, fields[i].text);
@@ -733,8 +705,7 @@ static void test_config_every_field(void **state)
         aliases[i].field = field_name((enum field)i);
         aliases[i].names[0] = names[i];
     }
-    if (vocab_from(&v, aliases, F_COUNT, NULL, NULL, &err) != 0)
-        fail_msg("vocab_init: %s", err.message);
+    require_ok(vocab_from(&v, aliases, F_COUNT, NULL, NULL, &err), &err, "vocab_init");
     for (i = 0; i < F_COUNT; i++)
         if (header_field(&v, names[i]) != (int)i)
             fail_msg("\"%s\" (%s): field %d", names[i], field_name((enum field)i),

@@ -2,20 +2,8 @@
  * parent that tells two same-named schools apart, and the candidates an
  * ambiguous name reports. The registry is written here, so every expected
  * code is known without asking the code under test. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
-
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-
 #include "bdtx/names.h"
-
-#define N(a) (sizeof(a) / sizeof((a)[0]))
+#include "test_util.h"
 
 static const char registry_csv[] =
     "code,name,kind,parent_code,aliases\n"
@@ -31,7 +19,7 @@ static const char registry_csv[] =
 
 static struct registry reg;
 static struct name_index idx;
-static char path[64];
+static char *path;
 
 static long code_index(const char *code)
 {
@@ -41,16 +29,9 @@ static long code_index(const char *code)
 static int setup(void **state)
 {
     bdtx_error err;
-    int fd;
-    FILE *f;
 
     (void)state;
-    snprintf(path, sizeof path, "/tmp/bdtx-test-names-XXXXXX.csv");
-    fd = mkstemps(path, 4);
-    if (fd < 0 || !(f = fdopen(fd, "w")))
-        return -1;
-    fputs(registry_csv, f);
-    fclose(f);
+    path = temp_file(".csv", registry_csv);
     error_clear(&err);
     if (registry_read_file(path, &reg, &err) != 0 || names_build(&reg, &idx, &err) != 0) {
         fprintf(stderr, "%s\n", err.message);
@@ -61,10 +42,14 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
+    int rc;
+
     (void)state;
     names_release(&idx);
     registry_release(&reg);
-    return unlink(path);
+    rc = unlink(path);
+    free(path);
+    return rc;
 }
 
 static void test_variants(void **state)

@@ -3,22 +3,13 @@
  * project's own reader. Covers what the fixture weeks cannot: a learners
  * list longer than a sheet continues on further sheets, numbered on; the
  * English labels; a workbook that cannot be written is an error. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
-
 #include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
 #include "bdtx/compute.h"
 #include "bdtx/config.h"
 #include "bdtx/report_xlsx.h"
 #include "bdtx/sheet.h"
+#include "test_util.h"
 
 struct fake {
     struct config cfg;
@@ -66,13 +57,12 @@ static int setup(void **state)
 
     assert_non_null(f);
     error_clear(&err);
-    assert_int_equal(config_load(FIXTURES "/langson-2020-2021/bdtx.yaml", &f->cfg, &err), 0);
+    assert_int_equal(config_load(FIXTURE_DIR "/bdtx.yaml", &f->cfg, &err), 0);
     f->rep.cfg = &f->cfg;
     f->rep.year = &f->cfg.years[0];
     f->rep.as_of = date_from_ymd(2020, 11, 22);
     date_iso_week(f->rep.as_of, &f->rep.iso_year, &f->rep.week);
-    assert_int_equal(registry_read_file(FIXTURES "/langson-2020-2021/units.csv", &f->rep.reg,
-                                        &err), 0);
+    assert_int_equal(registry_read_file(FIXTURE_DIR "/units.csv", &f->rep.reg, &err), 0);
     f->rep.rankings = calloc(2 * (f->rep.year->nmodules + 1), sizeof *f->rep.rankings);
     f->rep.module_totals = calloc(f->rep.year->nmodules + 1, sizeof *f->rep.module_totals);
     assert_non_null(f->rep.rankings);
@@ -143,18 +133,6 @@ static int gen_next(void *ctx, struct person_row *row, bdtx_error *err)
     row->module = modules[g->k - 1];
     row->state = (int)(g->i % 2);
     return 1;
-}
-
-static char *temp_path(void)
-{
-    char *p = strdup("/tmp/bdtx-test-XXXXXX");
-    int fd;
-
-    assert_non_null(p);
-    fd = mkstemp(p);
-    assert_true(fd >= 0);
-    close(fd);
-    return p;
 }
 
 /* Names of the workbook's sheets, '|'-joined. */
@@ -237,7 +215,7 @@ static void test_people_continue(void **state)
     struct gen g = {&f->rep, 25, 0, 0, "", "", 0};
     struct people_source src = {gen_next, &g};
     struct report_xlsx_options opt = {&src, 10, NULL};
-    char *path = temp_path(), names[512];
+    char *path = temp_file("", ""), names[512];
     bdtx_error err;
 
     error_clear(&err);
@@ -258,7 +236,7 @@ static void test_people_one_sheet(void **state)
     struct gen g = {&f->rep, 300, 0, 0, "", "", 0};
     struct people_source src = {gen_next, &g};
     struct report_xlsx_options opt = {&src, 0, NULL};
-    char *path = temp_path();
+    char *path = temp_file("", "");
     bdtx_error err;
 
     error_clear(&err);
@@ -272,7 +250,7 @@ static void test_people_one_sheet(void **state)
 static void test_rates_are_numbers(void **state)
 {
     struct fake *f = *state;
-    char *path = temp_path();
+    char *path = temp_file("", "");
     struct sheet_select which = {"Xếp hạng", 0};
     struct sheet_reader *r = NULL;
     struct sheet_row row;
@@ -309,7 +287,7 @@ static void test_english(void **state)
     struct gen g = {&f->rep, 7, 0, 0, "", "", 0};
     struct people_source src = {gen_next, &g};
     struct report_xlsx_options opt = {&src, 8, NULL};
-    char *path = temp_path(), names[512], *saved = f->cfg.report.language;
+    char *path = temp_file("", ""), names[512], *saved = f->cfg.report.language;
     bdtx_error err;
 
     error_clear(&err);

@@ -1,25 +1,15 @@
 /* Reading exports: CSV in its encodings and dialects, XLSX built here with
  * libzip to exercise one feature at a time, and the real fixture files. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
-
-#include <dirent.h>
 #include <iconv.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 #include <zip.h>
 
 #include "bdtx/sheet.h"
+#include "test_util.h"
 
 #define BYTES(s) (s), (sizeof(s) - 1)
 #define MAX_WANT_CELLS 32
 
-static char tmpdir[] = "/tmp/bdtx-test-sheet-XXXXXX";
+static char tmpdir[64];
 
 /* A row as it should come out of sheet_next. NULL cells read as "";
  * bit i of numeric says cells[i] is an XLSX number. */
@@ -33,40 +23,14 @@ struct want_row {
 static int group_setup(void **state)
 {
     (void)state;
-    return mkdtemp(tmpdir) ? 0 : -1;
+    temp_dir_make(tmpdir, sizeof tmpdir, "sheet");
+    return 0;
 }
 
 static int group_teardown(void **state)
 {
-    char path[512];
-    struct dirent *e;
-    DIR *d = opendir(tmpdir);
-
     (void)state;
-    if (!d)
-        return -1;
-    while ((e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.')
-            continue;
-        snprintf(path, sizeof path, "%s/%s", tmpdir, e->d_name);
-        unlink(path);
-    }
-    closedir(d);
-    return rmdir(tmpdir);
-}
-
-static void tmp_path(char *buf, size_t cap, const char *name)
-{
-    snprintf(buf, cap, "%s/%s", tmpdir, name);
-}
-
-static void write_file(const char *path, const void *data, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-
-    assert_non_null(f);
-    assert_int_equal(fwrite(data, 1, len, f), len);
-    assert_int_equal(fclose(f), 0);
+    return temp_dir_remove(tmpdir);
 }
 
 /* Read path to the end and compare every row with want. */
@@ -80,9 +44,7 @@ static void check_rows(const char *path, const struct sheet_limits *limits,
     int rc;
 
     error_clear(&err);
-    rc = sheet_open(path, limits, &r, &err);
-    if (rc != 0)
-        fail_msg("%s: %s", path, err.message);
+    require_ok(sheet_open(path, limits, &r, &err), &err, path);
     for (i = 0; i < nwant; i++) {
         rc = sheet_next(r, &row, &err);
         if (rc != 1)
@@ -216,8 +178,8 @@ static void test_csv_dialects(void **state)
 
     (void)state;
     for (i = 0; i < sizeof csv_cases / sizeof csv_cases[0]; i++) {
-        tmp_path(path, sizeof path, csv_cases[i].name);
-        write_file(path, csv_cases[i].data, csv_cases[i].len);
+        temp_path(path, sizeof path, tmpdir, csv_cases[i].name);
+        file_write(path, csv_cases[i].data, csv_cases[i].len);
         check_rows(path, NULL, csv_cases[i].rows, csv_cases[i].nrows);
     }
 }
@@ -237,8 +199,8 @@ static void test_csv_utf16(void **state)
     (void)state;
     for (le = 0; le <= 1; le++) {
         data = utf16_with_bom(text, le, &len);
-        tmp_path(path, sizeof path, le ? "utf16le.csv" : "utf16be.csv");
-        write_file(path, data, len);
+        temp_path(path, sizeof path, tmpdir, le ? "utf16le.csv" : "utf16be.csv");
+        file_write(path, data, len);
         free(data);
         check_rows(path, NULL, want, 2);
     }
@@ -263,12 +225,12 @@ static void test_csv_chunks(void **state)
         len += (size_t)snprintf(text + len, cap - len, "%zu,\"Lạng\r\nSơn\",\"q\"\"%zu\"\r\n", i, i);
     for (pass = 0; pass < 2; pass++) {
         if (pass == 0) {
-            tmp_path(path, sizeof path, "chunks.csv");
-            write_file(path, text, len);
+            temp_path(path, sizeof path, tmpdir, "chunks.csv");
+            file_write(path, text, len);
         } else {
             data = utf16_with_bom(text, true, &i16);
-            tmp_path(path, sizeof path, "chunks16.csv");
-            write_file(path, data, i16);
+            temp_path(path, sizeof path, tmpdir, "chunks16.csv");
+            file_write(path, data, i16);
             free(data);
         }
         error_clear(&err);
@@ -309,8 +271,8 @@ static void test_csv_boundaries(void **state)
     memset(cell, 'x', chunk - 1);
     cell[chunk - 1] = '\0';
     want[0].cells[0] = cell;
-    tmp_path(path, sizeof path, "cr-boundary.csv");
-    write_file(path, data, chunk + 4);
+    temp_path(path, sizeof path, tmpdir, "cr-boundary.csv");
+    file_write(path, data, chunk + 4);
     check_rows(path, &wide, want, 2);
 
     /* UTF-16LE: BOM, 'a' units, then U+1D400 as a pair whose halves land
@@ -326,8 +288,8 @@ static void test_csv_boundaries(void **state)
     len += 10;
     memset(cell, 'a', units);
     memcpy(cell + units, "\xF0\x9D\x90\x80", 5);
-    tmp_path(path, sizeof path, "pair-boundary.csv");
-    write_file(path, data, len);
+    temp_path(path, sizeof path, tmpdir, "pair-boundary.csv");
+    file_write(path, data, len);
     check_rows(path, &wide, want, 2);
     free(data);
     free(cell);
@@ -379,8 +341,8 @@ static void test_csv_errors(void **state)
     for (i = 0; i < sizeof csv_errors / sizeof csv_errors[0]; i++) {
         const struct error_case *c = &csv_errors[i];
 
-        tmp_path(path, sizeof path, c->name);
-        write_file(path, c->data, c->len);
+        temp_path(path, sizeof path, tmpdir, c->name);
+        file_write(path, c->data, c->len);
         check_error(path, &c->limits, c->rows_before, c->message, c->row, c->column);
     }
 }
@@ -393,7 +355,7 @@ static void test_open_missing(void **state)
 
     (void)state;
     error_clear(&err);
-    tmp_path(path, sizeof path, "does-not-exist.csv");
+    temp_path(path, sizeof path, tmpdir, "does-not-exist.csv");
     assert_int_equal(sheet_open(path, NULL, &r, &err), -1);
     assert_null(r);
     assert_int_equal(err.code, BDTX_DATAERR);
@@ -414,13 +376,13 @@ static void test_column_labels(void **state)
     size_t i;
 
     (void)state;
-    tmp_path(path, sizeof path, "labels.csv");
-    write_file(path, BYTES("a\n"));
+    temp_path(path, sizeof path, tmpdir, "labels.csv");
+    file_write(path, BYTES("a\n"));
     error_clear(&err);
     assert_int_equal(sheet_open(path, NULL, &csv, &err), 0);
     assert_int_equal(sheet_format(csv), SHEET_CSV);
     assert_string_equal(sheet_name(csv), "");
-    assert_int_equal(sheet_open(FIXTURES "/langson-2020-2021/week-01/temis-gv.xlsx", NULL, &xlsx,
+    assert_int_equal(sheet_open(FIXTURE_DIR "/week-01/temis-gv.xlsx", NULL, &xlsx,
                                 &err), 0);
     assert_int_equal(sheet_format(xlsx), SHEET_XLSX);
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -600,7 +562,7 @@ static void test_xlsx_built(void **state)
     for (i = 0; i < sizeof xlsx_cases / sizeof xlsx_cases[0]; i++) {
         const struct xlsx_case *c = &xlsx_cases[i];
 
-        tmp_path(path, sizeof path, c->name);
+        temp_path(path, sizeof path, tmpdir, c->name);
         make_xlsx(path, c->parts, 5);
         error_clear(&err);
         assert_int_equal(sheet_open(path, NULL, &r, &err), 0);
@@ -635,7 +597,7 @@ static void test_xlsx_select(void **state)
     (void)state;
     memcpy(parts, c->parts, sizeof parts);
     parts[2].data = SHEET("<row r=\"1\">" INLINE("A1", "second") "</row>");
-    tmp_path(path, sizeof path, "select.xlsx");
+    temp_path(path, sizeof path, tmpdir, "select.xlsx");
     make_xlsx(path, parts, 5);
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         error_clear(&err);
@@ -654,8 +616,8 @@ static void test_xlsx_select(void **state)
         assert_string_equal(err.message, cases[i].error);
         assert_string_equal(err.file, path);
     }
-    tmp_path(csv, sizeof csv, "select.csv");
-    write_file(csv, BYTES("a\n"));
+    temp_path(csv, sizeof csv, tmpdir, "select.csv");
+    file_write(csv, BYTES("a\n"));
     assert_int_equal(sheet_open_sheet(csv, NULL, &cases[0].which, &r, &err), 0);
     assert_int_equal(sheet_count(r), 1);
     sheet_close(r);
@@ -745,7 +707,7 @@ static void test_xlsx_errors(void **state)
     for (i = 0; i < sizeof xlsx_errors / sizeof xlsx_errors[0]; i++) {
         const struct xlsx_error_case *c = &xlsx_errors[i];
 
-        tmp_path(path, sizeof path, c->name);
+        temp_path(path, sizeof path, tmpdir, c->name);
         make_xlsx(path, c->parts, 4);
         check_error(path, &c->limits, c->rows_before, c->message, c->row, c->column);
     }
@@ -758,8 +720,8 @@ static void test_xlsx_corrupt_zip(void **state)
     bdtx_error err;
 
     (void)state;
-    tmp_path(path, sizeof path, "corrupt.xlsx");
-    write_file(path, BYTES("PK\x03\x04 this is not really a zip archive"));
+    temp_path(path, sizeof path, tmpdir, "corrupt.xlsx");
+    file_write(path, BYTES("PK\x03\x04 this is not really a zip archive"));
     error_clear(&err);
     assert_int_equal(sheet_open(path, NULL, &r, &err), -1);
     assert_null(r);
@@ -779,23 +741,17 @@ static void test_xlsx_crc(void **state)
     };
     char path[512], *data, *hit = NULL;
     size_t len, i;
-    FILE *f;
 
     (void)state;
-    tmp_path(path, sizeof path, "crc.xlsx");
+    temp_path(path, sizeof path, tmpdir, "crc.xlsx");
     make_zip(path, parts, 3, true);
-    f = fopen(path, "rb");
-    assert_non_null(f);
-    data = malloc(1 << 16);
-    assert_non_null(data);
-    len = fread(data, 1, 1 << 16, f);
-    fclose(f);
+    data = file_read(path, &len);
     for (i = 0; i + 4 <= len && !hit; i++)
         if (memcmp(data + i, "BBBB", 4) == 0)
             hit = data + i;
     assert_non_null(hit);
     hit[3] = 'C';
-    write_file(path, data, len);
+    file_write(path, data, len);
     free(data);
     check_error(path, NULL, 2, "corrupt XLSX: cannot read xl/worksheets/sheet1.xml (CRC error)", 0, "");
 }
@@ -816,7 +772,7 @@ static void test_xlsx_ratio(void **state)
     memcpy(xml, head, sizeof head - 1);
     memset(xml + sizeof head - 1, ' ', blanks);
     memcpy(xml + sizeof head - 1 + blanks, tail, sizeof tail - 1);
-    tmp_path(path, sizeof path, "ratio.xlsx");
+    temp_path(path, sizeof path, tmpdir, "ratio.xlsx");
     make_xlsx(path, parts, 3);
     free(xml);
     check_error(path, NULL, 0,
@@ -861,7 +817,7 @@ static void test_xlsx_token_bound(void **state)
                           "<c r=\"B1\" t=\"inlineStr\"><is><t>",
                           text_len, "</t></is></c></row></sheetData></worksheet>", &parts[2].len);
     parts[2].data = xml;
-    tmp_path(path, sizeof path, "long-text.xlsx");
+    temp_path(path, sizeof path, tmpdir, "long-text.xlsx");
     make_xlsx(path, parts, 3);
     free(xml);
     error_clear(&err);
@@ -878,7 +834,7 @@ static void test_xlsx_token_bound(void **state)
                           5u << 20, "\"><c r=\"A1\"><v>1</v></c></row></sheetData></worksheet>",
                           &parts[2].len);
     parts[2].data = xml;
-    tmp_path(path, sizeof path, "giant-tag.xlsx");
+    temp_path(path, sizeof path, tmpdir, "giant-tag.xlsx");
     make_xlsx(path, parts, 3);
     free(xml);
     check_error(path, &roomy, 0,
@@ -915,7 +871,7 @@ static void test_xlsx_many_rows(void **state)
     len += (size_t)snprintf(xml + len, cap - len, "</sheetData></worksheet>");
     parts[3].data = xml;
     parts[3].len = len;
-    tmp_path(path, sizeof path, "many.xlsx");
+    temp_path(path, sizeof path, tmpdir, "many.xlsx");
     make_xlsx(path, parts, 4);
     free(xml);
 
@@ -953,8 +909,7 @@ static void check_fixture(const char *path, const char *name, long nrows, long l
     size_t p = 0, c;
 
     error_clear(&err);
-    if (sheet_open(path, NULL, &r, &err) != 0)
-        fail_msg("%s: %s", path, err.message);
+    require_ok(sheet_open(path, NULL, &r, &err), &err, path);
     assert_string_equal(sheet_name(r), name);
     while (sheet_next(r, &row, &err) == 1) {
         count++;
@@ -1072,12 +1027,12 @@ static void test_read_ahead(void **state)
     for (i = 1; i <= n; i++)
         len += (size_t)snprintf(text + len, cap - len, "%ld,Nguyễn Văn %ld,\"a,%ld\",,x\n", i, i,
                                 i * 7);
-    tmp_path(path, sizeof path, "ahead.csv");
-    write_file(path, text, len);
+    temp_path(path, sizeof path, tmpdir, "ahead.csv");
+    file_write(path, text, len);
     check_read_ahead(path, n, 0);
     /* A quote never closed, after 50,000 good rows. */
     len += (size_t)snprintf(text + len, cap - len, "%ld,\"never closed\n", n + 1);
-    write_file(path, text, len);
+    file_write(path, text, len);
     check_read_ahead(path, n, -1);
 
     len = (size_t)snprintf(text, cap, "<worksheet xmlns=\"" NS_MAIN "\"><sheetData>");
@@ -1089,7 +1044,7 @@ static void test_read_ahead(void **state)
     len += (size_t)snprintf(text + len, cap - len, "</sheetData></worksheet>");
     parts[3].data = text;
     parts[3].len = len;
-    tmp_path(xlsx, sizeof xlsx, "ahead.xlsx");
+    temp_path(xlsx, sizeof xlsx, tmpdir, "ahead.xlsx");
     make_xlsx(xlsx, parts, 4);
     /* Shared string 7 does not exist: an error at row n - 10. */
     check_read_ahead(xlsx, n - 11, -1);
@@ -1127,7 +1082,7 @@ static void test_fixture_xlsx_title_block(void **state)
     };
 
     (void)state;
-    check_fixture(FIXTURES "/langson-2020-2021/week-02/ket-qua-boi-duong-truc-thuoc.xlsx", "Sheet1",
+    check_fixture(FIXTURE_DIR "/week-02/ket-qua-boi-duong-truc-thuoc.xlsx", "Sheet1",
                   1564, 1565, probes, sizeof probes / sizeof probes[0]);
 }
 
@@ -1150,7 +1105,7 @@ static void test_fixture_xlsx_streaming_writer(void **state)
     };
 
     (void)state;
-    check_fixture(FIXTURES "/langson-2020-2021/week-04/lms_25102020.xlsx", "Danh sach", 11474, 11475,
+    check_fixture(FIXTURE_DIR "/week-04/lms_25102020.xlsx", "Danh sach", 11474, 11475,
                   probes, sizeof probes / sizeof probes[0]);
 }
 
@@ -1165,7 +1120,7 @@ static void test_fixture_xlsx_temis(void **state)
     };
 
     (void)state;
-    check_fixture(FIXTURES "/langson-2020-2021/week-01/temis-gv.xlsx", "Sheet1", 39, 40, probes,
+    check_fixture(FIXTURE_DIR "/week-01/temis-gv.xlsx", "Sheet1", 39, 40, probes,
                   sizeof probes / sizeof probes[0]);
 }
 
@@ -1190,10 +1145,10 @@ static void test_fixture_csv(void **state)
     bdtx_error err;
 
     (void)state;
-    check_fixture(FIXTURES "/langson-2020-2021/week-01/lms-hoc-vien-20201004.csv", "", 11467, 11467,
+    check_fixture(FIXTURE_DIR "/week-01/lms-hoc-vien-20201004.csv", "", 11467, 11467,
                   bom, sizeof bom / sizeof bom[0]);
     error_clear(&err);
-    assert_int_equal(sheet_open(FIXTURES "/langson-2020-2021/week-03/export_lms_tuan03.csv", NULL, &r,
+    assert_int_equal(sheet_open(FIXTURE_DIR "/week-03/export_lms_tuan03.csv", NULL, &r,
                                 &err), 0);
     assert_int_equal(sheet_next(r, &row, &err), 1);
     assert_int_equal(row.number, semicolon[0].want.number);

@@ -2,21 +2,10 @@
  * the comparison keys built from it, and the validity and blank checks.
  * Text written here as UTF-8 is precomposed (NFC); decomposed (NFD) text
  * is written byte by byte, as the week-03 fixture export has it. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
-
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include <utf8proc.h>
 
 #include "bdtx/text.h"
-
-#define N(a) (sizeof(a) / sizeof((a)[0]))
+#include "test_util.h"
 
 /* The same words decomposed (as the NFD exports write them), precomposed,
  * and their comparison key. */
@@ -68,9 +57,8 @@ static void check_cases(char *(*fn)(const char *), const struct text_case *cases
 
         if (!cases[i].want && out)
             fail_msg("case %zu: invalid UTF-8 gave \"%s\"", i, out);
-        if (cases[i].want && (!out || strcmp(out, cases[i].want) != 0))
-            fail_msg("case %zu: \"%s\", expected \"%s\"", i, out ? out : "(null)",
-                     cases[i].want);
+        if (cases[i].want && !str_same(out, cases[i].want))
+            fail_msg("case %zu: \"%s\", expected \"%s\"", i, str_shown(out), cases[i].want);
         free(out);
     }
 }
@@ -83,12 +71,11 @@ static void test_nfc_forms(void **state)
     for (i = 0; i < N(forms); i++) {
         char *from_nfd = text_nfc(forms[i].nfd), *from_nfc = text_nfc(forms[i].nfc);
 
-        if (!from_nfd || strcmp(from_nfd, forms[i].nfc) != 0)
-            fail_msg("NFD of \"%s\" composes to \"%s\"", forms[i].nfc,
-                     from_nfd ? from_nfd : "(null)");
-        if (!from_nfc || strcmp(from_nfc, forms[i].nfc) != 0)
+        if (!str_same(from_nfd, forms[i].nfc))
+            fail_msg("NFD of \"%s\" composes to \"%s\"", forms[i].nfc, str_shown(from_nfd));
+        if (!str_same(from_nfc, forms[i].nfc))
             fail_msg("\"%s\" (already NFC) came out as \"%s\"", forms[i].nfc,
-                     from_nfc ? from_nfc : "(null)");
+                     str_shown(from_nfc));
         free(from_nfd);
         free(from_nfc);
     }
@@ -147,9 +134,9 @@ static void test_nfc_fast_path(void **state)
                 char *want = (char *)utf8proc_NFC((const utf8proc_uint8_t *)text[k]);
                 char *got = text_nfc(text[k]);
 
-                if (!want || !got || strcmp(want, got) != 0)
+                if (!want || !str_same(want, got))
                     fail_msg("U+%04X: text_nfc gave \"%s\", utf8proc NFC \"%s\"", (unsigned)cp,
-                             got ? got : "(null)", want ? want : "(null)");
+                             str_shown(got), str_shown(want));
                 free(want);
                 free(got);
             }
@@ -207,9 +194,9 @@ static void test_key_forms(void **state)
         for (j = 0; j < N(inputs); j++) {
             char *key = text_key(inputs[j]);
 
-            if (!key || strcmp(key, forms[i].key) != 0)
+            if (!str_same(key, forms[i].key))
                 fail_msg("\"%s\", form %zu: key \"%s\", expected \"%s\"", forms[i].nfc, j,
-                         key ? key : "(null)", forms[i].key);
+                         str_shown(key), forms[i].key);
             free(key);
         }
     }

@@ -3,20 +3,10 @@
  * thresholds, accounts kept as numbers, and doubles printed back.
  * Every expected day number and week was computed apart from this code
  * (Python's datetime), never by running it. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
-
 #include <inttypes.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "bdtx/value.h"
-
-#define N(a) (sizeof(a) / sizeof((a)[0]))
+#include "test_util.h"
 
 struct ymd {
     int y, m, d;

@@ -1,19 +1,10 @@
 /* Detection of the wide learners layout (one status column per module) and
  * of the per-person TEMIS header, against a configuration written here with
  * two school years whose modules differ. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
-
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "bdtx/config.h"
 #include "bdtx/header.h"
 #include "bdtx/wide.h"
+#include "test_util.h"
 
 static struct config_module m20[] = {
     {"M1", "Hướng dẫn thực hiện Chương trình giáo dục phổ thông 2018", {NULL, 0}},
@@ -51,21 +42,6 @@ static int teardown(void **state)
     return 0;
 }
 
-static void make_row(struct sheet_row *row, struct sheet_cell *cells, const char *const *texts,
-                     size_t n)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        cells[i].text = texts[i];
-        cells[i].len = strlen(texts[i]);
-        cells[i].numeric = false;
-    }
-    row->number = 5;
-    row->ncells = n;
-    row->cells = cells;
-}
-
 static void test_wide_header(void **state)
 {
     static const char *const texts[] = {
@@ -79,7 +55,7 @@ static void test_wide_header(void **state)
     bdtx_error err;
 
     (void)state;
-    make_row(&row, cells, texts, 7);
+    row_of_texts(&row, cells, 5, texts, 7, 0);
     assert_false(header_match(&vocab, &row, &map));
     assert_true(wide_match(&cfg, &row, &map, &w));
     assert_int_equal(map.kind, SOURCE_LMS_LEARNERS);
@@ -107,10 +83,10 @@ static void test_not_wide(void **state)
     struct wide_map w;
 
     (void)state;
-    make_row(&row, cells, long_texts, 4);
+    row_of_texts(&row, cells, 5, long_texts, 4, 0);
     assert_true(header_match(&vocab, &row, &map));
     assert_false(wide_match(&cfg, &row, &map, &w));
-    make_row(&row, cells, no_account, 4);
+    row_of_texts(&row, cells, 5, no_account, 4, 0);
     header_match(&vocab, &row, &map);
     assert_false(wide_match(&cfg, &row, &map, &w));
 }
@@ -126,7 +102,7 @@ static void test_temis_people_header(void **state)
     struct header_map map;
 
     (void)state;
-    make_row(&row, cells, texts, 7);
+    row_of_texts(&row, cells, 5, texts, 7, 0);
     assert_true(header_match(&vocab, &row, &map));
     assert_int_equal(map.kind, SOURCE_TEMIS_PEOPLE);
     assert_int_equal(map.col[F_SELF_STATUS], 4);
