@@ -1,8 +1,10 @@
 /* bdtx: weekly rankings of BDTX module completion for a Sở GDĐT. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "bdtx/commands.h"
 #include "bdtx/error.h"
@@ -46,11 +48,11 @@ static void usage(FILE *out)
         fprintf(out, "  %s\n      %s\n", commands[i].usage, commands[i].help);
     fprintf(out, "\n--config defaults to $BDTX_CONFIG, then config/bdtx.yaml.\n"
                  "Exit codes: 0 done; 1 rows or files rejected; 64 usage; 65 input file "
-                 "rejected;\n69 database unavailable; 70 internal error; 75 locked; "
-                 "78 configuration error.\n");
+                 "rejected;\n69 database unavailable; 70 internal error; 74 output not written; "
+                 "75 locked;\n78 configuration error.\n");
 }
 
-int main(int argc, char **argv)
+static int dispatch(int argc, char **argv)
 {
     static const struct option options[] = {
         {"config", required_argument, NULL, 'c'},
@@ -111,4 +113,37 @@ int main(int argc, char **argv)
     if (rc != BDTX_OK && rc != BDTX_REJECTED_ROWS && (err.message[0] || err.file[0]))
         error_print(&err, stderr);
     return rc;
+}
+
+/* What a command that succeeded wrote to standard output must have reached
+ * it: a full disk is an I/O error (EX_IOERR), not success. As git's
+ * run_builtin, a closed standard output, a pipe or a socket is left alone
+ * (a reader that stops early is not a failure), and a command that failed
+ * has said so already. */
+static int stdout_written(int rc)
+{
+    struct stat st;
+
+    if (rc != BDTX_OK && rc != BDTX_REJECTED_ROWS)
+        return rc;
+    if (fstat(fileno(stdout), &st) != 0 || S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))
+        return rc;
+    if (fflush(stdout) != 0) {
+        fprintf(stderr, "bdtx: cannot write to standard output: %s\n", strerror(errno));
+        return BDTX_IOERR;
+    }
+    if (ferror(stdout)) {
+        fprintf(stderr, "bdtx: cannot write to standard output\n");
+        return BDTX_IOERR;
+    }
+    if (fclose(stdout) != 0) {
+        fprintf(stderr, "bdtx: cannot close standard output: %s\n", strerror(errno));
+        return BDTX_IOERR;
+    }
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    return stdout_written(dispatch(argc, argv));
 }

@@ -12,6 +12,7 @@ enum {
     BDTX_DATAERR = 65,
     BDTX_UNAVAILABLE = 69,
     BDTX_SOFTWARE = 70,
+    BDTX_IOERR = 74,         /* standard output could not be written */
     BDTX_TEMPFAIL = 75,
     BDTX_CONFIG = 78
 };

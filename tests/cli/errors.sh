@@ -58,6 +58,13 @@ out=$("$bdtx" "${conf[@]}" db status) && grep -qx "schema: $newest (0 pending)" 
     || failure "db status said: $out"
 expect 65 "bdtx: nothing has been imported yet" "$bdtx" "${conf[@]}" report --format json
 
+# Standard output that cannot be written (a full disk): 74, with the reason.
+to_full() { "$@" >/dev/full; }
+full="bdtx: cannot write to standard output: No space left on device"
+expect 74 "$full" to_full "$bdtx" --version
+expect 74 "$full" to_full "$bdtx" "${conf[@]}" db status
+expect 74 "$full" to_full "$bdtx" "${conf[@]}" config check
+
 # Files rejected whole: 65, and nothing stored.
 before=$(counts)
 expect 65 "bdtx: $work/missing.csv: cannot open" "$bdtx" "${conf[@]}" import "$work/missing.csv"
