@@ -10,6 +10,7 @@ struct db {
     PGconn *conn;
     char *copybuf;
     size_t copylen;
+    bool copying;              /* between db_copy_begin and the end of its COPY */
 };
 
 struct db_result {
@@ -392,6 +393,7 @@ void db_rollback(struct db *db)
 {
     PGresult *res;
 
+    db_copy_abort(db, "rolled back");
     if (PQtransactionStatus(db->conn) == PQTRANS_IDLE)
         return;
     res = PQexec(db->conn, "ROLLBACK");
@@ -408,6 +410,7 @@ int db_copy_begin(struct db *db, const char *sql, bdtx_error *err)
         return -1;
     }
     PQclear(res);
+    db->copying = true;
     if (!db->copybuf) {
         db->copybuf = malloc(COPY_CHUNK);
         if (!db->copybuf) {
@@ -431,16 +434,13 @@ static int copy_flush(struct db *db, bdtx_error *err)
     return 0;
 }
 
-/* Appends s escaped for COPY's text format; flushes when the buffer fills. */
-static int copy_put(struct db *db, const char *s, size_t len, bdtx_error *err)
+size_t db_copy_escape(const char *s, size_t len, char *out)
 {
-    size_t i;
+    size_t i, n = 0;
 
     for (i = 0; i < len; i++) {
         char c = s[i], esc = 0;
 
-        if (db->copylen + 2 > COPY_CHUNK && copy_flush(db, err) != 0)
-            return -1;
         switch (c) {
         case '\\': esc = '\\'; break;
         case '\t': esc = 't'; break;
@@ -449,11 +449,29 @@ static int copy_put(struct db *db, const char *s, size_t len, bdtx_error *err)
         default: break;
         }
         if (esc) {
-            db->copybuf[db->copylen++] = '\\';
-            db->copybuf[db->copylen++] = esc;
+            out[n++] = '\\';
+            out[n++] = esc;
         } else {
-            db->copybuf[db->copylen++] = c;
+            out[n++] = c;
         }
+    }
+    return n;
+}
+
+/* Appends s escaped for COPY's text format; flushes when the buffer fills. */
+static int copy_put(struct db *db, const char *s, size_t len, bdtx_error *err)
+{
+    while (len > 0) {
+        size_t room = (COPY_CHUNK - db->copylen) / 2, n = len < room ? len : room;
+
+        if (n == 0) {
+            if (copy_flush(db, err) != 0)
+                return -1;
+            continue;
+        }
+        db->copylen += db_copy_escape(s, n, db->copybuf + db->copylen);
+        s += n;
+        len -= n;
     }
     return 0;
 }
@@ -492,6 +510,7 @@ int db_copy_end(struct db *db, bdtx_error *err)
 
     if (copy_flush(db, err) != 0)
         return -1;
+    db->copying = false;
     if (PQputCopyEnd(db->conn, NULL) != 1) {
         set_from_conn(db, err, "COPY failed");
         return -1;
@@ -504,4 +523,26 @@ int db_copy_end(struct db *db, bdtx_error *err)
         PQclear(res);
     }
     return rc;
+}
+
+void db_copy_abort(struct db *db, const char *why)
+{
+    PGresult *res;
+
+    if (!db || !db->copying)
+        return;
+    db->copying = false;
+    db->copylen = 0;
+    /* As psql's handleCopyIn: the COPY ended with a message, which fails
+     * it on the server, then its results read to the end; a result still
+     * waiting for data is answered the same way. */
+    if (PQputCopyEnd(db->conn, why) != 1)
+        return;
+    while ((res = PQgetResult(db->conn)) != NULL) {
+        bool again = PQresultStatus(res) == PGRES_COPY_IN;
+
+        PQclear(res);
+        if (again && PQputCopyEnd(db->conn, why) != 1)
+            return;
+    }
 }

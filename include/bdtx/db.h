@@ -50,8 +50,19 @@ void db_rollback(struct db *db);
 /* COPY ... FROM STDIN in text format: begin, rows, end. Rows are buffered
  * and sent in large chunks. */
 int db_copy_begin(struct db *db, const char *sql, bdtx_error *err);
-/* One row of n fields; NULL is SQL NULL. Text is escaped for COPY. */
+/* One row of n fields; NULL is SQL NULL. Text is escaped for COPY
+ * (db_copy_escape); a field ends at its first NUL, as a C string does. */
 int db_copy_row(struct db *db, const char *const *fields, int n, bdtx_error *err);
 int db_copy_end(struct db *db, bdtx_error *err);
+/* The len bytes of s in COPY's text format: backslash, tab, newline and
+ * carriage return written \\, \t, \n and \r; every other byte, other
+ * control characters and bytes beyond ASCII included, as it is (the server
+ * takes them as they come). out holds at least 2 * len bytes; returns the
+ * bytes written. */
+size_t db_copy_escape(const char *s, size_t len, char *out);
+/* Ends a COPY left in the middle (nothing when none is open): the server
+ * fails it with the message why, and its results are read, so the
+ * connection can roll back. db_rollback does it first. */
+void db_copy_abort(struct db *db, const char *why);
 
 #endif
