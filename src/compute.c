@@ -18,6 +18,19 @@ struct rollup {
     size_t nunits, nmodules;
 };
 
+void compute_count_pairs(struct figures *c, const char *role, int64_t assigned, int64_t passed)
+{
+    c->assigned += assigned;
+    c->passed += passed;
+    if (strcmp(role, "gv") == 0) {
+        c->gv_assigned += assigned;
+        c->gv_passed += passed;
+    } else if (strcmp(role, "cbql") == 0) {
+        c->cbql_assigned += assigned;
+        c->cbql_passed += passed;
+    }
+}
+
 static struct figures *rollup_at(const struct rollup *g, long unit, size_t module)
 {
     return &g->cells[(size_t)unit * g->nmodules + module];

@@ -43,6 +43,10 @@ static inline struct figures *compute_grid_at(const struct compute_grid *g, long
     return &g->cells[(size_t)unit * g->nmodules + module];
 }
 
+/* Counts pairs into c, and into its role's figures ("gv", "cbql"; other
+ * roles count in the whole only). */
+void compute_count_pairs(struct figures *c, const char *role, int64_t assigned, int64_t passed);
+
 /* Everything of rep that is computed (SPEC section 3): the rankings, the
  * province's totals and those of each module, the schools, the learners'
  * pairs and the warnings, from the grids of the report's date (now) and of

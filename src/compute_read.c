@@ -142,21 +142,6 @@ static void grid_release(struct compute_grid *g)
     memset(g, 0, sizeof *g);
 }
 
-/* Count pairs into c, and into its role's figures ("gv", "cbql"; other
- * roles count in the whole only). */
-static void count_pairs(struct figures *c, const char *role, int64_t assigned, int64_t passed)
-{
-    c->assigned += assigned;
-    c->passed += passed;
-    if (strcmp(role, "gv") == 0) {
-        c->gv_assigned += assigned;
-        c->gv_passed += passed;
-    } else if (strcmp(role, "cbql") == 0) {
-        c->cbql_assigned += assigned;
-        c->cbql_passed += passed;
-    }
-}
-
 /* The aggregates in force at day into g, replacing those it held; those of
  * a unit or module not known are left out. */
 static int read_aggregates(struct db *db, const struct report *rep, bdtx_date day,
@@ -213,7 +198,7 @@ static int read_week(struct db *db, const struct report *rep, bdtx_date day,
             g->unregistered += assigned;
             continue;
         }
-        count_pairs(compute_grid_at(g, unit, (size_t)m), db_value(r, i, 2), assigned,
+        compute_count_pairs(compute_grid_at(g, unit, (size_t)m), db_value(r, i, 2), assigned,
                     strtoll(db_value(r, i, 4), NULL, 10));
     }
     db_result_free(r);
@@ -471,7 +456,7 @@ static int trend_batch(struct db *db, struct report *rep, const struct db_result
         m = config_module_index(rep->year, db_value(r, i, 2));
         if (unit < 0 || m < 0)
             continue;
-        count_pairs(compute_grid_at(acc, unit, (size_t)m), db_value(r, i, 3),
+        compute_count_pairs(compute_grid_at(acc, unit, (size_t)m), db_value(r, i, 3),
                     strtoll(db_value(r, i, 4), NULL, 10), strtoll(db_value(r, i, 5), NULL, 10));
     }
     return trend_weeks_upto(db, rep, more ? *w : rep->trend.nweeks, w, acc, rolled, err);

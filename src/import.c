@@ -345,8 +345,10 @@ int import_file(struct db *db, const struct config *cfg, const struct vocab *voc
     result->duplicates = c.duplicates;
     rc = 0;
 done:
-    if (in_tx)
+    if (in_tx) {
+        db_copy_abort(db, "the import stopped before the end of its rows");
         db_rollback(db);
+    }
     import_ctx_release(&c);
     return rc;
 }

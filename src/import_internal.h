@@ -154,16 +154,16 @@ static inline const char *import_cell_text(const struct sheet_row *row, long col
 /* Input text for a message: control bytes replaced, cut at 80 bytes on a
  * character boundary, so a hostile cell cannot garble a terminal or a log. */
 void import_quote_value(const char *s, char *buf, size_t cap);
-/* Records a rejected row (col -1: no column). 0, or -1 with err set: out
- * of memory, or --strict, which rejects the whole file. */
-int import_reject(struct import_ctx *c, long row, long col, bdtx_error *err, const char *fmt,
-                  ...) __attribute__((format(printf, 5, 6)));
-/* The same for a unit the registry does not know: unit is its text as the
- * reason quotes it, stored apart (import_rejection.unit_text) for the
- * report's list of unknown units. */
+/* Records a rejected row (col -1: no column); unit, when the row names a
+ * unit the registry does not know, is its text as the reason quotes it,
+ * stored apart (import_rejection.unit_text) for the report's list of
+ * unknown units, else NULL. 0, or -1 with err set: out of memory, or
+ * --strict, which rejects the whole file. */
 int import_reject_unit(struct import_ctx *c, long row, long col, const char *unit,
                        bdtx_error *err, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
+#define import_reject(c, row, col, err, ...) \
+    import_reject_unit(c, row, col, NULL, err, __VA_ARGS__)
 /* The rejections into import_rejection; printed to stderr (the first
  * PRINT_REJECTIONS of them). */
 int import_store_rejections(struct import_ctx *c, bdtx_error *err);
@@ -183,6 +183,10 @@ int import_unit_of(struct import_ctx *c, const struct sheet_row *row, long *out,
 /* The account as stored (NFC, "205125370.0" as "205125370"); "" when the
  * cell is empty; -1 (buf "?") when it cannot be an account. */
 int import_account_of(const char *raw, char *buf, size_t cap);
+/* The account in column col of row: 0 with buf set; 1 after a rejection
+ * (none, or one that cannot be an account); -1 with err set. */
+int import_account_cell(struct import_ctx *c, const struct sheet_row *row, long col, char *buf,
+                        size_t cap, bdtx_error *err);
 /* Lookups of repeated cells, remembered by their raw text. */
 const char *import_module_of(struct import_ctx *c, const char *text);
 int import_status_of(struct import_ctx *c, const char *text);

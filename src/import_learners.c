@@ -175,16 +175,13 @@ static int learner_row(struct import_ctx *c, const struct sheet_row *row, bdtx_e
     const char *module = c->opts->module;
     char account[256], shown[128];
     long unit;
-    int state, result;
+    int state, result, rc;
     size_t before = c->nrejections;
 
     if (import_is_totals_row(row, col[F_ACCOUNT]))
         return 0;
-    if (import_account_of(import_cell_text(row, col[F_ACCOUNT]), account,
-                          sizeof account) != 0 || !account[0])
-        return import_reject(c, row->number, col[F_ACCOUNT], err, account[0]
-                             ? "account is not valid UTF-8 or longer than 255 bytes"
-                             : "no account");
+    if ((rc = import_account_cell(c, row, col[F_ACCOUNT], account, sizeof account, err)) != 0)
+        return rc < 0 ? -1 : 0;
     if (import_unit_of(c, row, &unit, err) != 0)
         return -1;
     if (c->nrejections > before)

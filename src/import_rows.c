@@ -75,18 +75,6 @@ static int reject_v(struct import_ctx *c, long row, long col, const char *unit,
     return 0;
 }
 
-int import_reject(struct import_ctx *c, long row, long col, bdtx_error *err, const char *fmt,
-                  ...)
-{
-    va_list ap;
-    int rc;
-
-    va_start(ap, fmt);
-    rc = reject_v(c, row, col, NULL, err, fmt, ap);
-    va_end(ap);
-    return rc;
-}
-
 int import_reject_unit(struct import_ctx *c, long row, long col, const char *unit,
                        bdtx_error *err, const char *fmt, ...)
 {
@@ -313,6 +301,7 @@ int import_unit_of(struct import_ctx *c, const struct sheet_row *row, long *out,
             }
             return 0;
         }
+        *out = -1;
         import_quote_value(code_text, shown, sizeof shown);
         return import_reject_unit(c, row->number, code_col, shown, err,
                                   "unknown unit code '%s'", shown);
@@ -445,6 +434,16 @@ int import_store_conversions(struct import_ctx *c, bdtx_error *err)
                     k == LEGACY_TCVN3 ? "TCVN3 (ABC)" : "VNI");
     }
     return 0;
+}
+
+int import_account_cell(struct import_ctx *c, const struct sheet_row *row, long col, char *buf,
+                        size_t cap, bdtx_error *err)
+{
+    if (import_account_of(import_cell_text(row, col), buf, cap) == 0 && buf[0])
+        return 0;
+    return import_reject(c, row->number, col, err, buf[0]
+                         ? "account is not valid UTF-8 or longer than 255 bytes"
+                         : "no account") != 0 ? -1 : 1;
 }
 
 /* The account as stored: a number a spreadsheet kept as "205125370.0" is

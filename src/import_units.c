@@ -217,11 +217,8 @@ static int people_row(struct import_ctx *c, const struct sheet_row *row, const c
 
     if (import_is_totals_row(row, key_col))
         return 0;
-    if (import_account_of(import_cell_text(row, key_col), t->account, sizeof t->account) != 0 ||
-        !t->account[0])
-        return import_reject(c, row->number, key_col, err, t->account[0]
-                             ? "account is not valid UTF-8 or longer than 255 bytes"
-                             : "no account");
+    if ((rc = import_account_cell(c, row, key_col, t->account, sizeof t->account, err)) != 0)
+        return rc < 0 ? -1 : 0;
     if (import_unit_of(c, row, &unit, err) != 0)
         return -1;
     if (c->nrejections > before)

@@ -299,17 +299,7 @@ static long unit_of(const char *code)
 static void add(struct compute_grid *g, const char *unit, size_t m, const char *role,
                 int64_t assigned, int64_t passed)
 {
-    struct figures *c = compute_grid_at(g, unit_of(unit), m);
-
-    c->assigned += assigned;
-    c->passed += passed;
-    if (strcmp(role, "gv") == 0) {
-        c->gv_assigned += assigned;
-        c->gv_passed += passed;
-    } else if (strcmp(role, "cbql") == 0) {
-        c->cbql_assigned += assigned;
-        c->cbql_passed += passed;
-    }
+    compute_count_pairs(compute_grid_at(g, unit_of(unit), m), role, assigned, passed);
 }
 
 static void aggregate(struct compute_grid *g, const char *unit, size_t m, const char *target,
