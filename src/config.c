@@ -15,6 +15,7 @@
 #include <yaml.h>
 
 #include "bdtx/path.h"
+#include "bdtx/text.h"
 
 /* A configuration is written by hand and libyaml holds all of it in memory:
  * anything larger than this is a mistake, not a configuration. */
@@ -32,6 +33,8 @@ struct loader {
     const char *dir;
     yaml_document_t *doc;
     bdtx_error *err;
+    yaml_mark_t paths_mark;        /* where paths: is, for check_paths */
+    bool has_paths;
 };
 
 struct key_spec {
@@ -216,6 +219,9 @@ static int text_value(struct loader *ld, const yaml_node_t *node, const char *wh
         return -1;
     if (nonempty && (*out)[0] == '\0')
         return fail_at(ld, node->start_mark, "%s must not be empty", name);
+    /* Configuration text reaches the workbook's XML (titles, labels). */
+    if (text_xml_invalid(*out, strlen(*out)) > 0)
+        return fail_at(ld, node->start_mark, "%s holds a control character", name);
     return 0;
 }
 
@@ -378,23 +384,51 @@ static int get_choice(struct loader *ld, const yaml_node_t *node, const char *wh
                    choices[1], shown(s, buf, sizeof buf));
 }
 
+/* A time zone of the system's database ("Asia/Ho_Chi_Minh"): letters,
+ * digits and "/_+-" only, no "..", and a file under TZDIR. */
+static bool timezone_known(const char *tz)
+{
+    const char *dir = getenv("TZDIR");
+    char path[512];
+    struct stat st;
+
+    if (!tz[0] || tz[0] == '/' || strstr(tz, "..") ||
+        strspn(tz, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/_+-") !=
+            strlen(tz))
+        return false;
+    snprintf(path, sizeof path, "%s/%s", dir && dir[0] ? dir : "/usr/share/zoneinfo", tz);
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
 static int parse_province(struct loader *ld, const yaml_node_t *node, struct config *cfg)
 {
     static const struct key_spec keys[] = {
         { "code", true }, { "name", true }, { "authority", false }, { "department", false },
+        { "timezone", false },
     };
     char **fields[] = {
         &cfg->province.code, &cfg->province.name,
-        &cfg->province.authority, &cfg->province.department,
+        &cfg->province.authority, &cfg->province.department, &cfg->province.timezone,
     };
-    yaml_node_t *v[4];
+    yaml_node_t *v[5];
+    char buf[SHOWN_CAP];
+    const char *problem;
     size_t i;
 
-    if (map_fetch(ld, node, "province", keys, 4, v) < 0)
+    if (map_fetch(ld, node, "province", keys, 5, v) < 0)
         return -1;
-    for (i = 0; i < 4; i++)
+    for (i = 0; i < 5; i++)
         if (get_text(ld, v[i], "province", keys[i].name, keys[i].required, fields[i]) < 0)
             return -1;
+    /* The code names the reports ({province} in report.file_name). */
+    problem = path_name_problem(cfg->province.code);
+    if (problem)
+        return fail_at(ld, v[0]->start_mark, "province.code '%s' %s; it becomes part of the "
+                       "reports' file names, so it must be a name without '/'",
+                       shown(cfg->province.code, buf, sizeof buf), problem);
+    if (cfg->province.timezone && !timezone_known(cfg->province.timezone))
+        return fail_at(ld, v[4]->start_mark, "province.timezone '%s' is not a time zone of "
+                       "this system", shown(cfg->province.timezone, buf, sizeof buf));
     return 0;
 }
 
@@ -425,6 +459,8 @@ static int parse_paths(struct loader *ld, const yaml_node_t *node, struct config
         return 0;
     if (map_fetch(ld, node, "paths", keys, 4, v) < 0)
         return -1;
+    ld->paths_mark = node->start_mark;
+    ld->has_paths = true;
     for (i = 0; i < 4; i++)
         if (get_text(ld, v[i], "paths", keys[i].name, true, fields[i]) < 0)
             return -1;
@@ -457,9 +493,10 @@ static int parse_report(struct loader *ld, const yaml_node_t *node, struct confi
         get_count(ld, v[REPORT_HIGHLIGHT], "report", "highlight", 50, &highlight) < 0)
         return -1;
     /* The workbook goes into reports/<school year>/ and nowhere else. */
-    if (cfg->report.file_name && strchr(cfg->report.file_name, '/'))
+    if (cfg->report.file_name && path_name_problem(cfg->report.file_name))
         return fail_at(ld, v[REPORT_FILE_NAME]->start_mark,
-                       "report.file_name must be a file name, without '/'");
+                       "report.file_name must be a file name, without '/' (it %s)",
+                       path_name_problem(cfg->report.file_name));
     cfg->report.highlight = (int)highlight;
     if (language >= 0) {
         cfg->report.language = strdup(languages[language]);
@@ -904,6 +941,7 @@ static int fill_defaults(struct loader *ld, struct config *cfg)
     } defaults[] = {
         { &cfg->province.authority, "" },
         { &cfg->province.department, "" },
+        { &cfg->province.timezone, "Asia/Ho_Chi_Minh" },
         { &cfg->conninfo, "" },
         { &cfg->paths.inbox, "var/inbox" },
         { &cfg->paths.archive, "var/archive" },
@@ -922,6 +960,48 @@ static int fill_defaults(struct loader *ld, struct config *cfg)
             return fail_memory(ld);
     }
     return 0;
+}
+
+/* The four folders apart: a run that moves rejected files into its own
+ * inbox, or writes its download page there, would take its own output for
+ * input. */
+static int check_paths(struct loader *ld, struct config *cfg)
+{
+    const char *names[4] = { "inbox", "archive", "rejected", "reports" };
+    const char *given[4] = {
+        cfg->paths.inbox, cfg->paths.archive, cfg->paths.rejected, cfg->paths.reports,
+    };
+    char *norm[4] = { NULL, NULL, NULL, NULL };
+    int i, j, rc = 0;
+
+    for (i = 0; i < 4; i++)
+        if (!(norm[i] = path_normal(given[i])))
+            rc = fail_memory(ld);
+    for (i = 0; i < 4 && rc == 0; i++) {
+        for (j = i + 1; j < 4 && rc == 0; j++) {
+            if (!path_overlap(norm[i], norm[j]))
+                continue;
+            error_set(ld->err, BDTX_CONFIG, "paths.%s (%s) and paths.%s (%s) %s", names[i],
+                      given[i], names[j], given[j],
+                      strcmp(norm[i], norm[j]) == 0 ? "are the same folder"
+                                                    : "overlap: one holds the other");
+            error_hint(ld->err, "give the inbox, the archive, the rejected files and the "
+                                "reports four folders of their own, none inside another");
+            if (ld->has_paths) {
+                char column[24];
+
+                snprintf(column, sizeof column, "%lu",
+                         (unsigned long)ld->paths_mark.column + 1);
+                error_place(ld->err, ld->path, (long)ld->paths_mark.line + 1, column);
+            } else {
+                error_place(ld->err, ld->path, 0, NULL);
+            }
+            rc = -1;
+        }
+    }
+    for (i = 0; i < 4; i++)
+        free(norm[i]);
+    return rc;
 }
 
 static void syntax_error(struct loader *ld, const yaml_parser_t *parser)
@@ -1029,7 +1109,8 @@ int config_load(const char *path, struct config *cfg, bdtx_error *err)
         goto done;
     }
     ld.dir = cfg->dir;
-    if (parse_root(&ld, root, cfg) < 0 || fill_defaults(&ld, cfg) < 0)
+    if (parse_root(&ld, root, cfg) < 0 || fill_defaults(&ld, cfg) < 0 ||
+        check_paths(&ld, cfg) < 0)
         goto done;
     rc = 0;
 
@@ -1085,6 +1166,7 @@ void config_release(struct config *cfg)
     free(cfg->path);
     free(cfg->dir);
     free(cfg->province.code);
+    free(cfg->province.timezone);
     free(cfg->province.name);
     free(cfg->province.authority);
     free(cfg->province.department);

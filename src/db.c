@@ -61,16 +61,31 @@ static void notice_quiet(void *arg, const char *message)
     (void)message;
 }
 
-/* Replace every occurrence of secret in s (of capacity cap) by "****". */
+/* Replace every occurrence of secret in s (of capacity cap) by "****",
+ * only inside the double-quoted stretches of s: libpq quotes the parts of a
+ * conninfo it complains about, and only there can a password show. Text of
+ * bdtx's own ("cannot connect") holding the same letters stays as it is. */
 static void mask_one(char *s, size_t cap, const char *secret, size_t n)
 {
     char *p = s;
+    bool quoted = false;
 
     if (n == 0)
         return;
-    while ((p = strstr(p, secret)) != NULL) {
-        size_t at = (size_t)(p - s), tail = strlen(p + n);
+    while (*p) {
+        size_t at, tail;
 
+        if (*p == '"') {
+            quoted = !quoted;
+            p++;
+            continue;
+        }
+        if (!quoted || strncmp(p, secret, n) != 0) {
+            p++;
+            continue;
+        }
+        at = (size_t)(p - s);
+        tail = strlen(p + n);
         if (at + 4 + 1 > cap) {
             *p = '\0';     /* no room even for the mask: cut the message */
             return;
@@ -178,6 +193,29 @@ int db_connect(const char *conninfo, struct db **out, bdtx_error *err)
     if (!db) {
         error_oom(err);
         return -1;
+    }
+    /* A conninfo libpq cannot parse is a mistake of the configuration, not
+     * an outage: no server could accept it. */
+    if (conninfo && conninfo[0]) {
+        char *why = NULL;
+        PQconninfoOption *parsed = PQconninfoParse(conninfo, &why);
+
+        if (!parsed) {
+            error_set(err, BDTX_CONFIG, "database.conninfo cannot be read");
+            if (why) {
+                error_detail(err, "%s", why);
+                mask_secrets(err->detail, sizeof err->detail, conninfo);
+                /* libpq's line ends with a newline of its own. */
+                err->detail[strcspn(err->detail, "\n")] = '\0';
+            }
+            error_hint(err, "write it as key=value pairs or as a postgresql:// URI "
+                            "(see the libpq documentation); passwords belong in ~/.pgpass "
+                            "or PGPASSWORD");
+            PQfreemem(why);
+            free(db);
+            return -1;
+        }
+        PQconninfoFree(parsed);
     }
     db->conn = PQconnectdb(conninfo ? conninfo : "");
     if (!connected(db, err, "cannot connect to the database")) {

@@ -48,20 +48,43 @@ void error_hint(bdtx_error *e, const char *fmt, ...)
     va_end(ap);
 }
 
+void error_write_text(const char *s, FILE *out)
+{
+    const unsigned char *p;
+
+    for (p = (const unsigned char *)s; *p; p++) {
+        if (*p == '\n')
+            fputs("\\n", out);
+        else if (*p == '\r')
+            fputs("\\r", out);
+        else if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
+            fprintf(out, "\\x%02x", *p);
+        else
+            fputc(*p, out);
+    }
+}
+
 void error_print(const bdtx_error *e, FILE *out)
 {
     fputs("bdtx: ", out);
     if (e->file[0]) {
-        fputs(e->file, out);
+        error_write_text(e->file, out);
         if (e->row > 0)
             fprintf(out, ":%ld", e->row);
         if (e->column[0])
             fprintf(out, ":%s", e->column);
         fputs(": ", out);
     }
-    fprintf(out, "%s\n", e->message[0] ? e->message : "unknown error");
-    if (e->detail[0])
-        fprintf(out, "DETAIL: %s\n", e->detail);
-    if (e->hint[0])
-        fprintf(out, "HINT: %s\n", e->hint);
+    error_write_text(e->message[0] ? e->message : "unknown error", out);
+    fputc('\n', out);
+    if (e->detail[0]) {
+        fputs("DETAIL: ", out);
+        error_write_text(e->detail, out);
+        fputc('\n', out);
+    }
+    if (e->hint[0]) {
+        fputs("HINT: ", out);
+        error_write_text(e->hint, out);
+        fputc('\n', out);
+    }
 }

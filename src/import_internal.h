@@ -112,6 +112,7 @@ struct import_ctx {
     size_t nplain;
     struct held_row held;             /* the staged row waiting for the next */
     long conversions[LEGACY_KINDS];   /* cells converted, per legacy encoding */
+    long xml_replaced;                /* characters XML cannot hold, replaced */
     struct name_index names;          /* built on the first row that names a unit */
     bool names_ready;
     /* The unit code text of the last row found in the registry, and its

@@ -345,13 +345,49 @@ static void plain_remember(struct plain_cell *pc, const struct sheet_cell *cell)
     pc->len = cell->len;
 }
 
+/* Cell i of row replaced by text out (taken over): the row's cells are
+ * copied to c->fixed on the first replacement of the row. */
+static int fix_cell(struct import_ctx *c, const struct sheet_row *row, size_t i, char *out,
+                    bdtx_error *err)
+{
+    size_t j;
+
+    if (c->capfixed < row->ncells) {
+        struct sheet_cell *cells = realloc(c->fixed, row->ncells * sizeof *cells);
+        char **texts = cells ? realloc(c->fixed_text, row->ncells * sizeof *texts) : NULL;
+
+        if (cells)
+            c->fixed = cells;
+        if (!cells || !texts) {
+            free(out);
+            error_oom(err);
+            return -1;
+        }
+        c->fixed_text = texts;
+        for (j = c->capfixed; j < row->ncells; j++)
+            c->fixed_text[j] = NULL;
+        c->capfixed = row->ncells;
+    }
+    if (c->nfixed == 0) {
+        memcpy(c->fixed, row->cells, row->ncells * sizeof *c->fixed);
+        c->nfixed = row->ncells;
+    }
+    free(c->fixed_text[i]);
+    c->fixed_text[i] = out;
+    c->fixed[i].text = out;
+    c->fixed[i].len = strlen(out);
+    return 0;
+}
+
 /* The next row, its cells typed in a legacy Vietnamese font (TCVN3, VNI)
- * converted to Unicode and counted. A row with nothing to convert is handed
- * on as the reader gave it. */
+ * converted to Unicode and counted, and the characters XML cannot hold
+ * (C0 controls, U+FFFE, U+FFFF) replaced by U+FFFD and counted: a name
+ * holding one would otherwise cut the workbook's sheet short. A row with
+ * nothing to change is handed on as the reader gave it. */
 int import_next_row(struct import_ctx *c, struct sheet_row *row, bdtx_error *err)
 {
     int got = sheet_next(c->reader, row, err);
-    size_t i, j;
+    size_t i, bad;
 
     fixed_clear(c);
     if (got != 1)
@@ -380,30 +416,25 @@ int import_next_row(struct import_ctx *c, struct sheet_row *row, bdtx_error *err
             plain_remember(pc, cell);
             continue;
         }
-        if (c->capfixed < row->ncells) {
-            struct sheet_cell *cells = realloc(c->fixed, row->ncells * sizeof *cells);
-            char **texts = cells ? realloc(c->fixed_text, row->ncells * sizeof *texts) : NULL;
-
-            if (cells)
-                c->fixed = cells;
-            if (!cells || !texts) {
-                free(out);
-                error_oom(err);
-                return -1;
-            }
-            c->fixed_text = texts;
-            for (j = c->capfixed; j < row->ncells; j++)
-                c->fixed_text[j] = NULL;
-            c->capfixed = row->ncells;
-        }
-        if (c->nfixed == 0) {
-            memcpy(c->fixed, row->cells, row->ncells * sizeof *c->fixed);
-            c->nfixed = row->ncells;
-        }
-        c->fixed_text[i] = out;
-        c->fixed[i].text = out;
-        c->fixed[i].len = strlen(out);
+        if (fix_cell(c, row, i, out, err) != 0)
+            return -1;
         c->conversions[kind]++;
+    }
+    for (i = 0; i < row->ncells; i++) {
+        const struct sheet_cell *cell = c->nfixed > 0 ? &c->fixed[i] : &row->cells[i];
+        char *out;
+
+        bad = cell->text ? text_xml_invalid(cell->text, cell->len) : 0;
+        if (bad == 0)
+            continue;
+        out = text_xml_clean(cell->text, cell->len);
+        if (!out) {
+            error_oom(err);
+            return -1;
+        }
+        if (fix_cell(c, row, i, out, err) != 0)
+            return -1;
+        c->xml_replaced += (long)bad;
     }
     if (c->nfixed > 0)
         row->cells = c->fixed;
@@ -432,6 +463,16 @@ int import_store_conversions(struct import_ctx *c, bdtx_error *err)
         log_warning("%s: %ld cell%s in the legacy %s encoding converted to Unicode", c->path,
                     c->conversions[k], c->conversions[k] == 1 ? "" : "s",
                     k == LEGACY_TCVN3 ? "TCVN3 (ABC)" : "VNI");
+    }
+    if (c->xml_replaced > 0) {
+        params[1] = TEXT_XML_INVALID;
+        snprintf(cells, sizeof cells, "%ld", c->xml_replaced);
+        if (db_exec(c->db, "INSERT INTO import_conversion (import_id, encoding, cells) "
+                           "VALUES ($1, $2, $3)", 3, params, err) != 0)
+            return -1;
+        log_warning("%s: %ld character%s a workbook cannot hold (control characters, "
+                    "U+FFFE, U+FFFF) replaced by U+FFFD", c->path, c->xml_replaced,
+                    c->xml_replaced == 1 ? "" : "s");
     }
     return 0;
 }

@@ -73,33 +73,6 @@ static void rate_vi(FILE *out, int64_t passed, int64_t assigned)
     fprintf(out, "%" PRId64 ",%02" PRId64 " %%", centi / 100, centi % 100);
 }
 
-/* "A=3 B=5 C=3" as coloured badges, best group first. */
-static void group_badges(FILE *out, const char *counts)
-{
-    const char *p = counts;
-    int k = 0;
-
-    while (*p) {
-        const char *end = strchr(p, ' '), *eq;
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        char item[128];
-
-        snprintf(item, sizeof item, "%.*s", (int)len, p);
-        eq = strchr(item, '=');
-        if (eq) {
-            fprintf(out, "<span class=\"g g%d\">Nhóm ", k < 3 ? k : 3);
-            fwrite(item, 1, (size_t)(eq - item), out);
-            fputs(": ", out);
-            html_text(out, eq + 1);
-            fputs("</span>", out);
-            k++;
-        }
-        p += len;
-        while (*p == ' ')
-            p++;
-    }
-}
-
 static int group_index(const struct config *cfg, const char *year_id, const char *group)
 {
     const struct config_year *year = config_year_by_id(cfg, year_id);
@@ -109,6 +82,44 @@ static int group_index(const struct config *cfg, const char *year_id, const char
         if (strcmp(year->groups[i].name, group) == 0)
             return i < 3 ? (int)i : 3;
     return 3;
+}
+
+/* "Nhóm A"; a group already named "Nhóm …" keeps its name. */
+static void group_label(FILE *out, const char *name)
+{
+    if (strncmp(name, "Nhóm ", strlen("Nhóm ")) != 0 && strcmp(name, "Nhóm") != 0)
+        fputs("Nhóm ", out);
+    html_text(out, name);
+}
+
+/* "A=3\tB=5\tC=3" as coloured badges, best group first. A group's name may
+ * hold spaces and '=': items are split at tabs (rows written before names
+ * could hold spaces are split at spaces) and each at its last '='. */
+static void group_badges(FILE *out, const struct config *cfg, const char *year_id,
+                         const char *counts)
+{
+    char sep = strchr(counts, '\t') ? '\t' : ' ';
+    const char *p = counts;
+
+    while (*p) {
+        const char *end = strchr(p, sep), *eq;
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        char item[512];
+
+        snprintf(item, sizeof item, "%.*s", (int)len, p);
+        eq = strrchr(item, '=');
+        if (eq) {
+            item[eq - item] = '\0';
+            fprintf(out, "<span class=\"g g%d\">", group_index(cfg, year_id, item));
+            group_label(out, item);
+            fputs(": ", out);
+            html_text(out, eq + 1);
+            fputs("</span>", out);
+        }
+        p += len;
+        while (*p == sep)
+            p++;
+    }
 }
 
 static void render(FILE *out, const struct config *cfg, const struct index_entry *e, size_t n)
@@ -157,15 +168,15 @@ static void render(FILE *out, const struct config *cfg, const struct index_entry
                      "<td class=\"num\" data-label=\"Tỷ lệ hoàn thành toàn tỉnh\">", day);
         rate_vi(out, e[i].passed, e[i].assigned);
         if (e[i].group) {
-            fprintf(out, " <span class=\"g g%d\">Nhóm ",
+            fprintf(out, " <span class=\"g g%d\">",
                     group_index(cfg, e[i].school_year, e[i].group));
-            html_text(out, e[i].group);
+            group_label(out, e[i].group);
             fputs("</span>", out);
         }
         fprintf(out, "<br><small>%" PRId64 "/%" PRId64 " lượt hoàn thành</small>",
                 e[i].passed, e[i].assigned);
         fputs("</td><td data-label=\"Số đơn vị theo nhóm\">", out);
-        group_badges(out, e[i].group_counts);
+        group_badges(out, cfg, e[i].school_year, e[i].group_counts);
         fputs("</td><td data-label=\"Tải về\">", out);
         if (e[i].workbook) {
             fputs("<a class=\"dl\" href=\"", out);

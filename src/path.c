@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 char *path_dir(const char *path)
 {
@@ -44,4 +45,81 @@ bool path_ends_with(const char *s, const char *suffix)
     size_t n = strlen(s), m = strlen(suffix);
 
     return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+char *path_normal(const char *path)
+{
+    char *cwd = NULL, *joined, *out;
+    size_t n = 0, i = 0;
+
+    if (path[0] != '/') {
+        cwd = getcwd(NULL, 0);
+        if (!cwd)
+            return NULL;
+    }
+    joined = path_join(cwd ? cwd : "/", path);
+    free(cwd);
+    if (!joined)
+        return NULL;
+    out = malloc(strlen(joined) + 2);
+    if (!out) {
+        free(joined);
+        return NULL;
+    }
+    /* Each component in turn: "" and "." dropped, ".." takes one back. */
+    while (joined[i]) {
+        size_t start, len;
+
+        while (joined[i] == '/')
+            i++;
+        start = i;
+        while (joined[i] && joined[i] != '/')
+            i++;
+        len = i - start;
+        if (len == 0 || (len == 1 && joined[start] == '.'))
+            continue;
+        if (len == 2 && joined[start] == '.' && joined[start + 1] == '.') {
+            while (n > 0 && out[n - 1] != '/')
+                n--;
+            if (n > 0)
+                n--;
+            continue;
+        }
+        out[n++] = '/';
+        memcpy(out + n, joined + start, len);
+        n += len;
+    }
+    if (n == 0)
+        out[n++] = '/';
+    out[n] = '\0';
+    free(joined);
+    return out;
+}
+
+bool path_overlap(const char *a, const char *b)
+{
+    size_t na = strlen(a), nb = strlen(b), n = na < nb ? na : nb;
+
+    if (strncmp(a, b, n) != 0)
+        return false;
+    if (na == nb)
+        return true;
+    /* The shorter is a folder holding the longer ("/" holds everything). */
+    return n == 1 || (na > nb ? a[n] : b[n]) == '/';
+}
+
+const char *path_name_problem(const char *s)
+{
+    const unsigned char *p;
+
+    if (!s[0])
+        return "is empty";
+    if (strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+        return "names a folder ('.' or '..')";
+    if (strchr(s, '/') || strchr(s, '\\'))
+        return "holds a '/' or '\\'";
+    for (p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            return "holds a control character";
+    return NULL;
 }

@@ -1,12 +1,28 @@
 #include "bdtx/report_csv.h"
 
 #include <inttypes.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "bdtx/compute.h"
 
+/* A text cell; one that a spreadsheet would take for a formula (it starts
+ * with = + - @, or a tab or carriage return before one) is written as text:
+ * quoted, behind an apostrophe. */
 static void csv_field(FILE *out, const char *s)
 {
+    bool formula = s[0] && strchr("=+-@\t\r", s[0]) != NULL;
+
+    if (formula) {
+        fputs("\"'", out);
+        for (; *s; s++) {
+            if (*s == '"')
+                fputc('"', out);
+            fputc(*s, out);
+        }
+        fputc('"', out);
+        return;
+    }
     if (strpbrk(s, ",\"\r\n") == NULL) {
         fputs(s, out);
         return;

@@ -9,6 +9,7 @@
 #include <xlsxwriter.h>
 
 #include "bdtx/compute.h"
+#include "bdtx/text.h"
 
 #ifndef BDTX_VERSION
 #define BDTX_VERSION "unknown"
@@ -35,7 +36,7 @@ struct labels {
     const char *data_rejections, *data_rejection_cols[4];
     const char *data_unknown, *data_unknown_cols[2];
     const char *data_duplicates, *data_duplicate_cols[5];
-    const char *data_conversions, *data_conversion_cols[3];
+    const char *data_conversions, *data_conversion_cols[3], *data_xml_invalid;
     const char *data_warnings, *none;
     const char *warn[7];                  /* printf formats, by enum report_warning_kind */
     const char *footer;
@@ -110,6 +111,7 @@ static const struct labels labels_vi = {
     .data_duplicate_cols = {"Tệp", "Dòng", "Dòng được tính", "Tài khoản", "Mô đun"},
     .data_conversions = "Ô chuyển từ mã tiếng Việt cũ",
     .data_conversion_cols = {"Tệp", "Bảng mã", "Số ô"},
+    .data_xml_invalid = "ký tự không hợp lệ, đã thay bằng U+FFFD (số ký tự)",
     .data_warnings = "Cảnh báo",
     .none = "Không có",
     .warn = {
@@ -197,6 +199,7 @@ static const struct labels labels_en = {
     .data_duplicate_cols = {"File", "Row", "Row counted", "Account", "Module"},
     .data_conversions = "Cells converted from legacy Vietnamese encodings",
     .data_conversion_cols = {"File", "Encoding", "Cells"},
+    .data_xml_invalid = "invalid characters, replaced by U+FFFD (characters)",
     .data_warnings = "Warnings",
     .none = "None",
     .warn = {
@@ -362,10 +365,32 @@ static int make_formats(struct xw *x)
     return x->failed ? -1 : 0;
 }
 
+/* Text fit for the workbook's XML: a character XML cannot hold (imports
+ * replace them as they read, but registries and older imports may still
+ * carry one) becomes U+FFFD, else Excel and LibreOffice drop the sheet's
+ * rows from there on. *copy is what to free. */
+static const char *xml_fit(struct xw *x, const char *s, char **copy)
+{
+    size_t len = strlen(s);
+
+    *copy = NULL;
+    if (text_xml_invalid(s, len) == 0)
+        return s;
+    *copy = text_xml_clean(s, len);
+    if (!*copy) {
+        check(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "a text cell");
+        return "";
+    }
+    return *copy;
+}
+
 static void put_text(struct xw *x, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, const char *s,
                      lxw_format *f)
 {
-    check(x, worksheet_write_string(ws, r, c, s, f), "a text cell");
+    char *copy;
+
+    check(x, worksheet_write_string(ws, r, c, xml_fit(x, s, &copy), f), "a text cell");
+    free(copy);
 }
 
 static void put_number(struct xw *x, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, double v,
@@ -392,7 +417,10 @@ static void put_rate(struct xw *x, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, 
 static void merge(struct xw *x, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c1, lxw_col_t c2,
                   const char *s, lxw_format *f)
 {
-    check(x, worksheet_merge_range(ws, r, c1, r, c2, s, f), "a merged cell");
+    char *copy;
+
+    check(x, worksheet_merge_range(ws, r, c1, r, c2, xml_fit(x, s, &copy), f), "a merged cell");
+    free(copy);
 }
 
 /* Characters, not bytes, of UTF-8 text: the width a column needs. */
@@ -625,8 +653,7 @@ static void legend_row(struct xw *x, lxw_worksheet *ws, lxw_row_t r)
             snprintf(x->buf, sizeof x->buf, x->l->legend_below, pct);
         }
         snprintf(text, sizeof text, "%s %s: %s", x->l->legend, y->groups[g].name, x->buf);
-        check(x, worksheet_merge_range(ws, r, c, r, c + 2, text,
-                                       x->legend[tone < 0 ? 3 : tone]), "the legend");
+        merge(x, ws, r, c, c + 2, text, x->legend[tone < 0 ? 3 : tone]);
     }
 }
 
@@ -1348,7 +1375,8 @@ static void data_sheet(struct xw *x)
         const struct conversion_row *c = &rep->conversions[i];
 
         put_text(x, ws, r, 0, c->file, text);
-        put_text(x, ws, r, 1, c->encoding, center);
+        put_text(x, ws, r, 1, strcmp(c->encoding, TEXT_XML_INVALID) == 0 ? l->data_xml_invalid
+                                                                         : c->encoding, center);
         put_number(x, ws, r, 2, (double)c->cells, num);
     }
     if (rep->nconversions == 0)

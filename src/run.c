@@ -274,7 +274,8 @@ static bool exists_under(const char *dir, const char *rel)
     return yes;
 }
 
-/* Units of both tables per group, best group first: "A=3 B=5 C=3". */
+/* Units of both tables per group, best group first: "A=3\tB=5\tC=3" (a
+ * group's name may hold spaces). */
 static void count_groups(const struct report *rep, char *buf, size_t cap)
 {
     size_t g, k, r, n = 0;
@@ -289,7 +290,7 @@ static void count_groups(const struct report *rep, char *buf, size_t cap)
             for (r = 0; r < rep->rankings[k].nrows; r++)
                 count += rep->rankings[k].rows[r].group == (int)g;
         }
-        n += (size_t)snprintf(buf + n, n < cap ? cap - n : 0, "%s%s=%ld", g ? " " : "",
+        n += (size_t)snprintf(buf + n, n < cap ? cap - n : 0, "%s%s=%ld", g ? "\t" : "",
                               rep->year->groups[g].name, count);
     }
 }

@@ -141,3 +141,47 @@ bool text_starts_with_words(const char *key, const char *words)
 
     return strncmp(key, words, n) == 0 && (key[n] == '\0' || key[n] == ' ');
 }
+
+/* Length of the character XML 1.0 cannot hold at s (a C0 control other
+ * than tab, line feed and carriage return; U+FFFE; U+FFFF), else 0. */
+static size_t xml_invalid_at(const unsigned char *s, size_t left)
+{
+    if (s[0] < 0x20 && s[0] != '\t' && s[0] != '\n' && s[0] != '\r')
+        return 1;
+    if (s[0] == 0xEF && left >= 3 && s[1] == 0xBF && (s[2] == 0xBE || s[2] == 0xBF))
+        return 3;
+    return 0;
+}
+
+size_t text_xml_invalid(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i, n = 0, k;
+
+    for (i = 0; i < len; i += k ? k : 1) {
+        k = xml_invalid_at(p + i, len - i);
+        n += k > 0;
+    }
+    return n;
+}
+
+char *text_xml_clean(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    char *out = malloc(len * 3 + 1), *w = out;
+    size_t i, k;
+
+    if (!out)
+        return NULL;
+    for (i = 0; i < len; i += k ? k : 1) {
+        k = xml_invalid_at(p + i, len - i);
+        if (k) {
+            memcpy(w, "\xEF\xBF\xBD", 3);   /* U+FFFD REPLACEMENT CHARACTER */
+            w += 3;
+        } else {
+            *w++ = s[i];
+        }
+    }
+    *w = '\0';
+    return out;
+}

@@ -57,6 +57,7 @@ struct config {
     char *dir;                     /* its folder, for relative paths */
     struct {
         char *code, *name, *authority, *department;
+        char *timezone;            /* "Asia/Ho_Chi_Minh": clock dates are taken there */
     } province;
     char *conninfo;                /* "" = libpq's PG* variables */
     struct {

@@ -39,6 +39,9 @@ void error_place(bdtx_error *e, const char *file, long row, const char *column);
 void error_detail(bdtx_error *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void error_hint(bdtx_error *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "file:row:column: message" plus DETAIL/HINT lines. */
+/* s with its control characters written as \\n, \\r or \\xNN: a name
+ * holding a newline cannot forge a line of the log. */
+void error_write_text(const char *s, FILE *out);
 void error_print(const bdtx_error *e, FILE *out);
 
 #endif

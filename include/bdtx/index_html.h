@@ -19,7 +19,7 @@ struct index_entry {
     const char *json;          /* likewise */
     int64_t assigned, passed;
     const char *group;         /* the province's group, NULL when none */
-    const char *group_counts;  /* "A=3 B=5 C=3", best group first */
+    const char *group_counts;  /* "A=3\tB=5\tC=3", best group first */
 };
 
 /* Write reports_dir/index.html from entries (already in display order:

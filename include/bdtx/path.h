@@ -15,5 +15,16 @@ const char *path_base(const char *path);
 char *path_join(const char *dir, const char *rel);
 /* Whether s ends with suffix. */
 bool path_ends_with(const char *s, const char *suffix);
+/* path made absolute (against the working folder) with ".", ".." and
+ * repeated slashes resolved by their letters, not by the file system (a
+ * folder that does not exist yet has a normal form too); malloc'd, NULL
+ * when memory runs out. */
+char *path_normal(const char *path);
+/* Whether two normal paths are the same or one holds the other. */
+bool path_overlap(const char *a, const char *b);
+/* Why s cannot be a file or folder name inside a folder ("holds a '/'"...),
+ * or NULL when it can: not empty, not "." or "..", no '/', '\\' or control
+ * character. */
+const char *path_name_problem(const char *s);
 
 #endif

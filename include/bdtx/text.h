@@ -20,5 +20,14 @@ bool text_starts_with_words(const char *key, const char *words);
 bool text_valid_utf8(const char *s, size_t len);
 /* True when every byte of s is a blank. */
 bool text_blank(const char *s);
+/* How many characters of s (len bytes) XML cannot hold: C0 controls but
+ * tab, line feed and carriage return, and U+FFFE, U+FFFF. */
+size_t text_xml_invalid(const char *s, size_t len);
+/* s with each of them replaced by U+FFFD, malloc'd (NULL when memory runs
+ * out): text that reaches a workbook's XML. */
+char *text_xml_clean(const char *s, size_t len);
+/* The name an import records its count of replaced characters under, beside
+ * the legacy encodings it converted (import_conversion.encoding). */
+#define TEXT_XML_INVALID "xml-invalid"
 
 #endif
