@@ -1,4 +1,4 @@
-/* `bdtx run`, the unattended weekly job: under an advisory lock, import
+/* `bdtx run`, the unattended weekly job: under the run's lock, import
  * every new file of the inbox (moving it to the archive or to the rejected
  * folder), write every week's report whose inputs changed, and regenerate
  * the download page. Each step is safe to repeat: an import is one
@@ -32,6 +32,7 @@ struct run_ctx {
     struct vocab vocab;
     bool have_cfg, have_vocab;
     struct db *db;
+    struct db *lock_db;            /* holds the run's lock (take_lock) */
     struct run_summary sum;
 };
 
@@ -60,26 +61,27 @@ static int connect_db(struct run_ctx *c, bdtx_error *err)
     return 0;
 }
 
-/* A session lock, released by the server when this connection ends, even
- * when the process is killed: a crashed run never blocks the next one. */
+/* The run's lock: LOCK TABLE run_lock, which only the importing role may
+ * take, in a transaction held open on a connection of its own for as long
+ * as the run lasts (the imports commit on the other). The server ends that
+ * transaction when the connection ends, even when the process is killed: a
+ * crashed run never blocks the next one. */
 static int take_lock(struct run_ctx *c, bdtx_error *err)
 {
-    const char *params[1] = {c->cfg.province.code};
-    struct db_result *r = NULL;
-    bool got;
-
-    if (db_query(c->db, "SELECT pg_try_advisory_lock(hashtext('bdtx run ' || $1))", 1, params,
-                 &r, err) != 0)
+    if (db_connect(c->cfg.conninfo, &c->lock_db, err) != 0)
         return -1;
-    got = strcmp(db_value(r, 0, 0), "t") == 0;
-    db_result_free(r);
-    if (!got) {
+    if (db_exec(c->lock_db, "SET idle_in_transaction_session_timeout = 0", 0, NULL, err) != 0 ||
+        db_begin(c->lock_db, err) != 0)
+        return -1;
+    if (db_exec(c->lock_db, "LOCK TABLE run_lock IN EXCLUSIVE MODE NOWAIT", 0, NULL, err) == 0)
+        return 0;
+    if (strcmp(err->sqlstate, "55P03") == 0) {   /* lock_not_available */
+        error_clear(err);
         error_set(err, BDTX_TEMPFAIL, "another bdtx run holds the lock of province %s; this "
                   "run did nothing", c->cfg.province.code);
         error_hint(err, "the other run moves the files of the inbox; run again once it ends");
-        return -1;
     }
-    return 0;
+    return -1;
 }
 
 /* "<file>: message" with DETAIL and HINT, as the .err beside a rejected file. */
@@ -626,6 +628,7 @@ int cmd_run(struct cli *cli, int argc, char **argv, bdtx_error *err)
     else
         rc = BDTX_OK;
 done:
+    db_close(c.lock_db);
     db_close(c.db);
     if (c.have_vocab)
         vocab_release(&c.vocab);

@@ -78,7 +78,11 @@ for sql in "INSERT INTO learner (province_code, account) VALUES ('20', 'intruder
            "TRUNCATE unit" \
            "CREATE TABLE public.intruder (x int)" \
            "DROP TABLE learner" \
-           "SELECT nextval('import_id_seq')"; do
+           "SELECT nextval('import_id_seq')" \
+           "CREATE TEMP TABLE intruder (x int)" \
+           "CREATE FUNCTION pg_temp.intruder() RETURNS int LANGUAGE sql AS 'SELECT 1'" \
+           "CREATE FUNCTION public.intruder() RETURNS int LANGUAGE sql AS 'SELECT 1'" \
+           "BEGIN; LOCK TABLE run_lock IN EXCLUSIVE MODE; COMMIT"; do
     check_err "bdtx_report refused: $sql" refused "$sql"
 done
 as_reporter "$bdtx" "${conf[@]}" import --as-of 2020-10-11 "$fixture/week-01/temis-cbql.xlsx" \
@@ -93,6 +97,37 @@ as_importer psql -qv ON_ERROR_STOP=1 -c "DELETE FROM schema_migration" >"$work/o
 check_err "bdtx_import cannot rewrite the schema's history" test $? -ne 0
 check_err "nothing changed by the refused writes" test "$(counts)" = "$before"
 
+# The run's lock is one the reading role cannot take: a reader holding any
+# lock it may take (the advisory lock of earlier versions among them) does
+# not keep the weekly job from running.
+mkdir -p "$work/run/var/inbox"
+as_reporter psql -Atq -c "SELECT pg_advisory_lock(hashtext('bdtx run 20'))" \
+    -c "SELECT pg_sleep(60)" >/dev/null 2>&1 &
+holder=$!
+for _ in $(seq 100); do
+    [ "$(psql -Atc "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")" = 0 ] || break
+    sleep 0.1
+done
+(cd "$work/run" && as_importer "$bdtx" "${conf[@]}" -q run) >"$work/out" 2>"$work/err"
+rc=$?
+check_err "a run while the reading role holds what it can (exit $rc)" test "$rc" -eq 0
+psql -Atqc "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '$reporter'" >/dev/null
+wait "$holder" 2>/dev/null
+# The importing role takes it; a second run meanwhile exits 75.
+as_importer psql -Atq -c "BEGIN; LOCK TABLE run_lock IN EXCLUSIVE MODE; SELECT pg_sleep(60)" \
+    >/dev/null 2>&1 &
+holder=$!
+for _ in $(seq 100); do
+    [ "$(psql -Atc "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'run_lock' AND l.granted")" = 0 ] || break
+    sleep 0.1
+done
+(cd "$work/run" && as_importer "$bdtx" "${conf[@]}" -q run) >"$work/out" 2>"$work/err"
+rc=$?
+check_err "a run while another holds the run's lock exits 75 (exit $rc)" \
+    eval '[ $rc -eq 75 ] && grep -q "another bdtx run holds the lock" "$work/err"'
+psql -Atqc "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '$importer'" >/dev/null
+wait "$holder" 2>/dev/null
+
 # Passwords: never in a message, a log line or the process list.
 with_conninfo() {   # with_conninfo CONNINFO: the configuration with it, in ci.yaml
     grep -v '^database:' "$work/bdtx.yaml" >"$work/ci.yaml"
@@ -103,16 +138,20 @@ run_with() {   # run_with CONNINFO ARGS...: bdtx with that conninfo in its confi
     shift
     "$bdtx" --config "$work/ci.yaml" "$@" >"$work/out" 2>"$work/err"
 }
-for ci in "host=localhost user=$importer password=$secret dbname=no_such_db_$$" \
-          "host=localhost user=nobody_$$ password=$secret" \
-          "postgresql://$importer:$secret@localhost/no_such_db_$$" \
-          "postgresql://$importer:${secret}%zz@localhost/$db" \
-          "host=localhost password='$secret' port=x$secret" \
-          "postgresql://localhost/$db?user=$importer&password=$secret&port=%zz$secret"; do
+# A conninfo libpq cannot parse is a configuration error (78), one it can
+# but whose server refuses is an outage (69).
+for ci in "69 host=localhost user=$importer password=$secret dbname=no_such_db_$$" \
+          "69 host=localhost user=nobody_$$ password=$secret" \
+          "69 postgresql://$importer:$secret@localhost/no_such_db_$$" \
+          "78 postgresql://$importer:${secret}%zz@localhost/$db" \
+          "69 host=localhost password='$secret' port=x$secret" \
+          "78 postgresql://localhost/$db?user=$importer&password=$secret&port=%zz$secret"; do
+    want=${ci%% *}
+    ci=${ci#* }
     run_with "$ci" -v db status
     rc=$?
-    check_err "conninfo '${ci//$secret/****}': exit 69, no password in the output" \
-        eval '[ $rc -eq 69 ] && ! grep -qF -- "$secret" "$work/err" "$work/out"'
+    check_err "conninfo '${ci//$secret/****}': exit $want, no password in the output" \
+        eval '[ $rc -eq $want ] && ! grep -qF -- "$secret" "$work/err" "$work/out"'
 done
 # A good conninfo with the password in it: the process list shows none.
 run_with "host=localhost user=$importer password=$secret dbname=$db" -v db status

@@ -196,10 +196,10 @@ compare_week 05 "$work/reports/2020-2021/bdtx-20-2020-W44.json"
 
 # The lock: held by another session, a run exits 75 at once and touches nothing.
 cp "$fixture/week-01/temis-cbql.xlsx" "$work/inbox/again.xlsx"
-psql -Atqc "SELECT pg_advisory_lock(hashtext('bdtx run 20'))" -c "SELECT pg_sleep(60)" >/dev/null 2>&1 &
+psql -Atqc "BEGIN; LOCK TABLE run_lock IN EXCLUSIVE MODE; SELECT pg_sleep(60)" >/dev/null 2>&1 &
 holder=$!
 for _ in $(seq 100); do
-    [ "$(psql -Atc "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")" = 0 ] || break
+    [ "$(psql -Atc "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'run_lock' AND l.granted")" = 0 ] || break
     sleep 0.1
 done
 set +e
