@@ -586,7 +586,7 @@ static int get_percent(struct loader *ld, const yaml_node_t *node, const char *k
     return 0;
 }
 
-enum { LIMIT_UNPASSED = 7, LIMIT_UNIT_DROP, LIMIT_MIN_UNIT, LIMIT_NKEYS };
+enum { LIMIT_UNPASSED = 7, LIMIT_UNIT_DROP, LIMIT_MIN_UNIT, LIMIT_SETTLE, LIMIT_NKEYS };
 
 static int parse_limits(struct loader *ld, const yaml_node_t *node, struct config *cfg)
 {
@@ -597,6 +597,7 @@ static int parse_limits(struct loader *ld, const yaml_node_t *node, struct confi
         [LIMIT_UNPASSED] = { "max_unpassed_percent", false },
         [LIMIT_UNIT_DROP] = { "max_unit_drop_percent", false },
         [LIMIT_MIN_UNIT] = { "min_unit_learners", false },
+        [LIMIT_SETTLE] = { "settle_seconds", false },
     };
     /* Sizes in MiB must still fit in bytes; the rest fit the 32-bit
      * fields of struct sheet_limits. */
@@ -615,6 +616,7 @@ static int parse_limits(struct loader *ld, const yaml_node_t *node, struct confi
     cfg->limits.max_unpassed_centi = 500;
     cfg->limits.max_unit_drop_centi = 3000;
     cfg->limits.min_unit_learners = 20;
+    cfg->limits.settle_seconds = 2;
     if (!node)
         return 0;
     if (map_fetch(ld, node, "limits", keys, LIMIT_NKEYS, v) < 0)
@@ -627,7 +629,9 @@ static int parse_limits(struct loader *ld, const yaml_node_t *node, struct confi
         get_percent(ld, v[LIMIT_UNIT_DROP], keys[LIMIT_UNIT_DROP].name,
                     &cfg->limits.max_unit_drop_centi) < 0 ||
         get_count(ld, v[LIMIT_MIN_UNIT], "limits", keys[LIMIT_MIN_UNIT].name, UINT32_MAX,
-                  &cfg->limits.min_unit_learners) < 0)
+                  &cfg->limits.min_unit_learners) < 0 ||
+        get_count(ld, v[LIMIT_SETTLE], "limits", keys[LIMIT_SETTLE].name, 3600,
+                  &cfg->limits.settle_seconds) < 0)
         return -1;
     return 0;
 }

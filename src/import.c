@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "bdtx/log.h"
@@ -296,6 +297,22 @@ static int load_file(struct import_ctx *c, const char *sha, const struct sheet_r
     return finish_import(c, err);
 }
 
+/* Whether the file changed since the caller saw it (size and mtime), every
+ * row having been read: a copy still being written is not imported short. */
+static bool changed_since(const char *path, const struct import_options *opts,
+                          bdtx_error *err)
+{
+    struct stat st;
+
+    if (lstat(path, &st) == 0 && (long long)st.st_size == opts->size &&
+        st.st_mtim.tv_sec == opts->mtime.tv_sec && st.st_mtim.tv_nsec == opts->mtime.tv_nsec)
+        return false;
+    error_set(err, BDTX_TEMPFAIL, "the file changed while it was read (a copy still being "
+              "written?); nothing of it was kept");
+    error_place(err, path, 0, NULL);
+    return true;
+}
+
 int import_file(struct db *db, const struct config *cfg, const struct vocab *vocab,
                 const char *path, const struct import_options *opts,
                 struct import_result *result, bdtx_error *err)
@@ -332,6 +349,8 @@ int import_file(struct db *db, const struct config *cfg, const struct vocab *voc
         rc = 0;
         goto done;
     }
+    if (opts->check_unchanged && changed_since(path, opts, err))
+        goto done;
     if (db_commit(db, err) != 0)
         goto done;
     in_tx = false;

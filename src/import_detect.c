@@ -121,7 +121,9 @@ int import_decide_as_of(struct import_ctx *c, bdtx_error *err)
         error_place(err, c->path, 0, NULL);
         return -1;
     }
-    c->as_of = (bdtx_date)(st.st_mtime / 86400);
+    /* The clock's day where the province is, not in UTC: a file saved at
+     * 03:00 in Vietnam belongs to that day. */
+    c->as_of = date_of_time(st.st_mtime, c->cfg->province.timezone);
     date_format_iso(c->as_of, buf);
     log_warning("%s: no as-of date in the title rows or the file name; using the file's "
                 "modification date %s (give --as-of to set it)", c->path, buf);

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,20 +47,27 @@ static void warn_orphan(const char *dir, const char *sidecar)
     free(path);
 }
 
-/* The sidecar's one line: a date, blanks and a newline around it allowed. */
+/* The sidecar's one line: a date, blanks and a newline around it allowed.
+ * Only a regular file is read: a FIFO would hang the run, a link could
+ * point anywhere. */
 static bool read_sidecar(const char *path, bdtx_date *out)
 {
     char buf[64];
-    size_t n;
-    FILE *f = fopen(path, "r");
+    ssize_t n;
+    struct stat st;
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
 
-    if (!f)
+    if (fd < 0)
         return false;
-    n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return false;
+    }
+    n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n < 0 || (size_t)n == sizeof buf - 1)
+        return false;
     buf[n] = '\0';
-    if (n == sizeof buf - 1)
-        return false;
     return value_parse_date(buf, out);
 }
 
@@ -79,6 +87,7 @@ void inbox_free(struct inbox_file *files, size_t n)
     for (i = 0; i < n; i++) {
         free(files[i].path);
         free(files[i].sidecar);
+        free(files[i].refused);
     }
     free(files);
 }
@@ -101,7 +110,7 @@ int inbox_scan(const char *dir, const struct config *cfg, const struct vocab *vo
     }
     while ((errno = 0, e = readdir(d)) != NULL) {
         struct inbox_file *f;
-        struct stat st;
+        struct stat st, sst;
         char *side;
 
         if (path_ends_with(e->d_name, INBOX_SIDECAR))
@@ -122,16 +131,35 @@ int inbox_scan(const char *dir, const struct config *cfg, const struct vocab *vo
         f->path = join(dir, e->d_name);
         if (!f->path)
             goto oom;
-        if (stat(f->path, &st) != 0 || !S_ISREG(st.st_mode)) {
+        /* Only regular files are read. A link is refused (it could point
+         * at any file of the system, and the archive would keep only the
+         * link); a FIFO, socket or device is left where it is. */
+        if (lstat(f->path, &st) != 0 || S_ISDIR(st.st_mode)) {
+            free(f->path);
+            continue;
+        }
+        if (!S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode)) {
+            log_warning("%s: not a regular file (a FIFO, socket or device); left where it is",
+                        f->path);
             free(f->path);
             continue;
         }
         count++;
+        f->size = (long long)st.st_size;
+        f->mtime = st.st_mtim;
+        if (S_ISLNK(st.st_mode)) {
+            f->refused = strdup("a symbolic link; bdtx reads only regular files: put the "
+                                "file itself in the inbox");
+            if (!f->refused)
+                goto oom;
+            f->as_of = date_of_time(st.st_mtime, cfg->province.timezone);
+            continue;
+        }
         side = malloc(strlen(f->path) + sizeof INBOX_SIDECAR);
         if (!side)
             goto oom;
         sprintf(side, "%s%s", f->path, INBOX_SIDECAR);
-        if (access(side, F_OK) == 0) {
+        if (lstat(side, &sst) == 0) {
             f->sidecar = side;
             f->sidecar_ok = read_sidecar(side, &f->as_of);
             f->dated = f->sidecar_ok;
@@ -141,7 +169,7 @@ int inbox_scan(const char *dir, const struct config *cfg, const struct vocab *vo
         if (!f->dated)
             f->dated = import_peek_as_of(cfg, vocab, f->path, &f->as_of);
         if (!f->dated)
-            f->as_of = (bdtx_date)(st.st_mtime / 86400);
+            f->as_of = date_of_time(st.st_mtime, cfg->province.timezone);
     }
     if (errno != 0) {
         error_set(err, BDTX_SOFTWARE, "cannot read the inbox folder %s: %s", dir,
@@ -201,6 +229,27 @@ static int copy_then_unlink(const char *src, const char *dst, bdtx_error *err)
     return 0;
 }
 
+/* A refused link, across file systems: the link itself, never its target. */
+static int move_link(const char *src, const char *dst, bdtx_error *err)
+{
+    char target[4096];
+    ssize_t n = readlink(src, target, sizeof target - 1);
+
+    if (n < 0) {
+        error_set(err, BDTX_SOFTWARE, "cannot read the link %s: %s", src, strerror(errno));
+        return -1;
+    }
+    target[n] = '\0';
+    if (symlink(target, dst) != 0 || unlink(src) != 0) {
+        error_set(err, BDTX_SOFTWARE, "cannot move the link %s to %s: %s", src, dst,
+                  strerror(errno));
+        return -1;
+    }
+    atomic_fsync_dir_of(dst);
+    atomic_fsync_dir_of(src);
+    return 0;
+}
+
 static int move_exact(const char *src, const char *dst, bdtx_error *err)
 {
     if (rename(src, dst) == 0) {
@@ -211,8 +260,13 @@ static int move_exact(const char *src, const char *dst, bdtx_error *err)
         }
         return 0;
     }
-    if (errno == EXDEV)
+    if (errno == EXDEV) {
+        struct stat st;
+
+        if (lstat(src, &st) == 0 && S_ISLNK(st.st_mode))
+            return move_link(src, dst, err);
         return copy_then_unlink(src, dst, err);
+    }
     error_set(err, BDTX_SOFTWARE, "cannot move %s to %s: %s", src, dst, strerror(errno));
     return -1;
 }
@@ -286,9 +340,35 @@ static char *with_suffix(const char *path, const char *suffix)
     return s;
 }
 
-int inbox_move(const struct inbox_file *f, const char *dest_dir, const char *name,
+char *inbox_fit_name(const char *name)
+{
+    size_t len = strlen(name), ext = 0, stem;
+    uint64_t h = 14695981039346656037ULL;   /* FNV-1a of the whole name */
+    const char *dot = strrchr(name, '.');
+    const unsigned char *p;
+    char *out;
+
+    if (len <= INBOX_NAME_MAX)
+        return strdup(name);
+    for (p = (const unsigned char *)name; *p; p++)
+        h = (h ^ *p) * 1099511628211ULL;
+    if (dot && dot != name && strlen(dot) <= 16)
+        ext = strlen(dot);
+    stem = INBOX_NAME_MAX - ext - 17;
+    /* Cut at a character's start, not inside a UTF-8 sequence. */
+    while (stem > 0 && ((unsigned char)name[stem] & 0xC0) == 0x80)
+        stem--;
+    out = malloc(INBOX_NAME_MAX + 1);
+    if (out)
+        snprintf(out, INBOX_NAME_MAX + 1, "%.*s~%016llx%s", (int)stem, name,
+                 (unsigned long long)h, ext ? name + len - ext : "");
+    return out;
+}
+
+int inbox_move(const struct inbox_file *f, const char *dest_dir, const char *given,
                const char *err_text, char **moved_to, bdtx_error *err)
 {
+    char *name = inbox_fit_name(given);
     char *target = NULL, *errfile = NULL, *side_target = NULL, *probe = NULL;
     bool same = false;
     int rc = -1;
@@ -296,7 +376,7 @@ int inbox_move(const struct inbox_file *f, const char *dest_dir, const char *nam
     if (moved_to)
         *moved_to = NULL;
     probe = join(dest_dir, "x");
-    if (!probe) {
+    if (!probe || !name) {
         error_oom(err);
         goto done;
     }
@@ -330,6 +410,7 @@ int inbox_move(const struct inbox_file *f, const char *dest_dir, const char *nam
     }
     rc = 0;
 done:
+    free(name);
     free(probe);
     free(target);
     free(errfile);

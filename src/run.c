@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bdtx/atomic.h"
@@ -25,6 +27,7 @@
 #include "bdtx/path.h"
 #include "bdtx/progress.h"
 #include "bdtx/report.h"
+#include "bdtx/text.h"
 
 struct run_ctx {
     struct cli *cli;
@@ -178,6 +181,22 @@ static int stored_import(struct run_ctx *c, long id, char *year, size_t cap, bdt
     return rc;
 }
 
+/* Whether f is no longer as the scan found it (size, mtime). */
+static bool changed_since_scan(const struct inbox_file *f)
+{
+    struct stat st;
+
+    return lstat(f->path, &st) != 0 || (long long)st.st_size != f->size ||
+           st.st_mtim.tv_sec != f->mtime.tv_sec || st.st_mtim.tv_nsec != f->mtime.tv_nsec;
+}
+
+static void leave_file(struct run_ctx *c, const struct inbox_file *f)
+{
+    log_warning("%s: still being written (it changed in the last %" PRIu64 " s or while it "
+                "was read); left for the next run", f->path, c->cfg.limits.settle_seconds);
+    c->sum.left++;
+}
+
 static int import_one(struct run_ctx *c, const struct inbox_file *f, bdtx_error *err)
 {
     struct import_options opts;
@@ -189,9 +208,26 @@ static int import_one(struct run_ctx *c, const struct inbox_file *f, bdtx_error 
 
     memset(&opts, 0, sizeof opts);
     error_clear(&ferr);
+    if (f->unsettled) {
+        leave_file(c, f);
+        return 0;
+    }
+    if (f->refused) {
+        error_set(&ferr, BDTX_DATAERR, "%s", f->refused);
+        error_place(&ferr, f->path, 0, NULL);
+        return reject_file(c, f, &ferr, err);
+    }
+    /* The name is stored with the import and shown in the reports: text. */
+    if (!text_valid_utf8(path_base(f->path), strlen(path_base(f->path)))) {
+        error_set(&ferr, BDTX_DATAERR, "the file name is not UTF-8 text");
+        error_hint(&ferr, "rename the file (letters with their accents as any program of "
+                          "today writes them) and put it back in the inbox");
+        error_place(&ferr, f->path, 0, NULL);
+        return reject_file(c, f, &ferr, err);
+    }
     if (f->sidecar && !f->sidecar_ok) {
-        error_set(&ferr, BDTX_DATAERR, "%s does not hold a date (YYYY-MM-DD or dd/mm/yyyy)",
-                  path_base(f->sidecar));
+        error_set(&ferr, BDTX_DATAERR, "%s does not hold a date (YYYY-MM-DD or dd/mm/yyyy) "
+                  "or is not a regular file", path_base(f->sidecar));
         error_place(&ferr, f->path, 0, NULL);
         return reject_file(c, f, &ferr, err);
     }
@@ -199,7 +235,16 @@ static int import_one(struct run_ctx *c, const struct inbox_file *f, bdtx_error 
         opts.has_as_of = true;
         opts.as_of = f->as_of;
     }
+    opts.check_unchanged = true;
+    opts.size = f->size;
+    opts.mtime = f->mtime;
     if (import_file(c->db, &c->cfg, &c->vocab, f->path, &opts, &res, &ferr) != 0) {
+        /* A copy still being written is left for the next run, whatever
+         * its half read like. */
+        if (ferr.code == BDTX_TEMPFAIL || (ferr.code == BDTX_DATAERR && changed_since_scan(f))) {
+            leave_file(c, f);
+            return 0;
+        }
         /* A file that cannot be imported costs only itself; a database
          * outage, a configuration error or a bug stops the run and leaves
          * the file where it is for the next one. */
@@ -238,6 +283,41 @@ static int import_one(struct run_ctx *c, const struct inbox_file *f, bdtx_error 
     return 0;
 }
 
+/* A file changed in the last limits.settle_seconds may still be being
+ * copied: wait until the youngest is that old (at most that long), then
+ * look again; one that changed meanwhile, or is still too young, is left
+ * for the next run. */
+static void settle(struct run_ctx *c, struct inbox_file *files, size_t n)
+{
+    struct timespec now, pause = {0, 0};
+    int64_t settle_ns = (int64_t)c->cfg.limits.settle_seconds * 1000000000, wait = 0;
+    size_t i;
+
+    if (settle_ns == 0 || clock_gettime(CLOCK_REALTIME, &now) != 0)
+        return;
+    for (i = 0; i < n; i++) {
+        int64_t age = (int64_t)(now.tv_sec - files[i].mtime.tv_sec) * 1000000000 +
+                      (now.tv_nsec - files[i].mtime.tv_nsec);
+
+        if (!files[i].refused && age < settle_ns && settle_ns - age > wait)
+            wait = settle_ns - age > settle_ns ? settle_ns : settle_ns - age;
+    }
+    if (wait == 0)
+        return;
+    pause.tv_sec = (time_t)(wait / 1000000000);
+    pause.tv_nsec = (long)(wait % 1000000000);
+    while (nanosleep(&pause, &pause) != 0 && errno == EINTR)
+        ;
+    clock_gettime(CLOCK_REALTIME, &now);
+    for (i = 0; i < n; i++) {
+        int64_t age = (int64_t)(now.tv_sec - files[i].mtime.tv_sec) * 1000000000 +
+                      (now.tv_nsec - files[i].mtime.tv_nsec);
+
+        if (!files[i].refused && (changed_since_scan(&files[i]) || age < settle_ns))
+            files[i].unsettled = true;
+    }
+}
+
 static int import_inbox(struct run_ctx *c, bdtx_error *err)
 {
     struct inbox_file *files = NULL;
@@ -247,6 +327,7 @@ static int import_inbox(struct run_ctx *c, bdtx_error *err)
 
     if (inbox_scan(c->cfg.paths.inbox, &c->cfg, &c->vocab, &files, &n, err) != 0)
         return -1;
+    settle(c, files, n);
     progress_init(&bar, !c->cli->quiet, "importing", n);
     for (i = 0; i < n && rc == 0; i++) {
         progress_show(&bar, i, path_base(files[i].path));
@@ -534,17 +615,16 @@ done:
  * even a national workbook is written in minutes. */
 #define STALE_TEMPORARY_SECONDS (6L * 60 * 60)
 
-/* Remove what killed writers left in the reports folders (hidden, and
- * refused by the nginx example, but litter all the same). */
-static int sweep_reports(struct run_ctx *c, bdtx_error *err)
+/* Remove the hidden temporaries of killed writers under top and under
+ * top/<school year> for every school year; *total counts them. */
+static int sweep_tree(struct run_ctx *c, const char *top, int *total, bdtx_error *err)
 {
-    const char *top = c->cfg.paths.reports;
-    int removed, total = 0;
+    int removed;
     size_t i;
 
     if (atomic_sweep(top, STALE_TEMPORARY_SECONDS, &removed, err) != 0)
         return -1;
-    total += removed;
+    *total += removed;
     for (i = 0; i < c->cfg.nyears; i++) {
         char *dir = join3(top, c->cfg.years[i].id, "");
 
@@ -557,11 +637,29 @@ static int sweep_reports(struct run_ctx *c, bdtx_error *err)
             return -1;
         }
         free(dir);
-        total += removed;
+        *total += removed;
     }
-    if (total > 0)
-        log_info("removed %d unfinished temporary file%s left in %s by interrupted writers",
-                 total, total == 1 ? "" : "s", top);
+    return 0;
+}
+
+/* Remove what killed writers left in the reports folders, and what a copy
+ * across file systems cut short left in the archive and the rejected
+ * folder (hidden, and refused by the nginx example, but litter all the
+ * same). */
+static int sweep_reports(struct run_ctx *c, bdtx_error *err)
+{
+    const char *tops[3] = { c->cfg.paths.reports, c->cfg.paths.archive, c->cfg.paths.rejected };
+    size_t k;
+
+    for (k = 0; k < 3; k++) {
+        int total = 0;
+
+        if (sweep_tree(c, tops[k], &total, err) != 0)
+            return -1;
+        if (total > 0)
+            log_info("removed %d unfinished temporary file%s left in %s by interrupted "
+                     "writers", total, total == 1 ? "" : "s", tops[k]);
+    }
     return 0;
 }
 
@@ -572,9 +670,9 @@ static void print_summary(const struct run_ctx *c)
     if (c->cli->quiet)
         return;
     printf("bdtx run: %d file%s imported (%ld rows, %ld rows rejected), %d already imported, "
-           "%d file%s rejected, %d report%s written%s%s%s\n",
+           "%d file%s rejected, %d left for the next run, %d report%s written%s%s%s\n",
            s->imported, s->imported == 1 ? "" : "s", s->rows, s->rejected_rows, s->skipped,
-           s->rejected_files, s->rejected_files == 1 ? "" : "s", s->reports,
+           s->rejected_files, s->rejected_files == 1 ? "" : "s", s->left, s->reports,
            s->reports == 1 ? "" : "s", s->last_report[0] ? " (latest: " : "", s->last_report,
            s->last_report[0] ? ")" : "");
     fflush(stdout);

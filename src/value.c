@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Days from civil date, after H. Hinnant's public-domain algorithm. */
 bdtx_date date_from_ymd(int y, int m, int d)
@@ -379,4 +380,26 @@ void value_format_centi(int32_t centi, char *buf, size_t cap)
         snprintf(buf, cap, "%d.%d", whole, frac / 10);
     else
         snprintf(buf, cap, "%d.%02d", whole, frac);
+}
+
+bdtx_date date_of_time(time_t t, const char *zone)
+{
+    const char *was = getenv("TZ");
+    char *saved = was ? strdup(was) : NULL;
+    struct tm tm;
+    bool ok;
+
+    if (zone && zone[0])
+        setenv("TZ", zone, 1);
+    tzset();
+    ok = localtime_r(&t, &tm) != NULL;
+    if (saved)
+        setenv("TZ", saved, 1);
+    else if (zone && zone[0])
+        unsetenv("TZ");
+    tzset();
+    free(saved);
+    if (!ok)
+        return (bdtx_date)(t / 86400);
+    return date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 }

@@ -83,6 +83,9 @@ struct config {
          * defaults filled by config_load. */
         int32_t max_unpassed_centi, max_unit_drop_centi;
         uint64_t min_unit_learners;
+        /* bdtx run imports a file only once it has not changed for this
+         * long (a copy still being written is left for the next run). */
+        uint64_t settle_seconds;
     } limits;
 };
 

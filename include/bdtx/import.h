@@ -4,6 +4,7 @@
 #define BDTX_IMPORT_H
 
 #include <stdbool.h>
+#include <time.h>
 
 #include "bdtx/config.h"
 #include "bdtx/db.h"
@@ -20,6 +21,12 @@ struct import_options {
     enum role target;          /* ROLE_UNKNOWN: detect */
     bool strict;               /* reject the whole file on the first bad row */
     bool force;                /* import even what the guard (guard.h) would refuse */
+    /* With check_unchanged, the file must still have this size and mtime
+     * when its rows are read, else nothing is kept and the import fails
+     * with BDTX_TEMPFAIL (a copy still being written). */
+    bool check_unchanged;
+    long long size;
+    struct timespec mtime;
 };
 
 struct import_result {

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "bdtx/config.h"
 #include "bdtx/error.h"
@@ -23,6 +24,10 @@ struct inbox_file {
     bool sidecar_ok;       /* the sidecar holds a date (as_of) */
     bool dated;            /* as_of is known: sidecar, title rows or name */
     bdtx_date as_of;       /* else the modification day, for the order only */
+    char *refused;         /* why it is refused unread (a link), else NULL */
+    long long size;        /* as found by the scan, to see it settle */
+    struct timespec mtime;
+    bool unsettled;        /* still changing: left for the next run */
 };
 
 /* The exports waiting in dir, oldest as-of first (learners exports of a
@@ -36,7 +41,7 @@ int inbox_scan(const char *dir, const struct config *cfg, const struct vocab *vo
 void inbox_free(struct inbox_file *files, size_t n);
 
 /* Move f (and its sidecar) into the folder dest_dir, created when missing,
- * under the name name; when that name is taken by a different file, "~2",
+ * under the name name (shortened by inbox_fit_name); when that name is taken by a different file, "~2",
  * "~3"... goes before the extension; when it is taken by the same bytes (a
  * move that was cut short), the inbox copy is only removed. With err_text,
  * "<final name>.err" is written first. rename(2) within one file system,
@@ -47,5 +52,14 @@ void inbox_free(struct inbox_file *files, size_t n);
  * final path (malloc'd) when moved_to is not NULL. */
 int inbox_move(const struct inbox_file *f, const char *dest_dir, const char *name,
                const char *err_text, char **moved_to, bdtx_error *err);
+
+/* The longest name inbox_move gives a file: room is kept under NAME_MAX
+ * (255 bytes) for "~N", ".err" and ".as-of". */
+#define INBOX_NAME_MAX 232
+/* name itself when it fits INBOX_NAME_MAX bytes, else its start cut at a
+ * character, "~" and 16 hex digits of a hash of the whole name, and its
+ * extension: two long names that differ only at their end stay apart.
+ * malloc'd; NULL when memory runs out. inbox_move applies it. */
+char *inbox_fit_name(const char *name);
 
 #endif

@@ -8,6 +8,7 @@ struct run_summary {
     int imported;            /* files imported now */
     int skipped;             /* files found already imported (by hash), archived */
     int rejected_files;      /* files moved to the rejected folder */
+    int left;                /* files still being written, left in the inbox */
     int reports;             /* weekly reports written */
     long rows, rejected_rows;
     char last_report[1024];

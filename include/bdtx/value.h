@@ -6,11 +6,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 /* A calendar date as days since 1970-01-01 (proleptic Gregorian). */
 typedef int32_t bdtx_date;
 
 bdtx_date date_from_ymd(int y, int m, int d);
+/* The calendar day of the instant t in the time zone zone ("Asia/Ho_Chi_Minh";
+ * NULL or "": the process's own). */
+bdtx_date date_of_time(time_t t, const char *zone);
 void date_to_ymd(bdtx_date day, int *y, int *m, int *d);
 bool date_valid_ymd(int y, int m, int d);
 /* 1 = Monday ... 7 = Sunday */
