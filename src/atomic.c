@@ -13,6 +13,30 @@
 
 #include "bdtx/path.h"
 
+int atomic_errno_code(int e)
+{
+    switch (e) {
+    case EACCES:
+    case EPERM:
+    case EROFS:
+        return BDTX_CANTCREAT;
+    case ENOSPC:
+    case EDQUOT:
+    case EIO:
+    case EFBIG:
+        return BDTX_IOERR;
+    default:
+        return BDTX_SOFTWARE;
+    }
+}
+
+/* "no space left on the device" rather than strerror's wording, the one
+ * an officer searches for. */
+static const char *why(int e)
+{
+    return e == ENOSPC || e == EDQUOT ? "no space left on the device" : strerror(e);
+}
+
 int atomic_make_parents(const char *path, bdtx_error *err)
 {
     char *dir = path_dir(path), *p;
@@ -29,8 +53,8 @@ int atomic_make_parents(const char *path, bdtx_error *err)
             continue;
         *p = '\0';
         if (mkdir(dir, 0775) != 0 && errno != EEXIST) {
-            error_set(err, BDTX_SOFTWARE, "cannot create folder %s: %s", dir,
-                      strerror(errno));
+            error_set(err, atomic_errno_code(errno), "cannot create folder %s: %s", dir,
+                      why(errno));
             rc = -1;
         }
         *p = saved;
@@ -65,8 +89,8 @@ int atomic_begin(struct atomic_file *f, const char *path, bdtx_error *err)
     }
     fd = mkstemp(f->tmp);
     if (fd < 0) {
-        error_set(err, BDTX_SOFTWARE, "cannot create a temporary file beside %s: %s", path,
-                  strerror(errno));
+        error_set(err, atomic_errno_code(errno), "cannot create a temporary file beside %s: %s",
+                  path, why(errno));
         free(f->tmp);
         f->tmp = NULL;
         atomic_abort(f);
@@ -110,19 +134,23 @@ int atomic_commit(struct atomic_file *f, bdtx_error *err)
         FILE *fp = f->fp;
 
         f->fp = NULL;
-        if (fflush(fp) != 0 || fsync(fileno(fp)) != 0) {
-            error_set(err, BDTX_SOFTWARE, "cannot write %s: %s", f->tmp, strerror(errno));
+        /* The message names the file being written, not its temporary. */
+        if (ferror(fp) || fflush(fp) != 0 || fsync(fileno(fp)) != 0) {
+            int e = errno ? errno : EIO;
+
+            error_set(err, atomic_errno_code(e), "cannot write %s: %s", f->path, why(e));
             fclose(fp);
             atomic_abort(f);
             return -1;
         }
         if (fclose(fp) != 0) {
-            error_set(err, BDTX_SOFTWARE, "cannot write %s: %s", f->tmp, strerror(errno));
+            error_set(err, atomic_errno_code(errno), "cannot write %s: %s", f->path,
+                      why(errno));
             atomic_abort(f);
             return -1;
         }
     } else if (fsync_path(f->tmp, O_RDONLY) != 0) {
-        error_set(err, BDTX_SOFTWARE, "cannot flush %s: %s", f->tmp, strerror(errno));
+        error_set(err, atomic_errno_code(errno), "cannot write %s: %s", f->path, why(errno));
         atomic_abort(f);
         return -1;
     }

@@ -1,5 +1,6 @@
 #include "bdtx/report.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -145,10 +146,14 @@ char *report_default_path(const struct report *rep, enum report_format fmt, bdtx
 int report_write_stream(const struct report *rep, enum report_format fmt, FILE *out,
                         bdtx_error *err)
 {
-    int rc = fmt == REPORT_CSV ? report_csv_write(rep, out) : report_json_write(rep, out);
+    int rc, e;
 
+    errno = 0;
+    rc = fmt == REPORT_CSV ? report_csv_write(rep, out) : report_json_write(rep, out);
     if (rc != 0 || fflush(out) != 0) {
-        error_set(err, BDTX_SOFTWARE, "cannot write the report");
+        e = errno ? errno : EIO;
+        error_set(err, atomic_errno_code(e), "cannot write the report: %s",
+                  e == ENOSPC || e == EDQUOT ? "no space left on the device" : strerror(e));
         return -1;
     }
     return 0;
@@ -208,7 +213,8 @@ int report_save(const struct report *rep, enum report_format fmt, const char *pa
     else
         rc = report_write_stream(rep, fmt, f.fp, err);
     if (rc != 0) {
-        if (err->file[0] == '\0')
+        /* The file being written, not its hidden temporary. */
+        if (err->file[0] == '\0' || (f.tmp && strcmp(err->file, f.tmp) == 0))
             error_place(err, path, 0, NULL);
         atomic_abort(&f);
         return -1;

@@ -1,13 +1,17 @@
 #include "bdtx/report_xlsx.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <xlsxwriter.h>
 
+#include "bdtx/atomic.h"
 #include "bdtx/compute.h"
 #include "bdtx/text.h"
 
@@ -382,6 +386,33 @@ static const char *xml_fit(struct xw *x, const char *s, char **copy)
         return "";
     }
     return *copy;
+}
+
+/* Standard error sent to /dev/null; returns what restore_stderr needs. */
+static int quiet_stderr(void)
+{
+    int saved, null;
+
+    fflush(stderr);
+    saved = dup(STDERR_FILENO);
+    null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (saved < 0 || null < 0 || dup2(null, STDERR_FILENO) < 0) {
+        if (saved >= 0)
+            close(saved);
+        saved = -1;
+    }
+    if (null >= 0)
+        close(null);
+    return saved;
+}
+
+static void restore_stderr(int saved)
+{
+    if (saved < 0)
+        return;
+    fflush(stderr);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
 }
 
 static void put_text(struct xw *x, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, const char *s,
@@ -1395,7 +1426,7 @@ int report_xlsx_write(const struct report *rep, const char *path,
     lxw_doc_properties props = {0};
     char title[256], subject[256], from[16], to[16];
     lxw_error e;
-    int rc = -1;
+    int rc = -1, quiet, close_errno;
     bool en;
 
     if (!x) {
@@ -1444,8 +1475,23 @@ int report_xlsx_write(const struct report *rep, const char *path,
         trend_sheet(x);
         data_sheet(x);
     }
-    /* workbook_close frees the workbook even when it fails. */
+    /* workbook_close frees the workbook even when it fails. Its own lines
+     * on standard error are not for officers: what failed is said once,
+     * below, with the errno it left. */
+    quiet = quiet_stderr();
+    errno = 0;
     e = workbook_close(x->wb);
+    close_errno = errno;
+    restore_stderr(quiet);
+    if (e != LXW_NO_ERROR && (close_errno == ENOSPC || close_errno == EDQUOT ||
+                              close_errno == EACCES || close_errno == EROFS ||
+                              close_errno == EIO || close_errno == EFBIG)) {
+        error_set(err, atomic_errno_code(close_errno), "cannot write the workbook: %s",
+                  close_errno == ENOSPC || close_errno == EDQUOT ? "no space left on the device"
+                                                                 : strerror(close_errno));
+        error_place(err, path, 0, NULL);
+        goto done;
+    }
     if (x->failed != LXW_NO_ERROR) {
         error_set(err, BDTX_SOFTWARE, "cannot write %s to the workbook: %s", x->failed_what,
                   lxw_strerror(x->failed));

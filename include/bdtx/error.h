@@ -12,7 +12,8 @@ enum {
     BDTX_DATAERR = 65,
     BDTX_UNAVAILABLE = 69,
     BDTX_SOFTWARE = 70,
-    BDTX_IOERR = 74,         /* standard output could not be written */
+    BDTX_CANTCREAT = 73,     /* an output file could not be created (no permission) */
+    BDTX_IOERR = 74,         /* an output could not be written (no space left, I/O) */
     BDTX_TEMPFAIL = 75,
     BDTX_CONFIG = 78
 };
