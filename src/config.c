@@ -493,10 +493,14 @@ static int parse_report(struct loader *ld, const yaml_node_t *node, struct confi
         get_count(ld, v[REPORT_HIGHLIGHT], "report", "highlight", 50, &highlight) < 0)
         return -1;
     /* The workbook goes into reports/<school year>/ and nowhere else. */
-    if (cfg->report.file_name && path_name_problem(cfg->report.file_name))
+    if (cfg->report.file_name && path_name_problem(cfg->report.file_name)) {
+        const char *problem = path_name_problem(cfg->report.file_name);
+        bool slash = strchr(cfg->report.file_name, '/') != NULL;
+
         return fail_at(ld, v[REPORT_FILE_NAME]->start_mark,
-                       "report.file_name must be a file name, without '/' (it %s)",
-                       path_name_problem(cfg->report.file_name));
+                       "report.file_name must be a file name, without '/'%s%s%s",
+                       slash ? "" : " (it ", slash ? "" : problem, slash ? "" : ")");
+    }
     cfg->report.highlight = (int)highlight;
     if (language >= 0) {
         cfg->report.language = strdup(languages[language]);
