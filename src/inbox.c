@@ -280,6 +280,9 @@ static int choose_target(const char *src, const char *dest_dir, const char *name
     size_t stem = dot && dot != name ? (size_t)(dot - name) : strlen(name);
     size_t cap = strlen(dest_dir) + strlen(name) + 16;
     char src_sha[65] = "", sha[65];
+    struct stat st;
+    /* A refused link is never read, not even to hash what it points to. */
+    bool link = lstat(src, &st) == 0 && S_ISLNK(st.st_mode);
     int k;
 
     *target = NULL;
@@ -295,9 +298,14 @@ static int choose_target(const char *src, const char *dest_dir, const char *name
             snprintf(t, cap, "%s/%s", dest_dir, name);
         else
             snprintf(t, cap, "%s/%.*s~%d%s", dest_dir, (int)stem, name, k, name + stem);
-        if (access(t, F_OK) != 0) {
+        /* lstat: a dangling link still takes its name. */
+        if (lstat(t, &st) != 0) {
             *target = t;
             return 0;
+        }
+        if (link) {
+            free(t);
+            continue;
         }
         if (!src_sha[0] && hash_file_sha256(src, src_sha, err) != 0) {
             free(t);

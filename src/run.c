@@ -313,7 +313,10 @@ static void settle(struct run_ctx *c, struct inbox_file *files, size_t n)
         int64_t age = (int64_t)(now.tv_sec - files[i].mtime.tv_sec) * 1000000000 +
                       (now.tv_nsec - files[i].mtime.tv_nsec);
 
-        if (!files[i].refused && (changed_since_scan(&files[i]) || age < settle_ns))
+        /* A modification time in the future (a share whose clock runs
+         * ahead) cannot age: there, not changing across the wait is all. */
+        if (!files[i].refused && (changed_since_scan(&files[i]) ||
+                                  (age >= 0 && age < settle_ns)))
             files[i].unsettled = true;
     }
 }
