@@ -11,6 +11,7 @@
 #include "bdtx/import.h"
 #include "bdtx/log.h"
 #include "bdtx/migrate.h"
+#include "bdtx/rebuild.h"
 #include "bdtx/report.h"
 #include "bdtx/units.h"
 #include "bdtx/value.h"
@@ -313,6 +314,40 @@ static bool module_configured(const struct config *cfg, const char *code)
     return false;
 }
 
+/* A learners export older than the newest of its school year: the year is
+ * replayed with it (rebuild.h). 0, or -1 with ferr filled. */
+static int import_late(struct cli *cli, struct db *db, const struct config *cfg,
+                       const struct vocab *vocab, const char *path,
+                       const struct import_options *opts, struct import_result *res,
+                       bdtx_error *ferr)
+{
+    const struct config_year *year = config_year_by_id(cfg, res->year);
+    struct rebuild_extra extra;
+    struct rebuild_result rr;
+    char day[11], newest[11];
+
+    if (!year) {
+        error_set(ferr, BDTX_SOFTWARE, "school year %s is not in the configuration", res->year);
+        return -1;
+    }
+    extra.path = path;
+    extra.opts = *opts;
+    extra.opts.source = res->source;
+    extra.opts.has_as_of = true;
+    extra.opts.as_of = res->as_of;
+    if (rebuild_year(db, cfg, vocab, year, &extra, &rr, ferr) != 0)
+        return -1;
+    date_format_iso(res->as_of, day);
+    date_format_iso(res->newest, newest);
+    if (!cli->quiet)
+        printf("%s: as of %s, older than the newest learners export (%s): school year %s "
+               "replayed from its %d files\n", path, day, newest, year->id, rr.files);
+    res->id = rr.extra_id;
+    res->rows = rr.extra_rows;
+    res->rejected = rr.extra_rejected;
+    return 0;
+}
+
 int cmd_import(struct cli *cli, int argc, char **argv, bdtx_error *err)
 {
     struct import_options opts;
@@ -346,7 +381,8 @@ int cmd_import(struct cli *cli, int argc, char **argv, bdtx_error *err)
         char day[11];
 
         error_clear(&ferr);
-        if (import_file(db, &cfg, &vocab, argv[i], &opts, &res, &ferr) != 0) {
+        if (import_file(db, &cfg, &vocab, argv[i], &opts, &res, &ferr) != 0 ||
+            (res.late && import_late(cli, db, &cfg, &vocab, argv[i], &opts, &res, &ferr) != 0)) {
             /* A bad file costs only itself; anything else stops the run. */
             if (ferr.code != BDTX_DATAERR) {
                 *err = ferr;

@@ -20,6 +20,11 @@ struct import_options {
     enum role target;          /* ROLE_UNKNOWN: detect */
     bool strict;               /* reject the whole file on the first bad row */
     bool force;                /* import even what the guard (guard.h) would refuse */
+    /* A replay of an archived file (rebuild.h): inside the caller's
+     * transaction, with no check of whether the file was imported before,
+     * and no refusal of a learners export older than the newest. */
+    bool replay;
+    const char *file_name;     /* the name to record, when not the path's (a replay) */
 };
 
 struct import_result {
@@ -31,6 +36,12 @@ struct import_result {
     long rows;                 /* rows stored */
     long rejected;             /* rows rejected */
     long duplicates;           /* rows repeating an (account, module) pair (import_duplicate) */
+    /* A learners export older than the newest one of its school year: not
+     * imported (it cannot be merged into the history as it stands); the
+     * caller replays the year with it (rebuild.h). source, as_of and year
+     * are set. */
+    bool late;
+    bdtx_date newest;          /* then: the as-of of the newest learners export */
 };
 
 /* Import path. Rejected rows are printed to stderr as file:row:column: reason.
