@@ -42,6 +42,22 @@ void import_ctx_release(struct import_ctx *c)
     memset(c, 0, sizeof *c);
 }
 
+/* The SHA-256 of the registry file just loaded, so that bdtx run loads it
+ * again once it changes. */
+static int import_note_registry(struct db *db, const struct config *cfg,
+                                const struct config_year *year, bdtx_error *err)
+{
+    char sha[65];
+    const char *params[4] = {cfg->province.code, year->id, year->units_path, sha};
+
+    if (hash_file_sha256(year->units_path, sha, err) != 0)
+        return -1;
+    return db_exec(db, "INSERT INTO unit_registry (province_code, school_year, file_name, "
+                       "sha256) VALUES ($1, $2, $3, $4) ON CONFLICT (province_code, "
+                       "school_year) DO UPDATE SET file_name = excluded.file_name, "
+                       "sha256 = excluded.sha256, loaded_at = now()", 4, params, err);
+}
+
 int import_ensure_registry(struct db *db, const struct config *cfg,
                            const struct config_year *year, struct registry *reg,
                            bdtx_error *err)
@@ -53,7 +69,8 @@ int import_ensure_registry(struct db *db, const struct config *cfg,
     if (registry_read_file(year->units_path, reg, err) != 0)
         return -1;
     log_info("loading the unit registry of %s from %s", year->id, year->units_path);
-    return registry_store(db, cfg->province.code, year->id, reg, err);
+    return registry_store(db, cfg->province.code, year->id, reg, err) != 0 ||
+           import_note_registry(db, cfg, year, err) != 0 ? -1 : 0;
 }
 
 /* See known_file: how old a file's last change must be for its identity to

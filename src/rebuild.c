@@ -18,6 +18,7 @@
 
 #include "bdtx/hash.h"
 #include "bdtx/log.h"
+#include "bdtx/names.h"
 
 /* One import of the year as stored, and where its file was found. */
 struct stored {
@@ -396,29 +397,24 @@ static int replay_one(struct db *db, const struct config *cfg, const struct voca
                    err);
 }
 
-int rebuild_year(struct db *db, const struct config *cfg, const struct vocab *vocab,
-                 const struct config_year *year, const struct rebuild_extra *extra,
-                 struct rebuild_result *res, bdtx_error *err)
+/* The replay inside the caller's transaction, after the year's lock. */
+static int rebuild_in_tx(struct db *db, const struct config *cfg, const struct vocab *vocab,
+                         const struct config_year *year, const struct rebuild_extra *extra,
+                         struct rebuild_result *res, bdtx_error *err)
 {
-    const char *params[2] = {cfg->province.code, year->id};
     struct stored *list = NULL;
     struct import_options extra_opts;
     size_t n = 0, i;
-    bool extra_done = extra == NULL, in_tx = false;
+    bool extra_done = extra == NULL;
     int rc = -1;
 
     memset(res, 0, sizeof *res);
+    memset(&extra_opts, 0, sizeof extra_opts);
     if (extra) {
         extra_opts = extra->opts;
         extra_opts.replay = true;
     }
-    if (db_begin(db, err) != 0)
-        return -1;
-    in_tx = true;
-    /* The lock every import of the year takes: none runs meanwhile. */
-    if (db_exec(db, "SELECT pg_advisory_xact_lock(hashtext('bdtx import ' || $1 || ' ' || $2))",
-                2, params, err) != 0 ||
-        read_stored(db, cfg, year->id, &list, &n, err) != 0 ||
+    if (read_stored(db, cfg, year->id, &list, &n, err) != 0 ||
         locate_all(cfg, year->id, list, n, err) != 0 ||
         clear_year(db, cfg, year->id, &res->rejected_before, err) != 0)
         goto done;
@@ -428,7 +424,7 @@ int rebuild_year(struct db *db, const struct config *cfg, const struct vocab *vo
         if (!extra_done && (i == n || list[i].opts.as_of > extra_opts.as_of)) {
             if (replay_one(db, cfg, vocab, extra->path, &extra_opts, &r, err) != 0)
                 goto done;
-            /* Recorded as imported by hand: where it is kept is the caller's. */
+            /* Where it is kept is the caller's to record. */
             res->extra_id = r.id;
             res->extra_rows = r.rows;
             res->extra_rejected = r.rejected;
@@ -446,15 +442,219 @@ int rebuild_year(struct db *db, const struct config *cfg, const struct vocab *vo
         res->rows += r.rows;
         res->rejected += r.rejected;
     }
-    if (db_commit(db, err) != 0)
-        goto done;
-    in_tx = false;
     rc = 0;
 done:
-    if (in_tx) {
+    stored_release(list, n);
+    return rc;
+}
+
+/* The lock every import of the year takes: none runs meanwhile. */
+static int lock_year(struct db *db, const struct config *cfg, const char *year, bdtx_error *err)
+{
+    const char *params[2] = {cfg->province.code, year};
+
+    return db_exec(db, "SELECT pg_advisory_xact_lock(hashtext('bdtx import ' || $1 || ' ' || "
+                       "$2))", 2, params, err);
+}
+
+int rebuild_year(struct db *db, const struct config *cfg, const struct vocab *vocab,
+                 const struct config_year *year, const struct rebuild_extra *extra,
+                 struct rebuild_result *res, bdtx_error *err)
+{
+    if (db_begin(db, err) != 0)
+        return -1;
+    if (lock_year(db, cfg, year->id, err) != 0 ||
+        rebuild_in_tx(db, cfg, vocab, year, extra, res, err) != 0 || db_commit(db, err) != 0) {
+        db_copy_abort(db, "the replay stopped");
+        db_rollback(db);
+        return -1;
+    }
+    return 0;
+}
+
+static bool same_text(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+static int note_unit(struct registry_change *ch, enum registry_change_kind kind,
+                     const struct unit *u, const char *before, bdtx_error *err)
+{
+    struct registry_change_unit *grown, *e;
+
+    if (ch->nunits == ch->capunits) {
+        size_t ncap = ch->capunits ? ch->capunits * 2 : 16;
+
+        grown = realloc(ch->units, ncap * sizeof *grown);
+        if (!grown) {
+            error_oom(err);
+            return -1;
+        }
+        ch->units = grown;
+        ch->capunits = ncap;
+    }
+    e = &ch->units[ch->nunits];
+    e->kind = kind;
+    e->code = strdup(u->code);
+    e->name = strdup(u->name);
+    e->parent_code = u->parent_code ? strdup(u->parent_code) : NULL;
+    e->before = before ? strdup(before) : NULL;
+    ch->nunits++;
+    if (!e->code || !e->name || (u->parent_code && !e->parent_code) || (before && !e->before)) {
+        error_oom(err);
+        return -1;
+    }
+    ch->count[kind]++;
+    return 0;
+}
+
+/* What changed from the registry in force (old) to reg. */
+static int diff_registry(const struct registry *old, const struct registry *reg,
+                         struct registry_change *ch, bdtx_error *err)
+{
+    size_t i;
+
+    for (i = 0; i < reg->count; i++) {
+        const struct unit *u = &reg->units[i];
+        long k = old->count ? registry_find(old, u->code) : -1;
+        const struct unit *o = k >= 0 ? &old->units[k] : NULL;
+
+        if (!o) {
+            if (note_unit(ch, REGISTRY_ADDED, u, NULL, err) != 0)
+                return -1;
+            continue;
+        }
+        if (strcmp(o->name, u->name) != 0 &&
+            note_unit(ch, REGISTRY_RENAMED, u, o->name, err) != 0)
+            return -1;
+        if (!same_text(o->parent_code, u->parent_code) &&
+            note_unit(ch, REGISTRY_REPARENTED, u, o->parent_code ? o->parent_code : "",
+                      err) != 0)
+            return -1;
+        if ((strcmp(o->kind_text, u->kind_text) != 0 || strcmp(o->aliases, u->aliases) != 0) &&
+            note_unit(ch, REGISTRY_OTHER, u, NULL, err) != 0)
+            return -1;
+    }
+    for (i = 0; i < old->count; i++)
+        if (registry_find(reg, old->units[i].code) < 0 &&
+            note_unit(ch, REGISTRY_REMOVED, &old->units[i], NULL, err) != 0)
+            return -1;
+    return 0;
+}
+
+/* Rows of the year rejected for an unknown unit that reg knows (by code,
+ * name or alias, anywhere in it). */
+static int rejected_now_known(struct db *db, const struct config *cfg, const char *year,
+                              const struct registry *reg, long *rows, bdtx_error *err)
+{
+    const char *params[2] = {cfg->province.code, year};
+    struct db_result *r = NULL;
+    struct name_index idx;
+    int i, rc = -1;
+
+    *rows = 0;
+    if (db_query(db, "SELECT j.unit_text, count(*) FROM import_rejection j "
+                     "JOIN import i ON i.id = j.import_id "
+                     "WHERE i.province_code = $1 AND i.school_year = $2 "
+                     "AND j.unit_text IS NOT NULL AND j.unit_text <> '' GROUP BY 1",
+                 2, params, &r, err) != 0)
+        return -1;
+    if (db_rows(r) == 0) {
+        db_result_free(r);
+        return 0;
+    }
+    if (names_build(reg, &idx, err) != 0) {
+        db_result_free(r);
+        return -1;
+    }
+    for (i = 0; i < db_rows(r); i++) {
+        const char *text = db_value(r, i, 0);
+        long unit;
+        char cand[8];
+
+        if (registry_find(reg, text) >= 0 ||
+            names_find(&idx, text, -1, &unit, cand, sizeof cand) == NAMES_FOUND)
+            *rows += strtol(db_value(r, i, 1), NULL, 10);
+    }
+    names_release(&idx);
+    rc = 0;
+    db_result_free(r);
+    return rc;
+}
+
+static int has_imports(struct db *db, const struct config *cfg, const char *year, bool *yes,
+                       bdtx_error *err)
+{
+    const char *params[2] = {cfg->province.code, year};
+    struct db_result *r = NULL;
+
+    if (db_query(db, "SELECT EXISTS (SELECT 1 FROM import WHERE province_code = $1 AND "
+                     "school_year = $2)", 2, params, &r, err) != 0)
+        return -1;
+    *yes = strcmp(db_value(r, 0, 0), "t") == 0;
+    db_result_free(r);
+    return 0;
+}
+
+void registry_change_release(struct registry_change *ch)
+{
+    size_t i;
+
+    for (i = 0; i < ch->nunits; i++) {
+        free(ch->units[i].code);
+        free(ch->units[i].name);
+        free(ch->units[i].parent_code);
+        free(ch->units[i].before);
+    }
+    free(ch->units);
+    memset(ch, 0, sizeof *ch);
+}
+
+int rebuild_registry(struct db *db, const struct config *cfg, const struct vocab *vocab,
+                     const struct config_year *year, const char *file, const char *sha,
+                     const struct registry *reg, struct registry_change *ch, bdtx_error *err)
+{
+    const char *params[4] = {cfg->province.code, year->id, file, sha};
+    struct registry old = {0};
+    bool imports = false;
+    int rc = -1;
+
+    memset(ch, 0, sizeof *ch);
+    if (db_begin(db, err) != 0)
+        return -1;
+    if (lock_year(db, cfg, year->id, err) != 0 ||
+        registry_load(db, cfg->province.code, year->id, &old, err) != 0 ||
+        diff_registry(&old, reg, ch, err) != 0 ||
+        rejected_now_known(db, cfg, year->id, reg, &ch->rejected_rows, err) != 0 ||
+        has_imports(db, cfg, year->id, &imports, err) != 0 ||
+        registry_store(db, cfg->province.code, year->id, reg, err) != 0 ||
+        db_exec(db, "INSERT INTO unit_registry (province_code, school_year, file_name, sha256) "
+                    "VALUES ($1, $2, $3, $4) ON CONFLICT (province_code, school_year) DO "
+                    "UPDATE SET file_name = excluded.file_name, sha256 = excluded.sha256, "
+                    "loaded_at = now()", 4, params, err) != 0)
+        goto done;
+    /* Rows rejected for a unit the registry now knows are taken in, and
+     * rows of a unit that moved or went count where the registry says now:
+     * the history is written again from the files. Any other change (a
+     * name, a kind, an alias) shows in the reports without it. */
+    ch->replay = imports && (ch->rejected_rows > 0 || ch->count[REGISTRY_REPARENTED] > 0 ||
+                             ch->count[REGISTRY_REMOVED] > 0);
+    if (ch->replay) {
+        if (rebuild_in_tx(db, cfg, vocab, year, NULL, &ch->rebuild, err) != 0)
+            goto done;
+    } else if (ch->nunits > 0 &&
+               db_exec(db, "UPDATE report_file SET import_id = 0 WHERE province_code = $1 "
+                           "AND school_year = $2", 2, params, err) != 0) {
+        goto done;
+    }
+    if (db_commit(db, err) != 0)
+        goto done;
+    rc = 0;
+done:
+    if (rc != 0) {
         db_copy_abort(db, "the replay stopped");
         db_rollback(db);
     }
-    stored_release(list, n);
+    registry_release(&old);
     return rc;
 }

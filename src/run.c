@@ -18,6 +18,7 @@
 #include "bdtx/atomic.h"
 #include "bdtx/compute.h"
 #include "bdtx/db.h"
+#include "bdtx/hash.h"
 #include "bdtx/import.h"
 #include "bdtx/inbox.h"
 #include "bdtx/index_html.h"
@@ -299,6 +300,71 @@ static int import_one(struct run_ctx *c, const struct inbox_file *f, bdtx_error 
                  f->path, source_kind_name(res.source), day, year, res.rows, res.rejected, to);
     }
     free(to);
+    return 0;
+}
+
+/* The registry file of each school year whose registry is stored: loaded
+ * again when its SHA-256 is not the one it was loaded with (rebuild.h). */
+static int check_registries(struct run_ctx *c, bdtx_error *err)
+{
+    size_t i;
+
+    for (i = 0; i < c->cfg.nyears; i++) {
+        const struct config_year *year = &c->cfg.years[i];
+        const char *params[2] = {c->cfg.province.code, year->id};
+        struct db_result *r = NULL;
+        struct registry reg = {0};
+        struct registry_change ch;
+        char sha[65];
+        bool stored, same;
+        int rc;
+
+        if (db_query(c->db, "SELECT EXISTS (SELECT 1 FROM unit WHERE province_code = $1 AND "
+                            "school_year = $2), (SELECT sha256 FROM unit_registry WHERE "
+                            "province_code = $1 AND school_year = $2)", 2, params, &r,
+                     err) != 0)
+            return -1;
+        stored = strcmp(db_value(r, 0, 0), "t") == 0;
+        if (!stored) {
+            db_result_free(r);
+            continue;   /* loaded by the first import of the year */
+        }
+        if (hash_file_sha256(year->units_path, sha, err) != 0) {
+            db_result_free(r);
+            err->code = BDTX_CONFIG;
+            return -1;
+        }
+        same = !db_null(r, 0, 1) && strcmp(db_value(r, 0, 1), sha) == 0;
+        db_result_free(r);
+        if (same)
+            continue;
+        if (registry_read_file(year->units_path, &reg, err) != 0) {
+            error_detail(err, "the unit registry of school year %s changed since it was loaded; "
+                         "it is configured in %s line %ld", year->id, c->cfg.path,
+                         year->units_line);
+            return -1;
+        }
+        rc = rebuild_registry(c->db, &c->cfg, &c->vocab, year, year->units_path, sha, &reg, &ch,
+                              err);
+        registry_release(&reg);
+        if (rc != 0) {
+            registry_change_release(&ch);
+            return -1;
+        }
+        if (ch.nunits > 0)
+            log_info("%s: the unit registry of school year %s changed: %ld added, %ld renamed, "
+                     "%ld re-parented, %ld removed, %ld otherwise changed", year->units_path,
+                     year->id, ch.count[REGISTRY_ADDED], ch.count[REGISTRY_RENAMED],
+                     ch.count[REGISTRY_REPARENTED], ch.count[REGISTRY_REMOVED],
+                     ch.count[REGISTRY_OTHER]);
+        if (ch.replay) {
+            log_info("school year %s replayed from its %d files with the new registry: %ld rows "
+                     "rejected, %ld before", year->id, ch.rebuild.files, ch.rebuild.rejected,
+                     ch.rebuild.rejected_before);
+            c->sum.replayed++;
+        }
+        registry_change_release(&ch);
+    }
     return 0;
 }
 
@@ -736,7 +802,8 @@ int cmd_run(struct cli *cli, int argc, char **argv, bdtx_error *err)
         goto done;
     }
     c.have_vocab = true;
-    if (connect_db(&c, err) != 0 || take_lock(&c, err) != 0 || import_inbox(&c, err) != 0 ||
+    if (connect_db(&c, err) != 0 || take_lock(&c, err) != 0 ||
+        check_registries(&c, err) != 0 || import_inbox(&c, err) != 0 ||
         write_reports(&c, err) != 0 || write_index(&c, err) != 0 ||
         sweep_reports(&c, err) != 0) {
         rc = err->code ? err->code : BDTX_SOFTWARE;
