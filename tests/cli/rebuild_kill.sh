@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `bdtx rebuild` killed with SIGKILL at random moments, from its start to a
-# little past its usual end: each time the school year's history (imports,
+# little past the commit of its replay: each time the school year's history (imports,
 # rejections, versions, per-unit counts) is the old one or the new one,
 # whole, and never a mix; a `bdtx run` afterwards leaves every report right.
 #   rebuild_kill.sh BDTX FIXTURE_DIR [TRIALS]   (default 20)
@@ -17,11 +17,11 @@ fixture_config "$work/bdtx.yaml" \
     "s|^paths:.*|paths: { inbox: $work/inbox, archive: $work/archive, rejected: $work/rejected, reports: $work/reports }|"
 mkdir "$work/inbox" "$work/files"
 
-# The database before: the fixture's eight weeks imported by hand, week 4
+# The database before: the fixture's first five weeks imported by hand, week 4
 # after week 5 (so that the history holds one replay already).
 db_create "$base" || exit 1
 PGDATABASE=$base "$bdtx" "${conf[@]}" -q db migrate || exit 1
-for w in 0 1 2 4 3 5 6 7; do
+for w in 0 1 2 4 3; do
     nfiles=$(jq ".weeks[$w].files | length" "$fixture/manifest.json")
     for ((f = 0; f < nfiles; f++)); do
         file=$(jq -r ".weeks[$w].files[$f].file" "$fixture/manifest.json")
@@ -55,10 +55,22 @@ fresh() {
 }
 
 old=$(digest "$base")
+# The reference: how long the replay takes until its commit (the line
+# saying the year was replayed), since the reports written after it leave
+# the history alone.
 fresh
 start=$(date +%s%N)
-PGDATABASE=$trial "$bdtx" "${conf[@]}" -q rebuild || { failure "the reference rebuild"; exit 1; }
-took=$((($(date +%s%N) - start) / 1000000))
+PGDATABASE=$trial "$bdtx" "${conf[@]}" rebuild >"$work/ref" 2>&1 &
+ref=$!
+took=
+while kill -0 "$ref" 2>/dev/null; do
+    if [ -z "$took" ] && grep -q "^school year 2020-2021 replayed" "$work/ref"; then
+        took=$((($(date +%s%N) - start) / 1000000))
+    fi
+    sleep 0.05
+done
+wait "$ref" || { failure "the reference rebuild: $(cat "$work/ref")"; exit 1; }
+[ -n "$took" ] || took=$((($(date +%s%N) - start) / 1000000))
 new=$(digest "$trial")
 [ "$old" != "$new" ] || { failure "the reference rebuild changed nothing"; exit 1; }
 
@@ -87,12 +99,12 @@ for i in $(seq 1 "$trials"); do
     fi
 done
 check "trials that left the old or the new history" "$((olds + news))" "$trials"
-echo "rebuild killed $trials times over ${took} ms: $olds left the old history, $news the new"
+echo "rebuild killed $trials times in its first $((took * 11 / 10)) ms (the replay commits after about $took ms): $olds left the old history, $news the new"
 
 # After the last kill, the next run writes every report, right.
 PGDATABASE=$trial "$bdtx" "${conf[@]}" -q run >/dev/null 2>"$work/err" || [ $? = 1 ] \
     || failure "run after the kills: $(cat "$work/err")"
-for n in 04 05 08; do
+for n in 03 04 05; do
     week=$(jq -r .week "$fixture/expected/week-$n.json")
     diffs=$(jq -n -r --slurpfile actual "$work/reports/2020-2021/bdtx-20-$week.json" \
         --slurpfile expected "$fixture/expected/week-$n.json" -f "$here/../integration/compare.jq")
