@@ -610,6 +610,27 @@ void registry_change_release(struct registry_change *ch)
     memset(ch, 0, sizeof *ch);
 }
 
+/* The registry in force, to compare with. One stored before the registry
+ * was checked row by row may not pass the checks (a kind that is none of
+ * SPEC section 5's): then it is replaced whole, every unit counted as added. */
+static int load_old(struct db *db, const struct config *cfg, const struct config_year *year,
+                    struct registry *old, bdtx_error *err)
+{
+    bdtx_error why;
+
+    error_clear(&why);
+    if (registry_load(db, cfg->province.code, year->id, old, &why) == 0)
+        return 0;
+    if (why.code != BDTX_CONFIG) {
+        *err = why;
+        return -1;
+    }
+    log_warning("the unit registry of school year %s in the database does not pass the "
+                "checks (%s); it is replaced whole", year->id, why.message);
+    memset(old, 0, sizeof *old);
+    return 0;
+}
+
 int rebuild_registry(struct db *db, const struct config *cfg, const struct vocab *vocab,
                      const struct config_year *year, const char *file, const char *sha,
                      const struct registry *reg, struct registry_change *ch, bdtx_error *err)
@@ -622,8 +643,7 @@ int rebuild_registry(struct db *db, const struct config *cfg, const struct vocab
     memset(ch, 0, sizeof *ch);
     if (db_begin(db, err) != 0)
         return -1;
-    if (lock_year(db, cfg, year->id, err) != 0 ||
-        registry_load(db, cfg->province.code, year->id, &old, err) != 0 ||
+    if (lock_year(db, cfg, year->id, err) != 0 || load_old(db, cfg, year, &old, err) != 0 ||
         diff_registry(&old, reg, ch, err) != 0 ||
         rejected_now_known(db, cfg, year->id, reg, &ch->rejected_rows, err) != 0 ||
         has_imports(db, cfg, year->id, &imports, err) != 0 ||

@@ -68,4 +68,12 @@ expect 0 "" "$bdtx" "${conf[@]}" config check
 expect 0 "" "$bdtx" "${conf[@]}" units import "$units"
 check "kind stored" "$(psql -Atc "SELECT kind FROM unit WHERE code = '20180'")" phong
 
+# A registry stored before these checks, with a kind that is none of them,
+# is replaced whole by units import, with a warning.
+psql -Atqc "UPDATE unit SET kind = 'thpt' WHERE code = '20180'"
+cp "$base" "$units"
+expect 0 "bdtx: warning: the unit registry of school year 2020-2021 in the database does not pass the checks (unit 20180: kind 'thpt' is not one of nation, province, phong, xa, direct, school); it is replaced whole" \
+    "$bdtx" "${conf[@]}" units import "$units"
+check "kind stored after the replacement" "$(psql -Atc "SELECT kind FROM unit WHERE code = '20180'")" phong
+
 test_done
