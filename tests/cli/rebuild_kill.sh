@@ -82,7 +82,7 @@ for i in $(seq 1 "$trials"); do
     sleep "$(awk -v t="$took" -v s="$RANDOM" 'BEGIN { srand(s); printf "%.3f", rand() * t * 1.1 / 1000 }')"
     kill -KILL "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
-    # The server ends the killed session's transaction when it sees the
+    # The server ends the killed process's transaction when it sees its
     # connection gone; wait for that before looking.
     for _ in $(seq 1 100); do
         [ "$(psql -d "$trial" -Atc "SELECT count(*) FROM pg_stat_activity
