@@ -7,10 +7,12 @@
 
 #include "bdtx/compute.h"
 #include "bdtx/db.h"
+#include "bdtx/hash.h"
 #include "bdtx/header.h"
 #include "bdtx/import.h"
 #include "bdtx/log.h"
 #include "bdtx/migrate.h"
+#include "bdtx/rebuild.h"
 #include "bdtx/report.h"
 #include "bdtx/units.h"
 #include "bdtx/value.h"
@@ -169,6 +171,49 @@ done:
     return rc;
 }
 
+/* What units import changed, unit by unit, and what it meant for the rows
+ * rejected before. */
+static void print_registry_change(const char *file, const char *year, size_t count,
+                                  const struct registry_change *ch)
+{
+    static const char *const said[] = {"added", "renamed", "re-parented", "removed",
+                                       "kind or aliases changed"};
+    size_t i;
+
+    printf("%s: %zu units stored for school year %s", file, count, year);
+    if (ch->nunits == 0) {
+        printf(", as they were\n");
+        return;
+    }
+    printf(" (%ld added, %ld renamed, %ld re-parented, %ld removed, %ld otherwise changed)\n",
+           ch->count[REGISTRY_ADDED], ch->count[REGISTRY_RENAMED],
+           ch->count[REGISTRY_REPARENTED], ch->count[REGISTRY_REMOVED],
+           ch->count[REGISTRY_OTHER]);
+    for (i = 0; i < ch->nunits; i++) {
+        const struct registry_change_unit *u = &ch->units[i];
+
+        printf("  %s %s %s", said[u->kind], u->code, u->name);
+        if (u->kind == REGISTRY_RENAMED)
+            printf(" (was %s)", u->before);
+        else if (u->kind == REGISTRY_REPARENTED)
+            printf(" (under %s, was under %s)", u->parent_code ? u->parent_code : "nothing",
+                   u->before[0] ? u->before : "nothing");
+        else if (u->kind == REGISTRY_ADDED && u->parent_code)
+            printf(" (under %s)", u->parent_code);
+        printf("\n");
+    }
+    if (ch->rejected_rows > 0)
+        printf("%ld rejected rows named units this registry has", ch->rejected_rows);
+    else
+        printf("no rejected row named a unit this registry has");
+    if (ch->replay)
+        printf("; school year %s replayed from its %d files: %ld rows rejected now, %ld "
+               "before\n", year, ch->rebuild.files, ch->rebuild.rejected,
+               ch->rebuild.rejected_before);
+    else
+        printf("; the history stands; bdtx run writes again the reports whose figures change\n");
+}
+
 int cmd_units_import(struct cli *cli, int argc, char **argv, bdtx_error *err)
 {
     static const char usage[] = "units import FILE [--year ID]";
@@ -180,7 +225,11 @@ int cmd_units_import(struct cli *cli, int argc, char **argv, bdtx_error *err)
     const struct config_year *year = NULL;
     struct config cfg;
     struct registry reg = {0};
+    struct registry_change ch = {0};
+    struct vocab vocab;
     struct db *db = NULL;
+    char sha[65];
+    bool have_vocab = false;
     size_t i;
     int opt, rc;
 
@@ -218,22 +267,25 @@ int cmd_units_import(struct cli *cli, int argc, char **argv, bdtx_error *err)
                                "give --year", file);
         }
     }
-    if (registry_read_file(file, &reg, err) != 0 || open_db(&cfg, &db, true, err) != 0 ||
-        db_begin(db, err) != 0) {
+    if (registry_read_file(file, &reg, err) != 0 || hash_file_sha256(file, sha, err) != 0 ||
+        vocab_init(&vocab, &cfg, err) != 0) {
         rc = err->code;
         goto done;
     }
-    if (registry_store(db, cfg.province.code, year->id, &reg, err) != 0 ||
-        db_commit(db, err) != 0) {
-        db_rollback(db);
+    have_vocab = true;
+    if (open_db(&cfg, &db, true, err) != 0 ||
+        rebuild_registry(db, &cfg, &vocab, year, file, sha, &reg, &ch, err) != 0) {
         rc = err->code;
         goto done;
     }
     if (!cli->quiet)
-        printf("%s: %zu units stored for school year %s\n", file, reg.count, year->id);
+        print_registry_change(file, year->id, reg.count, &ch);
     rc = BDTX_OK;
 done:
+    registry_change_release(&ch);
     registry_release(&reg);
+    if (have_vocab)
+        vocab_release(&vocab);
     db_close(db);
     config_release(&cfg);
     return rc;
@@ -313,6 +365,40 @@ static bool module_configured(const struct config *cfg, const char *code)
     return false;
 }
 
+/* A learners export older than the newest of its school year: the year is
+ * replayed with it (rebuild.h). 0, or -1 with ferr filled. */
+static int import_late(struct cli *cli, struct db *db, const struct config *cfg,
+                       const struct vocab *vocab, const char *path,
+                       const struct import_options *opts, struct import_result *res,
+                       bdtx_error *ferr)
+{
+    const struct config_year *year = config_year_by_id(cfg, res->year);
+    struct rebuild_extra extra;
+    struct rebuild_result rr;
+    char day[11], newest[11];
+
+    if (!year) {
+        error_set(ferr, BDTX_SOFTWARE, "school year %s is not in the configuration", res->year);
+        return -1;
+    }
+    extra.path = path;
+    extra.opts = *opts;
+    extra.opts.source = res->source;
+    extra.opts.has_as_of = true;
+    extra.opts.as_of = res->as_of;
+    if (rebuild_year(db, cfg, vocab, year, &extra, &rr, ferr) != 0)
+        return -1;
+    date_format_iso(res->as_of, day);
+    date_format_iso(res->newest, newest);
+    if (!cli->quiet)
+        printf("%s: as of %s, older than the newest learners export (%s): school year %s "
+               "replayed from its %d files\n", path, day, newest, year->id, rr.files);
+    res->id = rr.extra_id;
+    res->rows = rr.extra_rows;
+    res->rejected = rr.extra_rejected;
+    return 0;
+}
+
 int cmd_import(struct cli *cli, int argc, char **argv, bdtx_error *err)
 {
     struct import_options opts;
@@ -346,7 +432,8 @@ int cmd_import(struct cli *cli, int argc, char **argv, bdtx_error *err)
         char day[11];
 
         error_clear(&ferr);
-        if (import_file(db, &cfg, &vocab, argv[i], &opts, &res, &ferr) != 0) {
+        if (import_file(db, &cfg, &vocab, argv[i], &opts, &res, &ferr) != 0 ||
+            (res.late && import_late(cli, db, &cfg, &vocab, argv[i], &opts, &res, &ferr) != 0)) {
             /* A bad file costs only itself; anything else stops the run. */
             if (ferr.code != BDTX_DATAERR) {
                 *err = ferr;

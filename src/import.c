@@ -43,6 +43,22 @@ void import_ctx_release(struct import_ctx *c)
     memset(c, 0, sizeof *c);
 }
 
+/* The SHA-256 of the registry file just loaded, so that bdtx run loads it
+ * again once it changes. */
+static int import_note_registry(struct db *db, const struct config *cfg,
+                                const struct config_year *year, bdtx_error *err)
+{
+    char sha[65];
+    const char *params[4] = {cfg->province.code, year->id, year->units_path, sha};
+
+    if (hash_file_sha256(year->units_path, sha, err) != 0)
+        return -1;
+    return db_exec(db, "INSERT INTO unit_registry (province_code, school_year, file_name, "
+                       "sha256) VALUES ($1, $2, $3, $4) ON CONFLICT (province_code, "
+                       "school_year) DO UPDATE SET file_name = excluded.file_name, "
+                       "sha256 = excluded.sha256, loaded_at = now()", 4, params, err);
+}
+
 int import_ensure_registry(struct db *db, const struct config *cfg,
                            const struct config_year *year, struct registry *reg,
                            bdtx_error *err)
@@ -54,7 +70,8 @@ int import_ensure_registry(struct db *db, const struct config *cfg,
     if (registry_read_file(year->units_path, reg, err) != 0)
         return -1;
     log_info("loading the unit registry of %s from %s", year->id, year->units_path);
-    return registry_store(db, cfg->province.code, year->id, reg, err);
+    return registry_store(db, cfg->province.code, year->id, reg, err) != 0 ||
+           import_note_registry(db, cfg, year, err) != 0 ? -1 : 0;
 }
 
 /* See known_file: how old a file's last change must be for its identity to
@@ -127,17 +144,16 @@ static int lock_year(struct import_ctx *c, bdtx_error *err)
 }
 
 /* The history stores a learner's or a pair's state only when it changes, so
- * it can only grow forward: an export older than one already merged would
- * need to know which later exports held each pair, which is not kept. */
-static int check_order(struct import_ctx *c, bdtx_error *err)
+ * it can only grow forward: an export older than one already merged is not
+ * merged here; *late tells the caller to replay the school year with it. */
+static int check_order(struct import_ctx *c, bool *late, bdtx_date *newest, bdtx_error *err)
 {
     const char *params[2] = {c->cfg->province.code, c->year->id};
     struct db_result *r = NULL;
     bdtx_date latest;
-    char mine[11];
-    int rc = 0;
 
-    if (c->source != SOURCE_LMS_LEARNERS)
+    *late = false;
+    if (c->source != SOURCE_LMS_LEARNERS || c->opts->replay)
         return 0;
     if (db_query(c->db, "SELECT max(as_of) FROM import WHERE province_code = $1 "
                         "AND school_year = $2 AND source = 'lms-learners'",
@@ -145,25 +161,21 @@ static int check_order(struct import_ctx *c, bdtx_error *err)
         return -1;
     if (!db_null(r, 0, 0) && value_parse_date(db_value(r, 0, 0), &latest) &&
         latest > c->as_of) {
-        date_format_iso(c->as_of, mine);
-        error_set(err, BDTX_DATAERR, "this learners export is as of %s, older than the "
-                  "latest one already imported (%s)", mine, db_value(r, 0, 0));
-        error_place(err, c->path, 0, NULL);
-        error_detail(err, "the history keeps only what changed, so exports of a school year "
-                          "must be imported in as-of order");
-        error_hint(err, "if the as-of date is wrong, give the right one with --as-of");
-        rc = -1;
+        *late = true;
+        *newest = latest;
     }
     db_result_free(r);
-    return rc;
+    return 0;
 }
 
 static int insert_import(struct import_ctx *c, const char *sha, bdtx_error *err)
 {
     char as_of[11];
-    const char *params[12];
+    const char *params[15];
     const struct file_identity *id = c->identity;
     struct db_result *r = NULL;
+    char *where = realpath(c->path, NULL);
+    int rc;
 
     date_format_iso(c->as_of, as_of);
     params[0] = c->cfg->province.code;
@@ -178,12 +190,17 @@ static int insert_import(struct import_ctx *c, const char *sha, bdtx_error *err)
     params[9] = id ? id->size : NULL;
     params[10] = id ? id->mtime_ns : NULL;
     params[11] = id ? id->ctime_text : NULL;
-    if (db_query(c->db, "INSERT INTO import (province_code, school_year, file_name, sha256, "
-                        "source, as_of, module, rows, rejected, file_device, file_inode, "
-                        "file_size, file_mtime_ns, file_ctime_ns) "
-                        "VALUES ($1, $2, $3, $4, $5, $6, $7, 0, 0, $8, $9, $10, $11, $12) "
-                        "RETURNING id",
-                 12, params, &r, err) != 0)
+    params[12] = where;
+    params[13] = c->opts->strict ? "t" : "f";
+    params[14] = c->opts->force ? "t" : "f";
+    rc = db_query(c->db, "INSERT INTO import (province_code, school_year, file_name, sha256, "
+                         "source, as_of, module, rows, rejected, file_device, file_inode, "
+                         "file_size, file_mtime_ns, file_ctime_ns, source_path, strict, forced) "
+                         "VALUES ($1, $2, $3, $4, $5, $6, $7, 0, 0, $8, $9, $10, $11, $12, "
+                         "$13, $14, $15) RETURNING id",
+                  15, params, &r, err);
+    free(where);
+    if (rc != 0)
         return -1;
     snprintf(c->id, sizeof c->id, "%s", db_value(r, 0, 0));
     db_result_free(r);
@@ -273,15 +290,19 @@ static int load_file(struct import_ctx *c, const char *sha, const struct sheet_r
 {
     /* Asked again under the lock: the same file may have been imported by a
      * run that held it while this one waited. */
-    if (lock_year(c, err) != 0 || already_imported(c, sha, res, seen, err) != 0)
+    if (lock_year(c, err) != 0 ||
+        (!c->opts->replay && already_imported(c, sha, res, seen, err) != 0))
         return -1;
     if (*seen)
         return 0;
     if (c->source == SOURCE_LMS_UNITS &&
         (import_decide_module(c, err) != 0 || import_decide_target(c, header, err) != 0))
         return -1;
-    if (check_order(c, err) != 0 ||
-        import_ensure_registry(c->db, c->cfg, c->year, &c->reg, err) != 0 ||
+    if (check_order(c, &res->late, &res->newest, err) != 0)
+        return -1;
+    if (res->late)
+        return 0;
+    if (import_ensure_registry(c->db, c->cfg, c->year, &c->reg, err) != 0 ||
         insert_import(c, sha, err) != 0)
         return -1;
     if (c->source == SOURCE_LMS_LEARNERS ? import_learners(c, err) != 0
@@ -332,29 +353,40 @@ int import_file(struct db *db, const struct config *cfg, const struct vocab *voc
     c.vocab = vocab;
     c.opts = opts;
     c.path = path;
-    c.base = path_base(path);
+    c.base = opts->file_name ? opts->file_name : path_base(path);
     config_sheet_limits(cfg, &limits);
-    if (known_file(&c, &limits, &identity, sha, result, &seen, err) != 0)
+    if (opts->replay) {
+        if (sheet_check_size(path, &limits, err) != 0 || hash_file_sha256(path, sha, err) != 0)
+            goto done;
+    } else if (known_file(&c, &limits, &identity, sha, result, &seen, err) != 0) {
         goto done;
+    }
     if (seen) {
         rc = 0;
         goto done;
     }
-    if (read_head(&c, &limits, &header, err) != 0 || db_begin(db, err) != 0)
+    if (read_head(&c, &limits, &header, err) != 0 ||
+        (!opts->replay && db_begin(db, err) != 0))
         goto done;
-    in_tx = true;
+    in_tx = !opts->replay;
     if (load_file(&c, sha, &header, result, &seen, err) != 0)
         goto done;
-    if (seen) {
+    if (seen || result->late) {
+        if (result->late) {
+            result->source = c.source;
+            result->as_of = c.as_of;
+            snprintf(result->year, sizeof result->year, "%s", c.year->id);
+        }
         rc = 0;
         goto done;
     }
     if (opts->check_unchanged && changed_since(path, opts, err))
         goto done;
-    if (db_commit(db, err) != 0)
+    if (!opts->replay && db_commit(db, err) != 0)
         goto done;
     in_tx = false;
-    import_print_rejections(&c);
+    if (!opts->replay)
+        import_print_rejections(&c);
     result->id = strtol(c.id, NULL, 10);
     result->source = c.source;
     result->as_of = c.as_of;

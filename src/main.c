@@ -35,6 +35,8 @@ static const struct command {
     {NULL, "report", cmd_report,
      "report [--week YYYY-Www | --as-of DATE] [--format xlsx|json|csv] [--out PATH]",
      "write the ranking of a week"},
+    {NULL, "rebuild", cmd_rebuild, "rebuild [--year ID]",
+     "replay a school year from its archived files; rewrite the reports that changed"},
     {NULL, "run", cmd_run, "run",
      "the cron job: import every new file in the inbox, then report"},
 };

@@ -8,6 +8,7 @@
 #include "bdtx/run.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include "bdtx/atomic.h"
 #include "bdtx/compute.h"
 #include "bdtx/db.h"
+#include "bdtx/hash.h"
 #include "bdtx/import.h"
 #include "bdtx/inbox.h"
 #include "bdtx/index_html.h"
@@ -26,6 +28,7 @@
 #include "bdtx/migrate.h"
 #include "bdtx/path.h"
 #include "bdtx/progress.h"
+#include "bdtx/rebuild.h"
 #include "bdtx/report.h"
 #include "bdtx/text.h"
 
@@ -197,6 +200,56 @@ static void leave_file(struct run_ctx *c, const struct inbox_file *f)
     c->sum.left++;
 }
 
+/* Where the file of import id is kept, relative to the archive folder:
+ * what a replay of its school year reads (rebuild.h). Set again when a file
+ * found already imported is archived, in case a run stopped between the
+ * import and the move. */
+static int record_archived(struct run_ctx *c, long id, const char *to, bdtx_error *err)
+{
+    char ids[24];
+    size_t prefix = strlen(c->cfg.paths.archive) + 1;
+    const char *params[2] = {ids, to + (strncmp(to, c->cfg.paths.archive, prefix - 1) == 0 &&
+                                        to[prefix - 1] == '/' ? prefix : 0)};
+
+    snprintf(ids, sizeof ids, "%ld", id);
+    return db_exec(c->db, "UPDATE import SET archive_file = $2 WHERE id = $1 "
+                          "AND archive_file IS DISTINCT FROM $2", 2, params, err);
+}
+
+/* A learners export older than the newest of its year: the year is
+ * replayed from its archived files with this one among them. */
+static int import_late(struct run_ctx *c, const struct inbox_file *f,
+                       const struct import_options *opts, struct import_result *res,
+                       bdtx_error *ferr, bdtx_error *err)
+{
+    const struct config_year *year = config_year_by_id(&c->cfg, res->year);
+    struct rebuild_extra extra;
+    struct rebuild_result rr;
+    char day[11], newest[11];
+
+    if (!year) {
+        error_set(err, BDTX_SOFTWARE, "school year %s is not in the configuration", res->year);
+        return -1;
+    }
+    extra.path = f->path;
+    extra.opts = *opts;
+    extra.opts.source = res->source;
+    extra.opts.has_as_of = true;
+    extra.opts.as_of = res->as_of;
+    if (rebuild_year(c->db, &c->cfg, &c->vocab, year, &extra, &rr, ferr) != 0)
+        return 1;
+    date_format_iso(res->as_of, day);
+    date_format_iso(res->newest, newest);
+    log_info("%s: as of %s, older than the newest learners export (%s): school year %s "
+             "replayed from its %d files", f->path, day, newest, year->id, rr.files);
+    res->id = rr.extra_id;
+    res->rows = rr.extra_rows;
+    res->rejected = rr.extra_rejected;
+    c->sum.replayed++;
+    (void)err;
+    return 0;
+}
+
 static int import_one(struct run_ctx *c, const struct inbox_file *f, bdtx_error *err)
 {
     struct import_options opts;
@@ -258,6 +311,18 @@ static int import_one(struct run_ctx *c, const struct inbox_file *f, bdtx_error 
          * the weekly reports. */
         return reject_file(c, f, &ferr, err);
     }
+    if (res.late) {
+        rc = import_late(c, f, &opts, &res, &ferr, err);
+        if (rc < 0)
+            return -1;
+        if (rc > 0) {
+            if (ferr.code != BDTX_DATAERR) {
+                *err = ferr;
+                return -1;
+            }
+            return reject_file(c, f, &ferr, err);
+        }
+    }
     if (res.skipped) {
         if (stored_import(c, res.id, year, sizeof year, &as_of, err) != 0)
             return -1;
@@ -266,8 +331,10 @@ static int import_one(struct run_ctx *c, const struct inbox_file *f, bdtx_error 
         as_of = res.as_of;
     }
     rc = archive_file(c, f, year, as_of, &to, err);
-    if (rc != 0)
+    if (rc != 0 || record_archived(c, res.id, to, err) != 0) {
+        free(to);
         return -1;
+    }
     date_format_iso(as_of, day);
     if (res.skipped) {
         c->sum.skipped++;
@@ -319,6 +386,71 @@ static void settle(struct run_ctx *c, struct inbox_file *files, size_t n)
                                   (age >= 0 && age < settle_ns)))
             files[i].unsettled = true;
     }
+}
+
+/* The registry file of each school year whose registry is stored: loaded
+ * again when its SHA-256 is not the one it was loaded with (rebuild.h). */
+static int check_registries(struct run_ctx *c, bdtx_error *err)
+{
+    size_t i;
+
+    for (i = 0; i < c->cfg.nyears; i++) {
+        const struct config_year *year = &c->cfg.years[i];
+        const char *params[2] = {c->cfg.province.code, year->id};
+        struct db_result *r = NULL;
+        struct registry reg = {0};
+        struct registry_change ch;
+        char sha[65];
+        bool stored, same;
+        int rc;
+
+        if (db_query(c->db, "SELECT EXISTS (SELECT 1 FROM unit WHERE province_code = $1 AND "
+                            "school_year = $2), (SELECT sha256 FROM unit_registry WHERE "
+                            "province_code = $1 AND school_year = $2)", 2, params, &r,
+                     err) != 0)
+            return -1;
+        stored = strcmp(db_value(r, 0, 0), "t") == 0;
+        if (!stored) {
+            db_result_free(r);
+            continue;   /* loaded by the first import of the year */
+        }
+        if (hash_file_sha256(year->units_path, sha, err) != 0) {
+            db_result_free(r);
+            err->code = BDTX_CONFIG;
+            return -1;
+        }
+        same = !db_null(r, 0, 1) && strcmp(db_value(r, 0, 1), sha) == 0;
+        db_result_free(r);
+        if (same)
+            continue;
+        if (registry_read_file(year->units_path, &reg, err) != 0) {
+            error_detail(err, "the unit registry of school year %s changed since it was loaded; "
+                         "it is configured in %s line %ld", year->id, c->cfg.path,
+                         year->units_line);
+            return -1;
+        }
+        rc = rebuild_registry(c->db, &c->cfg, &c->vocab, year, year->units_path, sha, &reg, &ch,
+                              err);
+        registry_release(&reg);
+        if (rc != 0) {
+            registry_change_release(&ch);
+            return -1;
+        }
+        if (ch.nunits > 0)
+            log_info("%s: the unit registry of school year %s changed: %ld added, %ld renamed, "
+                     "%ld re-parented, %ld removed, %ld otherwise changed", year->units_path,
+                     year->id, ch.count[REGISTRY_ADDED], ch.count[REGISTRY_RENAMED],
+                     ch.count[REGISTRY_REPARENTED], ch.count[REGISTRY_REMOVED],
+                     ch.count[REGISTRY_OTHER]);
+        if (ch.replay) {
+            log_info("school year %s replayed from its %d files with the new registry: %ld rows "
+                     "rejected, %ld before", year->id, ch.rebuild.files, ch.rebuild.rejected,
+                     ch.rebuild.rejected_before);
+            c->sum.replayed++;
+        }
+        registry_change_release(&ch);
+    }
+    return 0;
 }
 
 static int import_inbox(struct run_ctx *c, bdtx_error *err)
@@ -381,6 +513,68 @@ static void count_groups(const struct report *rep, char *buf, size_t cap)
     }
 }
 
+/* Whether the week's JSON, as it would be written now, is byte for byte the
+ * one already written, and the workbook is there: after a replay, a week
+ * whose figures did not change keeps its files. The JSON holds every figure
+ * of the workbook's tables and the imports it was computed from. */
+static int same_figures(const struct report *rep, const char *json, const char *xlsx,
+                        bool *same, bdtx_error *err)
+{
+    char *now = NULL, *had = NULL;
+    size_t now_len = 0, had_len = 0;
+    FILE *mem, *old;
+    int rc = -1;
+
+    *same = false;
+    if (access(xlsx, F_OK) != 0)
+        return 0;
+    old = fopen(json, "rb");
+    if (!old)
+        return 0;
+    mem = open_memstream(&had, &had_len);
+    if (mem) {
+        char buf[65536];
+        size_t got;
+
+        while ((got = fread(buf, 1, sizeof buf, old)) > 0)
+            fwrite(buf, 1, got, mem);
+        if (ferror(old)) {
+            fclose(mem);
+            fclose(old);
+            free(had);
+            return 0;   /* unreadable: written again */
+        }
+        if (fclose(mem) != 0)
+            mem = NULL;
+    }
+    fclose(old);
+    if (!mem) {
+        free(had);
+        error_oom(err);
+        return -1;
+    }
+    mem = open_memstream(&now, &now_len);
+    if (!mem) {
+        free(had);
+        error_oom(err);
+        return -1;
+    }
+    if (report_write_stream(rep, REPORT_JSON, mem, err) != 0) {
+        fclose(mem);
+        goto done;
+    }
+    if (fclose(mem) != 0) {
+        error_oom(err);
+        goto done;
+    }
+    *same = now_len == had_len && memcmp(now, had, now_len) == 0;
+    rc = 0;
+done:
+    free(now);
+    free(had);
+    return rc;
+}
+
 /* The week's report, written in one call: the workbook and the JSON of
  * SPEC section 6 under reports/<school year>/ (each renamed into place when
  * complete), then its row in report_file. */
@@ -392,6 +586,7 @@ static int write_week(struct run_ctx *c, const struct stale_week *sw, bdtx_error
     char *json = NULL, *xlsx = NULL;
     size_t prefix = strlen(c->cfg.paths.reports) + 1;
     const char *params[11];
+    bool same = false;
     int rc = -1;
 
     week_label(sw->sunday, week, sizeof week);
@@ -402,9 +597,11 @@ static int write_week(struct run_ctx *c, const struct stale_week *sw, bdtx_error
     }
     xlsx = report_default_path(&rep, REPORT_XLSX, err);
     json = xlsx ? report_default_path(&rep, REPORT_JSON, err) : NULL;
-    if (!json || compute_trend(c->db, &rep, err) != 0 ||
-        report_save(&rep, REPORT_XLSX, xlsx, report_read_people(&rd), err) != 0 ||
-        report_save(&rep, REPORT_JSON, json, NULL, err) != 0)
+    if (!json || same_figures(&rep, json, xlsx, &same, err) != 0)
+        goto done;
+    if (!same && (compute_trend(c->db, &rep, err) != 0 ||
+                  report_save(&rep, REPORT_XLSX, xlsx, report_read_people(&rd), err) != 0 ||
+                  report_save(&rep, REPORT_JSON, json, NULL, err) != 0))
         goto done;
     report_read_end(&rd);   /* report_file is written below, outside the read */
     date_format_iso(sw->sunday, day);
@@ -436,6 +633,13 @@ static int write_week(struct run_ctx *c, const struct stale_week *sw, bdtx_error
                        "group_counts = excluded.group_counts, written_at = now()",
                 11, params, err) != 0)
         goto done;
+    if (same) {
+        log_info("report of %s (school year %s, as of %s): figures unchanged, %s kept", week,
+                 sw->year->id, day, xlsx);
+        c->sum.unchanged++;
+        rc = 0;
+        goto done;
+    }
     log_info("report of %s (school year %s, as of %s) written to %s and %s", week, sw->year->id,
              day, xlsx, json);
     c->sum.reports++;
@@ -702,7 +906,8 @@ int cmd_run(struct cli *cli, int argc, char **argv, bdtx_error *err)
         goto done;
     }
     c.have_vocab = true;
-    if (connect_db(&c, err) != 0 || take_lock(&c, err) != 0 || import_inbox(&c, err) != 0 ||
+    if (connect_db(&c, err) != 0 || take_lock(&c, err) != 0 ||
+        check_registries(&c, err) != 0 || import_inbox(&c, err) != 0 ||
         write_reports(&c, err) != 0 || write_index(&c, err) != 0 ||
         sweep_reports(&c, err) != 0) {
         rc = err->code ? err->code : BDTX_SOFTWARE;
@@ -728,6 +933,107 @@ int cmd_run(struct cli *cli, int argc, char **argv, bdtx_error *err)
         rc = BDTX_REJECTED_ROWS;
     else
         rc = BDTX_OK;
+done:
+    db_close(c.lock_db);
+    db_close(c.db);
+    if (c.have_vocab)
+        vocab_release(&c.vocab);
+    if (c.have_cfg)
+        config_release(&c.cfg);
+    return rc;
+}
+
+/* The school years to replay: --year, or every year with imports. */
+static int rebuild_years(struct run_ctx *c, const char *only, bdtx_error *err)
+{
+    const char *params[1] = {c->cfg.province.code};
+    struct db_result *r = NULL;
+    int i, rc = -1;
+
+    if (db_query(c->db, "SELECT DISTINCT school_year FROM import WHERE province_code = $1 "
+                        "ORDER BY 1", 1, params, &r, err) != 0)
+        return -1;
+    for (i = 0; i < db_rows(r); i++) {
+        const char *id = db_value(r, i, 0);
+        const struct config_year *year;
+        struct rebuild_result rr;
+
+        if (only && strcmp(only, id) != 0)
+            continue;
+        year = config_year_by_id(&c->cfg, id);
+        if (!year) {
+            log_warning("school year %s has imports but is not in the configuration; it is "
+                        "not replayed", id);
+            continue;
+        }
+        if (rebuild_year(c->db, &c->cfg, &c->vocab, year, NULL, &rr, err) != 0)
+            goto done;
+        c->sum.replayed++;
+        c->sum.imported += rr.files;
+        c->sum.rows += rr.rows;
+        c->sum.rejected_rows += rr.rejected;
+        if (!c->cli->quiet)
+            printf("school year %s replayed from its %d files: %ld rows, %ld rejected "
+                   "(%ld before)\n", id, rr.files, rr.rows, rr.rejected, rr.rejected_before);
+    }
+    rc = 0;
+done:
+    db_result_free(r);
+    return rc;
+}
+
+int cmd_rebuild(struct cli *cli, int argc, char **argv, bdtx_error *err)
+{
+    static const char usage[] = "usage: bdtx [--config FILE] [--quiet] rebuild [--year ID]";
+    static const struct option options[] = {
+        {"year", required_argument, NULL, 'y'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *only = NULL;
+    struct run_ctx c;
+    int opt, rc;
+
+    optind = 0;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+        if (opt != 'y') {
+            error_set(err, BDTX_USAGE, "unknown option %s", argv[optind - 1]);
+            error_hint(err, "%s", usage);
+            return BDTX_USAGE;
+        }
+        only = optarg;
+    }
+    if (optind != argc) {
+        error_set(err, BDTX_USAGE, "rebuild takes no arguments besides --year");
+        error_hint(err, "%s", usage);
+        return BDTX_USAGE;
+    }
+    memset(&c, 0, sizeof c);
+    c.cli = cli;
+    if (config_load(cli->config_path, &c.cfg, err) != 0)
+        return err->code;
+    c.have_cfg = true;
+    if (only && !config_year_by_id(&c.cfg, only)) {
+        error_set(err, BDTX_USAGE, "no school year '%s' in the configuration", only);
+        error_hint(err, "%s", usage);
+        rc = BDTX_USAGE;
+        goto done;
+    }
+    if (vocab_init(&c.vocab, &c.cfg, err) != 0) {
+        rc = err->code;
+        goto done;
+    }
+    c.have_vocab = true;
+    if (connect_db(&c, err) != 0 || take_lock(&c, err) != 0 || rebuild_years(&c, only, err) != 0 ||
+        write_reports(&c, err) != 0 || write_index(&c, err) != 0) {
+        rc = err->code ? err->code : BDTX_SOFTWARE;
+        goto done;
+    }
+    if (!cli->quiet)
+        printf("bdtx rebuild: %d school year%s replayed, %d report%s written, %d unchanged\n",
+               c.sum.replayed, c.sum.replayed == 1 ? "" : "s", c.sum.reports,
+               c.sum.reports == 1 ? "" : "s", c.sum.unchanged);
+    rc = BDTX_OK;
 done:
     db_close(c.lock_db);
     db_close(c.db);

@@ -1,8 +1,11 @@
 #include "bdtx/units.h"
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "bdtx/db.h"
 #include "bdtx/sheet.h"
@@ -97,12 +100,72 @@ long registry_find(const struct registry *reg, const char *code)
     return -1;
 }
 
-/* Resolves parents and kinds, builds the code index; checks the tree. */
+const char registry_kinds_text[] = "nation, province, phong, xa, direct, school";
+
+static const char *const kind_names[] = {"nation", "province", "phong", "xa", "direct", "school"};
+
+/* The kind as written, blanks around it and ASCII case aside; NULL when it
+ * is none of SPEC section 5's. */
+static const char *kind_known(const char *text)
+{
+    size_t i, len;
+
+    while (*text == ' ' || *text == '\t')
+        text++;
+    len = strlen(text);
+    while (len > 0 && (text[len - 1] == ' ' || text[len - 1] == '\t'))
+        len--;
+    for (i = 0; i < sizeof kind_names / sizeof kind_names[0]; i++)
+        if (strlen(kind_names[i]) == len && strncasecmp(text, kind_names[i], len) == 0)
+            return kind_names[i];
+    return NULL;
+}
+
+static bool kind_is(const struct unit *u, const char *kind)
+{
+    return strcmp(u->kind_text, kind) == 0;
+}
+
+enum { COL_CODE, COL_NAME, COL_KIND, COL_PARENT };
+
+/* The place of a problem in unit u's row: the registry file, the row, the
+ * column (by its label in the file and its header name). */
+static void place(bdtx_error *err, const struct registry *reg, const char *file,
+                  const struct unit *u, int col)
+{
+    error_place(err, file, u ? u->row : 0, reg->column[col][0] ? reg->column[col] : NULL);
+}
+
+/* Resolves parents and kinds, builds the code index; checks the tree: kinds
+ * known, codes unique, parents known, one root, a direct or ranked-level
+ * unit under the root, a school under a ranked-level unit. */
 static int registry_link(struct registry *reg, const char *file, bdtx_error *err)
 {
     size_t i;
 
     reg->root = -1;
+    for (i = 0; i < reg->count; i++) {
+        struct unit *u = &reg->units[i];
+        const char *kind = kind_known(u->kind_text);
+        char *canonical;
+
+        if (!kind) {
+            error_set(err, BDTX_CONFIG, "unit %s: kind '%s' is not one of %s", u->code,
+                      u->kind_text, registry_kinds_text);
+            place(err, reg, file, u, COL_KIND);
+            error_hint(err, "write one of these in the kind column (a school under a district "
+                            "office or commune is 'school'; one directly under the Sở is "
+                            "'direct')");
+            return -1;
+        }
+        canonical = strdup(kind);
+        if (!canonical) {
+            error_oom(err);
+            return -1;
+        }
+        free(u->kind_text);
+        u->kind_text = canonical;
+    }
     reg->by_code = malloc((reg->count ? reg->count : 1) * sizeof *reg->by_code);
     if (!reg->by_code) {
         error_oom(err);
@@ -112,24 +175,48 @@ static int registry_link(struct registry *reg, const char *file, bdtx_error *err
         reg->by_code[i] = i;
     sort_reg = reg;
     qsort(reg->by_code, reg->count, sizeof *reg->by_code, cmp_code);
-    for (i = 1; i < reg->count; i++)
-        if (strcmp(reg->units[reg->by_code[i]].code, reg->units[reg->by_code[i - 1]].code) == 0) {
-            error_set(err, BDTX_CONFIG, "unit code %s appears twice in the registry",
-                      reg->units[reg->by_code[i]].code);
-            error_place(err, file, 0, NULL);
-            return -1;
+    for (i = 1; i < reg->count; i++) {
+        const struct unit *a = &reg->units[reg->by_code[i - 1]];
+        const struct unit *b = &reg->units[reg->by_code[i]];
+
+        if (strcmp(a->code, b->code) != 0)
+            continue;
+        if (a->row > b->row) {
+            const struct unit *t = a;
+
+            a = b;
+            b = t;
         }
+        if (a->row > 0)
+            error_set(err, BDTX_CONFIG, "unit code %s appears twice in the registry (row %ld "
+                      "already has it)", b->code, a->row);
+        else
+            error_set(err, BDTX_CONFIG, "unit code %s appears twice in the registry", b->code);
+        place(err, reg, file, b, COL_CODE);
+        error_hint(err, "a code names one unit: correct one of the two codes, or remove the "
+                        "repeated row");
+        return -1;
+    }
     if (registry_hash(reg, err) != 0)
         return -1;
     for (i = 0; i < reg->count; i++) {
         struct unit *u = &reg->units[i];
 
         if (!u->parent_code) {
+            if (!kind_is(u, "province") && !kind_is(u, "nation")) {
+                error_set(err, BDTX_CONFIG, "unit %s (kind %s) has no parent_code", u->code,
+                          u->kind_text);
+                place(err, reg, file, u, COL_PARENT);
+                error_hint(err, "only the root (kind province or nation) has none: give the "
+                                "code of the unit it belongs to");
+                return -1;
+            }
             if (reg->root >= 0) {
                 error_set(err, BDTX_CONFIG, "units %s and %s both have no parent; "
                           "a registry has one root (the province)",
                           reg->units[reg->root].code, u->code);
-                error_place(err, file, 0, NULL);
+                place(err, reg, file, u, COL_PARENT);
+                error_hint(err, "give unit %s the code of its parent", u->code);
                 return -1;
             }
             reg->root = (long)i;
@@ -140,39 +227,56 @@ static int registry_link(struct registry *reg, const char *file, bdtx_error *err
         if (u->parent < 0) {
             error_set(err, BDTX_CONFIG, "unit %s names parent %s, which is not in the registry",
                       u->code, u->parent_code);
-            error_place(err, file, 0, NULL);
+            place(err, reg, file, u, COL_PARENT);
+            error_hint(err, "add unit %s to the registry, or give the code of a unit that is "
+                            "in it", u->parent_code);
             return -1;
         }
     }
     if (reg->root < 0) {
         error_set(err, BDTX_CONFIG, "the registry has no root unit (the province, with no parent)");
         error_place(err, file, 0, NULL);
+        error_hint(err, "add the province itself: kind province, parent_code empty");
         return -1;
     }
     for (i = 0; i < reg->count; i++) {
         struct unit *u = &reg->units[i];
+        const struct unit *p = u->parent >= 0 ? &reg->units[u->parent] : NULL;
 
-        if (u->parent < 0)
+        if (!p) {
             u->kind = UNIT_ROOT;
-        else if (strcmp(u->kind_text, "direct") == 0)
-            u->kind = UNIT_DIRECT;
-        else if (u->parent == reg->root)
-            u->kind = UNIT_RANKED;
-        else
-            u->kind = UNIT_SCHOOL;
-        if (u->kind == UNIT_DIRECT && u->parent != reg->root) {
-            error_set(err, BDTX_CONFIG, "direct unit %s must have the province as its parent",
-                      u->code);
-            error_place(err, file, 0, NULL);
+            continue;
+        }
+        if (kind_is(u, "province") || kind_is(u, "nation")) {
+            error_set(err, BDTX_CONFIG, "unit %s has kind %s but a parent (%s); only the root "
+                      "of the registry is of that kind", u->code, u->kind_text, p->code);
+            place(err, reg, file, u, COL_KIND);
+            error_hint(err, "give it the kind it has under the root (phong, xa or direct)");
             return -1;
         }
-        if (u->kind == UNIT_SCHOOL && reg->units[u->parent].kind != UNIT_RANKED &&
-            reg->units[u->parent].parent != reg->root) {
-            error_set(err, BDTX_CONFIG, "school %s must sit under a unit of the ranked level",
-                      u->code);
-            error_place(err, file, 0, NULL);
+        if (!kind_is(u, "school")) {
+            if (u->parent != reg->root) {
+                error_set(err, BDTX_CONFIG, "%s unit %s must have the province (%s) as its "
+                          "parent, not %s", u->kind_text, u->code, reg->units[reg->root].code,
+                          p->code);
+                place(err, reg, file, u, COL_PARENT);
+                error_hint(err, "set its parent_code to %s, or give it kind school if it is a "
+                                "school under %s", reg->units[reg->root].code, p->code);
+                return -1;
+            }
+            u->kind = kind_is(u, "direct") ? UNIT_DIRECT : UNIT_RANKED;
+            continue;
+        }
+        if (p->parent != reg->root || !(kind_is(p, "phong") || kind_is(p, "xa"))) {
+            error_set(err, BDTX_CONFIG, "school %s must sit under a unit of the ranked level "
+                      "(kind phong or xa), not under %s (kind %s)", u->code, p->code,
+                      p->kind_text);
+            place(err, reg, file, u, COL_PARENT);
+            error_hint(err, "set its parent_code to its district office or commune, or give "
+                            "it kind direct if it is directly under the Sở");
             return -1;
         }
+        u->kind = UNIT_SCHOOL;
     }
     return 0;
 }
@@ -247,6 +351,10 @@ int registry_read_file(const char *path, struct registry *reg, bdtx_error *err)
                     error_place(err, path, row.number, NULL);
                     goto done;
                 }
+            for (j = 0; j < 4; j++) {
+                sheet_column_label(r, (size_t)col[j], label, sizeof label);
+                snprintf(reg->column[j], sizeof reg->column[j], "%s", label);
+            }
             header = true;
             continue;
         }
@@ -256,14 +364,19 @@ int registry_read_file(const char *path, struct registry *reg, bdtx_error *err)
             error_place(err, path, row.number, label);
             goto done;
         }
-        if (!cell(&row, col[1])[0] || !cell(&row, col[2])[0]) {
-            error_set(err, BDTX_CONFIG, "unit %s has no name or no kind", codebuf);
-            error_place(err, path, row.number, NULL);
-            goto done;
-        }
+        for (j = 1; j < 3; j++)
+            if (!cell(&row, col[j])[0]) {
+                sheet_column_label(r, (size_t)col[j], label, sizeof label);
+                error_set(err, BDTX_CONFIG, "unit %s has no %s", codebuf, names[j]);
+                error_place(err, path, row.number, label);
+                if (j == 2)
+                    error_hint(err, "write one of %s", registry_kinds_text);
+                goto done;
+            }
         if (registry_add(reg, &cap, codebuf, cell(&row, col[1]), cell(&row, col[2]),
                          cell(&row, col[3]), cell(&row, col[4]), err) != 0)
             goto done;
+        reg->units[reg->count - 1].row = row.number;
     }
     if (got < 0) {
         err->code = BDTX_CONFIG;

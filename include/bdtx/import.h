@@ -27,6 +27,11 @@ struct import_options {
     bool check_unchanged;
     long long size;
     struct timespec mtime;
+    /* A replay of an archived file (rebuild.h): inside the caller's
+     * transaction, with no check of whether the file was imported before,
+     * and no refusal of a learners export older than the newest. */
+    bool replay;
+    const char *file_name;     /* the name to record, when not the path's (a replay) */
 };
 
 struct import_result {
@@ -38,6 +43,12 @@ struct import_result {
     long rows;                 /* rows stored */
     long rejected;             /* rows rejected */
     long duplicates;           /* rows repeating an (account, module) pair (import_duplicate) */
+    /* A learners export older than the newest one of its school year: not
+     * imported (it cannot be merged into the history as it stands); the
+     * caller replays the year with it (rebuild.h). source, as_of and year
+     * are set. */
+    bool late;
+    bdtx_date newest;          /* then: the as-of of the newest learners export */
 };
 
 /* Import path. Rejected rows are printed to stderr as file:row:column: reason.

@@ -10,6 +10,8 @@ struct run_summary {
     int rejected_files;      /* files moved to the rejected folder */
     int left;                /* files still being written, left in the inbox */
     int reports;             /* weekly reports written */
+    int unchanged;           /* weekly reports recomputed and found unchanged */
+    int replayed;            /* school years replayed (late files, registry changes) */
     long rows, rejected_rows;
     char last_report[1024];
 };
@@ -17,5 +19,9 @@ struct run_summary {
 /* The command: no arguments. Exit codes of SPEC section 4, 75 when another
  * run holds the lock. */
 int cmd_run(struct cli *cli, int argc, char **argv, bdtx_error *err);
+/* bdtx rebuild [--year ID]: replay a school year (every year with imports
+ * without --year) from its archived files, then rewrite the reports whose
+ * figures changed. Takes the lock of bdtx run. */
+int cmd_rebuild(struct cli *cli, int argc, char **argv, bdtx_error *err);
 
 #endif

@@ -20,6 +20,7 @@ struct unit {
     char *aliases;         /* '|'-separated, "" when none */
     enum unit_kind kind;
     long parent;           /* index into registry.units, -1 for the root */
+    long row;              /* row of the registry file, 0 when loaded from the database */
 };
 
 struct registry {
@@ -29,7 +30,13 @@ struct registry {
     size_t *slots;         /* hash of the codes: index + 1, 0 for none */
     size_t nslots;         /* a power of two, at least twice count */
     long root;
+    /* Labels of the file's code, name, kind and parent_code columns, for
+     * the place of an error ("" when loaded from the database). */
+    char column[4][16];
 };
+
+/* The kinds a registry row may have (SPEC section 5), as one line of text. */
+extern const char registry_kinds_text[];
 
 /* Read a registry file (CSV or XLSX: code,name,kind,parent_code[,aliases]). */
 int registry_read_file(const char *path, struct registry *reg, bdtx_error *err);
