@@ -924,6 +924,46 @@ static int fill_defaults(struct loader *ld, struct config *cfg)
     return 0;
 }
 
+/* The folder of path made absolute (its links resolved), in *out; 0, or -1
+ * with errno set (*out NULL when memory ran out, "" otherwise). */
+static int absolute_dir(const char *path, char **out)
+{
+    char *dir = path_dir(path), *abs;
+
+    *out = NULL;
+    if (!dir)
+        return -1;
+    abs = realpath(dir, NULL);
+    free(dir);
+    if (!abs) {
+        int saved = errno;
+
+        *out = strdup("");
+        errno = saved;
+        return -1;
+    }
+    *out = abs;
+    return 0;
+}
+
+/* paths.* relative to the configuration's folder, as units: are. */
+static int paths_absolute(struct loader *ld, struct config *cfg)
+{
+    char **fields[] = { &cfg->paths.inbox, &cfg->paths.archive, &cfg->paths.rejected,
+                        &cfg->paths.reports };
+    size_t i;
+
+    for (i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        char *joined = path_join(ld->dir, *fields[i]);
+
+        if (!joined)
+            return fail_memory(ld);
+        free(*fields[i]);
+        *fields[i] = joined;
+    }
+    return 0;
+}
+
 static void syntax_error(struct loader *ld, const yaml_parser_t *parser)
 {
     const char *problem = parser->problem ? parser->problem : "unknown problem";
@@ -1023,13 +1063,18 @@ int config_load(const char *path, struct config *cfg, bdtx_error *err)
         goto done;
 
     cfg->path = strdup(path);
-    cfg->dir = path_dir(path);
-    if (!cfg->path || !cfg->dir) {
-        fail_memory(&ld);
+    if (!cfg->path || absolute_dir(path, &cfg->dir) < 0) {
+        if (!cfg->path || !cfg->dir)
+            fail_memory(&ld);
+        else
+            error_set(err, BDTX_CONFIG, "cannot find the folder of the configuration: %s",
+                      strerror(errno));
+        error_place(err, path, 0, NULL);
         goto done;
     }
     ld.dir = cfg->dir;
-    if (parse_root(&ld, root, cfg) < 0 || fill_defaults(&ld, cfg) < 0)
+    if (parse_root(&ld, root, cfg) < 0 || fill_defaults(&ld, cfg) < 0 ||
+        paths_absolute(&ld, cfg) < 0)
         goto done;
     rc = 0;
 

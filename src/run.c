@@ -590,7 +590,7 @@ int cmd_run(struct cli *cli, int argc, char **argv, bdtx_error *err)
     }
     memset(&c, 0, sizeof c);
     c.cli = cli;
-    if (config_load(cli->config_path, &c.cfg, err) != 0)
+    if (cli_config_load(cli, &c.cfg, err) != 0)
         return err->code;
     c.have_cfg = true;
     if (vocab_init(&c.vocab, &c.cfg, err) != 0) {

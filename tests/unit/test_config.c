@@ -1,3 +1,4 @@
+#include <limits.h>
 #include <sys/stat.h>
 
 #include "bdtx/config.h"
@@ -49,25 +50,42 @@ static void load_ok(const char *path, struct config *cfg)
     require_ok(config_load(path, cfg, &err), &err, path);
 }
 
+/* rel under the scratch folder as the configuration resolves it (its
+ * links resolved), in buf. */
+static const char *in_scratch(char buf[PATH_MAX], const char *rel)
+{
+    char *dir = realpath(scratch_dir, NULL);
+
+    assert_non_null(dir);
+    assert_true((size_t)snprintf(buf, PATH_MAX, "%s/%s", dir, rel) < PATH_MAX);
+    free(dir);
+    return buf;
+}
+
 static void test_fixture(void **state)
 {
     struct config cfg;
     const struct config_year *y;
+    char path[PATH_MAX];
 
     (void)state;
     load_ok(FIXTURE_DIR "/bdtx.yaml", &cfg);
 
+    char *dir = realpath(FIXTURE_DIR, NULL);
+
+    assert_non_null(dir);
     assert_string_equal(cfg.path, FIXTURE_DIR "/bdtx.yaml");
-    assert_string_equal(cfg.dir, FIXTURE_DIR);
+    /* Absolute, links and ".." resolved: relative paths are under it. */
+    assert_string_equal(cfg.dir, dir);
     assert_string_equal(cfg.province.code, "20");
     assert_string_equal(cfg.province.name, "Lạng Sơn");
     assert_string_equal(cfg.province.authority, "UBND TỈNH LẠNG SƠN");
     assert_string_equal(cfg.province.department, "SỞ GIÁO DỤC VÀ ĐÀO TẠO");
     assert_string_equal(cfg.conninfo, "");
-    assert_string_equal(cfg.paths.inbox, "var/inbox");
-    assert_string_equal(cfg.paths.archive, "var/archive");
-    assert_string_equal(cfg.paths.rejected, "var/rejected");
-    assert_string_equal(cfg.paths.reports, "reports");
+    snprintf(path, sizeof path, "%s/var/inbox", dir);
+    assert_string_equal(cfg.paths.inbox, path);
+    snprintf(path, sizeof path, "%s/reports", dir);
+    assert_string_equal(cfg.paths.reports, path);
 
     assert_int_equal(cfg.nyears, 1);
     y = &cfg.years[0];
@@ -75,7 +93,8 @@ static void test_fixture(void **state)
     assert_int_equal(y->start, date_from_ymd(2020, 9, 1));
     assert_int_equal(y->end, date_from_ymd(2021, 8, 31));
     assert_string_equal(y->ranked_level, "Phòng GDĐT");
-    assert_string_equal(y->units_path, FIXTURE_DIR "/units.csv");
+    snprintf(path, sizeof path, "%s/units.csv", dir);
+    assert_string_equal(y->units_path, path);
     assert_int_equal(y->units_line, 10);
     assert_int_equal(y->units_column, 12);
 
@@ -126,6 +145,7 @@ static void test_fixture(void **state)
     assert_null(config_year_by_id(&cfg, "2021-2022"));
 
     config_release(&cfg);
+    free(dir);
     assert_null(cfg.years);
     assert_null(cfg.path);
 }
@@ -199,7 +219,7 @@ static void test_full_block_style(void **state)
 {
     struct config cfg;
     const struct config_year *y;
-    char units[160];
+    char units[160], path[PATH_MAX];
 
     (void)state;
     write_config(full_block);
@@ -209,9 +229,10 @@ static void test_full_block_style(void **state)
     assert_string_equal(cfg.province.authority, "");
     assert_string_equal(cfg.province.department, "");
     assert_string_equal(cfg.paths.inbox, "/srv/bdtx/inbox");
-    assert_string_equal(cfg.paths.archive, "archive");
-    assert_string_equal(cfg.paths.rejected, "rejected");
-    assert_string_equal(cfg.paths.reports, "out");
+    /* Relative paths are relative to the configuration's folder. */
+    assert_string_equal(cfg.paths.archive, in_scratch(path, "archive"));
+    assert_string_equal(cfg.paths.rejected, in_scratch(path, "rejected"));
+    assert_string_equal(cfg.paths.reports, in_scratch(path, "out"));
 
     assert_int_equal(cfg.nyears, 2);
     y = &cfg.years[0];
@@ -283,6 +304,7 @@ static void test_full_block_style(void **state)
 static void test_defaults(void **state)
 {
     struct config cfg;
+    char path[PATH_MAX];
 
     (void)state;
     write_config("province: { code: \"20\", name: X, authority: ~ }\n"
@@ -297,10 +319,10 @@ static void test_defaults(void **state)
     load_ok(scratch_config, &cfg);
     assert_string_equal(cfg.province.authority, "");
     assert_string_equal(cfg.conninfo, "");
-    assert_string_equal(cfg.paths.inbox, "var/inbox");
-    assert_string_equal(cfg.paths.archive, "var/archive");
-    assert_string_equal(cfg.paths.rejected, "var/rejected");
-    assert_string_equal(cfg.paths.reports, "reports");
+    assert_string_equal(cfg.paths.inbox, in_scratch(path, "var/inbox"));
+    assert_string_equal(cfg.paths.archive, in_scratch(path, "var/archive"));
+    assert_string_equal(cfg.paths.rejected, in_scratch(path, "var/rejected"));
+    assert_string_equal(cfg.paths.reports, in_scratch(path, "reports"));
     assert_string_equal(cfg.report.language, "vi");
     assert_string_equal(cfg.report.file_name, "bdtx-{province}-{week}.xlsx");
     assert_true(cfg.report.include_people);
