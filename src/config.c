@@ -15,6 +15,7 @@
 #include <yaml.h>
 
 #include "bdtx/path.h"
+#include "bdtx/suggest.h"
 
 /* A configuration is written by hand and libyaml holds all of it in memory:
  * anything larger than this is a mistake, not a configuration. */
@@ -157,6 +158,24 @@ static int scalar_text(struct loader *ld, const yaml_node_t *node, const char *w
     return 0;
 }
 
+/* "unknown key", with the closest known key of the mapping as a hint. */
+static int unknown_key(struct loader *ld, const yaml_node_t *key, const char *place,
+                       const struct key_spec *keys, size_t nkeys)
+{
+    const char *names[MAX_KEYS], *guess;
+    char buf[SHOWN_CAP];
+    size_t i;
+
+    fail_at(ld, key->start_mark, "unknown key '%s' in %s",
+            shown((const char *)key->data.scalar.value, buf, sizeof buf), place);
+    for (i = 0; i < nkeys && i < MAX_KEYS; i++)
+        names[i] = keys[i].name;
+    guess = suggest_closest((const char *)key->data.scalar.value, names, i);
+    if (guess)
+        error_hint(ld->err, "did you mean '%s'?", guess);
+    return -1;
+}
+
 /* Check that map is a mapping whose keys are all in keys[], each at most
  * once, with the required ones present. values[i] is the value of keys[i],
  * or NULL when it is absent or null. */
@@ -165,7 +184,6 @@ static int map_fetch(struct loader *ld, const yaml_node_t *map, const char *wher
 {
     const char *place = where[0] ? where : "the configuration";
     bool seen[MAX_KEYS] = { false };
-    char buf[SHOWN_CAP];
     const yaml_node_pair_t *pair;
     size_t i;
 
@@ -185,8 +203,7 @@ static int map_fetch(struct loader *ld, const yaml_node_t *map, const char *wher
             if (strcmp(name, keys[i].name) == 0 && strlen(name) == key->data.scalar.length)
                 break;
         if (i == nkeys)
-            return fail_at(ld, key->start_mark, "unknown key '%s' in %s",
-                           shown(name, buf, sizeof buf), place);
+            return unknown_key(ld, key, place, keys, nkeys);
         if (seen[i])
             return fail_at(ld, key->start_mark, "duplicate key '%s' in %s", name, place);
         seen[i] = true;

@@ -532,6 +532,35 @@ static void test_errors(void **state)
     }
 }
 
+/* An unknown key names the closest known key of the same mapping. */
+static void test_suggestions(void **state)
+{
+    static const struct {
+        const char *text, *message, *hint;
+    } cases[] = {
+        { VALID "report: { include_peple: false }\n", "unknown key 'include_peple' in report",
+          "did you mean 'include_people'?" },
+        { VALID "limit: { max_rows: 5 }\n", "unknown key 'limit' in the configuration",
+          "did you mean 'limits'?" },
+        { VALID "    ranked_levels: P\n", "unknown key 'ranked_levels' in school_years[0]",
+          "did you mean 'ranked_level'?" },
+        { VALID "limits: { max_unpased_percent: 5 }\n",
+          "unknown key 'max_unpased_percent' in limits", "did you mean 'max_unpassed_percent'?" },
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < N(cases); i++) {
+        struct config cfg;
+        bdtx_error err;
+
+        assert_int_equal(load_text(cases[i].text, &cfg, &err), -1);
+        assert_int_equal(err.code, BDTX_CONFIG);
+        assert_string_equal(err.message, cases[i].message);
+        assert_string_equal(err.hint, cases[i].hint);
+    }
+}
+
 static void test_missing_file(void **state)
 {
     static const struct config zero;
@@ -603,6 +632,7 @@ int main(void)
         cmocka_unit_test(test_full_block_style),
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_suggestions),
         cmocka_unit_test(test_missing_file),
         cmocka_unit_test(test_empty_file),
         cmocka_unit_test(test_invalid_utf8),
