@@ -29,7 +29,7 @@ int atomic_make_parents(const char *path, bdtx_error *err)
             continue;
         *p = '\0';
         if (mkdir(dir, 0775) != 0 && errno != EEXIST) {
-            error_set(err, BDTX_SOFTWARE, "cannot create folder %s: %s", dir,
+            error_set(err, error_code_for_errno(errno), "cannot create folder %s: %s", dir,
                       strerror(errno));
             rc = -1;
         }
@@ -65,7 +65,7 @@ int atomic_begin(struct atomic_file *f, const char *path, bdtx_error *err)
     }
     fd = mkstemp(f->tmp);
     if (fd < 0) {
-        error_set(err, BDTX_SOFTWARE, "cannot create a temporary file beside %s: %s", path,
+        error_set(err, error_code_for_errno(errno), "cannot create a temporary file beside %s: %s", path,
                   strerror(errno));
         free(f->tmp);
         f->tmp = NULL;
@@ -73,7 +73,7 @@ int atomic_begin(struct atomic_file *f, const char *path, bdtx_error *err)
         return -1;
     }
     if (fchmod(fd, 0644) != 0 || !(f->fp = fdopen(fd, "wb"))) {
-        error_set(err, BDTX_SOFTWARE, "cannot open %s: %s", f->tmp, strerror(errno));
+        error_set(err, error_code_for_errno(errno), "cannot open %s: %s", f->tmp, strerror(errno));
         close(fd);
         atomic_abort(f);
         return -1;
@@ -111,23 +111,23 @@ int atomic_commit(struct atomic_file *f, bdtx_error *err)
 
         f->fp = NULL;
         if (fflush(fp) != 0 || fsync(fileno(fp)) != 0) {
-            error_set(err, BDTX_SOFTWARE, "cannot write %s: %s", f->tmp, strerror(errno));
+            error_set(err, error_code_for_errno(errno), "cannot write %s: %s", f->tmp, strerror(errno));
             fclose(fp);
             atomic_abort(f);
             return -1;
         }
         if (fclose(fp) != 0) {
-            error_set(err, BDTX_SOFTWARE, "cannot write %s: %s", f->tmp, strerror(errno));
+            error_set(err, error_code_for_errno(errno), "cannot write %s: %s", f->tmp, strerror(errno));
             atomic_abort(f);
             return -1;
         }
     } else if (fsync_path(f->tmp, O_RDONLY) != 0) {
-        error_set(err, BDTX_SOFTWARE, "cannot flush %s: %s", f->tmp, strerror(errno));
+        error_set(err, error_code_for_errno(errno), "cannot flush %s: %s", f->tmp, strerror(errno));
         atomic_abort(f);
         return -1;
     }
     if (rename(f->tmp, f->path) != 0) {
-        error_set(err, BDTX_SOFTWARE, "cannot rename %s to %s: %s", f->tmp, f->path,
+        error_set(err, error_code_for_errno(errno), "cannot rename %s to %s: %s", f->tmp, f->path,
                   strerror(errno));
         atomic_abort(f);
         return -1;
@@ -135,7 +135,7 @@ int atomic_commit(struct atomic_file *f, bdtx_error *err)
     free(f->tmp);
     f->tmp = NULL;
     if (atomic_fsync_dir_of(f->path) != 0) {
-        error_set(err, BDTX_SOFTWARE, "cannot flush the folder of %s", f->path);
+        error_set(err, BDTX_IOERR, "cannot flush the folder of %s", f->path);
         atomic_abort(f);
         return -1;
     }

@@ -1,5 +1,6 @@
 #include "bdtx/commands.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -270,6 +271,14 @@ int cmd_units_import(struct cli *cli, int argc, char **argv, bdtx_error *err)
     if (optind != argc - 1)
         return usage_error(err, usage, "units import takes one FILE%s", NULL);
     file = argv[optind];
+    /* The FILE given is the input: missing, it is rejected (65) as an
+     * import's FILE is; a registry the configuration names is read by
+     * config check (78). */
+    if (access(file, R_OK) != 0) {
+        error_set(err, BDTX_DATAERR, "cannot open: %s", strerror(errno));
+        error_place(err, file, 0, NULL);
+        return BDTX_DATAERR;
+    }
     if (open_config(cli, &cfg, err) != 0)
         return err->code;
     if (year_id) {

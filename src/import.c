@@ -256,7 +256,7 @@ static int read_head(struct import_ctx *c, const struct sheet_limits *limits,
     c->year = config_year_for_date(c->cfg, c->as_of);
     if (!c->year) {
         date_format_iso(c->as_of, day);
-        error_set(err, BDTX_CONFIG, "no school year in the configuration contains the as-of "
+        error_set(err, BDTX_DATAERR, "no school year in the configuration contains the as-of "
                   "date %s of this file", day);
         error_place(err, c->path, 0, NULL);
         error_hint(err, "add the school year to %s, or give --as-of", c->cfg->path);

@@ -179,7 +179,7 @@ int import_decide_target(struct import_ctx *c, const struct sheet_row *header, b
         r = role_in_text(name);
     }
     if (r == ROLE_UNKNOWN) {
-        error_set(err, BDTX_USAGE, "cannot tell whether this file counts GV or CBQL");
+        error_set(err, BDTX_DATAERR, "cannot tell whether this file counts GV or CBQL");
         error_place(err, c->path, header->number, NULL);
         error_hint(err, "add --target gv or --target cbql");
         return -1;
@@ -231,7 +231,7 @@ int import_decide_module(struct import_ctx *c, bdtx_error *err)
         c->module = found;
         return 0;
     }
-    error_set(err, BDTX_USAGE, n == 0 ? "cannot tell which module this per-unit export counts"
+    error_set(err, BDTX_DATAERR, n == 0 ? "cannot tell which module this per-unit export counts"
                                       : "the title rows or the file name name several modules");
     error_place(err, c->path, c->map.row_number, NULL);
     error_hint(err, "add --module CODE (one of the modules of school year %s)", c->year->id);

@@ -1,5 +1,6 @@
 #include "bdtx/report.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -148,7 +149,7 @@ int report_write_stream(const struct report *rep, enum report_format fmt, FILE *
     int rc = fmt == REPORT_CSV ? report_csv_write(rep, out) : report_json_write(rep, out);
 
     if (rc != 0 || fflush(out) != 0) {
-        error_set(err, BDTX_SOFTWARE, "cannot write the report");
+        error_set(err, BDTX_IOERR, "cannot write the report: %s", strerror(errno));
         return -1;
     }
     return 0;

@@ -1425,7 +1425,7 @@ int report_xlsx_write(const struct report *rep, const char *path,
         goto done;
     }
     if (e != LXW_NO_ERROR) {
-        error_set(err, BDTX_SOFTWARE, "cannot write the workbook: %s", lxw_strerror(e));
+        error_set(err, BDTX_IOERR, "cannot write the workbook: %s", lxw_strerror(e));
         error_place(err, path, 0, NULL);
         goto done;
     }

@@ -602,13 +602,6 @@ int cmd_run(struct cli *cli, int argc, char **argv, bdtx_error *err)
         write_reports(&c, err) != 0 || write_index(&c, err) != 0 ||
         sweep_reports(&c, err) != 0) {
         rc = err->code ? err->code : BDTX_SOFTWARE;
-        /* insufficient_privilege: the login is not the importing one; a
-         * deployment mistake, not a bug. */
-        if (rc == BDTX_SOFTWARE && strcmp(err->sqlstate, "42501") == 0) {
-            rc = err->code = BDTX_CONFIG;
-            error_hint(err, "bdtx run needs a login in the role bdtx_import (see bdtx(1), "
-                            "scripts/db-users)");
-        }
         if (rc == BDTX_UNAVAILABLE && !err->hint[0])
             error_hint(err, "nothing half-done was kept; the next run picks up where this one "
                             "stopped");
