@@ -635,7 +635,12 @@ static int parse_units(struct loader *ld, const yaml_node_t *node, const char *w
 
     if (text_value(ld, node, where, "units", true, &written) < 0)
         return -1;
-    year->units_path = path_join(ld->dir, written);
+    {
+        char *joined = path_join(ld->dir, written);
+
+        year->units_path = joined ? path_resolve(joined) : NULL;
+        free(joined);
+    }
     if (!year->units_path)
         return fail_memory(ld);
     year->units_line = (long)node->start_mark.line + 1;
@@ -972,11 +977,13 @@ static int paths_absolute(struct loader *ld, struct config *cfg)
 
     for (i = 0; i < sizeof fields / sizeof fields[0]; i++) {
         char *joined = path_join(ld->dir, *fields[i]);
+        char *clean = joined ? path_resolve(joined) : NULL;
 
-        if (!joined)
+        free(joined);
+        if (!clean)
             return fail_memory(ld);
         free(*fields[i]);
-        *fields[i] = joined;
+        *fields[i] = clean;
     }
     return 0;
 }

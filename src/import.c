@@ -291,6 +291,7 @@ static int load_file(struct import_ctx *c, const char *sha, const struct sheet_r
         error_set(err, BDTX_DATAERR, c->nrejections ? "every data row was rejected"
                                                     : "no data rows below the header");
         error_place(err, c->path, 0, NULL);
+        import_explain_rejections(c, err);
         return -1;
     }
     return finish_import(c, err);

@@ -123,8 +123,9 @@ int import_decide_as_of(struct import_ctx *c, bdtx_error *err)
     }
     c->as_of = (bdtx_date)(st.st_mtime / 86400);
     date_format_iso(c->as_of, buf);
-    log_warning("%s: no as-of date in the title rows or the file name; using the file's "
-                "modification date %s (give --as-of to set it)", c->path, buf);
+    if (!c->opts->caller_reports)
+        log_warning("%s: no as-of date in the title rows or the file name; using the file's "
+                    "modification date %s (give --as-of to set it)", c->path, buf);
     return 0;
 }
 

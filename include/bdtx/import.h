@@ -20,6 +20,9 @@ struct import_options {
     enum role target;          /* ROLE_UNKNOWN: detect */
     bool strict;               /* reject the whole file on the first bad row */
     bool force;                /* import even what the guard (guard.h) would refuse */
+    bool caller_reports;       /* the caller (run) tells the rejected rows and a file
+                                * dated by its modification time itself, once the
+                                * file is where it stays */
 };
 
 struct import_result {

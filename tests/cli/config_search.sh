@@ -53,11 +53,11 @@ expect 78 "bdtx: $work/none.yaml: cannot read configuration" \
 
 # Relative paths, from whichever folder bdtx runs: the configuration's.
 fixture_config "$work/a/rel.yaml" \
-    "s|^paths:.*|paths: { inbox: in, archive: ../arch, rejected: rej/x, reports: $work/out }|"
+    "s|^paths:.*|paths: { inbox: ./in, archive: ../arch, rejected: rej//x/, reports: $work/b/../out }|"
 for from in "$work/elsewhere" "$work/a" /; do
     (cd "$from" && "$bdtx" --config "$work/a/rel.yaml" config check) >"$work/paths" 2>&1
     check "inbox, run from $from" "$(sed -n 's/^inbox: //p' "$work/paths")" "$work/a/in"
-    check "archive, run from $from" "$(sed -n 's/^archive: //p' "$work/paths")" "$work/a/../arch"
+    check "archive, run from $from" "$(sed -n 's/^archive: //p' "$work/paths")" "$work/arch"
     check "rejected, run from $from" "$(sed -n 's/^rejected: //p' "$work/paths")" "$work/a/rej/x"
     check "reports, run from $from" "$(sed -n 's/^reports: //p' "$work/paths")" "$work/out"
 done
