@@ -99,8 +99,12 @@ static char *join3(const char *a, const char *b, const char *c)
 static int reject_file(struct run_ctx *c, const struct inbox_file *f, const bdtx_error *why,
                        bdtx_error *err)
 {
+    /* The modification day is said when the date is what went wrong (a
+     * file without a header has no date the scan could peek at either). */
     struct run_place at = {path_base(f->path), c->cfg.paths.inbox, c->cfg.paths.rejected,
-                           c->cfg.path, NULL};
+                           c->cfg.path, !f->dated && !f->sidecar &&
+                                            (strstr(why->message, "as-of") ||
+                                             strstr(why->message, "as of"))};
     char *text = run_advice_err_text(why, &at), *to = NULL, advice[2048];
     int rc;
 
@@ -118,6 +122,8 @@ static int reject_file(struct run_ctx *c, const struct inbox_file *f, const bdtx
             log_error("%s: rejected, not imported: %s", to, why->message);
         if (why->detail[0])
             log_error("%s: %s", to, why->detail);
+        if (at.dated_by_mtime)
+            log_error("%s: %s", to, RUN_ADVICE_MTIME);
         log_error("%s: hint: %s; %s.err says what to do", to, advice, path_base(to));
         c->sum.rejected_files++;
     }
@@ -300,7 +306,7 @@ static int import_one(struct run_ctx *c, const struct inbox_file *f, bdtx_error 
         log_info("%s: imported %s as of %s (school year %s): %ld rows, %ld rejected; moved to %s",
                  f->path, source_kind_name(res.source), day, year, res.rows, res.rejected, to);
     }
-    if (!f->dated && !res.skipped)
+    if (!f->dated && !f->sidecar && !res.skipped)
         log_warning("%s: dated %s, the day it was last modified: neither its title rows nor "
                     "its name give a date; next time put its date in %s.as-of beside it in "
                     "the inbox, or its date in its name", to, day, path_base(f->path));

@@ -76,6 +76,8 @@ char *run_advice_err_text(const bdtx_error *e, const struct run_place *at)
     fprintf(mem, "%s\n", e->message[0] ? e->message : "unknown error");
     if (e->detail[0])
         fprintf(mem, "  (%s)\n", e->detail);
+    if (at->dated_by_mtime)
+        fprintf(mem, "  (%s)\n", RUN_ADVICE_MTIME);
     fprintf(mem, "What to do: %s.\n", advice);
     if (run_advice_by_hand(e))
         fputs("Otherwise, once it is fixed, ", mem);

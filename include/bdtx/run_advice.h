@@ -14,8 +14,12 @@ struct run_place {
     const char *inbox;         /* paths.inbox */
     const char *rejected;      /* paths.rejected */
     const char *config;        /* the configuration file */
-    const char *year;          /* the school year the file fell in, or NULL */
+    int dated_by_mtime;        /* its date is its modification day (no other) */
 };
+
+/* The words for a file dated by its modification day. */
+#define RUN_ADVICE_MTIME "its date is the day it was last modified: neither its title rows " \
+                         "nor its name give one"
 
 /* What to do about a file rejected for e, in one sentence (no final stop),
  * into buf. */

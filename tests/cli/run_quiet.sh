@@ -45,6 +45,7 @@ r=$work/rejected
 units=$(cd "$fixture" && pwd -P)/units.csv
 cat >"$work/want" <<WANT
 bdtx: error: $r/undated.csv: rejected, not imported: no school year in the configuration contains the as-of date 2019-01-01 of this file
+bdtx: error: $r/undated.csv: its date is the day it was last modified: neither its title rows nor its name give one
 bdtx: error: $r/undated.csv: hint: if its date is wrong, write the right one (YYYY-MM-DD) in a file undated.csv.as-of beside it (echo 2020-10-04 > $work/inbox/undated.csv.as-of); if it is right, add its school year to $work/cfg/bdtx.yaml; undated.csv.err says what to do
 bdtx: warning: $a: imported, but 4 of its 5 rows were rejected
 bdtx: warning: $a: row 3, column 2: unknown unit code '99'
@@ -80,6 +81,7 @@ check "temis-20201011.csv.err" "$(cat "$r/temis-20201011.csv.err")" "$(cat "$wor
 cat >"$work/want" <<WANT
 bdtx run did not import undated.csv:
   no school year in the configuration contains the as-of date 2019-01-01 of this file
+  (its date is the day it was last modified: neither its title rows nor its name give one)
 What to do: if its date is wrong, write the right one (YYYY-MM-DD) in a file undated.csv.as-of beside it (echo 2020-10-04 > $work/inbox/undated.csv.as-of); if it is right, add its school year to $work/cfg/bdtx.yaml.
 Then move undated.csv back from $r into the inbox, $work/inbox: the next bdtx run imports it and removes this note.
 WANT
