@@ -14,6 +14,7 @@
 #include "bdtx/import.h"
 #include "bdtx/log.h"
 #include "bdtx/migrate.h"
+#include "bdtx/path.h"
 #include "bdtx/report.h"
 #include "bdtx/suggest.h"
 #include "bdtx/units.h"
@@ -607,7 +608,18 @@ int cmd_report(struct cli *cli, int argc, char **argv, bdtx_error *err)
         rc = err->code;
         goto done;
     }
-    log_info("report written to %s", out);
+    {
+        /* The path written, absolute: --out may be relative to a folder
+         * the reader of the message is not in. */
+        char cwd[PATH_MAX], *joined = NULL, *shown = NULL;
+
+        if (out[0] != '/' && getcwd(cwd, sizeof cwd))
+            joined = path_join(cwd, out);
+        shown = joined ? path_resolve(joined) : NULL;
+        log_info("report written to %s", shown ? shown : out);
+        free(shown);
+        free(joined);
+    }
 done:
     free(path);
     report_read_end(&rd);

@@ -119,4 +119,11 @@ expect 65 "" quiet_run
 grep -qxF "bdtx: error: $r/late.csv: hint: write the export's date in late.csv.as-of, alone on its line (echo 2020-10-04 > $work/inbox/late.csv.as-of); late.csv.err says what to do" "$work/err" \
     && passed=$((passed + 1)) || failure "the hint for a sidecar without a date: $(cat "$work/err")"
 
+# A report written where --out says, relative to the working folder: the
+# message gives it absolute.
+mkdir -p "$work/elsewhere/sub"
+expect_line 0 "bdtx: info: report written to $work/elsewhere/r.xlsx" \
+    "$bdtx" "${conf[@]}" report --week 2020-W41 --out sub/../r.xlsx
+check_that "the report is there" test -s "$work/elsewhere/r.xlsx"
+
 test_done
