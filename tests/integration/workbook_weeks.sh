@@ -196,6 +196,32 @@ if command -v soffice >/dev/null && command -v pdfinfo >/dev/null; then
                 failure "page $p: neither the first column nor the title (a table cut in width?); it reads: $(head -n 3 <<<"$text" | tr '\n' ' ')"
             fi
         done
+        # Printing: every chart whole on one page, beside the total rows it
+        # draws (never alone under a repeated, empty table header); week
+        # captions never broken inside a date.
+        charts=0
+        for ((p = 1; p <= pages; p++)); do
+            text=$(pdftotext -layout -f "$p" -l "$p" "$work/pdf/week.pdf" -)
+            # "(04/10/202", or "(04/10/2020" with its ")" on another line.
+            if grep -qE '\([0-9]{2}/[0-9]{2}/([0-9]{0,3}([^0-9]|$)|[0-9]{4}( *$| +\())' <<<"$text"; then
+                failure "page $p: a date cut in a caption: $(grep -E '\([0-9]{2}/[0-9]{2}/([0-9]{0,3}([^0-9]|$)|[0-9]{4}( *$| +\())' <<<"$text" | head -n 1)"
+            fi
+            titles=$(grep -cE 'Tỷ lệ hoàn thành chung – |Tỷ lệ toàn tỉnh và ngưỡng' <<<"$text")
+            [ "$titles" -gt 0 ] || continue
+            charts=$((charts + titles))
+            # Each chart's value axis runs 0 % to 100 %: both ends on the
+            # page of its title.
+            tops=$(grep -cE '^ *100% *$' <<<"$text")
+            bottoms=$(grep -cE '^ *0% *$' <<<"$text")
+            if [ "$tops" -lt "$titles" ] || [ "$bottoms" -lt "$titles" ]; then
+                failure "page $p: $titles chart titles but $tops tops and $bottoms feet of axes: a chart cut across pages"
+            fi
+            grep -qE 'Toàn tỉnh' <<<"$text" \
+                || failure "page $p: charts without the total rows they draw (under an empty header?)"
+        done
+        # Xếp hạng and each module sheet: two charts; Xu hướng: one.
+        nmodules=$(grep -c '^ *- { code:' "$fixture/bdtx.yaml")
+        check "charts printed whole" "$charts" "$((2 * (nmodules + 1) + 1))"
         all=$(pdftotext "$work/pdf/week.pdf" -)
         for title in "KẾT QUẢ BỒI DƯỠNG THƯỜNG XUYÊN" "MÔ ĐUN M1" "MÔ ĐUN M2" "KẾT QUẢ THEO TRƯỜNG" \
                      "ĐÁNH GIÁ CHUẨN TRÊN TEMIS" "DANH SÁCH CHƯA HOÀN THÀNH" \
