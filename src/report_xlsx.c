@@ -1,6 +1,7 @@
 #include "bdtx/report_xlsx.h"
 
 #include <inttypes.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1433,7 +1434,10 @@ int report_xlsx_write(const struct report *rep, const char *path,
         goto done;
     }
     if (e != LXW_NO_ERROR) {
-        error_set(err, BDTX_IOERR, "cannot write the workbook: %s", lxw_strerror(e));
+        /* Creating the file failed (73 or 74 by errno), or writing it (74). */
+        error_set(err, e == LXW_ERROR_CREATING_XLSX_FILE || e == LXW_ERROR_CREATING_TMPFILE
+                           ? error_code_for_errno(errno) : BDTX_IOERR,
+                  "cannot write the workbook: %s", lxw_strerror(e));
         error_place(err, path, 0, NULL);
         goto done;
     }
