@@ -27,7 +27,7 @@ static const struct command {
     const char *usage;
     const char *help;      /* one line, for the list of commands */
     const char *text;      /* the rest of COMMAND --help */
-    const char *role;      /* the database role it needs, for a permission error */
+    const char *role;      /* "needs ...": the database role, for a permission error */
 } commands[] = {
     {"config", "check", cmd_config_check, "config check",
      "validate the configuration and the files it names",
@@ -38,12 +38,12 @@ static const struct command {
     {"db", "migrate", cmd_db_migrate, "db migrate", "create or upgrade the schema (idempotent)",
      "Applies the migrations not yet applied, each in its own transaction. Run it\n"
      "as the role that owns the schema, after each upgrade of bdtx.\n",
-     "the role that owns the schema (not the logins of bdtx_import or bdtx_report)"},
+     "must run as the role that owns the schema (not a login of bdtx_import or bdtx_report)"},
     {"db", "status", cmd_db_status, "db status",
      "schema version, imports, latest as-of per source",
      "Prints the schema version and the migrations pending, then per school year\n"
      "and source the number of imports, rows, rows rejected and the newest as-of.\n",
-     "a login in the role bdtx_report or bdtx_import"},
+     "needs a login in the role bdtx_report or bdtx_import"},
     {"units", "import", cmd_units_import, "units import FILE [--year ID]",
      "load or update a school year's unit registry",
      "Loads FILE (code,name,kind,parent_code[,aliases]) as the unit registry of a\n"
@@ -51,7 +51,7 @@ static const struct command {
      "\n"
      "  --year ID    the school year (as in school_years[].id); without it, the\n"
      "               year whose configuration names FILE\n",
-     "a login in the role bdtx_import"},
+     "needs a login in the role bdtx_import"},
     {NULL, "import", cmd_import,
      "import [--source KIND] [--as-of DATE] [--module CODE] [--target gv|cbql]\n"
      "       [--strict] [--force] FILE...",
@@ -69,7 +69,7 @@ static const struct command {
      "  --force          import a learners export the guard refused (one that\n"
      "                   would undo much of what is known: see limits.* in\n"
      "                   bdtx.yaml(5))\n",
-     "a login in the role bdtx_import"},
+     "needs a login in the role bdtx_import"},
     {NULL, "report", cmd_report,
      "report [--week YYYY-Www | --as-of DATE] [--format xlsx|json|csv] [--out PATH]",
      "write the ranking of a week",
@@ -80,7 +80,7 @@ static const struct command {
      "  --as-of DATE      the figures as of DATE (YYYY-MM-DD)\n"
      "  --format FORMAT   xlsx (default), json or csv\n"
      "  --out PATH        write to PATH instead\n",
-     "a login in the role bdtx_report or bdtx_import"},
+     "needs a login in the role bdtx_report or bdtx_import"},
     {NULL, "run", cmd_run, "run", "the cron job: import every new file in the inbox, then report",
      "Under a lock, imports every new file of paths.inbox, moves each to the\n"
      "archive (or to the rejected folder with a NAME.err beside it saying why and\n"
@@ -88,7 +88,7 @@ static const struct command {
      "paths.reports/index.html. Safe to run again at any time. With --quiet it\n"
      "prints nothing when all went well, and one summary per file with rejected\n"
      "rows or rejected whole.\n",
-     "a login in the role bdtx_import"},
+     "needs a login in the role bdtx_import"},
     {NULL, "help", cmd_help, "help [COMMAND]", "the help of bdtx or of one command",
      "Prints the same text as bdtx --help, or as bdtx COMMAND --help.\n",
      NULL},
@@ -290,7 +290,7 @@ static int dispatch(int argc, char **argv)
     if ((rc == BDTX_SOFTWARE || rc == BDTX_CONFIG) && strcmp(err.sqlstate, "42501") == 0 &&
         cmd->role) {
         rc = err.code = BDTX_CONFIG;
-        error_hint(&err, "bdtx %s needs %s (see DEPLOYMENT in bdtx(1))",
+        error_hint(&err, "bdtx %s %s (see DEPLOYMENT in bdtx(1))",
                    cmd->group ? cmd->usage : cmd->name, cmd->role);
     }
     if (rc != BDTX_OK && rc != BDTX_REJECTED_ROWS && (err.message[0] || err.file[0]))
