@@ -13,23 +13,6 @@
 
 #include "bdtx/path.h"
 
-int atomic_errno_code(int e)
-{
-    switch (e) {
-    case EACCES:
-    case EPERM:
-    case EROFS:
-        return BDTX_CANTCREAT;
-    case ENOSPC:
-    case EDQUOT:
-    case EIO:
-    case EFBIG:
-        return BDTX_IOERR;
-    default:
-        return BDTX_SOFTWARE;
-    }
-}
-
 /* "no space left on the device" rather than strerror's wording, the one
  * an officer searches for. */
 static const char *why(int e)
@@ -53,7 +36,7 @@ int atomic_make_parents(const char *path, bdtx_error *err)
             continue;
         *p = '\0';
         if (mkdir(dir, 0775) != 0 && errno != EEXIST) {
-            error_set(err, atomic_errno_code(errno), "cannot create folder %s: %s", dir,
+            error_set(err, error_code_for_errno(errno), "cannot create folder %s: %s", dir,
                       why(errno));
             rc = -1;
         }
@@ -89,7 +72,7 @@ int atomic_begin(struct atomic_file *f, const char *path, bdtx_error *err)
     }
     fd = mkstemp(f->tmp);
     if (fd < 0) {
-        error_set(err, atomic_errno_code(errno), "cannot create a temporary file beside %s: %s",
+        error_set(err, error_code_for_errno(errno), "cannot create a temporary file beside %s: %s",
                   path, why(errno));
         free(f->tmp);
         f->tmp = NULL;
@@ -97,7 +80,7 @@ int atomic_begin(struct atomic_file *f, const char *path, bdtx_error *err)
         return -1;
     }
     if (fchmod(fd, 0644) != 0 || !(f->fp = fdopen(fd, "wb"))) {
-        error_set(err, BDTX_SOFTWARE, "cannot open %s: %s", f->tmp, strerror(errno));
+        error_set(err, error_code_for_errno(errno), "cannot open %s: %s", f->tmp, strerror(errno));
         close(fd);
         atomic_abort(f);
         return -1;
@@ -138,24 +121,24 @@ int atomic_commit(struct atomic_file *f, bdtx_error *err)
         if (ferror(fp) || fflush(fp) != 0 || fsync(fileno(fp)) != 0) {
             int e = errno ? errno : EIO;
 
-            error_set(err, atomic_errno_code(e), "cannot write %s: %s", f->path, why(e));
+            error_set(err, error_code_for_errno(e), "cannot write %s: %s", f->path, why(e));
             fclose(fp);
             atomic_abort(f);
             return -1;
         }
         if (fclose(fp) != 0) {
-            error_set(err, atomic_errno_code(errno), "cannot write %s: %s", f->path,
+            error_set(err, error_code_for_errno(errno), "cannot write %s: %s", f->path,
                       why(errno));
             atomic_abort(f);
             return -1;
         }
     } else if (fsync_path(f->tmp, O_RDONLY) != 0) {
-        error_set(err, atomic_errno_code(errno), "cannot write %s: %s", f->path, why(errno));
+        error_set(err, error_code_for_errno(errno), "cannot write %s: %s", f->path, why(errno));
         atomic_abort(f);
         return -1;
     }
     if (rename(f->tmp, f->path) != 0) {
-        error_set(err, BDTX_SOFTWARE, "cannot rename %s to %s: %s", f->tmp, f->path,
+        error_set(err, error_code_for_errno(errno), "cannot rename %s to %s: %s", f->tmp, f->path,
                   strerror(errno));
         atomic_abort(f);
         return -1;
@@ -163,7 +146,7 @@ int atomic_commit(struct atomic_file *f, bdtx_error *err)
     free(f->tmp);
     f->tmp = NULL;
     if (atomic_fsync_dir_of(f->path) != 0) {
-        error_set(err, BDTX_SOFTWARE, "cannot flush the folder of %s", f->path);
+        error_set(err, BDTX_IOERR, "cannot flush the folder of %s", f->path);
         atomic_abort(f);
         return -1;
     }

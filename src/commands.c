@@ -1,9 +1,12 @@
 #include "bdtx/commands.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bdtx/compute.h"
 #include "bdtx/db.h"
@@ -13,7 +16,9 @@
 #include "bdtx/log.h"
 #include "bdtx/migrate.h"
 #include "bdtx/rebuild.h"
+#include "bdtx/path.h"
 #include "bdtx/report.h"
+#include "bdtx/suggest.h"
 #include "bdtx/units.h"
 #include "bdtx/value.h"
 
@@ -27,6 +32,67 @@ static int usage_error(bdtx_error *err, const char *usage, const char *fmt, cons
     return BDTX_USAGE;
 }
 
+int option_error(const char *arg, int opt, int optopt, const struct option *options,
+                 bdtx_error *err)
+{
+    const char *names[32], *guess;
+    char typed[64];
+    size_t n = 0, len;
+
+    if (opt == ':') {
+        for (; options->name && options->val != optopt; options++)
+            ;
+        if (options->name)
+            error_set(err, BDTX_USAGE, "--%s needs a value", options->name);
+        else
+            error_set(err, BDTX_USAGE, "%s needs a value", arg);
+        return BDTX_USAGE;
+    }
+    /* A short option inside a cluster ("-qx") is known by optopt only. */
+    if (optopt != 0 && strncmp(arg, "--", 2) != 0) {
+        error_set(err, BDTX_USAGE, "unknown option -%c", optopt);
+        return BDTX_USAGE;
+    }
+    len = strcspn(arg, "=");
+    snprintf(typed, sizeof typed, "%.*s", (int)len, arg);
+    error_set(err, BDTX_USAGE, "unknown option %s", typed);
+    for (; options->name && n < sizeof names / sizeof names[0]; options++)
+        names[n++] = options->name;
+    guess = suggest_closest(typed + strspn(typed, "-"), names, n);
+    if (guess)
+        error_hint(err, "did you mean --%s?", guess);
+    return BDTX_USAGE;
+}
+
+int cli_config_load(const struct cli *cli, struct config *cfg, bdtx_error *err)
+{
+    static const char local[] = "config/bdtx.yaml";
+    const char *env = getenv("BDTX_CONFIG");
+    char cwd[PATH_MAX];
+
+    if (cli->config_path)
+        return config_load(cli->config_path, cfg, err) == 0 ? 0 : -1;
+    if (env && *env) {
+        if (config_load(env, cfg, err) == 0)
+            return 0;
+        if (!err->detail[0])
+            error_detail(err, "the configuration named by $BDTX_CONFIG");
+        return -1;
+    }
+    if (access(local, F_OK) == 0)
+        return config_load(local, cfg, err) == 0 ? 0 : -1;
+    if (access(BDTX_SYSCONF_CONFIG, F_OK) == 0)
+        return config_load(BDTX_SYSCONF_CONFIG, cfg, err) == 0 ? 0 : -1;
+    memset(cfg, 0, sizeof *cfg);
+    error_set(err, BDTX_CONFIG, "no configuration found");
+    error_detail(err, "--config was not given, $BDTX_CONFIG is not set, and there is neither "
+                 "%s/%s nor %s", getcwd(cwd, sizeof cwd) ? cwd : ".", local,
+                 BDTX_SYSCONF_CONFIG);
+    error_hint(err, "name one with --config FILE or BDTX_CONFIG=FILE, or create %s (an "
+               "example: %s)", BDTX_SYSCONF_CONFIG, BDTX_EXAMPLE_CONFIG);
+    return -1;
+}
+
 /* getopt_long over a command's own arguments; argv[0] is the command word. */
 static void options_reset(void)
 {
@@ -36,7 +102,18 @@ static void options_reset(void)
 
 static int open_config(struct cli *cli, struct config *cfg, bdtx_error *err)
 {
-    return config_load(cli->config_path, cfg, err) == 0 ? 0 : -1;
+    return cli_config_load(cli, cfg, err);
+}
+
+/* An option getopt_long did not take, with the command's usage as a hint
+ * when there is no closer word to give. */
+static int bad_option(bdtx_error *err, const char *usage, char **argv, int opt,
+                      const struct option *options)
+{
+    option_error(argv[optind - 1], opt, optopt, options, err);
+    if (!err->hint[0])
+        error_hint(err, "usage: bdtx %s", usage);
+    return BDTX_USAGE;
 }
 
 /* Connects and checks that the schema is there, so a forgotten `db migrate`
@@ -98,7 +175,9 @@ int cmd_config_check(struct cli *cli, int argc, char **argv, bdtx_error *err)
         registry_release(&reg);
     }
     if (!cli->quiet)
-        printf("%s: configuration is valid\n", cfg.path);
+        printf("inbox: %s\narchive: %s\nrejected: %s\nreports: %s\n"
+               "%s: configuration is valid\n", cfg.paths.inbox, cfg.paths.archive,
+               cfg.paths.rejected, cfg.paths.reports, cfg.path);
     config_release(&cfg);
     return BDTX_OK;
 }
@@ -234,14 +313,22 @@ int cmd_units_import(struct cli *cli, int argc, char **argv, bdtx_error *err)
     int opt, rc;
 
     options_reset();
-    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":", options, NULL)) != -1) {
         if (opt != 'y')
-            return usage_error(err, usage, "unknown option %s", argv[optind - 1]);
+            return bad_option(err, usage, argv, opt, options);
         year_id = optarg;
     }
     if (optind != argc - 1)
         return usage_error(err, usage, "units import takes one FILE%s", NULL);
     file = argv[optind];
+    /* The FILE given is the input: missing, it is rejected (65) as an
+     * import's FILE is; a registry the configuration names is read by
+     * config check (78). */
+    if (access(file, R_OK) != 0) {
+        error_set(err, BDTX_DATAERR, "cannot open: %s", strerror(errno));
+        error_place(err, file, 0, NULL);
+        return BDTX_DATAERR;
+    }
     if (open_config(cli, &cfg, err) != 0)
         return err->code;
     if (year_id) {
@@ -324,7 +411,7 @@ static int import_parse_options(int argc, char **argv, struct import_options *op
 
     memset(opts, 0, sizeof *opts);
     options_reset();
-    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":", options, NULL)) != -1) {
         switch (opt) {
         case 's':
             if (!source_kind_parse(optarg, &opts->source))
@@ -345,7 +432,7 @@ static int import_parse_options(int argc, char **argv, struct import_options *op
         case 'S': opts->strict = true; break;
         case 'F': opts->force = true; break;
         default:
-            return usage_error(err, usage, "unknown option %s", argv[optind - 1]);
+            return bad_option(err, usage, argv, opt, options);
         }
     }
     if (optind >= argc)
@@ -509,7 +596,7 @@ static int report_parse_options(int argc, char **argv, struct report_args *a, bd
 
     *a = (struct report_args){.has_day = false, .day = 0, .format = REPORT_XLSX, .out = NULL};
     options_reset();
-    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":", options, NULL)) != -1) {
         switch (opt) {
         case 'w':
             if (a->has_day)
@@ -534,7 +621,7 @@ static int report_parse_options(int argc, char **argv, struct report_args *a, bd
             break;
         case 'o': a->out = optarg; break;
         default:
-            return usage_error(err, usage, "unknown option %s", argv[optind - 1]);
+            return bad_option(err, usage, argv, opt, options);
         }
     }
     if (optind != argc)
@@ -608,7 +695,18 @@ int cmd_report(struct cli *cli, int argc, char **argv, bdtx_error *err)
         rc = err->code;
         goto done;
     }
-    log_info("report written to %s", out);
+    {
+        /* The path written, absolute: --out may be relative to a folder
+         * the reader of the message is not in. */
+        char cwd[PATH_MAX], *joined = NULL, *shown = NULL;
+
+        if (out[0] != '/' && getcwd(cwd, sizeof cwd))
+            joined = path_join(cwd, out);
+        shown = joined ? path_resolve(joined) : NULL;
+        log_info("report written to %s", shown ? shown : out);
+        free(shown);
+        free(joined);
+    }
 done:
     free(path);
     report_read_end(&rd);

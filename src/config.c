@@ -16,6 +16,7 @@
 
 #include "bdtx/path.h"
 #include "bdtx/text.h"
+#include "bdtx/suggest.h"
 
 /* A configuration is written by hand and libyaml holds all of it in memory:
  * anything larger than this is a mistake, not a configuration. */
@@ -160,6 +161,24 @@ static int scalar_text(struct loader *ld, const yaml_node_t *node, const char *w
     return 0;
 }
 
+/* "unknown key", with the closest known key of the mapping as a hint. */
+static int unknown_key(struct loader *ld, const yaml_node_t *key, const char *place,
+                       const struct key_spec *keys, size_t nkeys)
+{
+    const char *names[MAX_KEYS], *guess;
+    char buf[SHOWN_CAP];
+    size_t i;
+
+    fail_at(ld, key->start_mark, "unknown key '%s' in %s",
+            shown((const char *)key->data.scalar.value, buf, sizeof buf), place);
+    for (i = 0; i < nkeys && i < MAX_KEYS; i++)
+        names[i] = keys[i].name;
+    guess = suggest_closest((const char *)key->data.scalar.value, names, i);
+    if (guess)
+        error_hint(ld->err, "did you mean '%s'?", guess);
+    return -1;
+}
+
 /* Check that map is a mapping whose keys are all in keys[], each at most
  * once, with the required ones present. values[i] is the value of keys[i],
  * or NULL when it is absent or null. */
@@ -168,7 +187,6 @@ static int map_fetch(struct loader *ld, const yaml_node_t *map, const char *wher
 {
     const char *place = where[0] ? where : "the configuration";
     bool seen[MAX_KEYS] = { false };
-    char buf[SHOWN_CAP];
     const yaml_node_pair_t *pair;
     size_t i;
 
@@ -188,8 +206,7 @@ static int map_fetch(struct loader *ld, const yaml_node_t *map, const char *wher
             if (strcmp(name, keys[i].name) == 0 && strlen(name) == key->data.scalar.length)
                 break;
         if (i == nkeys)
-            return fail_at(ld, key->start_mark, "unknown key '%s' in %s",
-                           shown(name, buf, sizeof buf), place);
+            return unknown_key(ld, key, place, keys, nkeys);
         if (seen[i])
             return fail_at(ld, key->start_mark, "duplicate key '%s' in %s", name, place);
         seen[i] = true;
@@ -663,7 +680,12 @@ static int parse_units(struct loader *ld, const yaml_node_t *node, const char *w
 
     if (text_value(ld, node, where, "units", true, &written) < 0)
         return -1;
-    year->units_path = path_join(ld->dir, written);
+    {
+        char *joined = path_join(ld->dir, written);
+
+        year->units_path = joined ? path_resolve(joined) : NULL;
+        free(joined);
+    }
     if (!year->units_path)
         return fail_memory(ld);
     year->units_line = (long)node->start_mark.line + 1;
@@ -1012,6 +1034,48 @@ static int check_paths(struct loader *ld, struct config *cfg)
     return rc;
 }
 
+/* The folder of path made absolute (its links resolved), in *out; 0, or -1
+ * with errno set (*out NULL when memory ran out, "" otherwise). */
+static int absolute_dir(const char *path, char **out)
+{
+    char *dir = path_dir(path), *abs;
+
+    *out = NULL;
+    if (!dir)
+        return -1;
+    abs = realpath(dir, NULL);
+    free(dir);
+    if (!abs) {
+        int saved = errno;
+
+        *out = strdup("");
+        errno = saved;
+        return -1;
+    }
+    *out = abs;
+    return 0;
+}
+
+/* paths.* relative to the configuration's folder, as units: are. */
+static int paths_absolute(struct loader *ld, struct config *cfg)
+{
+    char **fields[] = { &cfg->paths.inbox, &cfg->paths.archive, &cfg->paths.rejected,
+                        &cfg->paths.reports };
+    size_t i;
+
+    for (i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        char *joined = path_join(ld->dir, *fields[i]);
+        char *clean = joined ? path_resolve(joined) : NULL;
+
+        free(joined);
+        if (!clean)
+            return fail_memory(ld);
+        free(*fields[i]);
+        *fields[i] = clean;
+    }
+    return 0;
+}
+
 static void syntax_error(struct loader *ld, const yaml_parser_t *parser)
 {
     const char *problem = parser->problem ? parser->problem : "unknown problem";
@@ -1111,14 +1175,18 @@ int config_load(const char *path, struct config *cfg, bdtx_error *err)
         goto done;
 
     cfg->path = strdup(path);
-    cfg->dir = path_dir(path);
-    if (!cfg->path || !cfg->dir) {
-        fail_memory(&ld);
+    if (!cfg->path || absolute_dir(path, &cfg->dir) < 0) {
+        if (!cfg->path || !cfg->dir)
+            fail_memory(&ld);
+        else
+            error_set(err, BDTX_CONFIG, "cannot find the folder of the configuration: %s",
+                      strerror(errno));
+        error_place(err, path, 0, NULL);
         goto done;
     }
     ld.dir = cfg->dir;
     if (parse_root(&ld, root, cfg) < 0 || fill_defaults(&ld, cfg) < 0 ||
-        check_paths(&ld, cfg) < 0)
+        paths_absolute(&ld, cfg) < 0 || check_paths(&ld, cfg) < 0)
         goto done;
     rc = 0;
 

@@ -1,5 +1,6 @@
 #include "bdtx/error.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -16,6 +17,24 @@ void error_set(bdtx_error *e, int code, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(e->message, sizeof e->message, fmt, ap);
     va_end(ap);
+}
+
+int error_code_for_errno(int errnum)
+{
+    switch (errnum) {
+    case EACCES:
+    case EPERM:
+    case EROFS:
+    case ENOENT:
+    case ENOTDIR:
+    case EISDIR:
+    case EEXIST:
+    case ENAMETOOLONG:
+    case ELOOP:
+        return BDTX_CANTCREAT;
+    default:
+        return BDTX_IOERR;
+    }
 }
 
 void error_oom(bdtx_error *e)

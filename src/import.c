@@ -274,7 +274,7 @@ static int read_head(struct import_ctx *c, const struct sheet_limits *limits,
     c->year = config_year_for_date(c->cfg, c->as_of);
     if (!c->year) {
         date_format_iso(c->as_of, day);
-        error_set(err, BDTX_CONFIG, "no school year in the configuration contains the as-of "
+        error_set(err, BDTX_DATAERR, "no school year in the configuration contains the as-of "
                   "date %s of this file", day);
         error_place(err, c->path, 0, NULL);
         error_hint(err, "add the school year to %s, or give --as-of", c->cfg->path);
@@ -313,6 +313,7 @@ static int load_file(struct import_ctx *c, const char *sha, const struct sheet_r
         error_set(err, BDTX_DATAERR, c->nrejections ? "every data row was rejected"
                                                     : "no data rows below the header");
         error_place(err, c->path, 0, NULL);
+        import_explain_rejections(c, err);
         return -1;
     }
     return finish_import(c, err);

@@ -125,8 +125,9 @@ int import_decide_as_of(struct import_ctx *c, bdtx_error *err)
      * 03:00 in Vietnam belongs to that day. */
     c->as_of = date_of_time(st.st_mtime, c->cfg->province.timezone);
     date_format_iso(c->as_of, buf);
-    log_warning("%s: no as-of date in the title rows or the file name; using the file's "
-                "modification date %s (give --as-of to set it)", c->path, buf);
+    if (!c->opts->caller_reports)
+        log_warning("%s: no as-of date in the title rows or the file name; using the file's "
+                    "modification date %s (give --as-of to set it)", c->path, buf);
     return 0;
 }
 
@@ -181,7 +182,7 @@ int import_decide_target(struct import_ctx *c, const struct sheet_row *header, b
         r = role_in_text(name);
     }
     if (r == ROLE_UNKNOWN) {
-        error_set(err, BDTX_USAGE, "cannot tell whether this file counts GV or CBQL");
+        error_set(err, BDTX_DATAERR, "cannot tell whether this file counts GV or CBQL");
         error_place(err, c->path, header->number, NULL);
         error_hint(err, "add --target gv or --target cbql");
         return -1;
@@ -233,7 +234,7 @@ int import_decide_module(struct import_ctx *c, bdtx_error *err)
         c->module = found;
         return 0;
     }
-    error_set(err, BDTX_USAGE, n == 0 ? "cannot tell which module this per-unit export counts"
+    error_set(err, BDTX_DATAERR, n == 0 ? "cannot tell which module this per-unit export counts"
                                       : "the title rows or the file name name several modules");
     error_place(err, c->path, c->map.row_number, NULL);
     error_hint(err, "add --module CODE (one of the modules of school year %s)", c->year->id);

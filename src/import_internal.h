@@ -169,6 +169,9 @@ int import_reject_unit(struct import_ctx *c, long row, long col, const char *uni
  * PRINT_REJECTIONS of them). */
 int import_store_rejections(struct import_ctx *c, bdtx_error *err);
 void import_print_rejections(const struct import_ctx *c);
+/* The first rejection as err's detail, and for an unknown unit the registry
+ * to add it to as its hint (a file whose every row was rejected). */
+void import_explain_rejections(const struct import_ctx *c, bdtx_error *err);
 
 /* The next row, legacy-encoded cells converted (and counted): 1, 0 at the
  * end, -1 with err filled. */

@@ -147,7 +147,7 @@ static int learners_begin(struct import_ctx *c, bdtx_error *err)
         return -1;
     }
     if (c->map.col[F_MODULE] < 0 && c->wide.count == 0 && !c->opts->module) {
-        error_set(err, BDTX_USAGE, "the file has no module column");
+        error_set(err, BDTX_DATAERR, "the file has no module column");
         error_place(err, c->path, c->map.row_number, NULL);
         error_hint(err, "add --module CODE");
         return -1;

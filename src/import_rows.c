@@ -112,17 +112,33 @@ void import_print_rejections(const struct import_ctx *c)
 {
     size_t i;
 
+    if (c->opts->caller_reports)
+        return;
     for (i = 0; i < c->nrejections && i < PRINT_REJECTIONS; i++) {
         const struct rejection *r = &c->rejections[i];
 
         if (r->column[0])
-            fprintf(stderr, "%s:%ld:%s: %s\n", c->path, r->row, r->column, r->reason);
+            fprintf(stderr, "bdtx: %s:%ld:%s: %s\n", c->path, r->row, r->column, r->reason);
         else
-            fprintf(stderr, "%s:%ld: %s\n", c->path, r->row, r->reason);
+            fprintf(stderr, "bdtx: %s:%ld: %s\n", c->path, r->row, r->reason);
     }
     if (c->nrejections > PRINT_REJECTIONS)
-        fprintf(stderr, "%s: ... and %zu more rejected rows (all are listed in the report)\n",
-                c->path, c->nrejections - PRINT_REJECTIONS);
+        fprintf(stderr, "bdtx: %s: ... and %zu more rejected rows (all are listed in the "
+                "report)\n", c->path, c->nrejections - PRINT_REJECTIONS);
+}
+
+void import_explain_rejections(const struct import_ctx *c, bdtx_error *err)
+{
+    const struct rejection *r = c->nrejections ? &c->rejections[0] : NULL;
+
+    if (!r)
+        return;
+    error_detail(err, "the first, row %ld%s%s: %s%s", r->row, r->column[0] ? ", column " : "",
+                 r->column, r->reason, c->nrejections > 1 ? " (and the others)" : "");
+    if (r->unit_text && c->year)
+        error_hint(err, "a unit the file names must be in the registry of school year %s: "
+                   "add a line for '%s' (code,name,kind,parent_code[,aliases]) to %s",
+                   c->year->id, r->unit_text, c->year->units_path);
 }
 
 /* A totals row ("Tổng cộng: 9908 lượt") closes many exports: it is not data.

@@ -212,7 +212,8 @@ static int copy_then_unlink(const char *src, const char *dst, bdtx_error *err)
         if (fwrite(buf, 1, got, out.fp) != got)
             break;
     if (ferror(in) || ferror(out.fp)) {
-        error_set(err, BDTX_SOFTWARE, "cannot copy %s to %s: %s", src, dst, strerror(errno));
+        error_set(err, error_code_for_errno(errno), "cannot copy %s to %s: %s", src, dst,
+                  strerror(errno));
         fclose(in);
         atomic_abort(&out);
         return -1;
@@ -267,7 +268,8 @@ static int move_exact(const char *src, const char *dst, bdtx_error *err)
             return move_link(src, dst, err);
         return copy_then_unlink(src, dst, err);
     }
-    error_set(err, BDTX_SOFTWARE, "cannot move %s to %s: %s", src, dst, strerror(errno));
+    error_set(err, error_code_for_errno(errno), "cannot move %s to %s: %s", src, dst,
+              strerror(errno));
     return -1;
 }
 
@@ -331,7 +333,7 @@ static int write_text(const char *path, const char *text, bdtx_error *err)
     if (atomic_begin(&f, path, err) != 0)
         return -1;
     if (fputs(text, f.fp) == EOF) {
-        error_set(err, BDTX_SOFTWARE, "cannot write %s: %s", path, strerror(errno));
+        error_set(err, error_code_for_errno(errno), "cannot write %s: %s", path, strerror(errno));
         atomic_abort(&f);
         return -1;
     }

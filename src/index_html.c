@@ -246,7 +246,7 @@ int index_html_write(const char *reports_dir, const struct config *cfg,
     if (atomic_begin(&f, path, err) != 0)
         goto done;
     if (fwrite(text, 1, len, f.fp) != len) {
-        error_set(err, BDTX_SOFTWARE, "cannot write %s: %s", path, strerror(errno));
+        error_set(err, error_code_for_errno(errno), "cannot write %s: %s", path, strerror(errno));
         atomic_abort(&f);
         goto done;
     }

@@ -152,7 +152,7 @@ int report_write_stream(const struct report *rep, enum report_format fmt, FILE *
     rc = fmt == REPORT_CSV ? report_csv_write(rep, out) : report_json_write(rep, out);
     if (rc != 0 || fflush(out) != 0) {
         e = errno ? errno : EIO;
-        error_set(err, atomic_errno_code(e), "cannot write the report: %s",
+        error_set(err, error_code_for_errno(e), "cannot write the report: %s",
                   e == ENOSPC || e == EDQUOT ? "no space left on the device" : strerror(e));
         return -1;
     }

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,7 +91,7 @@ static const struct labels labels_vi = {
     .started = "Đang học",
     .trend_title = "TỶ LỆ HOÀN THÀNH CHUNG THEO TUẦN – NĂM HỌC %s",
     .trend_cols = {"STT", "Mã đơn vị", "Tên đơn vị"},
-    .trend_week = "Tuần %d (%s)",
+    .trend_week = "Tuần %d\n(%s)",
     .trend_threshold = "Ngưỡng nhóm %s",
     .trend_chart = "Tỷ lệ toàn tỉnh và ngưỡng nhóm %s",
     .data_title = "DỮ LIỆU VÀ CẢNH BÁO",
@@ -178,7 +179,7 @@ static const struct labels labels_en = {
     .started = "In progress",
     .trend_title = "OVERALL COMPLETION RATE BY WEEK – SCHOOL YEAR %s",
     .trend_cols = {"No.", "Unit code", "Unit"},
-    .trend_week = "Week %d (%s)",
+    .trend_week = "Week %d\n(%s)",
     .trend_threshold = "Group %s threshold",
     .trend_chart = "Province rate and the group %s threshold",
     .data_title = "DATA AND WARNINGS",
@@ -737,22 +738,24 @@ static void ranking_sheet(struct xw *x, const char *name, const char *title,
     first_direct = r + 1;
     ranking_table(x, ws, &r, direct);
     r++;
+    /* Printed, the province total, the legend and the charts start a page
+     * together: the repeated header heads the total row, never an empty
+     * table, and no chart starts at the foot of a page. */
+    x->breaks[0] = r;
+    x->breaks[1] = 0;
+    check(x, worksheet_set_h_pagebreaks(ws, x->breaks), "a page break");
     snprintf(label, sizeof label, "%s %s", x->l->province_total,
              rep->cfg->province.name ? rep->cfg->province.name : "");
     ranking_row(x, ws, r++, 0, rep->cfg->province.code, label, total, total_has_delta,
                 total_delta, 0, total_group, MARK_TOTAL);
     r++;
     legend_row(x, ws, r++);
-    /* The charts start a page of their own when printed. */
     chart_at = r + 1;
-    x->breaks[0] = chart_at;
-    x->breaks[1] = 0;
-    check(x, worksheet_set_h_pagebreaks(ws, x->breaks), "a page break");
     snprintf(label, sizeof label, x->l->chart_title,
              rep->year->ranked_level ? rep->year->ranked_level : "");
     ranking_chart(x, ws, name, ranked, first_ranked, chart_at, label);
     snprintf(label, sizeof label, x->l->chart_title, x->l->direct);
-    ranking_chart(x, ws, name, direct, first_direct, chart_at + 24, label);
+    ranking_chart(x, ws, name, direct, first_direct, chart_at + 20, label);
 }
 
 static void week_range(const struct report *rep, char *from, char *to)
@@ -1167,7 +1170,8 @@ static void trend_sheet(struct xw *x)
     check(x, worksheet_set_column(ws, 1, 1, 10, NULL), "a column width");
     check(x, worksheet_set_column(ws, 2, 2, clamp_width(width, 18, 42), NULL), "a column width");
     if (t->nweeks)
-        check(x, worksheet_set_column(ws, 3, last, 10, NULL), "a column width");
+        /* "(04/10/2020)", the caption's second line, whole. */
+        check(x, worksheet_set_column(ws, 3, last, 12, NULL), "a column width");
     snprintf(title, sizeof title, x->l->trend_title, rep->year->id);
     simple_title(x, ws, title, last > 8 ? last : 8);
     page_setup(x, ws, 3, 3);
@@ -1194,7 +1198,12 @@ static void trend_sheet(struct xw *x)
             put_rate(x, ws, r, (lxw_col_t)(3 + w), f->passed, f->assigned, rate);
         }
     }
+    /* Printed, the province's rows and the chart start a page together,
+     * under the header they belong to: the chart is never cut. */
     province_row = r;
+    x->breaks[0] = r;
+    x->breaks[1] = 0;
+    check(x, worksheet_set_h_pagebreaks(ws, x->breaks), "a page break");
     put_blank(x, ws, r, 0, ttext);
     put_text(x, ws, r, 1, rep->cfg->province.code, ttext);
     put_text(x, ws, r, 2, x->l->province_total, ttext);
@@ -1486,7 +1495,7 @@ int report_xlsx_write(const struct report *rep, const char *path,
     if (e != LXW_NO_ERROR && (close_errno == ENOSPC || close_errno == EDQUOT ||
                               close_errno == EACCES || close_errno == EROFS ||
                               close_errno == EIO || close_errno == EFBIG)) {
-        error_set(err, atomic_errno_code(close_errno), "cannot write the workbook: %s",
+        error_set(err, error_code_for_errno(close_errno), "cannot write the workbook: %s",
                   close_errno == ENOSPC || close_errno == EDQUOT ? "no space left on the device"
                                                                  : strerror(close_errno));
         error_place(err, path, 0, NULL);
@@ -1499,7 +1508,10 @@ int report_xlsx_write(const struct report *rep, const char *path,
         goto done;
     }
     if (e != LXW_NO_ERROR) {
-        error_set(err, BDTX_SOFTWARE, "cannot write the workbook: %s", lxw_strerror(e));
+        /* Creating the file failed (73 or 74 by errno), or writing it (74). */
+        error_set(err, e == LXW_ERROR_CREATING_XLSX_FILE || e == LXW_ERROR_CREATING_TMPFILE
+                           ? error_code_for_errno(errno) : BDTX_IOERR,
+                  "cannot write the workbook: %s", lxw_strerror(e));
         error_place(err, path, 0, NULL);
         goto done;
     }

@@ -30,6 +30,7 @@
 #include "bdtx/progress.h"
 #include "bdtx/rebuild.h"
 #include "bdtx/report.h"
+#include "bdtx/run_advice.h"
 #include "bdtx/text.h"
 
 struct run_ctx {
@@ -90,25 +91,6 @@ static int take_lock(struct run_ctx *c, bdtx_error *err)
     return -1;
 }
 
-/* "<file>: message" with DETAIL and HINT, as the .err beside a rejected file. */
-static char *error_text(const bdtx_error *e)
-{
-    char *text = NULL;
-    size_t len = 0;
-    FILE *mem = open_memstream(&text, &len);
-
-    if (!mem)
-        return NULL;
-    error_print(e, mem);
-    fputs("The file was not imported. Put it back in the inbox once it is fixed "
-          "(or with a NAME.as-of file beside it holding its date).\n", mem);
-    if (fclose(mem) != 0) {
-        free(text);
-        return NULL;
-    }
-    return text;
-}
-
 static char *join3(const char *a, const char *b, const char *c)
 {
     size_t len = strlen(a) + strlen(b) + strlen(c) + 3;
@@ -119,10 +101,19 @@ static char *join3(const char *a, const char *b, const char *c)
     return s;
 }
 
+/* A rejected file, moved to the rejected folder with NAME.err beside it
+ * (run_advice.h), and said on standard error at the level "error", one
+ * fact a line, naming the file where it now is. */
 static int reject_file(struct run_ctx *c, const struct inbox_file *f, const bdtx_error *why,
                        bdtx_error *err)
 {
-    char *text = error_text(why), *to = NULL;
+    /* The modification day is said when the date is what went wrong (a
+     * file without a header has no date the scan could peek at either). */
+    struct run_place at = {path_base(f->path), c->cfg.paths.inbox, c->cfg.paths.rejected,
+                           c->cfg.path, !f->dated && !f->sidecar &&
+                                            (strstr(why->message, "as-of") ||
+                                             strstr(why->message, "as of"))};
+    char *text = run_advice_err_text(why, &at), *to = NULL, advice[2048];
     int rc;
 
     if (!text) {
@@ -131,13 +122,93 @@ static int reject_file(struct run_ctx *c, const struct inbox_file *f, const bdtx
     }
     rc = inbox_move(f, c->cfg.paths.rejected, path_base(f->path), text, &to, err);
     if (rc == 0) {
-        log_warning("%s: rejected (%s); moved to %s with %s.err", f->path, why->message, to,
-                    path_base(to));
+        run_advice_file(why, &at, advice, sizeof advice);
+        if (why->row > 0)
+            log_error("%s: rejected, not imported: row %ld%s%s: %s", to, why->row,
+                      why->column[0] ? ", column " : "", why->column, why->message);
+        else
+            log_error("%s: rejected, not imported: %s", to, why->message);
+        if (why->detail[0])
+            log_error("%s: %s", to, why->detail);
+        if (at.dated_by_mtime)
+            log_error("%s: %s", to, RUN_ADVICE_MTIME);
+        log_error("%s: hint: %s; %s.err says what to do", to, advice, path_base(to));
         c->sum.rejected_files++;
     }
     free(text);
     free(to);
     return rc;
+}
+
+/* The rows an imported file lost, said at the level "warning": the file
+ * where it now is, how many, the first reasons and what to do. */
+static int summarise_rows(struct run_ctx *c, const char *to, const struct import_result *res,
+                          const char *year, bdtx_error *err)
+{
+    enum { FIRST = 3, UNITS = 5 };
+    const struct config_year *y = config_year_by_id(&c->cfg, year);
+    const char *units[UNITS], *first = NULL;
+    struct db_result *r = NULL, *u = NULL;
+    char id[24], hint[2048];
+    const char *params[1] = {id};
+    int i, n, rc = -1;
+
+    snprintf(id, sizeof id, "%ld", res->id);
+    if (db_query(c->db, "SELECT row_number, col, reason FROM import_rejection "
+                        "WHERE import_id = $1 ORDER BY row_number LIMIT 3", 1, params, &r,
+                 err) != 0 ||
+        db_query(c->db, "SELECT DISTINCT unit_text FROM import_rejection WHERE import_id = $1 "
+                        "AND unit_text IS NOT NULL ORDER BY 1 LIMIT 5", 1, params, &u,
+                 err) != 0)
+        goto done;
+    log_warning("%s: imported, but %ld of its %ld rows were rejected", to, res->rejected,
+                res->rows + res->rejected);
+    for (i = 0; i < db_rows(r) && i < FIRST; i++) {
+        const char *col = db_value(r, i, 1);
+
+        if (!first)
+            first = db_value(r, i, 2);
+        log_warning("%s: row %s%s%s: %s", to, db_value(r, i, 0), col[0] ? ", column " : "", col,
+                    db_value(r, i, 2));
+    }
+    if (res->rejected > FIRST)
+        log_warning("%s: ... and %ld more (the sheet Dữ liệu of the week's workbook lists "
+                    "them all)", to, res->rejected - FIRST);
+    n = db_rows(u) < UNITS ? db_rows(u) : UNITS;
+    for (i = 0; i < n; i++)
+        units[i] = db_value(u, i, 0);
+    run_advice_rows(first, units, (size_t)n, y ? y->units_path : "the unit registry",
+                    c->cfg.path, hint, sizeof hint);
+    log_warning("%s: hint: %s", to, hint);
+    rc = 0;
+done:
+    db_result_free(r);
+    db_result_free(u);
+    return rc;
+}
+
+/* The note of an earlier rejection of this name, now accepted, goes: a
+ * rejected folder holds only what still needs doing. */
+static void forget_rejection(struct run_ctx *c, const char *name)
+{
+    char *file = join3(c->cfg.paths.rejected, name, ""), *note = NULL;
+    size_t len;
+
+    if (!file)
+        return;
+    len = strlen(file) + 5;
+    note = malloc(len);
+    if (note) {
+        snprintf(note, len, "%s.err", file);
+        if (access(file, F_OK) != 0 && access(note, F_OK) == 0) {
+            if (unlink(note) == 0)
+                log_info("%s: removed; %s is imported now", note, name);
+            else
+                log_warning("%s: cannot remove it: %s", note, strerror(errno));
+        }
+    }
+    free(note);
+    free(file);
 }
 
 /* archive/<school year>/<as-of>_<name>: exports of every week share names. */
@@ -260,6 +331,7 @@ static int import_one(struct run_ctx *c, const struct inbox_file *f, bdtx_error 
     int rc;
 
     memset(&opts, 0, sizeof opts);
+    opts.caller_reports = true;
     error_clear(&ferr);
     if (f->unsettled) {
         leave_file(c, f);
@@ -282,6 +354,8 @@ static int import_one(struct run_ctx *c, const struct inbox_file *f, bdtx_error 
         error_set(&ferr, BDTX_DATAERR, "%s does not hold a date (YYYY-MM-DD or dd/mm/yyyy) "
                   "or is not a regular file", path_base(f->sidecar));
         error_place(&ferr, f->path, 0, NULL);
+        error_hint(&ferr, "write the export's date in %s, alone on its line (echo 2020-10-04 "
+                   "> %s)", path_base(f->sidecar), f->sidecar);
         return reject_file(c, f, &ferr, err);
     }
     if (f->sidecar) {
@@ -346,8 +420,14 @@ static int import_one(struct run_ctx *c, const struct inbox_file *f, bdtx_error 
         log_info("%s: imported %s as of %s (school year %s): %ld rows, %ld rejected; moved to %s",
                  f->path, source_kind_name(res.source), day, year, res.rows, res.rejected, to);
     }
+    if (!f->dated && !f->sidecar && !res.skipped)
+        log_warning("%s: dated %s, the day it was last modified: neither its title rows nor "
+                    "its name give a date; next time put its date in %s.as-of beside it in "
+                    "the inbox, or its date in its name", to, day, path_base(f->path));
+    forget_rejection(c, path_base(f->path));
+    rc = !res.skipped && res.rejected > 0 ? summarise_rows(c, to, &res, year, err) : 0;
     free(to);
-    return 0;
+    return rc;
 }
 
 /* A file changed in the last limits.settle_seconds may still be being
@@ -898,7 +978,7 @@ int cmd_run(struct cli *cli, int argc, char **argv, bdtx_error *err)
     }
     memset(&c, 0, sizeof c);
     c.cli = cli;
-    if (config_load(cli->config_path, &c.cfg, err) != 0)
+    if (cli_config_load(cli, &c.cfg, err) != 0)
         return err->code;
     c.have_cfg = true;
     if (vocab_init(&c.vocab, &c.cfg, err) != 0) {
@@ -911,13 +991,6 @@ int cmd_run(struct cli *cli, int argc, char **argv, bdtx_error *err)
         write_reports(&c, err) != 0 || write_index(&c, err) != 0 ||
         sweep_reports(&c, err) != 0) {
         rc = err->code ? err->code : BDTX_SOFTWARE;
-        /* insufficient_privilege: the login is not the importing one; a
-         * deployment mistake, not a bug. */
-        if (rc == BDTX_SOFTWARE && strcmp(err->sqlstate, "42501") == 0) {
-            rc = err->code = BDTX_CONFIG;
-            error_hint(err, "bdtx run needs a login in the role bdtx_import (see bdtx(1), "
-                            "scripts/db-users)");
-        }
         if (rc == BDTX_UNAVAILABLE && !err->hint[0])
             error_hint(err, "nothing half-done was kept; the next run picks up where this one "
                             "stopped");
@@ -995,10 +1068,11 @@ int cmd_rebuild(struct cli *cli, int argc, char **argv, bdtx_error *err)
 
     optind = 0;
     opterr = 0;
-    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":", options, NULL)) != -1) {
         if (opt != 'y') {
-            error_set(err, BDTX_USAGE, "unknown option %s", argv[optind - 1]);
-            error_hint(err, "%s", usage);
+            option_error(argv[optind - 1], opt, optopt, options, err);
+            if (!err->hint[0])
+                error_hint(err, "%s", usage);
             return BDTX_USAGE;
         }
         only = optarg;
@@ -1010,7 +1084,7 @@ int cmd_rebuild(struct cli *cli, int argc, char **argv, bdtx_error *err)
     }
     memset(&c, 0, sizeof c);
     c.cli = cli;
-    if (config_load(cli->config_path, &c.cfg, err) != 0)
+    if (cli_config_load(cli, &c.cfg, err) != 0)
         return err->code;
     c.have_cfg = true;
     if (only && !config_year_by_id(&c.cfg, only)) {

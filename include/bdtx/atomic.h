@@ -27,10 +27,6 @@ int atomic_sweep(const char *dir, long min_age, int *removed, bdtx_error *err);
 /* fsync the folder that holds path, so a rename or unlink in it is
  * durable; -1 with errno when it cannot. */
 int atomic_fsync_dir_of(const char *path);
-/* The exit code of a failed write by its errno: 73 (EX_CANTCREAT) when the
- * file may not be created (no permission, read-only), 74 (EX_IOERR) when it
- * could not be written (no space left, an I/O error), else 70. */
-int atomic_errno_code(int e);
 /* mkdir -p of the folder part of path. */
 int atomic_make_parents(const char *path, bdtx_error *err);
 

@@ -54,15 +54,15 @@ struct config_alias {
 
 struct config {
     char *path;                    /* the file it was read from */
-    char *dir;                     /* its folder, for relative paths */
+    char *dir;                     /* its folder, absolute, for relative paths */
     struct {
         char *code, *name, *authority, *department;
         char *timezone;            /* "Asia/Ho_Chi_Minh": clock dates are taken there */
     } province;
     char *conninfo;                /* "" = libpq's PG* variables */
     struct {
-        /* As written: relative paths are relative to the working
-         * directory, since operators run bdtx from the project folder. */
+        /* Absolute: a relative path is taken relative to dir, so a run
+         * from any folder reads and writes the same files. */
         char *inbox, *archive, *rejected, *reports;
     } paths;
     struct config_year *years;     /* ordered by start */

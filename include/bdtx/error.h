@@ -12,8 +12,8 @@ enum {
     BDTX_DATAERR = 65,
     BDTX_UNAVAILABLE = 69,
     BDTX_SOFTWARE = 70,
-    BDTX_CANTCREAT = 73,     /* an output file could not be created (no permission) */
-    BDTX_IOERR = 74,         /* an output could not be written (no space left, I/O) */
+    BDTX_CANTCREAT = 73,     /* a file or folder could not be created (permission, path) */
+    BDTX_IOERR = 74,         /* a write failed (disk full, I/O error) */
     BDTX_TEMPFAIL = 75,
     BDTX_CONFIG = 78
 };
@@ -33,6 +33,10 @@ void error_clear(bdtx_error *e);
 /* Set code and message (printf-style); keeps any place already recorded. */
 void error_set(bdtx_error *e, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* The exit code of a failed write or creation, from its errno: 73 when the
+ * file could not be created (permission, read-only, a path that is not a
+ * folder), else 74 (no space, an I/O error). */
+int error_code_for_errno(int errnum);
 /* error_set(e, BDTX_SOFTWARE, "out of memory"), the one wording of it. */
 void error_oom(bdtx_error *e);
 /* Record a place: file, row (0 = none) and column ("" or NULL = none). */

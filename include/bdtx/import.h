@@ -32,6 +32,9 @@ struct import_options {
      * and no refusal of a learners export older than the newest. */
     bool replay;
     const char *file_name;     /* the name to record, when not the path's (a replay) */
+    bool caller_reports;       /* the caller (run) tells the rejected rows and a file
+                                * dated by its modification time itself, once the
+                                * file is where it stays */
 };
 
 struct import_result {

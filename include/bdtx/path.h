@@ -13,6 +13,14 @@ const char *path_base(const char *path);
 /* rel under dir (rel itself when absolute or when dir is "."), malloc'd;
  * NULL when memory runs out. */
 char *path_join(const char *dir, const char *rel);
+/* An absolute path without "." and ".." parts nor repeated slashes, taken
+ * lexically as git and Go do ("/a/b/../c" is "/a/c"); malloc'd, NULL when
+ * memory runs out. A relative path is returned as it is. */
+char *path_clean(const char *path);
+/* path (absolute) with its links resolved as far as it exists, the rest
+ * cleaned as path_clean does: realpath(3) for paths not created yet.
+ * malloc'd; NULL when memory runs out. */
+char *path_resolve(const char *path);
 /* Whether s ends with suffix. */
 bool path_ends_with(const char *s, const char *suffix);
 /* path made absolute (against the working folder) with ".", ".." and

@@ -32,7 +32,7 @@ for ((w = 0; w < weeks; w++)); do
         "$bdtx" "${conf[@]}" --quiet import "${args[@]}" "$fixture/$file" 2>"$work/err"
         rc=$?
         set -e
-        got_rejected=$(grep -c "^$fixture/$file:[0-9]*:" "$work/err" || true)
+        got_rejected=$(grep -c "^bdtx: $fixture/$file:[0-9]*:" "$work/err" || true)
         if [ "$rc" != "$want" ] || [ "$got_rejected" != "$rejected" ]; then
             failure "$file: exit $rc (expected $want), $got_rejected rejected rows (expected $rejected)"
             cat "$work/err"

@@ -67,7 +67,7 @@ for ((i = 0; i < nimports; i++)); do
     "$bdtx" "${conf[@]}" --quiet import "$p/$file" 2>"$work/err"
     rc=$?
     set -e
-    got_rejected=$(grep -c "^$p/$file:[0-9]*:" "$work/err" || true)
+    got_rejected=$(grep -c "^bdtx: $p/$file:[0-9]*:" "$work/err" || true)
     if [ "$rc" != "$want" ] || [ "$got_rejected" != "$rejected" ]; then
         failure "$file: exit $rc (expected $want), $got_rejected rejected rows (expected $rejected)"
         head -n 20 "$work/err"

@@ -112,8 +112,8 @@ for ((w = 0; w < weeks; w++)); do
             || failure "the cut export is not in rejected/ with its .err"
         grep -q "temis-gv-cut.xlsx" "$work/rejected/temis-gv-cut.xlsx.err" \
             || failure "the .err does not name the file: $(cat "$work/rejected/temis-gv-cut.xlsx.err")"
-        grep -q "warning: .*temis-gv-cut.xlsx: rejected" "$work/err" \
-            || failure "the rejection was not logged as a warning"
+        grep -q "error: .*/rejected/temis-gv-cut.xlsx: rejected, not imported" "$work/err" \
+            || failure "the rejection was not logged as an error"
         if [ "$(psql -Atc "SELECT count(*) FROM import WHERE as_of = '2020-11-01'")" != 3 ]; then
             failure "week 5: the other three files were not all imported"
         fi
@@ -185,7 +185,7 @@ set +e
 rc=$?
 set -e
 [ "$rc" = 65 ] || failure "a run with only an undated file exited $rc, expected 65: $(cat "$work/err")"
-grep -q "warning: .*undated.csv: no as-of date" "$work/err" || failure "no warning about the modification date"
+grep -q "error: .*undated.csv: its date is the day it was last modified" "$work/err" || failure "no word about the modification date"
 grep -q "no school year in the configuration contains the as-of" "$work/rejected/undated.csv.err" \
     || failure "undated.csv: $(cat "$work/rejected/undated.csv.err" 2>&1)"
 

@@ -17,7 +17,9 @@ dump=$3
 db_use "bdtx_workbook_$$"
 cd "$work"
 
-conf=(--config "$fixture/bdtx.yaml")
+# A copy beside the test's folders: the reports go where the configuration
+# is (reports/ beside it), never into the fixture.
+fixture_config "$work/bdtx.yaml"
 "$bdtx" "${conf[@]}" --quiet db migrate
 
 sheets_vi='["Xếp hạng","Mô đun M1","Mô đun M2","Trường","TEMIS","Chưa hoàn thành","Xu hướng","Dữ liệu"]'
@@ -196,6 +198,32 @@ if command -v soffice >/dev/null && command -v pdfinfo >/dev/null; then
                 failure "page $p: neither the first column nor the title (a table cut in width?); it reads: $(head -n 3 <<<"$text" | tr '\n' ' ')"
             fi
         done
+        # Printing: every chart whole on one page, beside the total rows it
+        # draws (never alone under a repeated, empty table header); week
+        # captions never broken inside a date.
+        charts=0
+        for ((p = 1; p <= pages; p++)); do
+            text=$(pdftotext -layout -f "$p" -l "$p" "$work/pdf/week.pdf" -)
+            # "(04/10/202", or "(04/10/2020" with its ")" on another line.
+            if grep -qE '\([0-9]{2}/[0-9]{2}/([0-9]{0,3}([^0-9]|$)|[0-9]{4}( *$| +\())' <<<"$text"; then
+                failure "page $p: a date cut in a caption: $(grep -E '\([0-9]{2}/[0-9]{2}/([0-9]{0,3}([^0-9]|$)|[0-9]{4}( *$| +\())' <<<"$text" | head -n 1)"
+            fi
+            titles=$(grep -cE 'Tỷ lệ hoàn thành chung – |Tỷ lệ toàn tỉnh và ngưỡng' <<<"$text" || true)
+            [ "$titles" -gt 0 ] || continue
+            charts=$((charts + titles))
+            # Each chart's value axis runs 0 % to 100 %: both ends on the
+            # page of its title.
+            tops=$(grep -cE '^ *100% *$' <<<"$text" || true)
+            bottoms=$(grep -cE '^ *0% *$' <<<"$text" || true)
+            if [ "$tops" -lt "$titles" ] || [ "$bottoms" -lt "$titles" ]; then
+                failure "page $p: $titles chart titles but $tops tops and $bottoms feet of axes: a chart cut across pages"
+            fi
+            grep -qE 'Toàn tỉnh' <<<"$text" \
+                || failure "page $p: charts without the total rows they draw (under an empty header?)"
+        done
+        # Xếp hạng and each module sheet: two charts; Xu hướng: one.
+        nmodules=$(grep -c '^ *- { code:' "$fixture/bdtx.yaml" || true)
+        check "charts printed whole" "$charts" "$((2 * (nmodules + 1) + 1))"
         all=$(pdftotext "$work/pdf/week.pdf" -)
         for title in "KẾT QUẢ BỒI DƯỠNG THƯỜNG XUYÊN" "MÔ ĐUN M1" "MÔ ĐUN M2" "KẾT QUẢ THEO TRƯỜNG" \
                      "ĐÁNH GIÁ CHUẨN TRÊN TEMIS" "DANH SÁCH CHƯA HOÀN THÀNH" \

@@ -926,10 +926,10 @@ def main():
                     "file_encoding": "xlsx" if name.endswith(".xlsx") else "utf-8"})
             manifest["refused"].append({
                 "file": os.path.relpath(os.path.join(folder, "khong-ro-mo-dun.csv"), outdir),
-                "exit": 64, "message": "add --module CODE"})
+                "exit": 65, "message": "add --module CODE"})
             manifest["refused"].append({
                 "file": os.path.relpath(os.path.join(folder, "hai-mo-dun.csv"), outdir),
-                "exit": 64, "message": "the title rows or the file name name several modules"})
+                "exit": 65, "message": "the title rows or the file name name several modules"})
         if y is y25:
             temis_advance(rng, y)
             files, counts = write_temis_people(rng, y, as_of, folder)

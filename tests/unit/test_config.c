@@ -1,3 +1,4 @@
+#include <limits.h>
 #include <sys/stat.h>
 
 #include "bdtx/config.h"
@@ -49,25 +50,42 @@ static void load_ok(const char *path, struct config *cfg)
     require_ok(config_load(path, cfg, &err), &err, path);
 }
 
+/* rel under the scratch folder as the configuration resolves it (its
+ * links resolved), in buf. */
+static const char *in_scratch(char buf[PATH_MAX], const char *rel)
+{
+    char *dir = realpath(scratch_dir, NULL);
+
+    assert_non_null(dir);
+    assert_true((size_t)snprintf(buf, PATH_MAX, "%s/%s", dir, rel) < PATH_MAX);
+    free(dir);
+    return buf;
+}
+
 static void test_fixture(void **state)
 {
     struct config cfg;
     const struct config_year *y;
+    char path[PATH_MAX];
 
     (void)state;
     load_ok(FIXTURE_DIR "/bdtx.yaml", &cfg);
 
+    char *dir = realpath(FIXTURE_DIR, NULL);
+
+    assert_non_null(dir);
     assert_string_equal(cfg.path, FIXTURE_DIR "/bdtx.yaml");
-    assert_string_equal(cfg.dir, FIXTURE_DIR);
+    /* Absolute, links and ".." resolved: relative paths are under it. */
+    assert_string_equal(cfg.dir, dir);
     assert_string_equal(cfg.province.code, "20");
     assert_string_equal(cfg.province.name, "Lạng Sơn");
     assert_string_equal(cfg.province.authority, "UBND TỈNH LẠNG SƠN");
     assert_string_equal(cfg.province.department, "SỞ GIÁO DỤC VÀ ĐÀO TẠO");
     assert_string_equal(cfg.conninfo, "");
-    assert_string_equal(cfg.paths.inbox, "var/inbox");
-    assert_string_equal(cfg.paths.archive, "var/archive");
-    assert_string_equal(cfg.paths.rejected, "var/rejected");
-    assert_string_equal(cfg.paths.reports, "reports");
+    snprintf(path, sizeof path, "%s/var/inbox", dir);
+    assert_string_equal(cfg.paths.inbox, path);
+    snprintf(path, sizeof path, "%s/reports", dir);
+    assert_string_equal(cfg.paths.reports, path);
 
     assert_int_equal(cfg.nyears, 1);
     y = &cfg.years[0];
@@ -75,7 +93,8 @@ static void test_fixture(void **state)
     assert_int_equal(y->start, date_from_ymd(2020, 9, 1));
     assert_int_equal(y->end, date_from_ymd(2021, 8, 31));
     assert_string_equal(y->ranked_level, "Phòng GDĐT");
-    assert_string_equal(y->units_path, FIXTURE_DIR "/units.csv");
+    snprintf(path, sizeof path, "%s/units.csv", dir);
+    assert_string_equal(y->units_path, path);
     assert_int_equal(y->units_line, 10);
     assert_int_equal(y->units_column, 12);
 
@@ -126,6 +145,7 @@ static void test_fixture(void **state)
     assert_null(config_year_by_id(&cfg, "2021-2022"));
 
     config_release(&cfg);
+    free(dir);
     assert_null(cfg.years);
     assert_null(cfg.path);
 }
@@ -199,7 +219,7 @@ static void test_full_block_style(void **state)
 {
     struct config cfg;
     const struct config_year *y;
-    char units[160];
+    char units[160], path[PATH_MAX];
 
     (void)state;
     write_config(full_block);
@@ -209,16 +229,17 @@ static void test_full_block_style(void **state)
     assert_string_equal(cfg.province.authority, "");
     assert_string_equal(cfg.province.department, "");
     assert_string_equal(cfg.paths.inbox, "/srv/bdtx/inbox");
-    assert_string_equal(cfg.paths.archive, "archive");
-    assert_string_equal(cfg.paths.rejected, "rejected");
-    assert_string_equal(cfg.paths.reports, "out");
+    /* Relative paths are relative to the configuration's folder. */
+    assert_string_equal(cfg.paths.archive, in_scratch(path, "archive"));
+    assert_string_equal(cfg.paths.rejected, in_scratch(path, "rejected"));
+    assert_string_equal(cfg.paths.reports, in_scratch(path, "out"));
 
     assert_int_equal(cfg.nyears, 2);
     y = &cfg.years[0];
     assert_string_equal(y->id, "2020-2021");
     assert_string_equal(y->ranked_level, "UBND xã");
-    snprintf(units, sizeof units, "%s/./units.csv", scratch_dir);
-    assert_string_equal(y->units_path, units);
+    /* Written "./units.csv": relative to the configuration, made clean. */
+    assert_string_equal(y->units_path, in_scratch(path, "units.csv"));
     assert_int_equal(y->units_line, 32);
     assert_int_equal(y->units_column, 12);
     assert_int_equal(y->nmodules, 1);
@@ -283,6 +304,7 @@ static void test_full_block_style(void **state)
 static void test_defaults(void **state)
 {
     struct config cfg;
+    char path[PATH_MAX];
 
     (void)state;
     write_config("province: { code: \"20\", name: X, authority: ~ }\n"
@@ -297,10 +319,10 @@ static void test_defaults(void **state)
     load_ok(scratch_config, &cfg);
     assert_string_equal(cfg.province.authority, "");
     assert_string_equal(cfg.conninfo, "");
-    assert_string_equal(cfg.paths.inbox, "var/inbox");
-    assert_string_equal(cfg.paths.archive, "var/archive");
-    assert_string_equal(cfg.paths.rejected, "var/rejected");
-    assert_string_equal(cfg.paths.reports, "reports");
+    assert_string_equal(cfg.paths.inbox, in_scratch(path, "var/inbox"));
+    assert_string_equal(cfg.paths.archive, in_scratch(path, "var/archive"));
+    assert_string_equal(cfg.paths.rejected, in_scratch(path, "var/rejected"));
+    assert_string_equal(cfg.paths.reports, in_scratch(path, "reports"));
     assert_string_equal(cfg.report.language, "vi");
     assert_string_equal(cfg.report.file_name, "bdtx-{province}-{week}.xlsx");
     assert_true(cfg.report.include_people);
@@ -510,6 +532,35 @@ static void test_errors(void **state)
     }
 }
 
+/* An unknown key names the closest known key of the same mapping. */
+static void test_suggestions(void **state)
+{
+    static const struct {
+        const char *text, *message, *hint;
+    } cases[] = {
+        { VALID "report: { include_peple: false }\n", "unknown key 'include_peple' in report",
+          "did you mean 'include_people'?" },
+        { VALID "limit: { max_rows: 5 }\n", "unknown key 'limit' in the configuration",
+          "did you mean 'limits'?" },
+        { VALID "    ranked_levels: P\n", "unknown key 'ranked_levels' in school_years[0]",
+          "did you mean 'ranked_level'?" },
+        { VALID "limits: { max_unpased_percent: 5 }\n",
+          "unknown key 'max_unpased_percent' in limits", "did you mean 'max_unpassed_percent'?" },
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < N(cases); i++) {
+        struct config cfg;
+        bdtx_error err;
+
+        assert_int_equal(load_text(cases[i].text, &cfg, &err), -1);
+        assert_int_equal(err.code, BDTX_CONFIG);
+        assert_string_equal(err.message, cases[i].message);
+        assert_string_equal(err.hint, cases[i].hint);
+    }
+}
+
 static void test_missing_file(void **state)
 {
     static const struct config zero;
@@ -581,6 +632,7 @@ int main(void)
         cmocka_unit_test(test_full_block_style),
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_suggestions),
         cmocka_unit_test(test_missing_file),
         cmocka_unit_test(test_empty_file),
         cmocka_unit_test(test_invalid_utf8),

@@ -316,7 +316,7 @@ static void test_decide_target(void **state)
     opts.target = ROLE_UNKNOWN;
     c.base = "temis.xlsx";
     assert_int_equal(import_decide_target(&c, &header, &err), -1);
-    assert_int_equal(err.code, BDTX_USAGE);
+    assert_int_equal(err.code, BDTX_DATAERR);
     assert_string_equal(err.message, "cannot tell whether this file counts GV or CBQL");
     assert_int_equal(err.row, 3);
     assert_string_equal(err.hint, "add --target gv or --target cbql");
@@ -342,7 +342,7 @@ static void test_decide_module(void **state)
     assert_string_equal(c.module, "M1");
     c.base = "ket-qua.xlsx";
     assert_int_equal(import_decide_module(&c, &err), -1);
-    assert_int_equal(err.code, BDTX_USAGE);
+    assert_int_equal(err.code, BDTX_DATAERR);
     assert_string_equal(err.message, "cannot tell which module this per-unit export counts");
     assert_int_equal(err.row, 6);
     assert_string_equal(err.hint, "add --module CODE (one of the modules of school year "
