@@ -285,7 +285,7 @@ static void csv_newline(struct csv_reader *r)
 
 static int csv_nul(struct csv_reader *r, bdtx_error *err)
 {
-    error_set(err, BDTX_DATAERR, "not a CSV or XLSX file");
+    error_set(err, BDTX_DATAERR, "not a CSV, XLSX or XLS file");
     error_detail(err, "a NUL byte: the file holds binary data");
     csv_place(r, err, r->line, 0);
     return -1;
@@ -505,7 +505,7 @@ int csv_open(int fd, const char *path, const struct sheet_limits *limits,
         if (n >= 3 && memcmp(r->buf, "\xEF\xBB\xBF", 3) == 0)
             r->pos = 3;
         if (memchr(r->buf + r->pos, '\0', r->len - r->pos)) {
-            error_set(err, BDTX_DATAERR, "not a CSV or XLSX file");
+            error_set(err, BDTX_DATAERR, "not a CSV, XLSX or XLS file");
             error_detail(err, "the file holds binary data (UTF-16 text needs a byte order mark)");
             csv_place(r, err, 0, 0);
             goto done;

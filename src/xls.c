@@ -1,0 +1,653 @@
+/* Legacy Excel 97-2003 workbooks (.xls, BIFF8 in an OLE2 compound file),
+ * read with FreeXL: the only module that includes it.
+ *
+ * FreeXL trusts the file's structure: a sector chain that loops, a stream
+ * longer than its sectors, or a worksheet declaring 65536 x 256 cells make
+ * it read out of bounds or allocate without bound. So the compound file
+ * and the BIFF records are first walked here, cheaply and with every size
+ * checked against the file and the limits, and only a file that passes is
+ * handed to FreeXL. FreeXL holds the whole workbook in memory; the
+ * declared cells are bounded by limits.max_uncompressed_mb. */
+#include <errno.h>
+#include <freexl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bdtx/value.h"
+#include "sheet_internal.h"
+
+#define CFB_HEADER 512
+#define CFB_FREE UINT32_C(0xFFFFFFFF)
+#define CFB_END UINT32_C(0xFFFFFFFE)
+#define CFB_DIR_ENTRY 128
+#define CFB_HEADER_DIFAT 109
+
+/* What FreeXL keeps for each declared cell (a type and a union of an int,
+ * a double and a pointer), for the memory bound. */
+#define XLS_CELL_BYTES 16
+/* BIFF8's own bounds. */
+#define XLS_MAX_ROWS 65536
+#define XLS_MAX_COLS 256
+#define BIFF_MAX_RECORD 8224
+
+#define BIFF_BOF 0x0809
+#define BIFF_EOF 0x000A
+#define BIFF_FILEPASS 0x002F
+#define BIFF_BOUNDSHEET 0x0085
+#define BIFF_DIMENSIONS 0x0200
+#define BIFF_SST 0x00FC
+
+struct xls_reader {
+    char *path;
+    const void *handle;         /* FreeXL's */
+    struct sheet_limits lim;
+    char *sheet_name;
+    unsigned sheet_total;
+    uint32_t rows;
+    uint16_t cols;
+    uint32_t next_row;
+    struct rowbuf rb;
+    struct sheet_row row;
+    bool broken;
+};
+
+/* The compound file as read for checking. */
+struct cfb {
+    const unsigned char *data;
+    size_t size;
+    uint32_t ssize;             /* sector size: 512 or 4096 */
+    uint32_t nsectors;          /* whole sectors after the header */
+    uint32_t *fat;
+    size_t nfat;                /* entries */
+    uint32_t *minifat;
+    size_t nminifat;
+    unsigned char *ministream; /* the root entry's stream */
+    size_t ministream_len;
+};
+
+static uint16_t le16(const unsigned char *p)
+{
+    return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static uint32_t le32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void xls_place(const char *path, bdtx_error *err, long row, long col)
+{
+    char label[16] = "";
+
+    if (col >= 0)
+        sheet_column_name(SHEET_XLS, (size_t)col, label, sizeof label);
+    error_place(err, path, row, label);
+}
+
+static int corrupt(bdtx_error *err, const char *what)
+{
+    error_set(err, BDTX_DATAERR, "corrupt XLS: %s", what);
+    return -1;
+}
+
+/* Follows the chain from start in fat (of n entries) over nsect sectors:
+ * the sectors in order into *out (allocated), their count into *len. A
+ * chain that loops, leaves the table or points past the file is refused. */
+static int cfb_chain(const struct cfb *c, const uint32_t *fat, size_t n, uint32_t nsect,
+                     uint32_t start, const char *what, uint32_t **out, size_t *len,
+                     bdtx_error *err)
+{
+    uint32_t *chain = NULL, s = start;
+    size_t count = 0, cap = 0;
+    char msg[160];
+
+    (void)c;
+    *out = NULL;
+    *len = 0;
+    while (s != CFB_END) {
+        if (s >= nsect) {
+            free(chain);
+            snprintf(msg, sizeof msg, "the file is truncated (the %s goes past its end)", what);
+            return corrupt(err, msg);
+        }
+        if (s >= n || count >= nsect) {
+            free(chain);
+            snprintf(msg, sizeof msg, "the sector chain of the %s is broken", what);
+            return corrupt(err, msg);
+        }
+        if (sheet_grow((void **)&chain, &cap, count + 1, sizeof *chain) < 0) {
+            free(chain);
+            error_oom(err);
+            return -1;
+        }
+        chain[count++] = s;
+        s = fat[s];
+    }
+    *out = chain;
+    *len = count;
+    return 0;
+}
+
+/* The FAT, from the header's 109 sector numbers and the DIFAT sectors
+ * after them (each: per - 1 sector numbers, then the next DIFAT sector). */
+static int cfb_read_fat(struct cfb *c, bdtx_error *err)
+{
+    const unsigned char *h = c->data;
+    uint32_t nfatsect = le32(h + 0x2C), difat = le32(h + 0x44), ndifat = le32(h + 0x48);
+    uint32_t per = c->ssize / 4, i = 0, j, seen = 0;
+    uint32_t *sects = NULL;
+    int rc = -1;
+
+    if (nfatsect == 0 || nfatsect > c->nsectors || ndifat > c->nsectors)
+        return corrupt(err, "the file declares more allocation sectors than it has");
+    sects = malloc((size_t)nfatsect * sizeof *sects);
+    c->nfat = (size_t)nfatsect * per;
+    c->fat = malloc(c->nfat * sizeof *c->fat);
+    if (!sects || !c->fat) {
+        error_oom(err);
+        goto done;
+    }
+    for (; i < nfatsect && i < CFB_HEADER_DIFAT; i++)
+        sects[i] = le32(h + 0x4C + 4 * i);
+    while (i < nfatsect) {
+        const unsigned char *p;
+
+        if (difat >= c->nsectors || ++seen > ndifat) {
+            corrupt(err, "the sector chain of the allocation table is broken");
+            goto done;
+        }
+        p = c->data + (size_t)(difat + 1) * c->ssize;
+        for (j = 0; j + 1 < per && i < nfatsect; j++)
+            sects[i++] = le32(p + 4 * j);
+        difat = le32(p + 4 * (per - 1));
+    }
+    for (i = 0; i < nfatsect; i++) {
+        const unsigned char *p;
+
+        if (sects[i] >= c->nsectors) {
+            corrupt(err, "the file is truncated (its allocation table is past its end)");
+            goto done;
+        }
+        p = c->data + (size_t)(sects[i] + 1) * c->ssize;
+        for (j = 0; j < per; j++)
+            c->fat[(size_t)i * per + j] = le32(p + 4 * j);
+    }
+    rc = 0;
+done:
+    free(sects);
+    return rc;
+}
+
+/* Copies stream (start, size) out of the regular sectors or, when mini,
+ * out of the mini stream, into *out. */
+static int cfb_stream(struct cfb *c, uint32_t start, uint64_t size, bool mini, const char *what,
+                      unsigned char **out, bdtx_error *err)
+{
+    uint32_t *chain = NULL;
+    size_t n = 0, i, unit = mini ? 64 : c->ssize;
+    unsigned char *buf = NULL;
+    char msg[160];
+    int rc = -1;
+
+    *out = NULL;
+    if (mini)
+        rc = cfb_chain(c, c->minifat, c->nminifat, (uint32_t)(c->ministream_len / 64), start,
+                       what, &chain, &n, err);
+    else
+        rc = cfb_chain(c, c->fat, c->nfat, c->nsectors, start, what, &chain, &n, err);
+    if (rc < 0)
+        return -1;
+    rc = -1;
+    if (size > (uint64_t)n * unit) {
+        snprintf(msg, sizeof msg, "the %s declares %" PRIu64 " bytes, more than its sectors hold",
+                 what, size);
+        corrupt(err, msg);
+        goto done;
+    }
+    buf = malloc(size ? (size_t)size : 1);
+    if (!buf) {
+        error_oom(err);
+        goto done;
+    }
+    for (i = 0; i * unit < size; i++) {
+        size_t take = size - i * unit < unit ? (size_t)(size - i * unit) : unit;
+        const unsigned char *src = mini ? c->ministream + (size_t)chain[i] * 64
+                                        : c->data + (size_t)(chain[i] + 1) * c->ssize;
+
+        memcpy(buf + i * unit, src, take);
+    }
+    *out = buf;
+    buf = NULL;
+    rc = 0;
+done:
+    free(buf);
+    free(chain);
+    return rc;
+}
+
+static bool dir_name_is(const unsigned char *e, const char *name)
+{
+    size_t n = strlen(name), i;
+
+    if (le16(e + 0x40) != 2 * (n + 1))
+        return false;
+    for (i = 0; i < n; i++)
+        if (le16(e + 2 * i) != (unsigned char)name[i])
+            return false;
+    return true;
+}
+
+/* The worksheet substreams' declared sizes and the workbook's encryption,
+ * from the BIFF records; FreeXL reads the rest. */
+static int biff_check(const unsigned char *s, size_t len, const struct sheet_limits *lim,
+                      bdtx_error *err)
+{
+    size_t off = 0;
+    uint64_t cells = 0;
+    unsigned sheets = 0;
+    bool first = true;
+    char msg[200];
+
+    while (off + 4 <= len) {
+        uint16_t type = le16(s + off), rlen = le16(s + off + 2);
+        const unsigned char *p = s + off + 4;
+
+        if (rlen > BIFF_MAX_RECORD || off + 4 + rlen > len)
+            return corrupt(err, "a BIFF record runs past the end of the Workbook stream");
+        if (first) {
+            if (type != BIFF_BOF || rlen < 4 || le16(p) != 0x0600) {
+                error_set(err, BDTX_DATAERR, "not an Excel 97-2003 (BIFF8) workbook");
+                error_hint(err, "open it in Excel or LibreOffice and save it as .xlsx");
+                return -1;
+            }
+            first = false;
+        }
+        if (type == BIFF_FILEPASS) {
+            error_set(err, BDTX_DATAERR, "refused XLS: the workbook is encrypted");
+            error_hint(err, "open it in Excel, remove its password and save it again");
+            return -1;
+        }
+        if (type == BIFF_BOUNDSHEET && ++sheets > lim->max_sheets) {
+            sheet_limit_error(err, "max_sheets", "workbook has more than %" PRIu32 " sheets",
+                              lim->max_sheets);
+            return -1;
+        }
+        if (type == BIFF_SST && rlen >= 8 && le32(p + 4) > len / 3)
+            return corrupt(err, "the shared string table declares more strings than it holds");
+        if (type == BIFF_DIMENSIONS && rlen >= 12) {
+            uint32_t rows = le32(p + 4);
+            uint16_t cols = le16(p + 10);
+
+            if (rows > XLS_MAX_ROWS || cols > XLS_MAX_COLS) {
+                snprintf(msg, sizeof msg,
+                         "a worksheet declares %" PRIu32 " rows and %u columns, more than BIFF8 allows",
+                         rows, (unsigned)cols);
+                return corrupt(err, msg);
+            }
+            if (cols > lim->max_cells_per_row) {
+                sheet_limit_error(err, "max_cells_per_row", "row has more than %" PRIu32 " cells",
+                                  lim->max_cells_per_row);
+                return -1;
+            }
+            cells += (uint64_t)rows * cols;
+            if (cells * XLS_CELL_BYTES > lim->max_uncompressed_bytes) {
+                char size[32];
+
+                sheet_size_text(lim->max_uncompressed_bytes, size, sizeof size);
+                sheet_limit_error(err, "max_uncompressed_mb",
+                                  "XLS worksheets declare more cells than fit in %s", size);
+                return -1;
+            }
+        }
+        off += 4 + (size_t)rlen;
+    }
+    if (first)
+        return corrupt(err, "the Workbook stream is empty");
+    return 0;
+}
+
+/* The compound file's header, FAT, directory, mini stream and Workbook
+ * stream, each bounded by the file; then the BIFF records. */
+static int xls_check(const unsigned char *data, size_t size, const struct sheet_limits *lim,
+                     bdtx_error *err)
+{
+    static const unsigned char sig[8] = { 0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1 };
+    struct cfb c = { .data = data, .size = size };
+    unsigned char *dir = NULL, *book = NULL;
+    uint32_t *dirchain = NULL;
+    size_t ndir = 0, i, nentries;
+    const unsigned char *root = NULL, *wb = NULL;
+    uint16_t shift;
+    int rc = -1;
+
+    if (size < CFB_HEADER || memcmp(data, sig, sizeof sig) != 0) {
+        corrupt(err, "the file is truncated (no complete OLE2 header)");
+        goto done;
+    }
+    shift = le16(data + 0x1E);
+    if (le16(data + 0x1C) != 0xFFFE || (shift != 9 && shift != 12) || le16(data + 0x20) != 6) {
+        corrupt(err, "the OLE2 header is broken");
+        goto done;
+    }
+    c.ssize = UINT32_C(1) << shift;
+    if (size < c.ssize) {
+        corrupt(err, "the file is truncated (no complete OLE2 header)");
+        goto done;
+    }
+    c.nsectors = (uint32_t)((size - c.ssize) / c.ssize);
+    if (cfb_read_fat(&c, err) < 0)
+        goto done;
+    if (cfb_chain(&c, c.fat, c.nfat, c.nsectors, le32(data + 0x30), "directory", &dirchain,
+                  &ndir, err) < 0)
+        goto done;
+    free(dirchain);
+    dirchain = NULL;
+    if (cfb_stream(&c, le32(data + 0x30), (uint64_t)ndir * c.ssize, false, "directory", &dir,
+                   err) < 0)
+        goto done;
+    nentries = ndir * c.ssize / CFB_DIR_ENTRY;
+    for (i = 0; i < nentries; i++) {
+        const unsigned char *e = dir + i * CFB_DIR_ENTRY;
+
+        if (e[0x42] == 5 && !root)
+            root = e;
+        else if (e[0x42] == 2 && !wb && (dir_name_is(e, "Workbook") || dir_name_is(e, "Book")))
+            wb = e;
+        else if (e[0x42] == 2 && dir_name_is(e, "EncryptedPackage")) {
+            error_set(err, BDTX_DATAERR, "refused XLSX: the workbook is encrypted");
+            error_hint(err, "open it in Excel, remove its password and save it again");
+            goto done;
+        }
+    }
+    if (!wb) {
+        error_set(err, BDTX_DATAERR, "not a CSV, XLSX or XLS file");
+        error_detail(err, "an OLE2 document without a workbook: another kind of Office file");
+        goto done;
+    }
+    if (!dir_name_is(wb, "Workbook")) {
+        error_set(err, BDTX_DATAERR, "not an Excel 97-2003 (BIFF8) workbook");
+        error_hint(err, "open it in Excel or LibreOffice and save it as .xlsx");
+        goto done;
+    }
+    {
+        uint64_t wsize = le32(wb + 0x78), cutoff = le32(data + 0x38);
+
+        if (wsize > size)
+            wsize = UINT64_MAX;     /* refused below, whatever its chain */
+        if (wsize < cutoff) {
+            uint32_t nmini = le32(data + 0x40);
+            uint32_t *mchain = NULL;
+            size_t nm = 0;
+
+            if (!root || nmini > c.nsectors) {
+                corrupt(err, "the mini stream is broken");
+                goto done;
+            }
+            if (cfb_chain(&c, c.fat, c.nfat, c.nsectors, le32(data + 0x3C), "mini allocation table",
+                          &mchain, &nm, err) < 0)
+                goto done;
+            c.nminifat = nm * (c.ssize / 4);
+            c.minifat = malloc((c.nminifat ? c.nminifat : 1) * sizeof *c.minifat);
+            if (!c.minifat) {
+                free(mchain);
+                error_oom(err);
+                goto done;
+            }
+            for (i = 0; i < c.nminifat; i++)
+                c.minifat[i] = le32(data + (size_t)(mchain[i / (c.ssize / 4)] + 1) * c.ssize +
+                                    4 * (i % (c.ssize / 4)));
+            free(mchain);
+            c.ministream_len = le32(root + 0x78);
+            if (c.ministream_len > size) {
+                corrupt(err, "the mini stream declares more bytes than the file has");
+                goto done;
+            }
+            if (cfb_stream(&c, le32(root + 0x74), c.ministream_len, false, "mini stream",
+                           &c.ministream, err) < 0)
+                goto done;
+            if (cfb_stream(&c, le32(wb + 0x74), wsize, true, "Workbook stream", &book, err) < 0)
+                goto done;
+        } else if (wsize == UINT64_MAX) {
+            corrupt(err, "the Workbook stream declares more bytes than the file has");
+            goto done;
+        } else if (cfb_stream(&c, le32(wb + 0x74), wsize, false, "Workbook stream", &book,
+                              err) < 0) {
+            goto done;
+        }
+        rc = biff_check(book, (size_t)wsize, lim, err);
+    }
+done:
+    free(c.fat);
+    free(c.minifat);
+    free(c.ministream);
+    free(dir);
+    free(book);
+    free(dirchain);
+    return rc;
+}
+
+static int read_all(int fd, size_t size, unsigned char **out, bdtx_error *err)
+{
+    unsigned char *buf = malloc(size ? size : 1);
+    size_t got = 0;
+
+    *out = NULL;
+    if (!buf) {
+        error_oom(err);
+        return -1;
+    }
+    while (got < size) {
+        ssize_t n = pread(fd, buf + got, size - got, (off_t)got);
+
+        if (n < 0) {
+            free(buf);
+            error_set(err, BDTX_DATAERR, "cannot read: %s", strerror(errno));
+            return -1;
+        }
+        if (n == 0)
+            break;
+        got += (size_t)n;
+    }
+    if (got != size) {
+        free(buf);
+        error_set(err, BDTX_DATAERR, "cannot read: the file changed while it was read");
+        return -1;
+    }
+    *out = buf;
+    return 0;
+}
+
+static const char *freexl_reason(int rc)
+{
+    switch (rc) {
+    case FREEXL_INSUFFICIENT_MEMORY: return "out of memory";
+    case FREEXL_BIFF_INVALID_SST: return "the shared string table is broken";
+    case FREEXL_BIFF_ILLEGAL_SST_INDEX: return "a cell refers to a shared string that does not exist";
+    case FREEXL_INVALID_CHARACTER: return "a text is not valid in its code page";
+    case FREEXL_UNSUPPORTED_CHARSET: return "the workbook's code page is not supported";
+    case FREEXL_CRAFTED_FILE: return "the file's records contradict each other";
+    default: return "FreeXL cannot read it";
+    }
+}
+
+static int xls_select(struct xls_reader *x, const struct sheet_select *which, bdtx_error *err)
+{
+    unsigned i, index = 0;
+    const char *name = NULL;
+    bool found = false;
+
+    if (freexl_get_info(x->handle, FREEXL_BIFF_SHEET_COUNT, &x->sheet_total) != FREEXL_OK ||
+        x->sheet_total == 0)
+        return corrupt(err, "the workbook has no worksheet");
+    for (i = 0; i < x->sheet_total && !found; i++) {
+        if (freexl_get_worksheet_name(x->handle, (unsigned short)i, &name) != FREEXL_OK)
+            return corrupt(err, "a worksheet has no name");
+        if (which->name ? name && strcmp(name, which->name) == 0 : i == which->index) {
+            index = i;
+            found = true;
+        }
+    }
+    if (!found) {
+        if (which->name)
+            error_set(err, BDTX_DATAERR, "the workbook has no worksheet named \"%s\"", which->name);
+        else
+            error_set(err, BDTX_DATAERR, "the workbook has no worksheet %zu (it has %u)",
+                      which->index + 1, x->sheet_total);
+        return -1;
+    }
+    if (freexl_get_worksheet_name(x->handle, (unsigned short)index, &name) != FREEXL_OK ||
+        freexl_select_active_worksheet(x->handle, (unsigned short)index) != FREEXL_OK ||
+        freexl_worksheet_dimensions(x->handle, &x->rows, &x->cols) != FREEXL_OK)
+        return corrupt(err, "a worksheet cannot be read");
+    x->sheet_name = strdup(name ? name : "");
+    if (!x->sheet_name) {
+        error_oom(err);
+        return -1;
+    }
+    return 0;
+}
+
+int xls_open(int fd, const char *path, const struct sheet_limits *limits,
+             const struct sheet_select *which, struct xls_reader **out, bdtx_error *err)
+{
+    struct xls_reader *x = NULL;
+    unsigned char *data = NULL;
+    char self[64];
+    off_t end;
+    unsigned pw = 0;
+    int rc = -1, frc;
+
+    *out = NULL;
+    x = calloc(1, sizeof *x);
+    if (!x || !(x->path = strdup(path))) {
+        error_oom(err);
+        goto done;
+    }
+    x->lim = *limits;
+    rowbuf_init(&x->rb, limits);
+    end = lseek(fd, 0, SEEK_END);
+    if (end < 0) {
+        error_set(err, BDTX_DATAERR, "cannot read: %s", strerror(errno));
+        goto done;
+    }
+    if (read_all(fd, (size_t)end, &data, err) < 0 || xls_check(data, (size_t)end, limits, err) < 0)
+        goto done;
+    /* The file checked is the one FreeXL reads, even if path is replaced. */
+    snprintf(self, sizeof self, "/proc/self/fd/%d", fd);
+    frc = freexl_open(access(self, R_OK) == 0 ? self : path, &x->handle);
+    if (frc != FREEXL_OK) {
+        error_set(err, BDTX_DATAERR, "corrupt XLS: %s", freexl_reason(frc));
+        goto done;
+    }
+    if (freexl_get_info(x->handle, FREEXL_BIFF_PASSWORD, &pw) == FREEXL_OK &&
+        pw != FREEXL_BIFF_PLAIN) {
+        error_set(err, BDTX_DATAERR, "refused XLS: the workbook is encrypted");
+        error_hint(err, "open it in Excel, remove its password and save it again");
+        goto done;
+    }
+    if (xls_select(x, which, err) < 0)
+        goto done;
+    *out = x;
+    rc = 0;
+done:
+    if (rc < 0) {
+        xls_place(path, err, 0, -1);
+        xls_close(x);
+    }
+    free(data);
+    close(fd);
+    return rc;
+}
+
+/* One cell as text: numbers as XLSX writes its <v> (numeric), dates as
+ * yyyy-mm-dd (FreeXL applies the cell's date format). */
+static int xls_cell(struct xls_reader *x, uint32_t row, uint16_t col, bdtx_error *err)
+{
+    FreeXL_CellValue v;
+    char buf[64];
+    const char *text = "";
+    bool numeric = false;
+    int rc = freexl_get_cell_value(x->handle, row, col, &v);
+
+    if (rc != FREEXL_OK) {
+        error_set(err, BDTX_DATAERR, "corrupt XLS: %s", freexl_reason(rc));
+        return -1;
+    }
+    switch (v.type) {
+    case FREEXL_CELL_INT:
+        snprintf(buf, sizeof buf, "%d", v.value.int_value);
+        text = buf;
+        numeric = true;
+        break;
+    case FREEXL_CELL_DOUBLE:
+        value_format_double(v.value.double_value, buf, sizeof buf);
+        text = buf;
+        numeric = true;
+        break;
+    case FREEXL_CELL_TEXT:
+    case FREEXL_CELL_SST_TEXT:
+    case FREEXL_CELL_DATE:
+    case FREEXL_CELL_DATETIME:
+    case FREEXL_CELL_TIME:
+        text = v.value.text_value ? v.value.text_value : "";
+        break;
+    default:
+        break;
+    }
+    if (rowbuf_append(&x->rb, text, strlen(text), err) < 0 ||
+        rowbuf_end_cell(&x->rb, numeric, err) < 0)
+        return -1;
+    return 0;
+}
+
+int xls_next(struct xls_reader *x, struct sheet_row *row, bdtx_error *err)
+{
+    if (x->broken) {
+        error_set(err, BDTX_SOFTWARE, "XLS reading cannot go on after an error");
+        xls_place(x->path, err, 0, -1);
+        return -1;
+    }
+    while (x->next_row < x->rows) {
+        uint32_t r = x->next_row++;
+        uint16_t c;
+
+        rowbuf_reset(&x->rb);
+        for (c = 0; c < x->cols; c++) {
+            if (xls_cell(x, r, c, err) < 0) {
+                x->broken = true;
+                xls_place(x->path, err, (long)r + 1, c);
+                return -1;
+            }
+        }
+        if (rowbuf_finish(&x->rb, (long)r + 1, &x->row)) {
+            *row = x->row;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+const char *xls_sheet_name(const struct xls_reader *x)
+{
+    return x->sheet_name ? x->sheet_name : "";
+}
+
+size_t xls_sheet_count(const struct xls_reader *x)
+{
+    return x->sheet_total;
+}
+
+void xls_close(struct xls_reader *x)
+{
+    if (!x)
+        return;
+    if (x->handle)
+        freexl_close(x->handle);
+    rowbuf_release(&x->rb);
+    free(x->sheet_name);
+    free(x->path);
+    free(x);
+}
