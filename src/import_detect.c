@@ -271,20 +271,224 @@ oom:
     return -1;
 }
 
+/* Texts (each NUL-terminated; NULL reads as "") copied into k as a row. */
+static int kept_set(struct kept_row *k, long number, const char *const *texts,
+                    const bool *numeric, size_t n)
+{
+    size_t i, len = 0, off = 0;
+
+    for (i = 0; i < n; i++)
+        len += strlen(texts[i] ? texts[i] : "") + 1;
+    if (len + 1 > k->text_cap) {
+        char *t = realloc(k->text, len + 1);
+
+        if (!t)
+            return -1;
+        k->text = t;
+        k->text_cap = len + 1;
+    }
+    if (n + 1 > k->cells_cap) {
+        struct sheet_cell *cells = realloc(k->cells, (n + 1) * sizeof *cells);
+
+        if (!cells)
+            return -1;
+        k->cells = cells;
+        k->cells_cap = n + 1;
+    }
+    for (i = 0; i < n; i++) {
+        const char *t = texts[i] ? texts[i] : "";
+        size_t l = strlen(t);
+
+        memcpy(k->text + off, t, l + 1);
+        k->cells[i].text = k->text + off;
+        k->cells[i].len = l;
+        k->cells[i].numeric = numeric && numeric[i];
+        off += l + 1;
+    }
+    k->row.number = number;
+    k->row.ncells = n;
+    k->row.cells = k->cells;
+    return 0;
+}
+
+static int kept_copy(struct kept_row *k, const struct sheet_row *row)
+{
+    const char **texts = calloc(row->ncells + 1, sizeof *texts);
+    bool *numeric = calloc(row->ncells + 1, sizeof *numeric);
+    size_t i;
+    int rc = -1;
+
+    if (texts && numeric) {
+        for (i = 0; i < row->ncells; i++) {
+            texts[i] = row->cells[i].text;
+            numeric[i] = row->cells[i].numeric;
+        }
+        rc = kept_set(k, row->number, texts, numeric, row->ncells);
+    }
+    free(texts);
+    free(numeric);
+    return rc;
+}
+
+static void kept_release(struct kept_row *k)
+{
+    free(k->text);
+    free(k->cells);
+    memset(k, 0, sizeof *k);
+}
+
+void import_detect_release(struct import_ctx *c)
+{
+    kept_release(&c->header);
+    kept_release(&c->above);
+    kept_release(&c->pushed);
+    c->has_pushed = false;
+}
+
+/* A second header row: text only, every cell a header name ("Trạng thái"
+ * and "Kết quả" under a module's caption, "Mã đơn vị" under "Đơn vị"). */
+static bool sub_header(const struct vocab *v, const struct sheet_row *row)
+{
+    size_t i, named = 0;
+
+    for (i = 0; i < row->ncells; i++) {
+        if (text_blank(row->cells[i].text))
+            continue;
+        if (row->cells[i].numeric || header_field(v, row->cells[i].text) < 0)
+            return false;
+        named++;
+    }
+    return named > 0;
+}
+
+static bool match(struct import_ctx *c, const struct sheet_row *row)
+{
+    wide_release(&c->wide);
+    return header_match(c->vocab, row, &c->map) || wide_match(c->cfg, row, &c->map, &c->wide);
+}
+
+/* top and sub read as one header row, into c->header. A caption merged
+ * down over both rows is in top only; one merged across sub-captions is in
+ * top above the first of them, and stands over each sub-caption to its
+ * right until a column with neither. Under a module's caption, the status
+ * sub-column is the module's column in the wide layout and the result
+ * sub-column its result_col; elsewhere a sub-caption names its column.
+ * True when the two rows are a recognisable header. */
+static int two_row_header(struct import_ctx *c, const struct sheet_row *top,
+                          const struct sheet_row *sub, bool *found)
+{
+    size_t n = top->ncells > sub->ncells ? top->ncells : sub->ncells, i, k;
+    const char **texts = calloc(n + 1, sizeof *texts);
+    long *span = calloc(n + 1, sizeof *span), start = -1;
+    bool *result = calloc(n + 1, sizeof *result);
+    const char *carried = NULL;
+    int rc = -1;
+
+    *found = false;
+    if (!texts || !span || !result)
+        goto done;
+    for (i = 0; i < n; i++) {
+        const char *t = import_cell_text(top, (long)i), *s = import_cell_text(sub, (long)i);
+        int f = text_blank(s) ? -1 : header_field(c->vocab, s);
+
+        if (!text_blank(t)) {
+            carried = t;
+            start = (long)i;
+        } else if (text_blank(s)) {
+            carried = NULL;
+        }
+        span[i] = -1;
+        if (carried && wide_names_module(c->cfg, carried) && (text_blank(s) || f == F_STATUS)) {
+            texts[i] = carried;
+            span[i] = start;
+        } else if (carried && wide_names_module(c->cfg, carried) && f == F_RESULT) {
+            texts[i] = "";
+            span[i] = start;
+            result[i] = true;
+        } else {
+            texts[i] = text_blank(s) ? t : s;
+        }
+    }
+    if (kept_set(&c->header, sub->number, texts, NULL, n) != 0)
+        goto done;
+    rc = 0;
+    if (!match(c, &c->header.row))
+        goto done;
+    *found = true;
+    for (k = 0; k < c->wide.count; k++)
+        for (i = 0; i < n; i++)
+            if (result[i] && span[i] >= 0 && span[i] == span[c->wide.cols[k].col])
+                c->wide.cols[k].result_col = (long)i;
+done:
+    free(texts);
+    free(span);
+    free(result);
+    return rc;
+}
+
+/* The header among the first rows: one row recognised alone (and the row
+ * under it read with it when it holds sub-captions only), or two rows
+ * recognised together. 0 with *row the header, 1 when none, -1 on error. */
 static int read_header(struct import_ctx *c, struct sheet_row *row, bdtx_error *err)
 {
+    size_t title_len = 0;
+    bool has_above = false, found;
     int got;
 
     c->title[0] = '\0';
     while ((got = import_next_row(c, row, err)) == 1) {
         if (row->number > HEADER_SEARCH_ROWS)
             break;
-        if (header_match(c->vocab, row, &c->map) ||
-            wide_match(c->cfg, row, &c->map, &c->wide))
+        if (match(c, row)) {
+            struct sheet_row next;
+
+            if (kept_copy(&c->header, row) != 0)
+                goto oom;
+            got = import_next_row(c, &next, err);
+            if (got < 0)
+                return -1;
+            if (got == 1 && sub_header(c->vocab, &next)) {
+                if (kept_copy(&c->above, &c->header.row) != 0 ||
+                    two_row_header(c, &c->above.row, &next, &found) != 0)
+                    goto oom;
+                if (found) {
+                    *row = c->header.row;
+                    return 0;
+                }
+                /* Not a header read together: the first alone, as before. */
+                if (kept_copy(&c->header, &c->above.row) != 0)
+                    goto oom;
+                match(c, &c->header.row);
+            }
+            if (got == 1) {
+                if (kept_copy(&c->pushed, &next) != 0)
+                    goto oom;
+                c->has_pushed = true;
+            }
+            *row = c->header.row;
             return 0;
+        }
+        if (has_above) {
+            if (two_row_header(c, &c->above.row, row, &found) != 0)
+                goto oom;
+            if (found) {
+                /* The caption row is the header's, not a title row. */
+                c->title[title_len] = '\0';
+                *row = c->header.row;
+                return 0;
+            }
+        }
+        title_len = strlen(c->title);
         title_append(c, row);
+        if (kept_copy(&c->above, row) != 0)
+            goto oom;
+        has_above = true;
     }
     return got < 0 ? -1 : 1;
+oom:
+    error_oom(err);
+    error_place(err, c->path, 0, NULL);
+    return -1;
 }
 
 int import_open_at_header(struct import_ctx *c, const struct sheet_limits *limits,

@@ -78,6 +78,15 @@ struct held_row {
     bool has;
 };
 
+/* A row kept past the reader's next call: its cells and their texts owned. */
+struct kept_row {
+    char *text;
+    size_t text_cap;
+    struct sheet_cell *cells;
+    size_t cells_cap;
+    struct sheet_row row;
+};
+
 /* Everything one import works with; released at one place
  * (import_ctx_release). */
 struct import_ctx {
@@ -119,6 +128,12 @@ struct import_ctx {
     char unit_memo_text[128];
     long unit_memo;
     struct memo memo[MEMO_COLUMNS];   /* lookups of repeated cells, by raw text */
+    /* The header as recognised: one row, or two (captions over
+     * sub-captions) read as one; the row above the one being tried; and a
+     * row read to see whether it was a second header row, which was not,
+     * handed out again by import_next_row. */
+    struct kept_row header, above, pushed;
+    bool has_pushed;
 };
 
 /* Frees everything c holds and closes its reader; c is left empty. */
@@ -132,6 +147,8 @@ void import_ctx_release(struct import_ctx *c);
  * err filled. */
 int import_open_at_header(struct import_ctx *c, const struct sheet_limits *limits,
                           struct sheet_row *header, bdtx_error *err);
+/* Frees what import_open_at_header kept (the header rows). */
+void import_detect_release(struct import_ctx *c);
 /* c->as_of: --as-of, the title rows, the file name, else (with a warning)
  * the file's modification day. */
 int import_decide_as_of(struct import_ctx *c, bdtx_error *err);

@@ -350,10 +350,17 @@ static void plain_remember(struct plain_cell *pc, const struct sheet_cell *cell)
  * on as the reader gave it. */
 int import_next_row(struct import_ctx *c, struct sheet_row *row, bdtx_error *err)
 {
-    int got = sheet_next(c->reader, row, err);
+    int got;
     size_t i, j;
 
     fixed_clear(c);
+    /* A row the header search read ahead, already converted. */
+    if (c->has_pushed) {
+        c->has_pushed = false;
+        *row = c->pushed.row;
+        return 1;
+    }
+    got = sheet_next(c->reader, row, err);
     if (got != 1)
         return got;
     if (c->nplain < row->ncells) {

@@ -193,6 +193,97 @@ static void test_title_rows_and_header(void **state)
     import_ctx_release(&c);
 }
 
+/* A header on two rows: captions merged across sub-columns ("Đơn vị" over
+ * "Mã đơn vị" | "Tên đơn vị") and merged down (STT, Tài khoản), read as
+ * one row; the caption row is not a title row, and the data start below
+ * the second row. */
+static void test_two_row_header_long(void **state)
+{
+    const char *path = write_file("two-rows.csv",
+                                  "Danh sách học viên,,,,,,,\n"
+                                  "STT,Họ và tên,Tài khoản,Đơn vị,,Mô đun,Kết quả học tập,\n"
+                                  ",,,Mã đơn vị,Tên đơn vị,,Trạng thái,Kết quả\n"
+                                  "1,Lê Văn A,205125370,20178001,Trường X,Mô đun 1,Đang học,\n");
+    struct import_ctx c;
+    struct sheet_row header, row;
+    bdtx_error err;
+
+    (void)state;
+    ctx_open(&c, path, &header);
+    assert_string_equal(c.title, "Danh sách học viên");
+    assert_int_equal(header.number, 3);
+    assert_int_equal(c.map.row_number, 3);
+    assert_int_equal(c.map.kind, SOURCE_LMS_LEARNERS);
+    assert_int_equal(c.map.col[F_SEQ], 0);
+    assert_int_equal(c.map.col[F_FULL_NAME], 1);
+    assert_int_equal(c.map.col[F_ACCOUNT], 2);
+    assert_int_equal(c.map.col[F_UNIT_CODE], 3);
+    assert_int_equal(c.map.col[F_UNIT_NAME], 4);
+    assert_int_equal(c.map.col[F_MODULE], 5);
+    assert_int_equal(c.map.col[F_STATUS], 6);
+    assert_int_equal(c.map.col[F_RESULT], 7);
+    error_clear(&err);
+    assert_int_equal(import_next_row(&c, &row, &err), 1);
+    assert_int_equal(row.number, 4);
+    assert_int_equal(import_next_row(&c, &row, &err), 0);
+    import_ctx_release(&c);
+}
+
+/* The first row is a header alone; the second, sub-captions only, is part
+ * of it and never a data row. */
+static void test_two_row_header_first_alone(void **state)
+{
+    const char *path = write_file("two-rows-alone.csv",
+                                  "Tài khoản,Mã đơn vị,Mô đun,Kết quả,\n"
+                                  ",,,Trạng thái,Điểm\n"
+                                  "205125370,20178001,Mô đun 1,Hoàn thành,8\n");
+    struct import_ctx c;
+    struct sheet_row header, row;
+    bdtx_error err;
+
+    (void)state;
+    ctx_open(&c, path, &header);
+    assert_int_equal(header.number, 2);
+    assert_int_equal(c.map.col[F_STATUS], 3);
+    assert_int_equal(c.map.col[F_SCORE], 4);
+    assert_int_equal(c.map.col[F_RESULT], -1);
+    error_clear(&err);
+    assert_int_equal(import_next_row(&c, &row, &err), 1);
+    assert_int_equal(row.number, 3);
+    assert_string_equal(import_cell_text(&row, 0), "205125370");
+    assert_int_equal(import_next_row(&c, &row, &err), 0);
+    import_ctx_release(&c);
+}
+
+/* The wide layout on two rows: each module's caption over its status and
+ * result sub-columns. */
+static void test_two_row_header_wide(void **state)
+{
+    const char *path = write_file("two-rows-wide.csv",
+                                  "STT,Tài khoản,Mã đơn vị,Mô đun 1,,Mô đun 2,\n"
+                                  ",,,Trạng thái,Kết quả,Trạng thái,Kết quả\n"
+                                  "1,205125370,20178001,Hoàn thành,Đạt,,\n");
+    struct import_ctx c;
+    struct sheet_row header, row;
+    bdtx_error err;
+
+    (void)state;
+    ctx_open(&c, path, &header);
+    assert_int_equal(header.number, 2);
+    assert_int_equal(c.map.kind, SOURCE_LMS_LEARNERS);
+    assert_int_equal(c.map.col[F_ACCOUNT], 1);
+    assert_int_equal(c.map.col[F_STATUS], -1);
+    assert_int_equal(c.wide.count, 2);
+    assert_int_equal(c.wide.cols[0].col, 3);
+    assert_int_equal(c.wide.cols[0].result_col, 4);
+    assert_int_equal(c.wide.cols[1].col, 5);
+    assert_int_equal(c.wide.cols[1].result_col, 6);
+    error_clear(&err);
+    assert_int_equal(import_next_row(&c, &row, &err), 1);
+    assert_int_equal(row.number, 3);
+    import_ctx_release(&c);
+}
+
 static void test_no_header(void **state)
 {
     const char *path = write_file("plain.csv", "just some text\nwith no header\n");
@@ -639,6 +730,9 @@ int main(void)
         cmocka_unit_test(test_as_of_from_title),
         cmocka_unit_test(test_as_of_from_name),
         cmocka_unit_test(test_title_rows_and_header),
+        cmocka_unit_test(test_two_row_header_long),
+        cmocka_unit_test(test_two_row_header_first_alone),
+        cmocka_unit_test(test_two_row_header_wide),
         cmocka_unit_test(test_no_header),
         cmocka_unit_test(test_peek_as_of),
         cmocka_unit_test(test_decide_as_of),
