@@ -39,6 +39,10 @@
 #define BIFF_BOUNDSHEET 0x0085
 #define BIFF_DIMENSIONS 0x0200
 #define BIFF_SST 0x00FC
+#define BIFF_CONTINUE 0x003C
+#define BIFF_FONT 0x0031
+#define BIFF_FORMAT 0x041E
+#define BIFF_LABEL 0x0204
 
 struct xls_reader {
     char *path;
@@ -240,6 +244,132 @@ static bool dir_name_is(const unsigned char *e, const char *name)
     return true;
 }
 
+/* The shared string table as a run of segments (the SST record's body,
+ * then each CONTINUE's), read through a cursor that never leaves them. */
+struct sst_cursor {
+    const unsigned char *s;     /* the Workbook stream */
+    size_t len;
+    size_t rec;                 /* offset of the current record */
+    size_t pos, end;            /* in s: the current segment's bytes left */
+};
+
+/* On to the next segment: the CONTINUE record right after the current one. */
+static bool sst_next_segment(struct sst_cursor *k)
+{
+    size_t next = k->end;
+    uint16_t rlen;
+
+    if (next + 4 > k->len || le16(k->s + next) != BIFF_CONTINUE)
+        return false;
+    rlen = le16(k->s + next + 2);
+    if (rlen > BIFF_MAX_RECORD || next + 4 + rlen > k->len)
+        return false;
+    k->rec = next;
+    k->pos = next + 4;
+    k->end = next + 4 + rlen;
+    return true;
+}
+
+/* n bytes of a string's header, all in one segment (a segment may end
+ * exactly before it). */
+static const unsigned char *sst_take(struct sst_cursor *k, size_t n)
+{
+    const unsigned char *p;
+
+    if (k->pos == k->end && !sst_next_segment(k))
+        return NULL;
+    if (k->end - k->pos < n)
+        return NULL;
+    p = k->s + k->pos;
+    k->pos += n;
+    return p;
+}
+
+/* n bytes that may run on into the next segments (rich runs, phonetics). */
+static bool sst_skip(struct sst_cursor *k, uint64_t n)
+{
+    while (n > 0) {
+        size_t here = k->end - k->pos;
+
+        if (here == 0 && !sst_next_segment(k))
+            return false;
+        here = k->end - k->pos;
+        if (here > n)
+            here = (size_t)n;
+        k->pos += here;
+        n -= here;
+    }
+    return true;
+}
+
+/* count strings of an XLUnicodeRichExtendedString each: characters split
+ * over CONTINUE records restart with a flags byte. */
+static bool sst_strings(struct sst_cursor *k, uint32_t count)
+{
+    uint32_t i;
+
+    for (i = 0; i < count; i++) {
+        const unsigned char *h = sst_take(k, 3);
+        uint32_t chars, runs = 0, ext = 0;
+        unsigned flags;
+
+        if (!h)
+            return false;
+        chars = le16(h);
+        flags = h[2];
+        if (flags & 0x08) {
+            if (!(h = sst_take(k, 2)))
+                return false;
+            runs = le16(h);
+        }
+        if (flags & 0x04) {
+            if (!(h = sst_take(k, 4)))
+                return false;
+            ext = le32(h);
+        }
+        while (chars > 0) {
+            size_t width = flags & 0x01 ? 2 : 1, here = (k->end - k->pos) / width;
+
+            if (here == 0) {
+                if (k->pos != k->end || !sst_next_segment(k) || k->pos == k->end)
+                    return false;
+                flags = k->s[k->pos++];
+                continue;
+            }
+            if (here > chars)
+                here = chars;
+            k->pos += here * width;
+            chars -= (uint32_t)here;
+        }
+        if (!sst_skip(k, (uint64_t)runs * 4 + ext))
+            return false;
+    }
+    return true;
+}
+
+/* A string of cch characters (flags byte first) fits in len bytes. */
+static bool biff_string_fits(const unsigned char *p, size_t len, size_t cch)
+{
+    return len >= 1 && cch * (p[0] & 0x01 ? 2 : 1) <= len - 1;
+}
+
+/* The records FreeXL reads text from hold their strings whole. */
+static bool biff_strings_fit(uint16_t type, const unsigned char *p, uint16_t rlen)
+{
+    switch (type) {
+    case BIFF_BOUNDSHEET:
+        return rlen >= 8 && biff_string_fits(p + 7, rlen - 7u, p[6]);
+    case BIFF_FONT:
+        return rlen >= 16 && biff_string_fits(p + 15, rlen - 15u, p[14]);
+    case BIFF_FORMAT:
+        return rlen >= 5 && biff_string_fits(p + 4, rlen - 4u, le16(p + 2));
+    case BIFF_LABEL:
+        return rlen >= 9 && biff_string_fits(p + 8, rlen - 8u, le16(p + 6));
+    default:
+        return true;
+    }
+}
+
 /* The worksheet substreams' declared sizes and the workbook's encryption,
  * from the BIFF records; FreeXL reads the rest. */
 static int biff_check(const unsigned char *s, size_t len, const struct sheet_limits *lim,
@@ -275,8 +405,14 @@ static int biff_check(const unsigned char *s, size_t len, const struct sheet_lim
                               lim->max_sheets);
             return -1;
         }
-        if (type == BIFF_SST && rlen >= 8 && le32(p + 4) > len / 3)
-            return corrupt(err, "the shared string table declares more strings than it holds");
+        if (type == BIFF_SST) {
+            struct sst_cursor k = { s, len, off, off + 12, off + 4 + (size_t)rlen };
+
+            if (rlen < 8 || le32(p + 4) > len / 3 || !sst_strings(&k, le32(p + 4)))
+                return corrupt(err, "the shared string table declares more strings than it holds");
+        }
+        if (!biff_strings_fit(type, p, rlen))
+            return corrupt(err, "a text runs past the end of its BIFF record");
         if (type == BIFF_DIMENSIONS && rlen >= 12) {
             uint32_t rows = le32(p + 4);
             uint16_t cols = le16(p + 10);
@@ -352,6 +488,11 @@ static int xls_check(const unsigned char *data, size_t size, const struct sheet_
     for (i = 0; i < nentries; i++) {
         const unsigned char *e = dir + i * CFB_DIR_ENTRY;
 
+        /* A name is at most 32 UTF-16 units, its NUL included. */
+        if (le16(e + 0x40) > 64 || le16(e + 0x40) % 2 != 0) {
+            corrupt(err, "an entry of the OLE2 directory is broken");
+            goto done;
+        }
         if (e[0x42] == 5 && !root)
             root = e;
         else if (e[0x42] == 2 && !wb && (dir_name_is(e, "Workbook") || dir_name_is(e, "Book")))
