@@ -46,7 +46,7 @@ static int count_of(struct import_ctx *c, const struct sheet_row *row, enum fiel
         buf[0] = '\0';
         return 0;
     }
-    if (!value_parse_int(text, &v) || v < 0 || v > INT32_MAX) {
+    if (!value_parse_count(text, &v) || v > INT32_MAX) {
         import_quote_value(text, shown, sizeof shown);
         if (import_reject(c, row->number, c->map.col[f], err, "'%s' is not a count",
                           shown) != 0)
