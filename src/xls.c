@@ -2,18 +2,23 @@
  * read with FreeXL: the only module that includes it.
  *
  * FreeXL trusts the file's structure: a sector chain that loops, a stream
- * longer than its sectors, or a worksheet declaring 65536 x 256 cells make
- * it read out of bounds or allocate without bound. So the compound file
- * and the BIFF records are first walked here, cheaply and with every size
- * checked against the file and the limits, and only a file that passes is
- * handed to FreeXL. FreeXL holds the whole workbook in memory; the
- * declared cells are bounded by limits.max_uncompressed_mb. */
+ * longer than its sectors, a directory name longer than its entry, or a
+ * worksheet declaring 65536 x 256 cells make it read out of bounds or
+ * allocate without bound. So the compound file and the BIFF records are
+ * first walked here, cheaply and with every size checked against the file
+ * and the limits (FreeXL holds the declared cells in memory: they are
+ * bounded by limits.max_uncompressed_mb), and only a file that passes is
+ * handed to FreeXL, in a child process (below). */
 #include <errno.h>
 #include <freexl.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bdtx/value.h"
@@ -44,18 +49,37 @@
 #define BIFF_FORMAT 0x041E
 #define BIFF_LABEL 0x0204
 
+/* FreeXL runs in a child process that hands the rows over a pipe, so that
+ * a file it cannot cope with (it crashes on some, loops for hours on a date
+ * serial of 10^10) costs a rejected file, never the run: the child is
+ * given a processor-time budget, and its death is the file's error. The
+ * messages on the pipe: */
+enum {
+    MSG_SHEET = 'S',            /* u32 worksheets, string name */
+    MSG_ROW = 'R',              /* i64 number, u32 cells, each: u8 numeric, string text */
+    MSG_ERROR = 'E',            /* i64 row, string column, message, detail, hint */
+    MSG_END = 'Z'
+};
+
+/* Processor seconds the child may use: a base and two a MiB of file. */
+#define XLS_CPU_BASE 5
+#define XLS_CPU_PER_MIB 2
+/* Longest sheet name or message text taken from the child. */
+#define XLS_MSG_MAX 1024
+
 struct xls_reader {
     char *path;
-    const void *handle;         /* FreeXL's */
     struct sheet_limits lim;
+    pid_t pid;                  /* the child, -1 once reaped */
+    int in;                     /* the pipe from it */
+    unsigned cpu_budget;
+    unsigned char buf[SHEET_CHUNK];
+    size_t pos, len;
     char *sheet_name;
-    unsigned sheet_total;
-    uint32_t rows;
-    uint16_t cols;
-    uint32_t next_row;
+    size_t sheet_total;
     struct rowbuf rb;
     struct sheet_row row;
-    bool broken;
+    bool done, broken;
 };
 
 /* The compound file as read for checking. */
@@ -614,104 +638,85 @@ static const char *freexl_reason(int rc)
     }
 }
 
-static int xls_select(struct xls_reader *x, const struct sheet_select *which, bdtx_error *err)
-{
-    unsigned i, index = 0;
-    const char *name = NULL;
-    bool found = false;
+/* The child's end of the pipe, buffered. A write that fails ends the
+ * child: the parent has gone or closed the reader. */
+struct pipe_out {
+    int fd;
+    size_t len;
+    unsigned char buf[SHEET_CHUNK];
+};
 
-    if (freexl_get_info(x->handle, FREEXL_BIFF_SHEET_COUNT, &x->sheet_total) != FREEXL_OK ||
-        x->sheet_total == 0)
-        return corrupt(err, "the workbook has no worksheet");
-    for (i = 0; i < x->sheet_total && !found; i++) {
-        if (freexl_get_worksheet_name(x->handle, (unsigned short)i, &name) != FREEXL_OK)
-            return corrupt(err, "a worksheet has no name");
-        if (which->name ? name && strcmp(name, which->name) == 0 : i == which->index) {
-            index = i;
-            found = true;
-        }
+static void out_flush(struct pipe_out *o)
+{
+    size_t off = 0;
+
+    while (off < o->len) {
+        ssize_t n = write(o->fd, o->buf + off, o->len - off);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            _exit(1);
+        off += (size_t)n;
     }
-    if (!found) {
-        if (which->name)
-            error_set(err, BDTX_DATAERR, "the workbook has no worksheet named \"%s\"", which->name);
-        else
-            error_set(err, BDTX_DATAERR, "the workbook has no worksheet %zu (it has %u)",
-                      which->index + 1, x->sheet_total);
-        return -1;
-    }
-    if (freexl_get_worksheet_name(x->handle, (unsigned short)index, &name) != FREEXL_OK ||
-        freexl_select_active_worksheet(x->handle, (unsigned short)index) != FREEXL_OK ||
-        freexl_worksheet_dimensions(x->handle, &x->rows, &x->cols) != FREEXL_OK)
-        return corrupt(err, "a worksheet cannot be read");
-    x->sheet_name = strdup(name ? name : "");
-    if (!x->sheet_name) {
-        error_oom(err);
-        return -1;
-    }
-    return 0;
+    o->len = 0;
 }
 
-int xls_open(int fd, const char *path, const struct sheet_limits *limits,
-             const struct sheet_select *which, struct xls_reader **out, bdtx_error *err)
+static void out_bytes(struct pipe_out *o, const void *p, size_t n)
 {
-    struct xls_reader *x = NULL;
-    unsigned char *data = NULL;
-    char self[64];
-    off_t end;
-    unsigned pw = 0;
-    int rc = -1, frc;
+    const unsigned char *b = p;
 
-    *out = NULL;
-    x = calloc(1, sizeof *x);
-    if (!x || !(x->path = strdup(path))) {
-        error_oom(err);
-        goto done;
+    while (n > 0) {
+        size_t take = sizeof o->buf - o->len < n ? sizeof o->buf - o->len : n;
+
+        memcpy(o->buf + o->len, b, take);
+        o->len += take;
+        b += take;
+        n -= take;
+        if (o->len == sizeof o->buf)
+            out_flush(o);
     }
-    x->lim = *limits;
-    rowbuf_init(&x->rb, limits);
-    end = lseek(fd, 0, SEEK_END);
-    if (end < 0) {
-        error_set(err, BDTX_DATAERR, "cannot read: %s", strerror(errno));
-        goto done;
-    }
-    if (read_all(fd, (size_t)end, &data, err) < 0 || xls_check(data, (size_t)end, limits, err) < 0)
-        goto done;
-    /* The file checked is the one FreeXL reads, even if path is replaced. */
-    snprintf(self, sizeof self, "/proc/self/fd/%d", fd);
-    frc = freexl_open(access(self, R_OK) == 0 ? self : path, &x->handle);
-    if (frc != FREEXL_OK) {
-        error_set(err, BDTX_DATAERR, "corrupt XLS: %s", freexl_reason(frc));
-        goto done;
-    }
-    if (freexl_get_info(x->handle, FREEXL_BIFF_PASSWORD, &pw) == FREEXL_OK &&
-        pw != FREEXL_BIFF_PLAIN) {
-        error_set(err, BDTX_DATAERR, "refused XLS: the workbook is encrypted");
-        error_hint(err, "open it in Excel, remove its password and save it again");
-        goto done;
-    }
-    if (xls_select(x, which, err) < 0)
-        goto done;
-    *out = x;
-    rc = 0;
-done:
-    if (rc < 0) {
-        xls_place(path, err, 0, -1);
-        xls_close(x);
-    }
-    free(data);
-    close(fd);
-    return rc;
+}
+
+static void out_u32(struct pipe_out *o, uint32_t v)
+{
+    out_bytes(o, &v, sizeof v);
+}
+
+static void out_string(struct pipe_out *o, const char *s, size_t n)
+{
+    out_u32(o, (uint32_t)n);
+    out_bytes(o, s, n);
+}
+
+static void out_text(struct pipe_out *o, const char *s)
+{
+    out_string(o, s, strlen(s));
+}
+
+static void out_error(struct pipe_out *o, const bdtx_error *e)
+{
+    int64_t row = e->row;
+
+    out_bytes(o, "E", 1);
+    out_bytes(o, &row, sizeof row);
+    out_text(o, e->column);
+    out_text(o, e->message);
+    out_text(o, e->detail);
+    out_text(o, e->hint);
+    out_flush(o);
 }
 
 /* One cell as text: numbers as XLSX writes its <v> (numeric), dates as
  * yyyy-mm-dd (FreeXL applies the cell's date format). */
-static int xls_cell(struct xls_reader *x, uint32_t row, uint16_t col, bdtx_error *err)
+static int child_cell(const void *h, struct rowbuf *rb, uint32_t row, uint16_t col,
+                      bdtx_error *err)
 {
     FreeXL_CellValue v;
     char buf[64];
     const char *text = "";
     bool numeric = false;
-    int rc = freexl_get_cell_value(x->handle, row, col, &v);
+    int rc = freexl_get_cell_value(h, row, col, &v);
 
     if (rc != FREEXL_OK) {
         error_set(err, BDTX_DATAERR, "corrupt XLS: %s", freexl_reason(rc));
@@ -738,37 +743,378 @@ static int xls_cell(struct xls_reader *x, uint32_t row, uint16_t col, bdtx_error
     default:
         break;
     }
-    if (rowbuf_append(&x->rb, text, strlen(text), err) < 0 ||
-        rowbuf_end_cell(&x->rb, numeric, err) < 0)
+    if (rowbuf_append(rb, text, strlen(text), err) < 0 || rowbuf_end_cell(rb, numeric, err) < 0)
         return -1;
     return 0;
 }
 
+/* The worksheet which names or numbers, selected; its name and the count
+ * sent. */
+static int child_select(const void *h, const struct sheet_select *which, struct pipe_out *o,
+                        uint32_t *rows, uint16_t *cols, bdtx_error *err)
+{
+    unsigned i, total = 0, index = 0;
+    const char *name = NULL;
+    bool found = false;
+
+    if (freexl_get_info(h, FREEXL_BIFF_SHEET_COUNT, &total) != FREEXL_OK || total == 0)
+        return corrupt(err, "the workbook has no worksheet");
+    for (i = 0; i < total && !found; i++) {
+        if (freexl_get_worksheet_name(h, (unsigned short)i, &name) != FREEXL_OK)
+            return corrupt(err, "a worksheet has no name");
+        if (which->name ? name && strcmp(name, which->name) == 0 : i == which->index) {
+            index = i;
+            found = true;
+        }
+    }
+    if (!found) {
+        if (which->name)
+            error_set(err, BDTX_DATAERR, "the workbook has no worksheet named \"%s\"", which->name);
+        else
+            error_set(err, BDTX_DATAERR, "the workbook has no worksheet %zu (it has %u)",
+                      which->index + 1, total);
+        return -1;
+    }
+    if (freexl_get_worksheet_name(h, (unsigned short)index, &name) != FREEXL_OK ||
+        freexl_select_active_worksheet(h, (unsigned short)index) != FREEXL_OK ||
+        freexl_worksheet_dimensions(h, rows, cols) != FREEXL_OK)
+        return corrupt(err, "a worksheet cannot be read");
+    out_bytes(o, "S", 1);
+    out_u32(o, total);
+    out_text(o, name ? name : "");
+    return 0;
+}
+
+/* The child: FreeXL reads source, and every non-empty row of the chosen
+ * worksheet goes down the pipe. Never returns. */
+static void child_main(int fd, const char *source, const struct sheet_select *which,
+                       const struct sheet_limits *lim, unsigned cpu_budget)
+{
+    static struct pipe_out o;
+    struct rlimit cpu = { cpu_budget, cpu_budget + 1 };
+    const void *h = NULL;
+    struct rowbuf rb;
+    struct sheet_row row;
+    bdtx_error err;
+    uint32_t rows = 0, r;
+    uint16_t cols = 0, c;
+    unsigned pw = 0;
+    int frc;
+
+    o.fd = fd;
+    error_clear(&err);
+    rowbuf_init(&rb, lim);
+    if (setrlimit(RLIMIT_CPU, &cpu) != 0)
+        _exit(1);
+    frc = freexl_open(source, &h);
+    if (frc != FREEXL_OK) {
+        error_set(&err, BDTX_DATAERR, "corrupt XLS: %s", freexl_reason(frc));
+        goto fail;
+    }
+    if (freexl_get_info(h, FREEXL_BIFF_PASSWORD, &pw) == FREEXL_OK && pw != FREEXL_BIFF_PLAIN) {
+        error_set(&err, BDTX_DATAERR, "refused XLS: the workbook is encrypted");
+        error_hint(&err, "open it in Excel, remove its password and save it again");
+        goto fail;
+    }
+    if (child_select(h, which, &o, &rows, &cols, &err) < 0)
+        goto fail;
+    for (r = 0; r < rows; r++) {
+        int64_t number = (int64_t)r + 1;
+        size_t i;
+
+        rowbuf_reset(&rb);
+        for (c = 0; c < cols; c++)
+            if (child_cell(h, &rb, r, c, &err) < 0) {
+                char label[16];
+
+                sheet_column_name(SHEET_XLS, c, label, sizeof label);
+                error_place(&err, "", (long)number, label);
+                goto fail;
+            }
+        if (!rowbuf_finish(&rb, (long)number, &row))
+            continue;
+        out_bytes(&o, "R", 1);
+        out_bytes(&o, &number, sizeof number);
+        out_u32(&o, (uint32_t)row.ncells);
+        for (i = 0; i < row.ncells; i++) {
+            unsigned char numeric = row.cells[i].numeric;
+
+            out_bytes(&o, &numeric, 1);
+            out_string(&o, row.cells[i].text, row.cells[i].len);
+        }
+    }
+    out_bytes(&o, "Z", 1);
+    out_flush(&o);
+    _exit(0);
+fail:
+    out_error(&o, &err);
+    _exit(0);
+}
+
+/* n bytes from the child: 0, or -1 when the pipe ends first. */
+static int in_read(struct xls_reader *x, void *dst, size_t n)
+{
+    unsigned char *d = dst;
+
+    while (n > 0) {
+        size_t take;
+
+        if (x->pos == x->len) {
+            ssize_t got = read(x->in, x->buf, sizeof x->buf);
+
+            if (got < 0 && errno == EINTR)
+                continue;
+            if (got <= 0)
+                return -1;
+            x->pos = 0;
+            x->len = (size_t)got;
+        }
+        take = x->len - x->pos < n ? x->len - x->pos : n;
+        memcpy(d, x->buf + x->pos, take);
+        x->pos += take;
+        d += take;
+        n -= take;
+    }
+    return 0;
+}
+
+/* A string of at most max bytes into buf (of max + 1). */
+static int in_string(struct xls_reader *x, char *buf, size_t max)
+{
+    uint32_t n;
+
+    if (in_read(x, &n, sizeof n) < 0 || n > max || in_read(x, buf, n) < 0)
+        return -1;
+    buf[n] = '\0';
+    return 0;
+}
+
+static void reap(struct xls_reader *x, int *status)
+{
+    *status = 0;
+    if (x->pid > 0) {
+        while (waitpid(x->pid, status, 0) < 0 && errno == EINTR)
+            ;
+        x->pid = -1;
+    }
+}
+
+/* The pipe ended or said something else than it should: the child died
+ * (or was killed for its processor time). */
+static void child_lost(struct xls_reader *x, bdtx_error *err)
+{
+    int status;
+
+    if (x->pid > 0)
+        kill(x->pid, SIGKILL);
+    reap(x, &status);
+    if (WIFSIGNALED(status) && (WTERMSIG(status) == SIGXCPU || WTERMSIG(status) == SIGKILL))
+        error_set(err, BDTX_DATAERR, "corrupt XLS: reading it took more than %u seconds",
+                  x->cpu_budget);
+    else if (WIFSIGNALED(status))
+        error_set(err, BDTX_DATAERR, "corrupt XLS: FreeXL failed on it (signal %d)",
+                  WTERMSIG(status));
+    else
+        error_set(err, BDTX_DATAERR, "corrupt XLS: FreeXL failed on it");
+}
+
+/* An error the child found, as it put it. */
+static void child_error(struct xls_reader *x, bdtx_error *err)
+{
+    static char text[4][XLS_MSG_MAX + 1];
+    int64_t row;
+
+    if (in_read(x, &row, sizeof row) < 0 || in_string(x, text[0], 15) < 0 ||
+        in_string(x, text[1], XLS_MSG_MAX) < 0 || in_string(x, text[2], XLS_MSG_MAX) < 0 ||
+        in_string(x, text[3], XLS_MSG_MAX) < 0) {
+        child_lost(x, err);
+        return;
+    }
+    error_set(err, BDTX_DATAERR, "%s", text[1]);
+    if (text[2][0])
+        error_detail(err, "%s", text[2]);
+    if (text[3][0])
+        error_hint(err, "%s", text[3]);
+    error_place(err, x->path, row > 0 && row <= LONG_MAX ? (long)row : 0, text[0]);
+}
+
+static int child_start(struct xls_reader *x, int fd, const char *path,
+                       const struct sheet_select *which, bdtx_error *err)
+{
+    char self[64];
+    const char *source = path;
+    int p[2];
+
+    /* The file checked is the one FreeXL reads, even if path is replaced. */
+    snprintf(self, sizeof self, "/proc/self/fd/%d", fd);
+    if (access(self, R_OK) == 0)
+        source = self;
+    if (pipe(p) != 0) {
+        error_set(err, BDTX_SOFTWARE, "cannot make a pipe: %s", strerror(errno));
+        return -1;
+    }
+    x->pid = fork();
+    if (x->pid < 0) {
+        error_set(err, BDTX_SOFTWARE, "cannot start a process: %s", strerror(errno));
+        close(p[0]);
+        close(p[1]);
+        return -1;
+    }
+    if (x->pid == 0) {
+        close(p[0]);
+        child_main(p[1], source, which, &x->lim, x->cpu_budget);
+    }
+    close(p[1]);
+    x->in = p[0];
+    return 0;
+}
+
+int xls_open(int fd, const char *path, const struct sheet_limits *limits,
+             const struct sheet_select *which, struct xls_reader **out, bdtx_error *err)
+{
+    struct xls_reader *x = NULL;
+    unsigned char *data = NULL;
+    char name[XLS_MSG_MAX + 1];
+    unsigned char kind;
+    uint32_t total;
+    off_t end;
+    int rc = -1;
+
+    *out = NULL;
+    x = calloc(1, sizeof *x);
+    if (!x || !(x->path = strdup(path))) {
+        error_oom(err);
+        goto done;
+    }
+    x->lim = *limits;
+    x->pid = -1;
+    x->in = -1;
+    rowbuf_init(&x->rb, limits);
+    end = lseek(fd, 0, SEEK_END);
+    if (end < 0) {
+        error_set(err, BDTX_DATAERR, "cannot read: %s", strerror(errno));
+        goto done;
+    }
+    if (read_all(fd, (size_t)end, &data, err) < 0 || xls_check(data, (size_t)end, limits, err) < 0)
+        goto done;
+    x->cpu_budget = XLS_CPU_BASE + XLS_CPU_PER_MIB * (unsigned)((uint64_t)end >> 20);
+    if (child_start(x, fd, path, which, err) < 0)
+        goto done;
+    if (in_read(x, &kind, 1) < 0 || (kind != MSG_SHEET && kind != MSG_ERROR)) {
+        child_lost(x, err);
+        goto done;
+    }
+    if (kind == MSG_ERROR) {
+        child_error(x, err);
+        goto fail_placed;
+    }
+    if (in_read(x, &total, sizeof total) < 0 || in_string(x, name, XLS_MSG_MAX) < 0) {
+        child_lost(x, err);
+        goto done;
+    }
+    x->sheet_total = total;
+    x->sheet_name = strdup(name);
+    if (!x->sheet_name) {
+        error_oom(err);
+        goto done;
+    }
+    *out = x;
+    rc = 0;
+done:
+    if (rc < 0)
+        xls_place(path, err, 0, -1);
+fail_placed:
+    if (rc < 0)
+        xls_close(x);
+    free(data);
+    close(fd);
+    return rc;
+}
+
+/* The cells of a row message into x->rb. */
+static int read_row(struct xls_reader *x, bdtx_error *err)
+{
+    char chunk[4096];
+    int64_t number;
+    uint32_t ncells, i;
+
+    rowbuf_reset(&x->rb);
+    if (in_read(x, &number, sizeof number) < 0 || in_read(x, &ncells, sizeof ncells) < 0 ||
+        number < 1 || number > XLS_MAX_ROWS || ncells > x->lim.max_cells_per_row) {
+        child_lost(x, err);
+        return -1;
+    }
+    for (i = 0; i < ncells; i++) {
+        unsigned char numeric;
+        uint32_t len;
+
+        if (in_read(x, &numeric, 1) < 0 || in_read(x, &len, sizeof len) < 0) {
+            child_lost(x, err);
+            return -1;
+        }
+        while (len > 0) {
+            uint32_t take = len < sizeof chunk ? len : (uint32_t)sizeof chunk;
+
+            if (in_read(x, chunk, take) < 0) {
+                child_lost(x, err);
+                return -1;
+            }
+            if (rowbuf_append(&x->rb, chunk, take, err) < 0)
+                goto placed;
+            len -= take;
+        }
+        if (rowbuf_end_cell(&x->rb, numeric != 0, err) < 0)
+            goto placed;
+    }
+    rowbuf_finish(&x->rb, (long)number, &x->row);
+    return 0;
+placed:
+    xls_place(x->path, err, (long)number, (long)i);
+    return -2;
+}
+
 int xls_next(struct xls_reader *x, struct sheet_row *row, bdtx_error *err)
 {
+    unsigned char kind;
+    int rc;
+
     if (x->broken) {
         error_set(err, BDTX_SOFTWARE, "XLS reading cannot go on after an error");
         xls_place(x->path, err, 0, -1);
         return -1;
     }
-    while (x->next_row < x->rows) {
-        uint32_t r = x->next_row++;
-        uint16_t c;
-
-        rowbuf_reset(&x->rb);
-        for (c = 0; c < x->cols; c++) {
-            if (xls_cell(x, r, c, err) < 0) {
-                x->broken = true;
-                xls_place(x->path, err, (long)r + 1, c);
-                return -1;
-            }
-        }
-        if (rowbuf_finish(&x->rb, (long)r + 1, &x->row)) {
-            *row = x->row;
-            return 1;
-        }
+    if (x->done)
+        return 0;
+    if (in_read(x, &kind, 1) < 0) {
+        child_lost(x, err);
+        xls_place(x->path, err, 0, -1);
+        x->broken = true;
+        return -1;
     }
-    return 0;
+    if (kind == MSG_END) {
+        int status;
+
+        reap(x, &status);
+        x->done = true;
+        return 0;
+    }
+    if (kind == MSG_ERROR) {
+        child_error(x, err);
+        x->broken = true;
+        return -1;
+    }
+    rc = kind == MSG_ROW ? read_row(x, err) : -1;
+    if (rc < 0) {
+        if (rc == -1) {
+            if (kind != MSG_ROW)
+                child_lost(x, err);
+            xls_place(x->path, err, 0, -1);
+        }
+        x->broken = true;
+        return -1;
+    }
+    *row = x->row;
+    return 1;
 }
 
 const char *xls_sheet_name(const struct xls_reader *x)
@@ -783,10 +1129,15 @@ size_t xls_sheet_count(const struct xls_reader *x)
 
 void xls_close(struct xls_reader *x)
 {
+    int status;
+
     if (!x)
         return;
-    if (x->handle)
-        freexl_close(x->handle);
+    if (x->in >= 0)
+        close(x->in);
+    if (x->pid > 0)
+        kill(x->pid, SIGKILL);
+    reap(x, &status);
     rowbuf_release(&x->rb);
     free(x->sheet_name);
     free(x->path);

@@ -316,7 +316,7 @@ static const struct error_case csv_errors[] = {
     { "latin1.csv", BYTES("Tr\xF6\xF6ng,Hà\n"), { 0 }, 0, "invalid UTF-8 text", 1, "1" },
     { "binary.csv", BYTES("\x01\x02\x00\x00\x03"), { 0 }, 0, "not a CSV, XLSX or XLS file", 0, "" },
     { "old.xls", BYTES("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\0\0"), { 0 }, 0,
-      "not a CSV, XLSX or XLS file", 0, "" },
+      "corrupt XLS: the file is truncated (no complete OLE2 header)", 0, "" },
     { "odd-utf16.csv", BYTES("\xFF\xFE" "a\0,\0b\0\n"), { 0 }, 0,
       "UTF-16 text ends in the middle of a character", 1, "" },
     { "long-cell.csv", BYTES("abc,0123456789\n"), { .max_cell_chars = 8 }, 0,
