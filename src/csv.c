@@ -5,6 +5,7 @@
 #include <iconv.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "bdtx/text.h"
@@ -166,6 +167,26 @@ static int csv_fill(struct csv_reader *r, bdtx_error *err)
         r->raw_eof = n == 0;
         r->raw_len += (size_t)n;
     }
+}
+
+/* Excel's delimiter hint, a first line "sep=;" (or any one character
+ * after "sep="): the bytes of the line with its end, and *delim; 0 when
+ * the text does not start with one. */
+static size_t csv_sep_line(const char *s, size_t n, char *delim)
+{
+    size_t len = 5;
+
+    if (n < 5 || strncasecmp(s, "sep=", 4) != 0 || s[4] == '\r' || s[4] == '\n' ||
+        (unsigned char)s[4] >= 0x80)
+        return 0;
+    if (len < n && s[len] == '\r')
+        len++;
+    if (len < n && s[len] == '\n')
+        len++;
+    else if (len < n && s[len - 1] != '\r')
+        return 0;
+    *delim = s[4];
+    return len;
 }
 
 /* Choose the delimiter whose count per line is the most often repeated
@@ -438,6 +459,7 @@ int csv_open(int fd, const char *path, const struct sheet_limits *limits,
     struct csv_reader *r;
     ssize_t n;
     bool whole;
+    size_t sep;
     int rc = -1;
 
     *out = NULL;
@@ -511,7 +533,13 @@ int csv_open(int fd, const char *path, const struct sheet_limits *limits,
             goto done;
         }
     }
-    r->delim = csv_detect(r->buf + r->pos, r->len - r->pos, whole);
+    sep = csv_sep_line(r->buf + r->pos, r->len - r->pos, &r->delim);
+    if (sep > 0) {
+        r->pos += sep;
+        r->line++;
+    } else {
+        r->delim = csv_detect(r->buf + r->pos, r->len - r->pos, whole);
+    }
     *out = r;
     rc = 0;
 

@@ -164,6 +164,16 @@ static const struct csv_case csv_cases[] = {
     { "single-column.csv", BYTES("account\n205125370\n"),
       { { 1, 1, { "account" }, 0 }, { 2, 1, { "205125370" }, 0 } }, 2 },
     { "empty.csv", BYTES(""), { { 0, 0, { NULL }, 0 } }, 0 },
+    /* Excel's "sep=" line names the delimiter (here against the commas of
+     * the counts) and is not a row; the lines keep their numbers. */
+    { "sep-line.csv", BYTES("sep=;\r\nTên;Số\r\nA,B;1,5\r\nC,D;2,5\r\n"),
+      { { 2, 2, { "Tên", "Số" }, 0 }, { 3, 2, { "A,B", "1,5" }, 0 },
+        { 4, 2, { "C,D", "2,5" }, 0 } }, 3 },
+    { "sep-line-tab.csv", BYTES("\xEF\xBB\xBFSEP=\t\na\tb,c\n"),
+      { { 2, 2, { "a", "b,c" }, 0 } }, 1 },
+    /* Only a line of its own: "sep=;x" is a row like any other. */
+    { "sep-not-alone.csv", BYTES("sep=;x\na;b\n"),
+      { { 1, 2, { "sep=", "x" }, 0 }, { 2, 2, { "a", "b" }, 0 } }, 2 },
     /* Windows-1258 (no BOM, no UTF-8): ư 0xFD, ơ 0xF5 and the tones as
      * combining marks (grave 0xCC, dot below 0xF2), Đ 0xD0; read as NFC,
      * the last letter of the file included. */
