@@ -303,6 +303,7 @@ static int kept_set(struct kept_row *k, long number, const char *const *texts,
         k->cells[i].text = k->text + off;
         k->cells[i].len = l;
         k->cells[i].numeric = numeric && numeric[i];
+        k->cells[i].uncached = false;
         off += l + 1;
     }
     k->row.number = number;
@@ -324,6 +325,8 @@ static int kept_copy(struct kept_row *k, const struct sheet_row *row)
             numeric[i] = row->cells[i].numeric;
         }
         rc = kept_set(k, row->number, texts, numeric, row->ncells);
+        for (i = 0; rc == 0 && i < row->ncells; i++)
+            k->cells[i].uncached = row->cells[i].uncached;
     }
     free(texts);
     free(numeric);

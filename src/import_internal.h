@@ -191,6 +191,10 @@ void import_print_rejections(const struct import_ctx *c);
 int import_next_row(struct import_ctx *c, struct sheet_row *row, bdtx_error *err);
 /* The file's encoding and its conversion counts into the import. */
 int import_store_conversions(struct import_ctx *c, bdtx_error *err);
+/* A cell the import reads that is a formula saved without its value
+ * rejects the row: 0 when there is none, 1 after the rejection, -1 with
+ * err set. */
+int import_uncached_cell(struct import_ctx *c, const struct sheet_row *row, bdtx_error *err);
 /* A totals row closing an export, with nothing in key_col. */
 bool import_is_totals_row(const struct sheet_row *row, long key_col);
 /* The unit a row names, by code, else by name: 0 with *out its index, or

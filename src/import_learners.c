@@ -205,6 +205,8 @@ static int learner_row(struct import_ctx *c, const struct sheet_row *row, bdtx_e
 
     if (import_is_totals_row(row, col[F_ACCOUNT]))
         return 0;
+    if ((rc = import_uncached_cell(c, row, err)) != 0)
+        return rc < 0 ? -1 : 0;
     if ((rc = import_account_cell(c, row, col[F_ACCOUNT], account, sizeof account, err)) != 0)
         return rc < 0 ? -1 : 0;
     if (import_unit_of(c, row, &unit, err) != 0)

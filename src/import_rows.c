@@ -345,6 +345,31 @@ static void plain_remember(struct plain_cell *pc, const struct sheet_cell *cell)
     pc->len = cell->len;
 }
 
+static bool uncached_at(const struct sheet_row *row, long col)
+{
+    return col >= 0 && (size_t)col < row->ncells && row->cells[col].uncached;
+}
+
+int import_uncached_cell(struct import_ctx *c, const struct sheet_row *row, bdtx_error *err)
+{
+    long bad = -1;
+    size_t i;
+
+    for (i = 0; i < F_COUNT && bad < 0; i++)
+        if (uncached_at(row, c->map.col[i]))
+            bad = c->map.col[i];
+    for (i = 0; i < c->wide.count && bad < 0; i++) {
+        if (uncached_at(row, c->wide.cols[i].col))
+            bad = c->wide.cols[i].col;
+        else if (uncached_at(row, c->wide.cols[i].result_col))
+            bad = c->wide.cols[i].result_col;
+    }
+    if (bad < 0)
+        return 0;
+    return import_reject(c, row->number, bad, err, "a formula saved without its value (open "
+                         "the file in Excel or LibreOffice and save it again)") != 0 ? -1 : 1;
+}
+
 /* The next row, its cells typed in a legacy Vietnamese font (TCVN3, VNI)
  * converted to Unicode and counted. A row with nothing to convert is handed
  * on as the reader gave it. */

@@ -64,10 +64,13 @@ static int unit_row(struct import_ctx *c, const struct sheet_row *row, long *uni
                     bdtx_error *err)
 {
     size_t before = c->nrejections;
+    int rc;
 
     if (import_is_totals_row(row, c->map.col[F_UNIT_CODE] >= 0 ? c->map.col[F_UNIT_CODE]
                                                                : c->map.col[F_UNIT_NAME]))
         return 0;
+    if ((rc = import_uncached_cell(c, row, err)) != 0)
+        return rc < 0 ? -1 : 0;
     if (import_unit_of(c, row, unit, err) != 0)
         return -1;
     return c->nrejections > before ? 0 : 1;

@@ -198,10 +198,17 @@ int rowbuf_end_cell(struct rowbuf *rb, bool numeric, bdtx_error *err)
     c->text = NULL;
     c->len = rb->len - rb->cell_start;
     c->numeric = numeric && c->len > 0;
+    c->uncached = false;
     rb->text[rb->len++] = '\0';
     rb->cell_start = rb->len;
     rb->cell_chars = 0;
     return 0;
+}
+
+void rowbuf_mark_uncached(struct rowbuf *rb)
+{
+    if (rb->ncells > 0)
+        rb->cells[rb->ncells - 1].uncached = true;
 }
 
 int rowbuf_pad(struct rowbuf *rb, size_t index, bdtx_error *err)
@@ -218,11 +225,12 @@ bool rowbuf_finish(struct rowbuf *rb, long number, struct sheet_row *row)
     bool any = false;
     size_t i;
 
-    while (rb->ncells > 0 && rb->cells[rb->ncells - 1].len == 0)
+    while (rb->ncells > 0 && rb->cells[rb->ncells - 1].len == 0 &&
+           !rb->cells[rb->ncells - 1].uncached)
         rb->ncells--;
     for (i = 0; i < rb->ncells; i++) {
         rb->cells[i].text = p;
-        if (!any && !text_blank(p))
+        if (!any && (!text_blank(p) || rb->cells[i].uncached))
             any = true;
         p += rb->cells[i].len + 1;
     }
@@ -433,7 +441,7 @@ struct ahead_row {
 
 struct ahead_cell {
     size_t off, len;            /* in text */
-    bool numeric;
+    bool numeric, uncached;
 };
 
 struct ahead_batch {
@@ -483,6 +491,7 @@ static int ahead_add(struct ahead_batch *b, const struct sheet_row *row)
         ac->off = b->text_len;
         ac->len = c->len;
         ac->numeric = c->numeric;
+        ac->uncached = c->uncached;
         b->text_len += c->len + 1;
     }
     return 0;
@@ -581,6 +590,7 @@ static int ahead_next(struct readahead *a, struct sheet_row *row, bdtx_error *er
         a->cells[i].text = b->text + ac->off;
         a->cells[i].len = ac->len;
         a->cells[i].numeric = ac->numeric;
+        a->cells[i].uncached = ac->uncached;
     }
     row->number = ar->number;
     row->ncells = ar->ncells;

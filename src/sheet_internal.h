@@ -79,6 +79,8 @@ const char *rowbuf_cell(const struct rowbuf *rb, size_t *len);
 void rowbuf_clear_cell(struct rowbuf *rb);
 /* Close the open cell; -1 (err set) past max_cells_per_row. */
 int rowbuf_end_cell(struct rowbuf *rb, bool numeric, bdtx_error *err);
+/* The cell closed last is a formula without a cached value. */
+void rowbuf_mark_uncached(struct rowbuf *rb);
 /* Close empty cells until the row has index cells (fills skipped columns). */
 int rowbuf_pad(struct rowbuf *rb, size_t index, bdtx_error *err);
 /* Fill row from the cells closed so far, trailing empty cells cut. Returns

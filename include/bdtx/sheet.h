@@ -33,6 +33,8 @@ struct sheet_cell {
     size_t len;
     bool numeric;       /* a number cell: XLSX's <v> as written, or an XLS number
                            written the shortest way that reads back the same */
+    bool uncached;      /* an XLSX formula saved without its value (text ""):
+                           not an empty cell, a value nobody computed */
 };
 
 struct sheet_row {

@@ -25,11 +25,14 @@ xlwt runs under Debian's python3 (python3-xlwt).
 
 import json
 import os
+import re
 import random
 import shutil
 import subprocess
 import sys
 import tempfile
+import zipfile
+from xml.sax.saxutils import escape
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gen_province as gp  # noqa: E402
@@ -75,6 +78,54 @@ def soffice_convert(src, fmt, ext):
         sys.exit("gen_shapes.py: soffice did not write " + out)
     os.remove(src)
     return out
+
+
+def col_letter(i):
+    s = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def python_xlsx(path, rows):
+    """A workbook written here with zipfile, as a script would write one:
+    inline strings, numbers, and "=FORMULA|VALUE" fields as formulas, an
+    empty VALUE leaving the formula without a cached value (as writers
+    that do not calculate leave it)."""
+    out = []
+    for r, row in enumerate(rows):
+        cells = []
+        for c, v in enumerate(row):
+            ref = "%s%d" % (col_letter(c), r + 1)
+            if isinstance(v, str) and v.startswith("=") and "|" in v:
+                formula, value = v[1:].split("|", 1)
+                cells.append('<c r="%s"><f>%s</f>%s</c>' % (
+                    ref, escape(formula), "<v>%s</v>" % value if value else ""))
+            elif isinstance(v, int) or (isinstance(v, str) and re.fullmatch(r"[1-9][0-9]{0,14}", v)):
+                cells.append('<c r="%s"><v>%s</v></c>' % (ref, v))
+            elif v != "":
+                cells.append('<c r="%s" t="inlineStr"><is><t>%s</t></is></c>' % (ref, escape(str(v))))
+        out.append('<row r="%d">%s</row>' % (r + 1, "".join(cells)))
+    ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    parts = {
+        "[Content_Types].xml": '<Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+                               'content-types"><Default Extension="xml" '
+                               'ContentType="application/xml"/></Types>',
+        "xl/workbook.xml": '<workbook %s xmlns:r="%s"><sheets><sheet name="Dữ liệu" sheetId="1" '
+                           'r:id="rId1"/></sheets></workbook>' % (ns, rel),
+        "xl/_rels/workbook.xml.rels": '<Relationships xmlns="http://schemas.openxmlformats.org/'
+                                      'package/2006/relationships"><Relationship Id="rId1" '
+                                      'Type="%s/worksheet" Target="worksheets/sheet1.xml"/>'
+                                      '</Relationships>' % rel,
+        "xl/worksheets/sheet1.xml": '<worksheet %s><sheetData>%s</sheetData></worksheet>'
+                                    % (ns, "".join(out)),
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, text in parts.items():
+            z.writestr(name, text.encode())
 
 
 def numeric(v):
@@ -221,8 +272,9 @@ def unit_counts(rng, y, week):
 
 def write_unit_counts(rng, y, agg, as_of, folder, formulas):
     """One lms-units file a module and target. With formulas, an XLSX whose
-    counts are formulas with cached values, and a totals row =SUM(...);
-    else a CSV with thousands separators, a percent written "84,9%", and
+    counts are formulas with cached values, and a totals row =SUM(...),
+    written by libxlsxwriter, the last one by a Python script that leaves
+    one count a formula without its value (a rejected row); else a CSV with thousands separators, a percent written "84,9%", and
     two rows whose counts cannot be whole numbers, rejected. Returns
     [(file, rejected, messages, skipped units)]."""
     files = []
@@ -263,9 +315,16 @@ def write_unit_counts(rng, y, agg, as_of, folder, formulas):
             name = "don-vi-%s-%s-%s.csv" % (code, target, as_of.strftime("%Y%m%d"))
             path = os.path.join(folder, name)
             gp.write_csv(path, rows)
-            if formulas:
+            if formulas and (code, target) == (y.modules[-1][0], "cbql"):
+                bad_unit = sorted(y.agg_units)[1]
+                rows[first][3] = "=D%d+1|" % first
+                messages.append(":%d:D: a formula saved without its value" % (first + 1))
+                skipped.add(bad_unit)
+                os.remove(path)
+                path = path[:-4] + ".xlsx"
+                python_xlsx(path, rows)
+            elif formulas:
                 path = gp.xlsx_libxlsxwriter(path, cover=False)
-                messages = [m.replace(":5:", ":E:") for m in messages]
             files.append((os.path.basename(path), len(messages), messages, skipped,
                           (code, target)))
     return files

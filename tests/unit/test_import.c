@@ -96,6 +96,7 @@ static void make_row(struct sheet_row *row, struct sheet_cell *cells, long numbe
         cells[i].text = texts[i];
         cells[i].len = strlen(texts[i]);
         cells[i].numeric = false;
+        cells[i].uncached = false;
     }
     row->number = number;
     row->ncells = n;
