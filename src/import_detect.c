@@ -4,6 +4,7 @@
 #include "import_internal.h"
 
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -494,12 +495,44 @@ oom:
     return -1;
 }
 
+/* The worksheet asked for: --sheet, else the first sources.sheets entry
+ * whose pattern matches the file name; NULL when none is. */
+static const char *sheet_wanted(const struct import_ctx *c)
+{
+    size_t i;
+
+    if (c->opts->sheet)
+        return c->opts->sheet;
+    for (i = 0; c->cfg && i < c->cfg->nsheets; i++)
+        if (fnmatch(c->cfg->sheets[i].files, c->base, 0) == 0)
+            return c->cfg->sheets[i].sheet;
+    return NULL;
+}
+
 int import_open_at_header(struct import_ctx *c, const struct sheet_limits *limits,
                           struct sheet_row *header, bdtx_error *err)
 {
+    const char *wanted = sheet_wanted(c);
     size_t i, count = 1;
     int rc;
 
+    if (wanted) {
+        /* Digits are a position, counted from 1; anything else a name. */
+        bool position = strspn(wanted, "0123456789") == strlen(wanted);
+        struct sheet_select which = {position ? NULL : wanted,
+                                     position ? (size_t)strtoul(wanted, NULL, 10) - 1 : 0};
+
+        if (sheet_open_sheet(c->path, limits, &which, &c->reader, err) != 0)
+            return -1;
+        rc = read_header(c, header, err);
+        if (rc <= 0)
+            return rc;
+        error_set(err, BDTX_DATAERR, "no recognisable header in the first %d rows of worksheet "
+                  "%s%s%s", HEADER_SEARCH_ROWS, position ? "" : "\"", wanted,
+                  position ? "" : "\"");
+        error_place(err, c->path, 0, NULL);
+        return -1;
+    }
     for (i = 0; i < count; i++) {
         struct sheet_select which = {NULL, i};
 

@@ -20,6 +20,9 @@ struct import_options {
     enum role target;          /* ROLE_UNKNOWN: detect */
     bool strict;               /* reject the whole file on the first bad row */
     bool force;                /* import even what the guard (guard.h) would refuse */
+    const char *sheet;         /* the worksheet to read, a name or a position from
+                                  1 (--sheet); NULL: sources.sheets, else the first
+                                  with a recognisable header */
 };
 
 struct import_result {

@@ -150,10 +150,13 @@ def shape_xls_xlwt(rng, snap, as_of, path):
     rows = title + [LONG_HEAD] + long_rows(rng, snap)
     rows.append(["", "Tổng cộng: %d lượt" % len(snap.rows)])
     path = path[:-4] + ".xls"
-    notes = {"name": "Hướng dẫn", "rows": [["HƯỚNG DẪN"], ["Dữ liệu ở trang tính thứ hai."]]}
+    # Last week's table, everyone passed: read, it would be a wrong week.
+    decoy = {"name": "Tuần trước", "rows": [LONG_HEAD] + [r[:7] + ["Hoàn thành"]
+                                                         for r in long_rows(rng, snap)]}
+    notes = {"name": "Hướng dẫn", "rows": [["HƯỚNG DẪN"], ["Dữ liệu ở trang tính thứ ba."]]}
     data = {"name": "Dữ liệu", "rows": rows,
             "merges": [(0, 0, 0, 7, title[0][0]), (1, 1, 0, 7, title[1][0])]}
-    xlwt_book(path, [notes, data])
+    xlwt_book(path, [decoy, notes, data])
     return path, {"file_encoding": "xls"}
 
 
@@ -344,6 +347,7 @@ def main():
         f.write(y.registry_csv())
     with open(os.path.join(outdir, "bdtx.yaml"), "w", encoding="utf-8") as f:
         f.write(gp.config_yaml([y]))
+        f.write('sources:\n  sheets:\n    - { files: "ket-qua-tuan-*.xls", sheet: "Dữ liệu" }\n')
 
     plan = [
         (41, "xls-xlwt", "ket-qua-tuan-41.csv", (0.15, 0.3)),
