@@ -54,6 +54,7 @@ void sheet_limits_resolve(const struct sheet_limits *in, struct sheet_limits *ou
         out->max_sheets = in->max_sheets;
     if (in->max_rows)
         out->max_rows = in->max_rows;
+    out->xls_cpu_seconds = in->xls_cpu_seconds;
 }
 
 void sheet_limit_error(bdtx_error *err, const char *key, const char *fmt, ...)

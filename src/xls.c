@@ -997,7 +997,9 @@ int xls_open(int fd, const char *path, const struct sheet_limits *limits,
     }
     if (read_all(fd, (size_t)end, &data, err) < 0 || xls_check(data, (size_t)end, limits, err) < 0)
         goto done;
-    x->cpu_budget = XLS_CPU_BASE + XLS_CPU_PER_MIB * (unsigned)((uint64_t)end >> 20);
+    x->cpu_budget = limits->xls_cpu_seconds ? limits->xls_cpu_seconds
+                                            : XLS_CPU_BASE + XLS_CPU_PER_MIB *
+                                                                 (unsigned)((uint64_t)end >> 20);
     if (child_start(x, fd, path, which, err) < 0)
         goto done;
     if (in_read(x, &kind, 1) < 0 || (kind != MSG_SHEET && kind != MSG_ERROR)) {

@@ -23,6 +23,8 @@ struct sheet_limits {
     uint32_t max_cell_chars;          /* Unicode characters; default 32767, Excel's own */
     uint32_t max_sheets;              /* XLSX worksheets; default 255 */
     uint64_t max_rows;                /* non-empty rows; default 2,000,000 */
+    uint32_t xls_cpu_seconds;         /* XLS: processor time of its reader; default
+                                         5 s and 2 s a MiB of file (not configured) */
 };
 
 /* Rows of a CSV file or sheet, whatever its limits say, for messages. */

@@ -14,6 +14,7 @@ static const struct sheet_limits limits = {
     .max_cell_chars = 1024,
     .max_sheets = 8,
     .max_rows = 5000,
+    .xls_cpu_seconds = 1,
 };
 
 static void check_row(const struct sheet_row *row)
