@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fnmatch.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -343,6 +344,7 @@ static void kept_release(struct kept_row *k)
 
 void import_detect_release(struct import_ctx *c)
 {
+    kept_release(&c->closest);
     kept_release(&c->header);
     kept_release(&c->above);
     kept_release(&c->pushed);
@@ -430,6 +432,25 @@ done:
     return rc;
 }
 
+/* Keeps row as the closest to a header when it names more fields than any
+ * row before it. -1 when out of memory. */
+static int remember_closest(struct import_ctx *c, const struct sheet_row *row)
+{
+    int named = 0;
+    size_t i;
+
+    for (i = 0; i < row->ncells; i++)
+        if (!row->cells[i].numeric && !text_blank(row->cells[i].text) &&
+            (header_field(c->vocab, row->cells[i].text) >= 0 ||
+             wide_names_module(c->cfg, row->cells[i].text)))
+            named++;
+    if (named <= c->closest_named)
+        return 0;
+    c->closest_named = named;
+    snprintf(c->closest_sheet, sizeof c->closest_sheet, "%s", sheet_name(c->reader));
+    return kept_copy(&c->closest, row);
+}
+
 /* The header among the first rows: one row recognised alone (and the row
  * under it read with it when it holds sub-captions only), or two rows
  * recognised together. 0 with *row the header, 1 when none, -1 on error. */
@@ -482,6 +503,8 @@ static int read_header(struct import_ctx *c, struct sheet_row *row, bdtx_error *
                 return 0;
             }
         }
+        if (remember_closest(c, row) != 0)
+            goto oom;
         title_len = strlen(c->title);
         title_append(c, row);
         if (kept_copy(&c->above, row) != 0)
@@ -509,6 +532,164 @@ static const char *sheet_wanted(const struct import_ctx *c)
     return NULL;
 }
 
+/* The fields each kind of export needs: each group is satisfied by any
+ * one of its fields (-1 ends a group); F_MODULE is satisfied too by
+ * columns headed by modules (the wide layout). */
+#define GROUPS 4
+#define ALTS 3
+static const struct {
+    const char *what;
+    int need[GROUPS][ALTS];
+} kinds[] = {
+    { "a learners export (lms-learners)",
+      { { F_ACCOUNT, -1 }, { F_UNIT_CODE, F_UNIT_NAME, -1 }, { F_MODULE, -1 },
+        { F_STATUS, F_RESULT, -1 } } },
+    { "a TEMIS per-unit export (temis-units)",
+      { { F_UNIT_CODE, F_UNIT_NAME, -1 }, { F_TOTAL, -1 }, { F_SELF_ASSESSED, -1 }, { -1 } } },
+    { "a per-unit LMS export (lms-units)",
+      { { F_UNIT_CODE, F_UNIT_NAME, -1 }, { F_ASSIGNED, -1 }, { F_PASSED, -1 }, { -1 } } },
+    { "a TEMIS export of people (temis-people)",
+      { { F_ACCOUNT, F_MOET_ID, -1 }, { F_UNIT_CODE, F_UNIT_NAME, -1 },
+        { F_SELF_STATUS, F_RATING, -1 }, { -1 } } },
+};
+
+/* Words two normalised texts share. */
+static int shared_words(const char *a, const char *b)
+{
+    char *ka = text_key(a), *kb = text_key(b), *save = NULL, *w;
+    int n = 0;
+
+    for (w = ka ? strtok_r(ka, " ", &save) : NULL; w && kb; w = strtok_r(NULL, " ", &save))
+        if (text_has_words(kb, w))
+            n++;
+    free(ka);
+    free(kb);
+    return n;
+}
+
+/* Appends to buf (of cap) as snprintf would, never past cap. */
+static void append(char *buf, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void append(char *buf, size_t cap, const char *fmt, ...)
+{
+    size_t len = strlen(buf);
+    va_list ap;
+
+    if (len + 1 >= cap)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(buf + len, cap - len, fmt, ap);
+    va_end(ap);
+}
+
+/* The closest row, said: which kind of export it comes closest to, the
+ * fields it lacks, the cells not understood (one of them named as not a
+ * known name for a missing field when their words meet), and how to add
+ * an alias. Falls back on the general hint when no row named anything. */
+static void explain_no_header(const struct import_ctx *c, size_t sheets, bdtx_error *err)
+{
+    const struct sheet_row *row = &c->closest.row;
+    char detail[sizeof err->detail] = "", shown[96], cell[16];
+    bool has[F_COUNT] = { false }, modules = false;
+    size_t i, k, g, a, best = 0, missing_best = GROUPS + 1;
+    long guess = -1;
+    int guess_field = -1, guess_words = 0;
+
+    if (c->closest_named == 0) {
+        error_hint(err, "a learners export needs columns such as Tài khoản, Mã đơn vị or Đơn vị, "
+                        "Mô đun and Trạng thái; a TEMIS export Mã đơn vị, Tổng số and the "
+                        "self-assessed count; more names can be added under sources.aliases");
+        return;
+    }
+    for (i = 0; i < row->ncells; i++) {
+        int f = row->cells[i].numeric ? -1 : header_field(c->vocab, row->cells[i].text);
+
+        if (f >= 0)
+            has[f] = true;
+        else if (!row->cells[i].numeric && wide_names_module(c->cfg, row->cells[i].text))
+            modules = true;
+    }
+    for (k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        size_t missing = 0;
+
+        for (g = 0; g < GROUPS && kinds[k].need[g][0] >= 0; g++) {
+            bool ok = kinds[k].need[g][0] == F_MODULE && modules;
+
+            for (a = 0; a < ALTS && kinds[k].need[g][a] >= 0; a++)
+                ok = ok || has[kinds[k].need[g][a]];
+            missing += !ok;
+        }
+        if (missing < missing_best) {
+            missing_best = missing;
+            best = k;
+        }
+    }
+    append(detail, sizeof detail, "row %ld%s%s%s comes closest to %s, which lacks:",
+           row->number, sheets > 1 ? " of worksheet \"" : "", sheets > 1 ? c->closest_sheet : "",
+           sheets > 1 ? "\"" : "", kinds[best].what);
+    for (g = 0, k = 0; g < GROUPS && kinds[best].need[g][0] >= 0; g++) {
+        bool ok = kinds[best].need[g][0] == F_MODULE && modules;
+
+        for (a = 0; a < ALTS && kinds[best].need[g][a] >= 0; a++)
+            ok = ok || has[kinds[best].need[g][a]];
+        if (ok)
+            continue;
+        append(detail, sizeof detail, "%s", k++ ? ", " : " ");
+        for (a = 0; a < ALTS && kinds[best].need[g][a] >= 0; a++) {
+            int f = kinds[best].need[g][a];
+
+            append(detail, sizeof detail, "%s%s", a ? " or " : "", field_name((enum field)f));
+            /* The cell not understood whose words meet a name of f. */
+            for (i = 0; i < row->ncells; i++) {
+                const char *t = row->cells[i].text;
+                size_t n;
+
+                if (row->cells[i].numeric || text_blank(t) || header_field(c->vocab, t) >= 0)
+                    continue;
+                for (n = 0; header_builtin_name((enum field)f, n); n++) {
+                    int w = shared_words(t, header_builtin_name((enum field)f, n));
+
+                    if (w > guess_words) {
+                        guess_words = w;
+                        guess = (long)i;
+                        guess_field = f;
+                    }
+                }
+            }
+        }
+    }
+    append(detail, sizeof detail, "; cells not understood:");
+    for (i = 0, k = 0; i < row->ncells; i++) {
+        const char *t = row->cells[i].text;
+
+        if (row->cells[i].numeric || text_blank(t) || header_field(c->vocab, t) >= 0 ||
+            wide_names_module(c->cfg, t))
+            continue;
+        import_quote_value(t, shown, sizeof shown);
+        sheet_column_label(c->reader, i, cell, sizeof cell);
+        append(detail, sizeof detail, "%s %s \"%s\"", k++ ? "," : "", cell, shown);
+    }
+    if (k == 0)
+        append(detail, sizeof detail, " none");
+    if (guess >= 0) {
+        import_quote_value(row->cells[guess].text, shown, sizeof shown);
+        append(detail, sizeof detail, "; \"%s\" is not a known name for %s (known:", shown,
+               field_name((enum field)guess_field));
+        for (i = 0; header_builtin_name((enum field)guess_field, i); i++)
+            append(detail, sizeof detail, "%s %s", i ? "," : "",
+                   header_builtin_name((enum field)guess_field, i));
+        append(detail, sizeof detail, ")");
+        error_hint(err, "if \"%s\" is the %s column, add it to the configuration: "
+                   "sources: { aliases: { %s: [\"%s\"] } }", shown,
+                   field_name((enum field)guess_field), field_name((enum field)guess_field), shown);
+    } else {
+        error_hint(err, "name the columns as the export does, or add their names to the "
+                        "configuration under sources.aliases, e.g. sources: { aliases: "
+                        "{ status: [\"Tình trạng học\"] } }");
+    }
+    error_detail(err, "%s", detail);
+}
+
 int import_open_at_header(struct import_ctx *c, const struct sheet_limits *limits,
                           struct sheet_row *header, bdtx_error *err)
 {
@@ -531,6 +712,7 @@ int import_open_at_header(struct import_ctx *c, const struct sheet_limits *limit
                   "%s%s%s", HEADER_SEARCH_ROWS, position ? "" : "\"", wanted,
                   position ? "" : "\"");
         error_place(err, c->path, 0, NULL);
+        explain_no_header(c, 1, err);
         return -1;
     }
     for (i = 0; i < count; i++) {
@@ -552,9 +734,7 @@ int import_open_at_header(struct import_ctx *c, const struct sheet_limits *limit
         error_set(err, BDTX_DATAERR, "no recognisable header in the first %d rows",
                   HEADER_SEARCH_ROWS);
     error_place(err, c->path, 0, NULL);
-    error_hint(err, "a learners export needs columns such as Tài khoản, Mã đơn vị or Đơn vị, "
-                    "Mô đun and Trạng thái; a TEMIS export Mã đơn vị, Tổng số and the "
-                    "self-assessed count; more names can be added under sources.aliases");
+    explain_no_header(c, count, err);
     return -1;
 }
 

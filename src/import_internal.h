@@ -134,6 +134,11 @@ struct import_ctx {
      * handed out again by import_next_row. */
     struct kept_row header, above, pushed;
     bool has_pushed;
+    /* When no header is found: the row that came closest (the most cells
+     * naming a field), its worksheet, and how many it named. */
+    struct kept_row closest;
+    char closest_sheet[128];
+    int closest_named;
 };
 
 /* Frees everything c holds and closes its reader; c is left empty. */

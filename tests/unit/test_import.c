@@ -304,6 +304,52 @@ static void test_no_header(void **state)
     import_ctx_release(&c);
 }
 
+/* No header: the row that came closest is shown, with the field it lacks,
+ * the cells not understood, the one that looks meant for the field, the
+ * field's known names, and the alias that would take it. */
+static void test_no_header_closest(void **state)
+{
+    char path[256], other[256];
+    struct import_ctx c;
+    struct sheet_row header;
+    struct sheet_limits limits;
+    bdtx_error err;
+
+    (void)state;
+    snprintf(path, sizeof path, "%s", write_file("closest.csv",
+             "Danh sách,,,,,,\n"
+             "STT,Họ và tên,Tài khoản,Mã đơn vị,Mô đun,Tình trạng học,Ghi chú\n"
+             "1,Lê Văn A,205125370,20178001,Mô đun 1,Hoàn thành,\n"));
+    snprintf(other, sizeof other, "%s", write_file("closest-units.csv",
+             "Mã đơn vị,Số người,Số tự đánh giá\n20178001,10,5\n"));
+    ctx_init(&c, path);
+    error_clear(&err);
+    config_sheet_limits(&cfg, &limits);
+    assert_int_equal(import_open_at_header(&c, &limits, &header, &err), -1);
+    assert_string_equal(err.message, "no recognisable header in the first 40 rows");
+    assert_string_equal(err.detail,
+                        "row 2 comes closest to a learners export (lms-learners), which lacks: "
+                        "status or result; cells not understood: 6 \"Tình trạng học\", "
+                        "7 \"Ghi chú\"; \"Tình trạng học\" is not a known name for status (known: "
+                        "Trạng thái, Tình trạng, Trạng thái học tập, Trạng thái hoàn thành)");
+    assert_string_equal(err.hint, "if \"Tình trạng học\" is the status column, add it to the "
+                                  "configuration: sources: { aliases: { status: "
+                                  "[\"Tình trạng học\"] } }");
+    import_ctx_release(&c);
+
+    ctx_init(&c, other);
+    error_clear(&err);
+    assert_int_equal(import_open_at_header(&c, &limits, &header, &err), -1);
+    assert_string_equal(err.detail,
+                        "row 1 comes closest to a TEMIS per-unit export (temis-units), which "
+                        "lacks: total, self_assessed; cells not understood: 2 \"Số "
+                        "người\", 3 \"Số tự đánh giá\"");
+    assert_string_equal(err.hint, "name the columns as the export does, or add their names to "
+                                  "the configuration under sources.aliases, e.g. sources: "
+                                  "{ aliases: { status: [\"Tình trạng học\"] } }");
+    import_ctx_release(&c);
+}
+
 /* The date bdtx run orders its inbox by is the one the import will read. */
 static void test_peek_as_of(void **state)
 {
@@ -735,6 +781,7 @@ int main(void)
         cmocka_unit_test(test_two_row_header_first_alone),
         cmocka_unit_test(test_two_row_header_wide),
         cmocka_unit_test(test_no_header),
+        cmocka_unit_test(test_no_header_closest),
         cmocka_unit_test(test_peek_as_of),
         cmocka_unit_test(test_decide_as_of),
         cmocka_unit_test(test_decide_target),
