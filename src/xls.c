@@ -48,6 +48,23 @@
 #define BIFF_FONT 0x0031
 #define BIFF_FORMAT 0x041E
 #define BIFF_LABEL 0x0204
+#define BIFF_FORMULA 0x0006
+#define BIFF_STRING 0x0207
+
+/* A formula cell's cached value: FreeXL reads no formula cells, so their
+ * values are taken from the FORMULA (and STRING) records here. */
+struct xls_formula {
+    uint32_t sheet;             /* BOUNDSHEET order */
+    uint16_t row, col;
+    bool numeric;
+    bool uncached;              /* a result type BIFF does not define: no value */
+    char *text;
+};
+
+struct formula_table {
+    struct xls_formula *items;
+    size_t count, cap;
+};
 
 /* FreeXL runs in a child process that hands the rows over a pipe, so that
  * a file it cannot cope with (it crashes on some, loops for hours on a date
@@ -56,7 +73,8 @@
  * messages on the pipe: */
 enum {
     MSG_SHEET = 'S',            /* u32 worksheets, string name */
-    MSG_ROW = 'R',              /* i64 number, u32 cells, each: u8 numeric, string text */
+    MSG_ROW = 'R',              /* i64 number, u32 cells, each: u8 flags (1 numeric,
+                                   2 uncached), string text */
     MSG_ERROR = 'E',            /* i64 row, string column, message, detail, hint */
     MSG_END = 'Z'
 };
@@ -69,6 +87,7 @@ enum {
 
 struct xls_reader {
     char *path;
+    struct formula_table formulas;
     struct sheet_limits lim;
     pid_t pid;                  /* the child, -1 once reaped */
     int in;                     /* the pipe from it */
@@ -389,54 +408,208 @@ static bool biff_strings_fit(uint16_t type, const unsigned char *p, uint16_t rle
         return rlen >= 5 && biff_string_fits(p + 4, rlen - 4u, le16(p + 2));
     case BIFF_LABEL:
         return rlen >= 9 && biff_string_fits(p + 8, rlen - 8u, le16(p + 6));
+    case BIFF_STRING:
+        return rlen >= 3 && biff_string_fits(p + 2, rlen - 2u, le16(p));
     default:
         return true;
     }
 }
 
+/* Latin-1 (a compressed BIFF8 string) or UTF-16LE text of cch characters
+ * as UTF-8, malloc'd; NULL when out of memory. */
+static char *biff_utf8(const unsigned char *p, size_t cch, bool wide)
+{
+    char *out = malloc(cch * 4 + 1), *o = out;
+    size_t i;
+
+    if (!out)
+        return NULL;
+    for (i = 0; i < cch; i++) {
+        uint32_t u = wide ? le16(p + 2 * i) : p[i];
+
+        if (wide && u >= 0xD800 && u < 0xDC00 && i + 1 < cch &&
+            le16(p + 2 * i + 2) >= 0xDC00 && le16(p + 2 * i + 2) < 0xE000) {
+            u = 0x10000 + ((u - 0xD800) << 10) + (le16(p + 2 * i + 2) - 0xDC00);
+            i++;
+        } else if (u >= 0xD800 && u < 0xE000) {
+            u = 0xFFFD;
+        }
+        if (u < 0x80) {
+            *o++ = (char)u;
+        } else if (u < 0x800) {
+            *o++ = (char)(0xC0 | u >> 6);
+            *o++ = (char)(0x80 | (u & 0x3F));
+        } else if (u < 0x10000) {
+            *o++ = (char)(0xE0 | u >> 12);
+            *o++ = (char)(0x80 | ((u >> 6) & 0x3F));
+            *o++ = (char)(0x80 | (u & 0x3F));
+        } else {
+            *o++ = (char)(0xF0 | u >> 18);
+            *o++ = (char)(0x80 | ((u >> 12) & 0x3F));
+            *o++ = (char)(0x80 | ((u >> 6) & 0x3F));
+            *o++ = (char)(0x80 | (u & 0x3F));
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+/* The cached value of a FORMULA record (p, at least 20 bytes) as a cell:
+ * a number, a boolean ("1"/"0", as XLSX gives them), an error's text, or
+ * empty; a string result comes in the STRING record after it. */
+static int formula_add(struct formula_table *t, uint32_t sheet, const unsigned char *p,
+                       bool *string_next)
+{
+    static const struct { unsigned char code; const char *text; } errors[] = {
+        {0x00, "#NULL!"}, {0x07, "#DIV/0!"}, {0x0F, "#VALUE!"}, {0x17, "#REF!"},
+        {0x1D, "#NAME?"}, {0x24, "#NUM!"}, {0x2A, "#N/A"},
+    };
+    const unsigned char *v = p + 6;
+    struct xls_formula *f;
+    char buf[64];
+    const char *text = "";
+    size_t i;
+
+    if (sheet_grow((void **)&t->items, &t->cap, t->count + 1, sizeof *t->items) < 0)
+        return -1;
+    f = &t->items[t->count];
+    f->sheet = sheet;
+    f->row = le16(p);
+    f->col = le16(p + 2);
+    f->numeric = false;
+    f->uncached = false;
+    *string_next = false;
+    if (le16(v + 6) != 0xFFFF) {
+        uint64_t bits = (uint64_t)le32(v) | (uint64_t)le32(v + 4) << 32;
+        double d;
+
+        memcpy(&d, &bits, sizeof d);
+        value_format_double(d, buf, sizeof buf);
+        text = buf;
+        f->numeric = true;
+    } else if (v[0] == 0) {
+        *string_next = true;
+    } else if (v[0] == 1) {
+        text = v[2] ? "1" : "0";
+    } else if (v[0] == 2) {
+        text = "#ERROR!";
+        for (i = 0; i < sizeof errors / sizeof errors[0]; i++)
+            if (errors[i].code == v[2])
+                text = errors[i].text;
+    } else if (v[0] != 3) {
+        /* Writers that do not calculate (xlwt) leave the value all ones. */
+        f->uncached = true;
+    }
+    f->text = strdup(text);
+    if (!f->text)
+        return -1;
+    t->count++;
+    return 0;
+}
+
+static int formula_order(const void *a, const void *b)
+{
+    const struct xls_formula *x = a, *y = b;
+
+    if (x->sheet != y->sheet)
+        return x->sheet < y->sheet ? -1 : 1;
+    if (x->row != y->row)
+        return x->row < y->row ? -1 : 1;
+    return x->col < y->col ? -1 : x->col > y->col;
+}
+
+static void formulas_release(struct formula_table *t)
+{
+    size_t i;
+
+    for (i = 0; i < t->count; i++)
+        free(t->items[i].text);
+    free(t->items);
+    memset(t, 0, sizeof *t);
+}
+
 /* The worksheet substreams' declared sizes and the workbook's encryption,
  * from the BIFF records; FreeXL reads the rest. */
 static int biff_check(const unsigned char *s, size_t len, const struct sheet_limits *lim,
-                      bdtx_error *err)
+                      struct formula_table *formulas, bdtx_error *err)
 {
-    size_t off = 0;
+    size_t off = 0, i;
     uint64_t cells = 0;
     unsigned sheets = 0;
-    bool first = true;
+    uint32_t *starts = NULL;    /* the BOF offset of each sheet, BOUNDSHEET order */
+    size_t starts_cap = 0;
+    long sheet = -1;            /* the substream being walked, -1: globals or unknown */
+    bool first = true, string_next = false;
     char msg[200];
+    int rc = -1;
+
 
     while (off + 4 <= len) {
         uint16_t type = le16(s + off), rlen = le16(s + off + 2);
         const unsigned char *p = s + off + 4;
 
-        if (rlen > BIFF_MAX_RECORD || off + 4 + rlen > len)
-            return corrupt(err, "a BIFF record runs past the end of the Workbook stream");
+        if (rlen > BIFF_MAX_RECORD || off + 4 + rlen > len) {
+            corrupt(err, "a BIFF record runs past the end of the Workbook stream");
+            goto done;
+        }
         if (first) {
             if (type != BIFF_BOF || rlen < 4 || le16(p) != 0x0600) {
                 error_set(err, BDTX_DATAERR, "not an Excel 97-2003 (BIFF8) workbook");
                 error_hint(err, "open it in Excel or LibreOffice and save it as .xlsx");
-                return -1;
+                goto done;
             }
             first = false;
+        } else if (type == BIFF_BOF) {
+            for (sheet = -1, i = 0; i < sheets && sheet < 0; i++)
+                if (starts[i] == off)
+                    sheet = (long)i;
         }
         if (type == BIFF_FILEPASS) {
             error_set(err, BDTX_DATAERR, "refused XLS: the workbook is encrypted");
             error_hint(err, "open it in Excel, remove its password and save it again");
-            return -1;
+            goto done;
         }
-        if (type == BIFF_BOUNDSHEET && ++sheets > lim->max_sheets) {
-            sheet_limit_error(err, "max_sheets", "workbook has more than %" PRIu32 " sheets",
-                              lim->max_sheets);
-            return -1;
+        if (type == BIFF_BOUNDSHEET) {
+            if (sheets >= lim->max_sheets) {
+                sheet_limit_error(err, "max_sheets", "workbook has more than %" PRIu32 " sheets",
+                                  lim->max_sheets);
+                goto done;
+            }
+            if (sheet_grow((void **)&starts, &starts_cap, sheets + 1, sizeof *starts) < 0) {
+                error_oom(err);
+                goto done;
+            }
+            starts[sheets++] = rlen >= 4 ? le32(p) : 0;
         }
         if (type == BIFF_SST) {
             struct sst_cursor k = { s, len, off, off + 12, off + 4 + (size_t)rlen };
 
-            if (rlen < 8 || le32(p + 4) > len / 3 || !sst_strings(&k, le32(p + 4)))
-                return corrupt(err, "the shared string table declares more strings than it holds");
+            if (rlen < 8 || le32(p + 4) > len / 3 || !sst_strings(&k, le32(p + 4))) {
+                corrupt(err, "the shared string table declares more strings than it holds");
+                goto done;
+            }
         }
-        if (!biff_strings_fit(type, p, rlen))
-            return corrupt(err, "a text runs past the end of its BIFF record");
+        if (!biff_strings_fit(type, p, rlen)) {
+            corrupt(err, "a text runs past the end of its BIFF record");
+            goto done;
+        }
+        if (type == BIFF_FORMULA && rlen >= 20 && sheet >= 0 &&
+            formula_add(formulas, (uint32_t)sheet, p, &string_next) < 0) {
+            error_oom(err);
+            goto done;
+        }
+        if (type == BIFF_STRING && string_next) {
+            struct xls_formula *f = &formulas->items[formulas->count - 1];
+            char *text = biff_utf8(p + 3, le16(p), p[2] & 0x01);
+
+            if (!text) {
+                error_oom(err);
+                goto done;
+            }
+            free(f->text);
+            f->text = text;
+            string_next = false;
+        }
         if (type == BIFF_DIMENSIONS && rlen >= 12) {
             uint32_t rows = le32(p + 4);
             uint16_t cols = le16(p + 10);
@@ -445,12 +618,13 @@ static int biff_check(const unsigned char *s, size_t len, const struct sheet_lim
                 snprintf(msg, sizeof msg,
                          "a worksheet declares %" PRIu32 " rows and %u columns, more than BIFF8 allows",
                          rows, (unsigned)cols);
-                return corrupt(err, msg);
+                corrupt(err, msg);
+                goto done;
             }
             if (cols > lim->max_cells_per_row) {
                 sheet_limit_error(err, "max_cells_per_row", "row has more than %" PRIu32 " cells",
                                   lim->max_cells_per_row);
-                return -1;
+                goto done;
             }
             cells += (uint64_t)rows * cols;
             if (cells * XLS_CELL_BYTES > lim->max_uncompressed_bytes) {
@@ -459,20 +633,26 @@ static int biff_check(const unsigned char *s, size_t len, const struct sheet_lim
                 sheet_size_text(lim->max_uncompressed_bytes, size, sizeof size);
                 sheet_limit_error(err, "max_uncompressed_mb",
                                   "XLS worksheets declare more cells than fit in %s", size);
-                return -1;
+                goto done;
             }
         }
         off += 4 + (size_t)rlen;
     }
-    if (first)
-        return corrupt(err, "the Workbook stream is empty");
-    return 0;
+    if (first) {
+        corrupt(err, "the Workbook stream is empty");
+        goto done;
+    }
+    qsort(formulas->items, formulas->count, sizeof *formulas->items, formula_order);
+    rc = 0;
+done:
+    free(starts);
+    return rc;
 }
 
 /* The compound file's header, FAT, directory, mini stream and Workbook
  * stream, each bounded by the file; then the BIFF records. */
 static int xls_check(const unsigned char *data, size_t size, const struct sheet_limits *lim,
-                     bdtx_error *err)
+                     struct formula_table *formulas, bdtx_error *err)
 {
     static const unsigned char sig[8] = { 0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1 };
     struct cfb c = { .data = data, .size = size };
@@ -582,7 +762,7 @@ static int xls_check(const unsigned char *data, size_t size, const struct sheet_
                               err) < 0) {
             goto done;
         }
-        rc = biff_check(book, (size_t)wsize, lim, err);
+        rc = biff_check(book, (size_t)wsize, lim, formulas, err);
     }
 done:
     free(c.fat);
@@ -709,13 +889,13 @@ static void out_error(struct pipe_out *o, const bdtx_error *e)
 
 /* One cell as text: numbers as XLSX writes its <v> (numeric), dates as
  * yyyy-mm-dd (FreeXL applies the cell's date format). */
-static int child_cell(const void *h, struct rowbuf *rb, uint32_t row, uint16_t col,
-                      bdtx_error *err)
+static int child_cell(const void *h, const struct formula_table *formulas, uint32_t sheet,
+                      struct rowbuf *rb, uint32_t row, uint16_t col, bdtx_error *err)
 {
     FreeXL_CellValue v;
     char buf[64];
     const char *text = "";
-    bool numeric = false;
+    bool numeric = false, uncached = false;
     int rc = freexl_get_cell_value(h, row, col, &v);
 
     if (rc != FREEXL_OK) {
@@ -740,18 +920,32 @@ static int child_cell(const void *h, struct rowbuf *rb, uint32_t row, uint16_t c
     case FREEXL_CELL_TIME:
         text = v.value.text_value ? v.value.text_value : "";
         break;
-    default:
+    default: {
+        /* FreeXL leaves formula cells empty: their cached values. */
+        struct xls_formula key = { sheet, (uint16_t)row, col, false, false, NULL };
+        const struct xls_formula *f =
+            row <= UINT16_MAX ? bsearch(&key, formulas->items, formulas->count,
+                                        sizeof *formulas->items, formula_order) : NULL;
+
+        if (f) {
+            text = f->text;
+            numeric = f->numeric;
+            uncached = f->uncached;
+        }
         break;
+    }
     }
     if (rowbuf_append(rb, text, strlen(text), err) < 0 || rowbuf_end_cell(rb, numeric, err) < 0)
         return -1;
+    if (uncached)
+        rowbuf_mark_uncached(rb);
     return 0;
 }
 
 /* The worksheet which names or numbers, selected; its name and the count
  * sent. */
 static int child_select(const void *h, const struct sheet_select *which, struct pipe_out *o,
-                        uint32_t *rows, uint16_t *cols, bdtx_error *err)
+                        uint32_t *rows, uint16_t *cols, uint32_t *chosen, bdtx_error *err)
 {
     unsigned i, total = 0, index = 0;
     const char *name = NULL;
@@ -779,6 +973,7 @@ static int child_select(const void *h, const struct sheet_select *which, struct 
         freexl_select_active_worksheet(h, (unsigned short)index) != FREEXL_OK ||
         freexl_worksheet_dimensions(h, rows, cols) != FREEXL_OK)
         return corrupt(err, "a worksheet cannot be read");
+    *chosen = index;
     out_bytes(o, "S", 1);
     out_u32(o, total);
     out_text(o, name ? name : "");
@@ -788,7 +983,8 @@ static int child_select(const void *h, const struct sheet_select *which, struct 
 /* The child: FreeXL reads source, and every non-empty row of the chosen
  * worksheet goes down the pipe. Never returns. */
 static void child_main(int fd, const char *source, const struct sheet_select *which,
-                       const struct sheet_limits *lim, unsigned cpu_budget)
+                       const struct sheet_limits *lim, const struct formula_table *formulas,
+                       unsigned cpu_budget)
 {
     static struct pipe_out o;
     struct rlimit cpu = { cpu_budget, cpu_budget + 1 };
@@ -796,7 +992,7 @@ static void child_main(int fd, const char *source, const struct sheet_select *wh
     struct rowbuf rb;
     struct sheet_row row;
     bdtx_error err;
-    uint32_t rows = 0, r;
+    uint32_t rows = 0, r, sheet = 0;
     uint16_t cols = 0, c;
     unsigned pw = 0;
     int frc;
@@ -816,7 +1012,7 @@ static void child_main(int fd, const char *source, const struct sheet_select *wh
         error_hint(&err, "open it in Excel, remove its password and save it again");
         goto fail;
     }
-    if (child_select(h, which, &o, &rows, &cols, &err) < 0)
+    if (child_select(h, which, &o, &rows, &cols, &sheet, &err) < 0)
         goto fail;
     for (r = 0; r < rows; r++) {
         int64_t number = (int64_t)r + 1;
@@ -824,7 +1020,7 @@ static void child_main(int fd, const char *source, const struct sheet_select *wh
 
         rowbuf_reset(&rb);
         for (c = 0; c < cols; c++)
-            if (child_cell(h, &rb, r, c, &err) < 0) {
+            if (child_cell(h, formulas, sheet, &rb, r, c, &err) < 0) {
                 char label[16];
 
                 sheet_column_name(SHEET_XLS, c, label, sizeof label);
@@ -837,9 +1033,10 @@ static void child_main(int fd, const char *source, const struct sheet_select *wh
         out_bytes(&o, &number, sizeof number);
         out_u32(&o, (uint32_t)row.ncells);
         for (i = 0; i < row.ncells; i++) {
-            unsigned char numeric = row.cells[i].numeric;
+            unsigned char flags = (unsigned char)(row.cells[i].numeric |
+                                                  row.cells[i].uncached << 1);
 
-            out_bytes(&o, &numeric, 1);
+            out_bytes(&o, &flags, 1);
             out_string(&o, row.cells[i].text, row.cells[i].len);
         }
     }
@@ -962,7 +1159,7 @@ static int child_start(struct xls_reader *x, int fd, const char *path,
     }
     if (x->pid == 0) {
         close(p[0]);
-        child_main(p[1], source, which, &x->lim, x->cpu_budget);
+        child_main(p[1], source, which, &x->lim, &x->formulas, x->cpu_budget);
     }
     close(p[1]);
     x->in = p[0];
@@ -995,7 +1192,8 @@ int xls_open(int fd, const char *path, const struct sheet_limits *limits,
         error_set(err, BDTX_DATAERR, "cannot read: %s", strerror(errno));
         goto done;
     }
-    if (read_all(fd, (size_t)end, &data, err) < 0 || xls_check(data, (size_t)end, limits, err) < 0)
+    if (read_all(fd, (size_t)end, &data, err) < 0 ||
+        xls_check(data, (size_t)end, limits, &x->formulas, err) < 0)
         goto done;
     x->cpu_budget = limits->xls_cpu_seconds ? limits->xls_cpu_seconds
                                             : XLS_CPU_BASE + XLS_CPU_PER_MIB *
@@ -1047,10 +1245,10 @@ static int read_row(struct xls_reader *x, bdtx_error *err)
         return -1;
     }
     for (i = 0; i < ncells; i++) {
-        unsigned char numeric;
+        unsigned char flags;
         uint32_t len;
 
-        if (in_read(x, &numeric, 1) < 0 || in_read(x, &len, sizeof len) < 0) {
+        if (in_read(x, &flags, 1) < 0 || in_read(x, &len, sizeof len) < 0) {
             child_lost(x, err);
             return -1;
         }
@@ -1065,8 +1263,10 @@ static int read_row(struct xls_reader *x, bdtx_error *err)
                 goto placed;
             len -= take;
         }
-        if (rowbuf_end_cell(&x->rb, numeric != 0, err) < 0)
+        if (rowbuf_end_cell(&x->rb, (flags & 1) != 0, err) < 0)
             goto placed;
+        if (flags & 2)
+            rowbuf_mark_uncached(&x->rb);
     }
     rowbuf_finish(&x->rb, (long)number, &x->row);
     return 0;
@@ -1141,6 +1341,7 @@ void xls_close(struct xls_reader *x)
         kill(x->pid, SIGKILL);
     reap(x, &status);
     rowbuf_release(&x->rb);
+    formulas_release(&x->formulas);
     free(x->sheet_name);
     free(x->path);
     free(x);

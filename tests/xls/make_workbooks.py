@@ -6,8 +6,8 @@ find in them: make_workbooks.py OUT_DIR writes
   OUT_DIR/libreoffice.xls  the same workbook saved again by LibreOffice
                            (soffice --convert-to xls), which writes its
                            own records (RK and MULRK numbers, its own SST)
-  OUT_DIR/expected.json    {sheet name: [[row number, cell, ...], ...]} as
-                           tests/tools/sheet_dump prints them
+  OUT_DIR/expected.json    {writer: {sheet name: [[row number, cell, ...], ...]}}
+                           as tests/tools/sheet_dump prints them
 
 The expected rows come from the values written here, never from reading
 the files back. Run with Debian's python3, which has xlwt.
@@ -24,7 +24,9 @@ import unicodedata
 import xlwt
 
 # Cell values: str is text, int and float are numbers, date a date-formatted
-# cell (read back as yyyy-mm-dd), ("serial", n) a date serial left a number.
+# cell (read back as yyyy-mm-dd), ("serial", n) a date serial left a number,
+# ("formula", text, value) a formula: LibreOffice saves its value, xlwt
+# (which does not calculate) a blank result.
 NOTES = [["Ghi chú: bảng này do phòng GD&ĐT lập"], ["Không sửa tên cột"]]
 HEADER = ["STT", "Họ và tên", "Tài khoản", "Mã đơn vị", "Mô đun", "Trạng thái",
           "Ngày hoàn thành", "Điểm"]
@@ -46,7 +48,12 @@ def learners():
     return rows
 
 
-SHEETS = {"Ghi chú": NOTES, "Học viên": learners(), "Trống": []}
+TOTALS = [["Đơn vị", "Phải học", "Hoàn thành", "Tỷ lệ"],
+          ["Trường A", 1242, 1101, ("formula", "C2/B2*100", 1101 / 1242 * 100)],
+          ["Trường B", 880, 440, ("formula", "C3/B3*100", 50.0)],
+          ["Tổng cộng", ("formula", "SUM(B2:B3)", 2122), ("formula", "SUM(C2:C3)", 1541)]]
+
+SHEETS = {"Ghi chú": NOTES, "Học viên": learners(), "Trống": [], "Tổng hợp": TOTALS}
 
 
 def write_xlwt(path):
@@ -58,6 +65,8 @@ def write_xlwt(path):
             for c, v in enumerate(row):
                 if isinstance(v, datetime.date):
                     sheet.write(r, c, v, date_style)
+                elif isinstance(v, tuple) and v[0] == "formula":
+                    sheet.write(r, c, xlwt.Formula(v[1]))
                 elif isinstance(v, tuple):
                     sheet.write(r, c, v[1])
                 elif v != "":
@@ -65,20 +74,22 @@ def write_xlwt(path):
     book.save(path)
 
 
-def json_cell(v):
+def json_cell(v, writer):
     if isinstance(v, datetime.date):
         return v.isoformat()
+    if isinstance(v, tuple) and v[0] == "formula":
+        return v[2] if writer == "libreoffice" else ""
     if isinstance(v, tuple):
         return v[1]
     return v
 
 
-def expected():
+def expected(writer):
     out = {}
     for name, rows in SHEETS.items():
         got = []
         for r, row in enumerate(rows):
-            cells = [json_cell(v) for v in row]
+            cells = [json_cell(v, writer) for v in row]
             while cells and cells[-1] == "":
                 cells.pop()
             if cells:
@@ -110,7 +121,7 @@ def main():
     write_xlwt(os.path.join(out, "xlwt.xls"))
     libreoffice(os.path.join(out, "xlwt.xls"), out)
     with open(os.path.join(out, "expected.json"), "w", encoding="utf-8") as f:
-        json.dump(expected(), f, ensure_ascii=False)
+        json.dump({w: expected(w) for w in ("xlwt", "libreoffice")}, f, ensure_ascii=False)
 
 
 if __name__ == "__main__":
