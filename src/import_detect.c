@@ -567,6 +567,30 @@ static int shared_words(const char *a, const char *b)
     return n;
 }
 
+/* The cell of row not understood whose words meet a built-in name of
+ * field f more than *words: *cell, *field and *words set to it. */
+static void meant_for(const struct import_ctx *c, const struct sheet_row *row, int f,
+                      long *cell, int *field, int *words)
+{
+    size_t i, n;
+
+    for (i = 0; i < row->ncells; i++) {
+        const char *t = row->cells[i].text;
+
+        if (row->cells[i].numeric || text_blank(t) || header_field(c->vocab, t) >= 0)
+            continue;
+        for (n = 0; header_builtin_name((enum field)f, n); n++) {
+            int w = shared_words(t, header_builtin_name((enum field)f, n));
+
+            if (w > *words) {
+                *words = w;
+                *cell = (long)i;
+                *field = f;
+            }
+        }
+    }
+}
+
 /* Appends to buf (of cap) as snprintf would, never past cap. */
 static void append(char *buf, size_t cap, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -639,23 +663,7 @@ static void explain_no_header(const struct import_ctx *c, size_t sheets, bdtx_er
             int f = kinds[best].need[g][a];
 
             append(detail, sizeof detail, "%s%s", a ? " or " : "", field_name((enum field)f));
-            /* The cell not understood whose words meet a name of f. */
-            for (i = 0; i < row->ncells; i++) {
-                const char *t = row->cells[i].text;
-                size_t n;
-
-                if (row->cells[i].numeric || text_blank(t) || header_field(c->vocab, t) >= 0)
-                    continue;
-                for (n = 0; header_builtin_name((enum field)f, n); n++) {
-                    int w = shared_words(t, header_builtin_name((enum field)f, n));
-
-                    if (w > guess_words) {
-                        guess_words = w;
-                        guess = (long)i;
-                        guess_field = f;
-                    }
-                }
-            }
+            meant_for(c, row, f, &guess, &guess_field, &guess_words);
         }
     }
     append(detail, sizeof detail, "; cells not understood:");

@@ -528,6 +528,36 @@ static void formulas_release(struct formula_table *t)
     memset(t, 0, sizeof *t);
 }
 
+/* A worksheet's DIMENSIONS (p): within BIFF8's bounds and the limits, the
+ * cells declared so far (*cells) within what FreeXL may allocate. */
+static int biff_dimensions(const unsigned char *p, const struct sheet_limits *lim,
+                           uint64_t *cells, bdtx_error *err)
+{
+    uint32_t rows = le32(p + 4);
+    uint16_t cols = le16(p + 10);
+    char msg[200], size[32];
+
+    if (rows > XLS_MAX_ROWS || cols > XLS_MAX_COLS) {
+        snprintf(msg, sizeof msg,
+                 "a worksheet declares %" PRIu32 " rows and %u columns, more than BIFF8 allows",
+                 rows, (unsigned)cols);
+        return corrupt(err, msg);
+    }
+    if (cols > lim->max_cells_per_row) {
+        sheet_limit_error(err, "max_cells_per_row", "row has more than %" PRIu32 " cells",
+                          lim->max_cells_per_row);
+        return -1;
+    }
+    *cells += (uint64_t)rows * cols;
+    if (*cells * XLS_CELL_BYTES > lim->max_uncompressed_bytes) {
+        sheet_size_text(lim->max_uncompressed_bytes, size, sizeof size);
+        sheet_limit_error(err, "max_uncompressed_mb",
+                          "XLS worksheets declare more cells than fit in %s", size);
+        return -1;
+    }
+    return 0;
+}
+
 /* The worksheet substreams' declared sizes and the workbook's encryption,
  * from the BIFF records; FreeXL reads the rest. */
 static int biff_check(const unsigned char *s, size_t len, const struct sheet_limits *lim,
@@ -540,9 +570,7 @@ static int biff_check(const unsigned char *s, size_t len, const struct sheet_lim
     size_t starts_cap = 0;
     long sheet = -1;            /* the substream being walked, -1: globals or unknown */
     bool first = true, string_next = false;
-    char msg[200];
     int rc = -1;
-
 
     while (off + 4 <= len) {
         uint16_t type = le16(s + off), rlen = le16(s + off + 2);
@@ -610,32 +638,8 @@ static int biff_check(const unsigned char *s, size_t len, const struct sheet_lim
             f->text = text;
             string_next = false;
         }
-        if (type == BIFF_DIMENSIONS && rlen >= 12) {
-            uint32_t rows = le32(p + 4);
-            uint16_t cols = le16(p + 10);
-
-            if (rows > XLS_MAX_ROWS || cols > XLS_MAX_COLS) {
-                snprintf(msg, sizeof msg,
-                         "a worksheet declares %" PRIu32 " rows and %u columns, more than BIFF8 allows",
-                         rows, (unsigned)cols);
-                corrupt(err, msg);
-                goto done;
-            }
-            if (cols > lim->max_cells_per_row) {
-                sheet_limit_error(err, "max_cells_per_row", "row has more than %" PRIu32 " cells",
-                                  lim->max_cells_per_row);
-                goto done;
-            }
-            cells += (uint64_t)rows * cols;
-            if (cells * XLS_CELL_BYTES > lim->max_uncompressed_bytes) {
-                char size[32];
-
-                sheet_size_text(lim->max_uncompressed_bytes, size, sizeof size);
-                sheet_limit_error(err, "max_uncompressed_mb",
-                                  "XLS worksheets declare more cells than fit in %s", size);
-                goto done;
-            }
-        }
+        if (type == BIFF_DIMENSIONS && rlen >= 12 && biff_dimensions(p, lim, &cells, err) < 0)
+            goto done;
         off += 4 + (size_t)rlen;
     }
     if (first) {
@@ -649,6 +653,74 @@ done:
     return rc;
 }
 
+/* The mini stream (the root entry's) and its allocation table, for a
+ * Workbook stream under the mini stream cutoff. */
+static int cfb_mini(struct cfb *c, const unsigned char *root, bdtx_error *err)
+{
+    uint32_t *mchain = NULL, per = c->ssize / 4;
+    size_t nm = 0, i;
+
+    if (!root || le32(c->data + 0x40) > c->nsectors)
+        return corrupt(err, "the mini stream is broken");
+    if (cfb_chain(c, c->fat, c->nfat, c->nsectors, le32(c->data + 0x3C), "mini allocation table",
+                  &mchain, &nm, err) < 0)
+        return -1;
+    c->nminifat = nm * per;
+    c->minifat = malloc((c->nminifat ? c->nminifat : 1) * sizeof *c->minifat);
+    if (!c->minifat) {
+        free(mchain);
+        error_oom(err);
+        return -1;
+    }
+    for (i = 0; i < c->nminifat; i++)
+        c->minifat[i] = le32(c->data + (size_t)(mchain[i / per] + 1) * c->ssize + 4 * (i % per));
+    free(mchain);
+    c->ministream_len = le32(root + 0x78);
+    if (c->ministream_len > c->size)
+        return corrupt(err, "the mini stream declares more bytes than the file has");
+    return cfb_stream(c, le32(root + 0x74), c->ministream_len, false, "mini stream",
+                      &c->ministream, err);
+}
+
+/* The directory's root entry and Workbook stream entry. An encrypted
+ * XLSX (an OLE2 file too), another Office document or an older BIFF
+ * workbook is refused, saying which. */
+static int cfb_entries(const unsigned char *dir, size_t nentries,
+                       const unsigned char **root, const unsigned char **wb, bdtx_error *err)
+{
+    size_t i;
+
+    *root = *wb = NULL;
+    for (i = 0; i < nentries; i++) {
+        const unsigned char *e = dir + i * CFB_DIR_ENTRY;
+
+        /* A name is at most 32 UTF-16 units, its NUL included. */
+        if (le16(e + 0x40) > 64 || le16(e + 0x40) % 2 != 0)
+            return corrupt(err, "an entry of the OLE2 directory is broken");
+        if (e[0x42] == 5 && !*root) {
+            *root = e;
+        } else if (e[0x42] == 2 && !*wb &&
+                   (dir_name_is(e, "Workbook") || dir_name_is(e, "Book"))) {
+            *wb = e;
+        } else if (e[0x42] == 2 && dir_name_is(e, "EncryptedPackage")) {
+            error_set(err, BDTX_DATAERR, "refused XLSX: the workbook is encrypted");
+            error_hint(err, "open it in Excel, remove its password and save it again");
+            return -1;
+        }
+    }
+    if (!*wb) {
+        error_set(err, BDTX_DATAERR, "not a CSV, XLSX or XLS file");
+        error_detail(err, "an OLE2 document without a workbook: another kind of Office file");
+        return -1;
+    }
+    if (!dir_name_is(*wb, "Workbook")) {
+        error_set(err, BDTX_DATAERR, "not an Excel 97-2003 (BIFF8) workbook");
+        error_hint(err, "open it in Excel or LibreOffice and save it as .xlsx");
+        return -1;
+    }
+    return 0;
+}
+
 /* The compound file's header, FAT, directory, mini stream and Workbook
  * stream, each bounded by the file; then the BIFF records. */
 static int xls_check(const unsigned char *data, size_t size, const struct sheet_limits *lim,
@@ -658,8 +730,9 @@ static int xls_check(const unsigned char *data, size_t size, const struct sheet_
     struct cfb c = { .data = data, .size = size };
     unsigned char *dir = NULL, *book = NULL;
     uint32_t *dirchain = NULL;
-    size_t ndir = 0, i, nentries;
+    size_t ndir = 0;
     const unsigned char *root = NULL, *wb = NULL;
+    uint64_t wsize;
     uint16_t shift;
     int rc = -1;
 
@@ -678,92 +751,27 @@ static int xls_check(const unsigned char *data, size_t size, const struct sheet_
         goto done;
     }
     c.nsectors = (uint32_t)((size - c.ssize) / c.ssize);
-    if (cfb_read_fat(&c, err) < 0)
+    if (cfb_read_fat(&c, err) < 0 ||
+        cfb_chain(&c, c.fat, c.nfat, c.nsectors, le32(data + 0x30), "directory", &dirchain,
+                  &ndir, err) < 0 ||
+        cfb_stream(&c, le32(data + 0x30), (uint64_t)ndir * c.ssize, false, "directory", &dir,
+                   err) < 0 ||
+        cfb_entries(dir, ndir * c.ssize / CFB_DIR_ENTRY, &root, &wb, err) < 0)
         goto done;
-    if (cfb_chain(&c, c.fat, c.nfat, c.nsectors, le32(data + 0x30), "directory", &dirchain,
-                  &ndir, err) < 0)
-        goto done;
-    free(dirchain);
-    dirchain = NULL;
-    if (cfb_stream(&c, le32(data + 0x30), (uint64_t)ndir * c.ssize, false, "directory", &dir,
-                   err) < 0)
-        goto done;
-    nentries = ndir * c.ssize / CFB_DIR_ENTRY;
-    for (i = 0; i < nentries; i++) {
-        const unsigned char *e = dir + i * CFB_DIR_ENTRY;
-
-        /* A name is at most 32 UTF-16 units, its NUL included. */
-        if (le16(e + 0x40) > 64 || le16(e + 0x40) % 2 != 0) {
-            corrupt(err, "an entry of the OLE2 directory is broken");
-            goto done;
-        }
-        if (e[0x42] == 5 && !root)
-            root = e;
-        else if (e[0x42] == 2 && !wb && (dir_name_is(e, "Workbook") || dir_name_is(e, "Book")))
-            wb = e;
-        else if (e[0x42] == 2 && dir_name_is(e, "EncryptedPackage")) {
-            error_set(err, BDTX_DATAERR, "refused XLSX: the workbook is encrypted");
-            error_hint(err, "open it in Excel, remove its password and save it again");
-            goto done;
-        }
-    }
-    if (!wb) {
-        error_set(err, BDTX_DATAERR, "not a CSV, XLSX or XLS file");
-        error_detail(err, "an OLE2 document without a workbook: another kind of Office file");
+    wsize = le32(wb + 0x78);
+    if (wsize > size) {
+        corrupt(err, "the Workbook stream declares more bytes than the file has");
         goto done;
     }
-    if (!dir_name_is(wb, "Workbook")) {
-        error_set(err, BDTX_DATAERR, "not an Excel 97-2003 (BIFF8) workbook");
-        error_hint(err, "open it in Excel or LibreOffice and save it as .xlsx");
+    if (wsize < le32(data + 0x38)) {
+        if (cfb_mini(&c, root, err) < 0 ||
+            cfb_stream(&c, le32(wb + 0x74), wsize, true, "Workbook stream", &book, err) < 0)
+            goto done;
+    } else if (cfb_stream(&c, le32(wb + 0x74), wsize, false, "Workbook stream", &book,
+                          err) < 0) {
         goto done;
     }
-    {
-        uint64_t wsize = le32(wb + 0x78), cutoff = le32(data + 0x38);
-
-        if (wsize > size)
-            wsize = UINT64_MAX;     /* refused below, whatever its chain */
-        if (wsize < cutoff) {
-            uint32_t nmini = le32(data + 0x40);
-            uint32_t *mchain = NULL;
-            size_t nm = 0;
-
-            if (!root || nmini > c.nsectors) {
-                corrupt(err, "the mini stream is broken");
-                goto done;
-            }
-            if (cfb_chain(&c, c.fat, c.nfat, c.nsectors, le32(data + 0x3C), "mini allocation table",
-                          &mchain, &nm, err) < 0)
-                goto done;
-            c.nminifat = nm * (c.ssize / 4);
-            c.minifat = malloc((c.nminifat ? c.nminifat : 1) * sizeof *c.minifat);
-            if (!c.minifat) {
-                free(mchain);
-                error_oom(err);
-                goto done;
-            }
-            for (i = 0; i < c.nminifat; i++)
-                c.minifat[i] = le32(data + (size_t)(mchain[i / (c.ssize / 4)] + 1) * c.ssize +
-                                    4 * (i % (c.ssize / 4)));
-            free(mchain);
-            c.ministream_len = le32(root + 0x78);
-            if (c.ministream_len > size) {
-                corrupt(err, "the mini stream declares more bytes than the file has");
-                goto done;
-            }
-            if (cfb_stream(&c, le32(root + 0x74), c.ministream_len, false, "mini stream",
-                           &c.ministream, err) < 0)
-                goto done;
-            if (cfb_stream(&c, le32(wb + 0x74), wsize, true, "Workbook stream", &book, err) < 0)
-                goto done;
-        } else if (wsize == UINT64_MAX) {
-            corrupt(err, "the Workbook stream declares more bytes than the file has");
-            goto done;
-        } else if (cfb_stream(&c, le32(wb + 0x74), wsize, false, "Workbook stream", &book,
-                              err) < 0) {
-            goto done;
-        }
-        rc = biff_check(book, (size_t)wsize, lim, formulas, err);
-    }
+    rc = biff_check(book, (size_t)wsize, lim, formulas, err);
 done:
     free(c.fat);
     free(c.minifat);
