@@ -646,7 +646,8 @@ static int biff_check(const unsigned char *s, size_t len, const struct sheet_lim
         corrupt(err, "the Workbook stream is empty");
         goto done;
     }
-    qsort(formulas->items, formulas->count, sizeof *formulas->items, formula_order);
+    if (formulas->count > 0)
+        qsort(formulas->items, formulas->count, sizeof *formulas->items, formula_order);
     rc = 0;
 done:
     free(starts);
@@ -932,8 +933,10 @@ static int child_cell(const void *h, const struct formula_table *formulas, uint3
         /* FreeXL leaves formula cells empty: their cached values. */
         struct xls_formula key = { sheet, (uint16_t)row, col, false, false, NULL };
         const struct xls_formula *f =
-            row <= UINT16_MAX ? bsearch(&key, formulas->items, formulas->count,
-                                        sizeof *formulas->items, formula_order) : NULL;
+            row <= UINT16_MAX && formulas->count > 0
+                ? bsearch(&key, formulas->items, formulas->count, sizeof *formulas->items,
+                          formula_order)
+                : NULL;
 
         if (f) {
             text = f->text;
