@@ -390,7 +390,8 @@ static bool parse_target(const char *s, enum role *out)
 }
 
 static const char import_usage[] = "import [--source KIND] [--as-of DATE] [--module CODE] "
-                                   "[--target gv|cbql] [--strict] [--force] FILE...";
+                                   "[--target gv|cbql] [--sheet NAME|N] [--strict] [--force] "
+                                   "FILE...";
 
 /* The options of bdtx import into opts; optind is left at the first FILE.
  * 0, or BDTX_USAGE with err set. */
@@ -404,6 +405,7 @@ static int import_parse_options(int argc, char **argv, struct import_options *op
         {"target", required_argument, NULL, 't'},
         {"strict", no_argument, NULL, 'S'},
         {"force", no_argument, NULL, 'F'},
+        {"sheet", required_argument, NULL, 'W'},
         {NULL, 0, NULL, 0},
     };
     const char *usage = import_usage;
@@ -431,6 +433,12 @@ static int import_parse_options(int argc, char **argv, struct import_options *op
             break;
         case 'S': opts->strict = true; break;
         case 'F': opts->force = true; break;
+        case 'W':
+            if (!optarg[0] || (strspn(optarg, "0123456789") == strlen(optarg) && atol(optarg) < 1))
+                return usage_error(err, usage, "--sheet needs a worksheet name or a position "
+                                   "counted from 1, not '%s'", optarg);
+            opts->sheet = optarg;
+            break;
         default:
             return bad_option(err, usage, argv, opt, options);
         }

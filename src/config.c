@@ -568,16 +568,52 @@ static int parse_aliases(struct loader *ld, const yaml_node_t *map, struct confi
     return 0;
 }
 
+/* sources.sheets: [{ files: PATTERN, sheet: NAME or N }, ...]. */
+static int parse_sheets(struct loader *ld, const yaml_node_t *seq, struct config *cfg)
+{
+    static const struct key_spec keys[] = { { "files", true }, { "sheet", true } };
+    const char *name = "sources.sheets";
+    char item[NAME_CAP];
+    size_t n, i;
+
+    if (expect(ld, seq, YAML_SEQUENCE_NODE, name) < 0)
+        return -1;
+    n = sequence_length(seq);
+    if (n == 0)
+        return 0;
+    cfg->sheets = calloc(n, sizeof *cfg->sheets);
+    if (!cfg->sheets)
+        return fail_memory(ld);
+    cfg->nsheets = n;
+    for (i = 0; i < n; i++) {
+        yaml_node_t *v[2];
+
+        item_name(item, name, i);
+        if (map_fetch(ld, node_at(ld, seq->data.sequence.items.start[i]), item, keys, 2, v) < 0 ||
+            get_text(ld, v[0], item, "files", true, &cfg->sheets[i].files) < 0 ||
+            get_text(ld, v[1], item, "sheet", true, &cfg->sheets[i].sheet) < 0)
+            return -1;
+        if (strspn(cfg->sheets[i].sheet, "0123456789") == strlen(cfg->sheets[i].sheet) &&
+            atol(cfg->sheets[i].sheet) < 1)
+            return fail_at(ld, v[1]->start_mark, "%s.sheet: worksheets are counted from 1",
+                           item);
+    }
+    return 0;
+}
+
 static int parse_sources(struct loader *ld, const yaml_node_t *node, struct config *cfg)
 {
-    static const struct key_spec keys[] = { { "aliases", false }, { "status", false } };
+    static const struct key_spec keys[] = {
+        { "aliases", false }, { "status", false }, { "sheets", false },
+    };
     static const struct key_spec status_keys[] = { { "passed", false }, { "not_passed", false } };
-    yaml_node_t *v[2], *status[2];
+    yaml_node_t *v[3], *status[2];
 
     if (!node)
         return 0;
-    if (map_fetch(ld, node, "sources", keys, 2, v) < 0 ||
-        (v[0] && parse_aliases(ld, v[0], cfg) < 0))
+    if (map_fetch(ld, node, "sources", keys, 3, v) < 0 ||
+        (v[0] && parse_aliases(ld, v[0], cfg) < 0) ||
+        (v[2] && parse_sheets(ld, v[2], cfg) < 0))
         return -1;
     if (!v[1])
         return 0;
@@ -1232,6 +1268,11 @@ void config_release(struct config *cfg)
         free(year->groups);
     }
     free(cfg->years);
+    for (i = 0; i < cfg->nsheets; i++) {
+        free(cfg->sheets[i].files);
+        free(cfg->sheets[i].sheet);
+    }
+    free(cfg->sheets);
     for (i = 0; i < cfg->naliases; i++) {
         free(cfg->aliases[i].field);
         strings_release(&cfg->aliases[i].names);

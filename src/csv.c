@@ -5,6 +5,7 @@
 #include <iconv.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "bdtx/text.h"
@@ -168,6 +169,26 @@ static int csv_fill(struct csv_reader *r, bdtx_error *err)
     }
 }
 
+/* Excel's delimiter hint, a first line "sep=;" (or any one character
+ * after "sep="): the bytes of the line with its end, and *delim; 0 when
+ * the text does not start with one. */
+static size_t csv_sep_line(const char *s, size_t n, char *delim)
+{
+    size_t len = 5;
+
+    if (n < 5 || strncasecmp(s, "sep=", 4) != 0 || s[4] == '\r' || s[4] == '\n' ||
+        (unsigned char)s[4] >= 0x80)
+        return 0;
+    if (len < n && s[len] == '\r')
+        len++;
+    if (len < n && s[len] == '\n')
+        len++;
+    else if (len < n && s[len - 1] != '\r')
+        return 0;
+    *delim = s[4];
+    return len;
+}
+
 /* Choose the delimiter whose count per line is the most often repeated
  * non-zero value: title rows above the header have none, and a decimal
  * comma inside ';'-separated data varies from line to line. */
@@ -285,7 +306,7 @@ static void csv_newline(struct csv_reader *r)
 
 static int csv_nul(struct csv_reader *r, bdtx_error *err)
 {
-    error_set(err, BDTX_DATAERR, "not a CSV or XLSX file");
+    error_set(err, BDTX_DATAERR, "not a CSV, XLSX or XLS file");
     error_detail(err, "a NUL byte: the file holds binary data");
     csv_place(r, err, r->line, 0);
     return -1;
@@ -438,6 +459,7 @@ int csv_open(int fd, const char *path, const struct sheet_limits *limits,
     struct csv_reader *r;
     ssize_t n;
     bool whole;
+    size_t sep;
     int rc = -1;
 
     *out = NULL;
@@ -505,13 +527,19 @@ int csv_open(int fd, const char *path, const struct sheet_limits *limits,
         if (n >= 3 && memcmp(r->buf, "\xEF\xBB\xBF", 3) == 0)
             r->pos = 3;
         if (memchr(r->buf + r->pos, '\0', r->len - r->pos)) {
-            error_set(err, BDTX_DATAERR, "not a CSV or XLSX file");
+            error_set(err, BDTX_DATAERR, "not a CSV, XLSX or XLS file");
             error_detail(err, "the file holds binary data (UTF-16 text needs a byte order mark)");
             csv_place(r, err, 0, 0);
             goto done;
         }
     }
-    r->delim = csv_detect(r->buf + r->pos, r->len - r->pos, whole);
+    sep = csv_sep_line(r->buf + r->pos, r->len - r->pos, &r->delim);
+    if (sep > 0) {
+        r->pos += sep;
+        r->line++;
+    } else {
+        r->delim = csv_detect(r->buf + r->pos, r->len - r->pos, whole);
+    }
     *out = r;
     rc = 0;
 

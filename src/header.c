@@ -176,6 +176,16 @@ fail:
     return -1;
 }
 
+const char *header_builtin_name(enum field f, size_t i)
+{
+    size_t k;
+
+    for (k = 0; k < sizeof builtin_headers / sizeof builtin_headers[0]; k++)
+        if (builtin_headers[k].field == f && i-- == 0)
+            return builtin_headers[k].name;
+    return NULL;
+}
+
 int header_field(const struct vocab *v, const char *text)
 {
     char *key = text_key(text);

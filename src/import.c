@@ -20,6 +20,7 @@ void import_ctx_release(struct import_ctx *c)
     size_t i;
 
     sheet_close(c->reader);
+    import_detect_release(c);
     if (c->names_ready)
         names_release(&c->names);
     wide_release(&c->wide);

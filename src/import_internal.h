@@ -78,6 +78,15 @@ struct held_row {
     bool has;
 };
 
+/* A row kept past the reader's next call: its cells and their texts owned. */
+struct kept_row {
+    char *text;
+    size_t text_cap;
+    struct sheet_cell *cells;
+    size_t cells_cap;
+    struct sheet_row row;
+};
+
 /* Everything one import works with; released at one place
  * (import_ctx_release). */
 struct import_ctx {
@@ -120,6 +129,17 @@ struct import_ctx {
     char unit_memo_text[128];
     long unit_memo;
     struct memo memo[MEMO_COLUMNS];   /* lookups of repeated cells, by raw text */
+    /* The header as recognised: one row, or two (captions over
+     * sub-captions) read as one; the row above the one being tried; and a
+     * row read to see whether it was a second header row, which was not,
+     * handed out again by import_next_row. */
+    struct kept_row header, above, pushed;
+    bool has_pushed;
+    /* When no header is found: the row that came closest (the most cells
+     * naming a field), its worksheet, and how many it named. */
+    struct kept_row closest;
+    char closest_sheet[128];
+    int closest_named;
 };
 
 /* Frees everything c holds and closes its reader; c is left empty. */
@@ -133,6 +153,8 @@ void import_ctx_release(struct import_ctx *c);
  * err filled. */
 int import_open_at_header(struct import_ctx *c, const struct sheet_limits *limits,
                           struct sheet_row *header, bdtx_error *err);
+/* Frees what import_open_at_header kept (the header rows). */
+void import_detect_release(struct import_ctx *c);
 /* c->as_of: --as-of, the title rows, the file name, else (with a warning)
  * the file's modification day. */
 int import_decide_as_of(struct import_ctx *c, bdtx_error *err);
@@ -178,6 +200,10 @@ void import_explain_rejections(const struct import_ctx *c, bdtx_error *err);
 int import_next_row(struct import_ctx *c, struct sheet_row *row, bdtx_error *err);
 /* The file's encoding and its conversion counts into the import. */
 int import_store_conversions(struct import_ctx *c, bdtx_error *err);
+/* A cell the import reads that is a formula saved without its value
+ * rejects the row: 0 when there is none, 1 after the rejection, -1 with
+ * err set. */
+int import_uncached_cell(struct import_ctx *c, const struct sheet_row *row, bdtx_error *err);
 /* A totals row closing an export, with nothing in key_col. */
 bool import_is_totals_row(const struct sheet_row *row, long key_col);
 /* The unit a row names, by code, else by name: 0 with *out its index, or

@@ -103,34 +103,59 @@ static int stage_row(struct import_ctx *c, const struct sheet_row *row, const ch
     return 0;
 }
 
-/* A wide row: one pair per module cell that is not empty. A cell with an
- * unknown status rejects the whole row, so a learner is never half in. */
+/* A module's state in a wide row: its status, passed when the result
+ * beside it (a two-row header's "Kết quả") is Đạt. -2 when the module is
+ * not assigned (both empty), -1 when a cell is not understood (*bad its
+ * column). */
+static int wide_state(struct import_ctx *c, const struct sheet_row *row,
+                      const struct wide_column *w, long *bad)
+{
+    const char *status = import_cell_text(row, w->col);
+    const char *result = import_cell_text(row, w->result_col);
+    int state, passed;
+
+    if (text_blank(status) && text_blank(result))
+        return -2;
+    state = import_status_of(c, status);
+    if (state < 0) {
+        *bad = w->col;
+        return -1;
+    }
+    passed = w->result_col >= 0 ? import_result_of(c, result) : 0;
+    if (passed < 0) {
+        *bad = w->result_col;
+        return -1;
+    }
+    return passed == 1 ? STATE_PASSED : state;
+}
+
+/* A wide row: one pair per module that is assigned. A cell not understood
+ * rejects the whole row, so a learner is never half in. */
 static int stage_wide_row(struct import_ctx *c, const struct sheet_row *row,
                           const char *account, long unit, bdtx_error *err)
 {
     char shown[128], *name;
+    long bad = -1;
     size_t i;
     int rc;
 
     for (i = 0; i < c->wide.count; i++) {
-        const char *text = import_cell_text(row, c->wide.cols[i].col);
-
-        if (!text_blank(text) && import_status_of(c, text) < 0) {
-            import_quote_value(text, shown, sizeof shown);
-            return import_reject(c, row->number, c->wide.cols[i].col, err,
-                                 "unknown status '%s'", shown) != 0 ? -1 : 0;
-        }
+        if (wide_state(c, row, &c->wide.cols[i], &bad) != -1)
+            continue;
+        import_quote_value(import_cell_text(row, bad), shown, sizeof shown);
+        return import_reject(c, row->number, bad, err, "unknown %s '%s'",
+                             bad == c->wide.cols[i].col ? "status" : "result", shown) != 0
+                   ? -1 : 0;
     }
     if ((rc = name_of(c, row, &name, err)) != 0)
         return rc < 0 ? -1 : 0;
     free(name);
     for (i = 0; i < c->wide.count; i++) {
-        const char *text = import_cell_text(row, c->wide.cols[i].col);
+        int state = wide_state(c, row, &c->wide.cols[i], &bad);
 
-        if (text_blank(text))
+        if (state == -2)
             continue;
-        if (stage_row(c, row, account, unit, c->wide.cols[i].module,
-                      import_status_of(c, text), err) < 0)
+        if (stage_row(c, row, account, unit, c->wide.cols[i].module, state, err) < 0)
             return -1;
     }
     return 0;
@@ -180,6 +205,8 @@ static int learner_row(struct import_ctx *c, const struct sheet_row *row, bdtx_e
 
     if (import_is_totals_row(row, col[F_ACCOUNT]))
         return 0;
+    if ((rc = import_uncached_cell(c, row, err)) != 0)
+        return rc < 0 ? -1 : 0;
     if ((rc = import_account_cell(c, row, col[F_ACCOUNT], account, sizeof account, err)) != 0)
         return rc < 0 ? -1 : 0;
     if (import_unit_of(c, row, &unit, err) != 0)

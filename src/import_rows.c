@@ -395,6 +395,31 @@ static int fix_cell(struct import_ctx *c, const struct sheet_row *row, size_t i,
     return 0;
 }
 
+static bool uncached_at(const struct sheet_row *row, long col)
+{
+    return col >= 0 && (size_t)col < row->ncells && row->cells[col].uncached;
+}
+
+int import_uncached_cell(struct import_ctx *c, const struct sheet_row *row, bdtx_error *err)
+{
+    long bad = -1;
+    size_t i;
+
+    for (i = 0; i < F_COUNT && bad < 0; i++)
+        if (uncached_at(row, c->map.col[i]))
+            bad = c->map.col[i];
+    for (i = 0; i < c->wide.count && bad < 0; i++) {
+        if (uncached_at(row, c->wide.cols[i].col))
+            bad = c->wide.cols[i].col;
+        else if (uncached_at(row, c->wide.cols[i].result_col))
+            bad = c->wide.cols[i].result_col;
+    }
+    if (bad < 0)
+        return 0;
+    return import_reject(c, row->number, bad, err, "a formula saved without its value (open "
+                         "the file in Excel or LibreOffice and save it again)") != 0 ? -1 : 1;
+}
+
 /* The next row, its cells typed in a legacy Vietnamese font (TCVN3, VNI)
  * converted to Unicode and counted, and the characters XML cannot hold
  * (C0 controls, U+FFFE, U+FFFF) replaced by U+FFFD and counted: a name
@@ -402,10 +427,17 @@ static int fix_cell(struct import_ctx *c, const struct sheet_row *row, size_t i,
  * nothing to change is handed on as the reader gave it. */
 int import_next_row(struct import_ctx *c, struct sheet_row *row, bdtx_error *err)
 {
-    int got = sheet_next(c->reader, row, err);
+    int got;
     size_t i, bad;
 
     fixed_clear(c);
+    /* A row the header search read ahead, already converted. */
+    if (c->has_pushed) {
+        c->has_pushed = false;
+        *row = c->pushed.row;
+        return 1;
+    }
+    got = sheet_next(c->reader, row, err);
     if (got != 1)
         return got;
     if (c->nplain < row->ncells) {

@@ -46,7 +46,7 @@ static int count_of(struct import_ctx *c, const struct sheet_row *row, enum fiel
         buf[0] = '\0';
         return 0;
     }
-    if (!value_parse_int(text, &v) || v < 0 || v > INT32_MAX) {
+    if (!value_parse_count(text, &v) || v > INT32_MAX) {
         import_quote_value(text, shown, sizeof shown);
         if (import_reject(c, row->number, c->map.col[f], err, "'%s' is not a count",
                           shown) != 0)
@@ -64,10 +64,13 @@ static int unit_row(struct import_ctx *c, const struct sheet_row *row, long *uni
                     bdtx_error *err)
 {
     size_t before = c->nrejections;
+    int rc;
 
     if (import_is_totals_row(row, c->map.col[F_UNIT_CODE] >= 0 ? c->map.col[F_UNIT_CODE]
                                                                : c->map.col[F_UNIT_NAME]))
         return 0;
+    if ((rc = import_uncached_cell(c, row, err)) != 0)
+        return rc < 0 ? -1 : 0;
     if (import_unit_of(c, row, unit, err) != 0)
         return -1;
     return c->nrejections > before ? 0 : 1;

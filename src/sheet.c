@@ -21,6 +21,7 @@ struct sheet_reader {
     uint64_t max_rows, rows;
     struct csv_reader *csv;
     struct xlsx_reader *xlsx;
+    struct xls_reader *xls;
     struct readahead *ahead;    /* set by sheet_read_ahead */
 };
 
@@ -53,6 +54,7 @@ void sheet_limits_resolve(const struct sheet_limits *in, struct sheet_limits *ou
         out->max_sheets = in->max_sheets;
     if (in->max_rows)
         out->max_rows = in->max_rows;
+    out->xls_cpu_seconds = in->xls_cpu_seconds;
 }
 
 void sheet_limit_error(bdtx_error *err, const char *key, const char *fmt, ...)
@@ -197,10 +199,17 @@ int rowbuf_end_cell(struct rowbuf *rb, bool numeric, bdtx_error *err)
     c->text = NULL;
     c->len = rb->len - rb->cell_start;
     c->numeric = numeric && c->len > 0;
+    c->uncached = false;
     rb->text[rb->len++] = '\0';
     rb->cell_start = rb->len;
     rb->cell_chars = 0;
     return 0;
+}
+
+void rowbuf_mark_uncached(struct rowbuf *rb)
+{
+    if (rb->ncells > 0)
+        rb->cells[rb->ncells - 1].uncached = true;
 }
 
 int rowbuf_pad(struct rowbuf *rb, size_t index, bdtx_error *err)
@@ -217,11 +226,12 @@ bool rowbuf_finish(struct rowbuf *rb, long number, struct sheet_row *row)
     bool any = false;
     size_t i;
 
-    while (rb->ncells > 0 && rb->cells[rb->ncells - 1].len == 0)
+    while (rb->ncells > 0 && rb->cells[rb->ncells - 1].len == 0 &&
+           !rb->cells[rb->ncells - 1].uncached)
         rb->ncells--;
     for (i = 0; i < rb->ncells; i++) {
         rb->cells[i].text = p;
-        if (!any && !text_blank(p))
+        if (!any && (!text_blank(p) || rb->cells[i].uncached))
             any = true;
         p += rb->cells[i].len + 1;
     }
@@ -301,13 +311,6 @@ int sheet_open_sheet(const char *path, const struct sheet_limits *limits,
         error_set(err, BDTX_DATAERR, "cannot read: %s", strerror(errno));
         goto done;
     }
-    /* Old .xls workbooks and password-protected .xlsx are both OLE2 files. */
-    if (n == (ssize_t)sizeof magic && memcmp(magic, ole_magic, sizeof magic) == 0) {
-        error_set(err, BDTX_DATAERR, "not a CSV or XLSX file");
-        error_detail(err, "this is an old Excel .xls workbook or an encrypted workbook");
-        error_hint(err, "open it in Excel and save it, without a password, as .xlsx");
-        goto done;
-    }
     r = calloc(1, sizeof *r);
     if (!r) {
         error_oom(err);
@@ -322,6 +325,10 @@ int sheet_open_sheet(const char *path, const struct sheet_limits *limits,
     if (n == (ssize_t)sizeof magic && memcmp(magic, zip_magic, sizeof magic) == 0) {
         r->format = SHEET_XLSX;
         rc = xlsx_open(fd, path, &lim, which, &r->xlsx, err);
+    } else if (n == (ssize_t)sizeof magic && memcmp(magic, ole_magic, sizeof magic) == 0) {
+        /* Old .xls workbooks and password-protected .xlsx are both OLE2 files. */
+        r->format = SHEET_XLS;
+        rc = xls_open(fd, path, &lim, which, &r->xls, err);
     } else if (!which->name && which->index > 0) {
         error_set(err, BDTX_DATAERR, "a CSV file has one sheet only");
         error_place(err, path, 0, NULL);
@@ -352,7 +359,14 @@ done:
 
 static int next_direct(struct sheet_reader *r, struct sheet_row *row, bdtx_error *err)
 {
-    int rc = r->format == SHEET_XLSX ? xlsx_next(r->xlsx, row, err) : csv_next(r->csv, row, err);
+    int rc;
+
+    if (r->format == SHEET_XLSX)
+        rc = xlsx_next(r->xlsx, row, err);
+    else if (r->format == SHEET_XLS)
+        rc = xls_next(r->xls, row, err);
+    else
+        rc = csv_next(r->csv, row, err);
 
     if (rc == 1 && ++r->rows > r->max_rows) {
         sheet_limit_error(err, "max_rows", "more than %" PRIu64 " rows", r->max_rows);
@@ -428,7 +442,7 @@ struct ahead_row {
 
 struct ahead_cell {
     size_t off, len;            /* in text */
-    bool numeric;
+    bool numeric, uncached;
 };
 
 struct ahead_batch {
@@ -478,6 +492,7 @@ static int ahead_add(struct ahead_batch *b, const struct sheet_row *row)
         ac->off = b->text_len;
         ac->len = c->len;
         ac->numeric = c->numeric;
+        ac->uncached = c->uncached;
         b->text_len += c->len + 1;
     }
     return 0;
@@ -576,6 +591,7 @@ static int ahead_next(struct readahead *a, struct sheet_row *row, bdtx_error *er
         a->cells[i].text = b->text + ac->off;
         a->cells[i].len = ac->len;
         a->cells[i].numeric = ac->numeric;
+        a->cells[i].uncached = ac->uncached;
     }
     row->number = ar->number;
     row->ncells = ar->ncells;
@@ -605,18 +621,26 @@ const char *sheet_name(const struct sheet_reader *r)
 {
     if (r->format == SHEET_XLSX)
         return xlsx_sheet_name(r->xlsx);
+    if (r->format == SHEET_XLS)
+        return xls_sheet_name(r->xls);
     return "";
 }
 
 const char *sheet_encoding(const struct sheet_reader *r)
 {
-    return r->format == SHEET_XLSX ? "xlsx" : csv_encoding_name(r->csv);
+    if (r->format == SHEET_XLSX)
+        return "xlsx";
+    if (r->format == SHEET_XLS)
+        return "xls";
+    return csv_encoding_name(r->csv);
 }
 
 size_t sheet_count(const struct sheet_reader *r)
 {
     if (r->format == SHEET_XLSX)
         return xlsx_sheet_count(r->xlsx);
+    if (r->format == SHEET_XLS)
+        return xls_sheet_count(r->xls);
     return 1;
 }
 
@@ -633,6 +657,8 @@ void sheet_close(struct sheet_reader *r)
         ahead_stop(r->ahead);
     if (r->format == SHEET_XLSX)
         xlsx_close(r->xlsx);
+    else if (r->format == SHEET_XLS)
+        xls_close(r->xls);
     else
         csv_close(r->csv);
     free(r->path);

@@ -1,5 +1,5 @@
-/* Shared by the sheet front end (sheet.c) and its two readers (csv.c,
- * xlsx.c): the row builder both fill, and each reader's entry points.
+/* Shared by the sheet front end (sheet.c) and its readers (csv.c, xlsx.c,
+ * xls.c): the row builder both fill, and each reader's entry points.
  * Not installed: callers use include/bdtx/sheet.h. */
 #ifndef BDTX_SHEET_INTERNAL_H
 #define BDTX_SHEET_INTERNAL_H
@@ -50,7 +50,7 @@ void worker_set(struct worker *w, bool *flag, bool value);
  * was asked to stop first. */
 bool worker_wait(struct worker *w, const bool *flag, bool value);
 
-/* "A".."Z","AA"... for XLSX, "1","2"... for CSV; index is 0-based. */
+/* "A".."Z","AA"... for a workbook, "1","2"... for CSV; index is 0-based. */
 void sheet_column_name(enum sheet_format format, size_t index, char *buf, size_t cap);
 
 /* One row under construction. Cell texts are stored back to back in one
@@ -79,6 +79,8 @@ const char *rowbuf_cell(const struct rowbuf *rb, size_t *len);
 void rowbuf_clear_cell(struct rowbuf *rb);
 /* Close the open cell; -1 (err set) past max_cells_per_row. */
 int rowbuf_end_cell(struct rowbuf *rb, bool numeric, bdtx_error *err);
+/* The cell closed last is a formula without a cached value. */
+void rowbuf_mark_uncached(struct rowbuf *rb);
 /* Close empty cells until the row has index cells (fills skipped columns). */
 int rowbuf_pad(struct rowbuf *rb, size_t index, bdtx_error *err);
 /* Fill row from the cells closed so far, trailing empty cells cut. Returns
@@ -87,8 +89,9 @@ bool rowbuf_finish(struct rowbuf *rb, long number, struct sheet_row *row);
 
 struct csv_reader;
 struct xlsx_reader;
+struct xls_reader;
 
-/* Both readers take over fd (open on path, at offset 0), also on failure.
+/* The readers take over fd (open on path, at offset 0), also on failure.
  * limits are already resolved. Errors carry the file and, where known, the
  * row and column. */
 int csv_open(int fd, const char *path, const struct sheet_limits *limits,
@@ -104,5 +107,14 @@ int xlsx_next(struct xlsx_reader *r, struct sheet_row *row, bdtx_error *err);
 const char *xlsx_sheet_name(const struct xlsx_reader *r);
 size_t xlsx_sheet_count(const struct xlsx_reader *r);
 void xlsx_close(struct xlsx_reader *r);
+
+/* The whole file is checked (its OLE2 structure and BIFF records against
+ * the file's size and the limits) before FreeXL reads it. */
+int xls_open(int fd, const char *path, const struct sheet_limits *limits,
+             const struct sheet_select *which, struct xls_reader **out, bdtx_error *err);
+int xls_next(struct xls_reader *r, struct sheet_row *row, bdtx_error *err);
+const char *xls_sheet_name(const struct xls_reader *r);
+size_t xls_sheet_count(const struct xls_reader *r);
+void xls_close(struct xls_reader *r);
 
 #endif

@@ -294,6 +294,63 @@ bool value_parse_int(const char *s, int64_t *out)
     return true;
 }
 
+/* The thousands separator at p ('.', ',', a blank, a no-break space or
+ * a narrow no-break space): its length in bytes, 0 when none. */
+static size_t thousands_separator(const char *p)
+{
+    if (*p == '.' || *p == ',' || *p == ' ')
+        return 1;
+    if ((unsigned char)p[0] == 0xC2 && (unsigned char)p[1] == 0xA0)
+        return 2;
+    if ((unsigned char)p[0] == 0xE2 && (unsigned char)p[1] == 0x80 && (unsigned char)p[2] == 0xAF)
+        return 3;
+    return 0;
+}
+
+bool value_parse_count(const char *s, int64_t *out)
+{
+    const char *p = skip_blanks(s), *sep = NULL;
+    size_t seplen = 0, lead = 0, k;
+    int64_t v = 0;
+
+    if (value_parse_int(s, &v)) {
+        if (v < 0)
+            return false;
+        *out = v;
+        return true;
+    }
+    /* Digits in groups of exactly three after a first group of one to
+     * three, every separator the same: "1.242", "1,242", "1 242 000". */
+    while (p[lead] >= '0' && p[lead] <= '9')
+        lead++;
+    if (lead == 0 || lead > 3 || p[0] == '0')
+        return false;
+    for (k = 0; k < lead; k++)
+        v = v * 10 + (p[k] - '0');
+    p += lead;
+    while (*p && !at_end(p)) {
+        size_t n = thousands_separator(p);
+
+        if (n == 0 || (sep && (n != seplen || memcmp(p, sep, n) != 0)))
+            return false;
+        sep = p;
+        seplen = n;
+        p += n;
+        for (k = 0; k < 3; k++) {
+            if (p[k] < '0' || p[k] > '9')
+                return false;
+            if (v > (INT64_MAX - 9) / 10)
+                return false;
+            v = v * 10 + (p[k] - '0');
+        }
+        p += 3;
+    }
+    if (!sep)
+        return false;
+    *out = v;
+    return true;
+}
+
 bool value_parse_centi(const char *s, int32_t *out)
 {
     char buf[64], *dot;

@@ -26,7 +26,7 @@ static const char *module_in_year(const struct config_year *year, const char *ke
     return NULL;
 }
 
-static bool names_a_module(const struct config *cfg, const char *text)
+bool wide_names_module(const struct config *cfg, const char *text)
 {
     char *key = text_key(text);
     bool yes = false;
@@ -60,7 +60,7 @@ bool wide_match(const struct config *cfg, const struct sheet_row *row, struct he
         return false;
     for (i = 0; i < row->ncells; i++)
         if (!row->cells[i].numeric && !claimed(map, (long)i) &&
-            names_a_module(cfg, row->cells[i].text))
+            wide_names_module(cfg, row->cells[i].text))
             n++;
     if (n == 0)
         return false;
@@ -69,9 +69,10 @@ bool wide_match(const struct config *cfg, const struct sheet_row *row, struct he
         return false;
     for (i = 0; i < row->ncells && w->count < n; i++) {
         if (row->cells[i].numeric || claimed(map, (long)i) ||
-            !names_a_module(cfg, row->cells[i].text))
+            !wide_names_module(cfg, row->cells[i].text))
             continue;
         w->cols[w->count].col = (long)i;
+        w->cols[w->count].result_col = -1;
         w->cols[w->count].header = strdup(row->cells[i].text);
         if (!w->cols[w->count].header) {
             wide_release(w);

@@ -68,6 +68,7 @@ struct xlsx_reader {
     /* Worksheet state. */
     bool suspended, final_fed, finished, row_ready;
     bool in_sheet_data, in_row, in_cell, in_is;
+    bool cell_formula, cell_value;  /* the cell has an <f>, a <v> or <is> */
     enum xlsx_cell_type cell_type;
     size_t col, next_col;
     long row_number;
@@ -747,6 +748,8 @@ static void sheet_cell_start(struct xlsx_reader *x, const XML_Char **atts)
         x->cell_type = CELL_TEXT;    /* str, b, e, d: <v> as written */
     x->col = col;
     x->in_cell = true;
+    x->cell_formula = false;
+    x->cell_value = false;
     x->in_is = false;
     x->rph_depth = 0;
 }
@@ -783,6 +786,10 @@ static void sheet_cell_end(struct xlsx_reader *x)
         xlsx_stop(x, x->row_number, (long)x->col);
         return;
     }
+    /* A formula saved by a writer that does not compute (or with
+     * calculation off) has no <v>: its value is unknown, not empty. */
+    if (x->cell_formula && !x->cell_value)
+        rowbuf_mark_uncached(&x->rb);
     x->next_col = x->col + 1;
 }
 
@@ -809,14 +816,19 @@ static void XMLCALL sheet_start(void *ud, const XML_Char *name, const XML_Char *
         return;
     }
     if (x->in_cell) {
-        if (strcmp(local, "v") == 0)
+        if (strcmp(local, "v") == 0) {
             x->capture = x->cell_type != CELL_INLINE;
-        else if (strcmp(local, "is") == 0)
+            x->cell_value = true;
+        } else if (strcmp(local, "f") == 0) {
+            x->cell_formula = true;
+        } else if (strcmp(local, "is") == 0) {
+            x->cell_value = true;
             sheet_inline_start(x);
-        else if (x->in_is && strcmp(local, "rPh") == 0)
+        } else if (x->in_is && strcmp(local, "rPh") == 0) {
             x->rph_depth++;
-        else if (x->in_is && x->rph_depth == 0 && strcmp(local, "t") == 0)
+        } else if (x->in_is && x->rph_depth == 0 && strcmp(local, "t") == 0) {
             x->capture = true;
+        }
     } else if (x->in_row && strcmp(local, "c") == 0) {
         sheet_cell_start(x, atts);
     } else if (strcmp(local, "row") == 0) {

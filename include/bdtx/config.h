@@ -52,6 +52,14 @@ struct config_alias {
                                     * the header module can report an unknown one */
 };
 
+/* The worksheet to read of the files whose name matches a pattern
+ * (sources.sheets), for workbooks whose first recognisable sheet is not
+ * the one wanted: a name, or a position counted from 1. */
+struct config_sheet {
+    char *files;                   /* fnmatch(3) pattern on the file name */
+    char *sheet;                   /* as written: a name, or digits for a position */
+};
+
 struct config {
     char *path;                    /* the file it was read from */
     char *dir;                     /* its folder, absolute, for relative paths */
@@ -76,6 +84,8 @@ struct config {
     struct config_alias *aliases;
     size_t naliases;
     struct config_strings status_passed, status_not_passed;
+    struct config_sheet *sheets;
+    size_t nsheets;
     struct {                       /* input limits of SPEC section 7; 0 = default */
         uint64_t max_file_mb, max_uncompressed_mb, max_compression_ratio;
         uint64_t max_cells_per_row, max_cell_chars, max_sheets, max_rows;

@@ -57,6 +57,8 @@ void vocab_release(struct vocab *v);
 bool header_match(const struct vocab *v, const struct sheet_row *row, struct header_map *map);
 /* The field a header cell names, or -1. */
 int header_field(const struct vocab *v, const char *text);
+/* The i-th built-in header name of field f (0, 1, ...), NULL past the last. */
+const char *header_builtin_name(enum field f, size_t i);
 
 /* Status text -> enum state; -1 when not in the vocabulary. Empty is not started. */
 int vocab_status(const struct vocab *v, const char *text);

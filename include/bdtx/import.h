@@ -35,6 +35,9 @@ struct import_options {
     bool caller_reports;       /* the caller (run) tells the rejected rows and a file
                                 * dated by its modification time itself, once the
                                 * file is where it stays */
+    const char *sheet;         /* the worksheet to read, a name or a position from
+                                  1 (--sheet); NULL: sources.sheets, else the first
+                                  with a recognisable header */
 };
 
 struct import_result {

@@ -1,5 +1,6 @@
 /* Reading a table from an export, whatever its format: rows of text cells,
- * streamed one at a time from a CSV file or from a worksheet of an XLSX file. */
+ * streamed one at a time from a CSV file or from a worksheet of an XLSX or
+ * a legacy XLS (Excel 97-2003) workbook. */
 #ifndef BDTX_SHEET_H
 #define BDTX_SHEET_H
 
@@ -9,7 +10,7 @@
 
 #include "bdtx/error.h"
 
-enum sheet_format { SHEET_CSV, SHEET_XLSX };
+enum sheet_format { SHEET_CSV, SHEET_XLSX, SHEET_XLS };
 
 /* Bounds on what a file may make us allocate; 0 means the default. Breaking
  * one is BDTX_DATAERR with a message that names the configuration key
@@ -22,6 +23,8 @@ struct sheet_limits {
     uint32_t max_cell_chars;          /* Unicode characters; default 32767, Excel's own */
     uint32_t max_sheets;              /* XLSX worksheets; default 255 */
     uint64_t max_rows;                /* non-empty rows; default 2,000,000 */
+    uint32_t xls_cpu_seconds;         /* XLS: processor time of its reader; default
+                                         5 s and 2 s a MiB of file (not configured) */
 };
 
 /* Rows of a CSV file or sheet, whatever its limits say, for messages. */
@@ -30,21 +33,24 @@ struct sheet_limits {
 struct sheet_cell {
     const char *text;   /* UTF-8, NUL-terminated, never NULL ("" when empty) */
     size_t len;
-    bool numeric;       /* an XLSX number cell: text is its <v> as written */
+    bool numeric;       /* a number cell: XLSX's <v> as written, or an XLS number
+                           written the shortest way that reads back the same */
+    bool uncached;      /* an XLSX formula saved without its value (text ""):
+                           not an empty cell, a value nobody computed */
 };
 
 struct sheet_row {
-    long number;               /* 1-based: XLSX row r, or CSV line where the record starts */
+    long number;               /* 1-based: the sheet's row, or CSV line where the record starts */
     size_t ncells;             /* cells[0] is column A / field 1; trailing empties may be cut */
     const struct sheet_cell *cells;
 };
 
 struct sheet_reader;
 
-/* Open path, detecting the format from its first bytes (a zip is XLSX,
- * anything else is tried as CSV: UTF-8 with or without BOM, UTF-16 with BOM;
- * delimiter ',', ';' or tab detected from the first lines). For XLSX the
- * first worksheet in workbook order is read. limits may be NULL.
+/* Open path, detecting the format from its first bytes (a zip is XLSX, an
+ * OLE2 compound file is XLS, anything else is tried as CSV: UTF-8 with or without BOM, UTF-16 with BOM;
+ * delimiter ',', ';' or tab detected from the first lines). For a workbook
+ * the first worksheet in workbook order is read. limits may be NULL.
  * Returns 0, or -1 with err filled (code BDTX_DATAERR, file set). */
 int sheet_open(const char *path, const struct sheet_limits *limits,
                struct sheet_reader **out, bdtx_error *err);
@@ -76,13 +82,13 @@ int sheet_read_ahead(struct sheet_reader *r, bdtx_error *err);
 enum sheet_format sheet_format(const struct sheet_reader *r);
 /* The name of the worksheet being read ("" for CSV). */
 const char *sheet_name(const struct sheet_reader *r);
-/* How the text was decoded: "xlsx", or for CSV "utf-8", "utf-16le",
+/* How the text was decoded: "xlsx", "xls", or for CSV "utf-8", "utf-16le",
  * "utf-16be" or "windows-1258" (text without a BOM that is not UTF-8). */
 const char *sheet_encoding(const struct sheet_reader *r);
 /* How many worksheets the file has (1 for CSV): sheet_open_sheet takes
  * indexes below this. */
 size_t sheet_count(const struct sheet_reader *r);
-/* Column label for messages: "C" (0-based index 2) for XLSX, "3" for CSV. */
+/* Column label for messages: "C" (0-based index 2) for a workbook, "3" for CSV. */
 void sheet_column_label(const struct sheet_reader *r, size_t index, char *buf, size_t cap);
 void sheet_close(struct sheet_reader *r);
 

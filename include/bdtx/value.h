@@ -38,6 +38,11 @@ bool value_parse_week(const char *s, int *iso_year, int *week);
 
 /* A non-negative or negative whole number; "12.0" and "12,0" are accepted. */
 bool value_parse_int(const char *s, int64_t *out);
+/* A count: a whole number, not negative, as value_parse_int reads it or
+ * with a thousands separator ('.', ',', a blank or a no-break space, the
+ * same throughout) between groups of exactly three digits ("1.242" is
+ * 1242). A fraction, or groups of another size, is not a count. */
+bool value_parse_count(const char *s, int64_t *out);
 /* A decimal number with a point or a comma as the decimal separator
  * (no thousands separators), parsed without the C locale. */
 bool value_parse_decimal(const char *s, double *out);

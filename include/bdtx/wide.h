@@ -13,7 +13,8 @@
 #include "bdtx/sheet.h"
 
 struct wide_column {
-    long col;              /* 0-based column */
+    long col;              /* 0-based column of the status */
+    long result_col;       /* of the result beside it (a two-row header), or -1 */
     char *header;          /* the header cell as written */
     const char *module;    /* module code, once wide_resolve has run */
 };
@@ -33,5 +34,7 @@ bool wide_match(const struct config *cfg, const struct sheet_row *row, struct he
  * header naming no module of that year is an error (BDTX_DATAERR). */
 int wide_resolve(struct wide_map *w, const struct config_year *year, bdtx_error *err);
 void wide_release(struct wide_map *w);
+/* True when text names a module of any configured school year. */
+bool wide_names_module(const struct config *cfg, const char *text);
 
 #endif

@@ -28,12 +28,17 @@ expect 64 "bdtx: unknown source kind 'lms'" "$bdtx" "${conf[@]}" import --source
 expect 64 "bdtx: import needs at least one FILE" "$bdtx" "${conf[@]}" import
 expect 64 "bdtx: unknown option --bogus" "$bdtx" "${conf[@]}" import --bogus x.csv
 expect 64 "bdtx: --module M9 is not a configured module code" "$bdtx" "${conf[@]}" import --module M9 x.csv
+expect 64 "bdtx: --sheet needs a worksheet name or a position counted from 1, not '0'" "$bdtx" "${conf[@]}" import --sheet 0 x.csv
 expect 64 "bdtx: no school year 'x' in the configuration" "$bdtx" "${conf[@]}" units import --year x "$fixture/units.csv"
 
 # Configuration errors: 78, with file, line and column.
 expect 78 "bdtx: $work/none.yaml: cannot read configuration" "$bdtx" --config "$work/none.yaml" config check
 printf 'province: { code: "20", name: "X" }\ncolour: blue\nschool_years: []\n' >"$work/bad.yaml"
 expect 78 "bdtx: $work/bad.yaml:2:1: unknown key 'colour'" "$bdtx" --config "$work/bad.yaml" config check
+{ sed "s|units: units.csv|units: $fixture/units.csv|" "$fixture/bdtx.yaml"
+  printf 'sources:\n  sheets:\n    - { files: "*.xlsx", sheet: 0 }\n'; } >"$work/sheet0.yaml"
+line=$(($(wc -l <"$fixture/bdtx.yaml") + 3))
+expect 78 "bdtx: $work/sheet0.yaml:$line:33: sources.sheets[0].sheet: worksheets are counted from 1" "$bdtx" --config "$work/sheet0.yaml" config check
 sed 's/units: units.csv/units: missing.csv/' "$fixture/bdtx.yaml" >"$work/nounits.yaml"
 expect 78 "missing.csv" "$bdtx" --config "$work/nounits.yaml" config check
 # Every migration of sql/ is pending on an empty database; the newest names the schema.
@@ -68,6 +73,11 @@ expect 74 "$full" to_full "$bdtx" "${conf[@]}" config check
 # Files rejected whole: 65, and nothing stored.
 before=$(counts)
 expect 65 "bdtx: $work/missing.csv: cannot open" "$bdtx" "${conf[@]}" import "$work/missing.csv"
+# A worksheet asked for that is not there (--sheet, or sources.sheets).
+expect 65 "bdtx: $fixture/week-01/temis-gv.xlsx: the workbook has no worksheet 2 (it has 1)" "$bdtx" "${conf[@]}" import --sheet 2 "$fixture/week-01/temis-gv.xlsx"
+{ sed "s|units: units.csv|units: $fixture/units.csv|" "$fixture/bdtx.yaml"
+  printf 'sources:\n  sheets:\n    - { files: "temis-*.xlsx", sheet: "Dữ liệu" }\n'; } >"$work/sheets.yaml"
+expect 65 "bdtx: $fixture/week-01/temis-gv.xlsx: the workbook has no worksheet named \"Dữ liệu\"" "$bdtx" --config "$work/sheets.yaml" import "$fixture/week-01/temis-gv.xlsx"
 printf 'just some text\nwith no header\n' >"$work/plain.csv"
 expect 65 "bdtx: $work/plain.csv: no recognisable header in the first 40 rows" "$bdtx" "${conf[@]}" import "$work/plain.csv"
 printf 'Tài khoản,Mã đơn vị,Mô đun,Trạng thái\n' >"$work/header-only.csv"

@@ -79,6 +79,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             cells[n].text = cell;
             cells[n].len = strlen(cell);
             cells[n].numeric = false;
+            cells[n].uncached = false;
             check_cell(cell);
             n++;
             cell = tab ? tab + 1 : NULL;

@@ -8,8 +8,9 @@ set -euo pipefail
 
 bdtx=$1
 csv2xlsx=$2
+generator=${3:-gen_province.py}
 . "$(dirname "$0")/../lib.sh"
-python3 "$here/../province/gen_province.py" "$work/p" --csv2xlsx "$csv2xlsx"
+python3 "$here/../province/$generator" "$work/p" --csv2xlsx "$csv2xlsx"
 db_use "bdtx_province_$$"
 p=$work/p
 conf=(--config "$p/bdtx.yaml")
@@ -114,4 +115,4 @@ for ((i = 0; i < nrefused; i++)); do
         echo "$file: refused ($msg)"
     fi
 done
-test_done province
+test_done "province ${generator%.py}"

@@ -2,7 +2,8 @@
  * province generator writes them) into one XLSX workbook with libxlsxwriter,
  * one worksheet per CSV, as a spreadsheet program would: whole numbers as
  * number cells (so an account is a number), a title line (one text cell
- * alone on its row, above the header) merged across six columns.
+ * alone on its row, above the header) merged across six columns, and a
+ * field "=FORMULA|VALUE" as a formula whose cached value is VALUE.
  *
  * Usage: csv2xlsx OUT.xlsx SHEET-NAME FILE.csv [SHEET-NAME FILE.csv ...]
  */
@@ -104,7 +105,13 @@ static int add_sheet(lxw_workbook *wb, const char *name, const char *path)
 
             if (!fields[i][0])
                 continue;
-            if (whole_number(fields[i]))
+            if (fields[i][0] == '=' && strchr(fields[i], '|')) {
+                char *bar = strchr(fields[i], '|');
+
+                *bar = '\0';
+                e = worksheet_write_formula_num(ws, row, (lxw_col_t)i, fields[i], NULL,
+                                                strtod(bar + 1, NULL));
+            } else if (whole_number(fields[i]))
                 e = worksheet_write_number(ws, row, (lxw_col_t)i, strtod(fields[i], NULL), NULL);
             else if (n == 1 || (filled == 1 && i == 0 && row < 6))
                 e = worksheet_merge_range(ws, row, 0, row, 5, fields[i], NULL);

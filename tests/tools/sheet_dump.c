@@ -75,7 +75,9 @@ int main(int argc, char **argv)
         printf("[%ld", row.number);
         for (i = 0; i < row.ncells; i++) {
             putchar(',');
-            if (row.cells[i].numeric && row.cells[i].len > 0)
+            if (row.cells[i].uncached)
+                fputs("null", stdout);
+            else if (row.cells[i].numeric && row.cells[i].len > 0)
                 fputs(row.cells[i].text, stdout);
             else
                 json_string(row.cells[i].text);

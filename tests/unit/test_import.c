@@ -96,6 +96,7 @@ static void make_row(struct sheet_row *row, struct sheet_cell *cells, long numbe
         cells[i].text = texts[i];
         cells[i].len = strlen(texts[i]);
         cells[i].numeric = false;
+        cells[i].uncached = false;
     }
     row->number = number;
     row->ncells = n;
@@ -193,6 +194,97 @@ static void test_title_rows_and_header(void **state)
     import_ctx_release(&c);
 }
 
+/* A header on two rows: captions merged across sub-columns ("Đơn vị" over
+ * "Mã đơn vị" | "Tên đơn vị") and merged down (STT, Tài khoản), read as
+ * one row; the caption row is not a title row, and the data start below
+ * the second row. */
+static void test_two_row_header_long(void **state)
+{
+    const char *path = write_file("two-rows.csv",
+                                  "Danh sách học viên,,,,,,,\n"
+                                  "STT,Họ và tên,Tài khoản,Đơn vị,,Mô đun,Kết quả học tập,\n"
+                                  ",,,Mã đơn vị,Tên đơn vị,,Trạng thái,Kết quả\n"
+                                  "1,Lê Văn A,205125370,20178001,Trường X,Mô đun 1,Đang học,\n");
+    struct import_ctx c;
+    struct sheet_row header, row;
+    bdtx_error err;
+
+    (void)state;
+    ctx_open(&c, path, &header);
+    assert_string_equal(c.title, "Danh sách học viên");
+    assert_int_equal(header.number, 3);
+    assert_int_equal(c.map.row_number, 3);
+    assert_int_equal(c.map.kind, SOURCE_LMS_LEARNERS);
+    assert_int_equal(c.map.col[F_SEQ], 0);
+    assert_int_equal(c.map.col[F_FULL_NAME], 1);
+    assert_int_equal(c.map.col[F_ACCOUNT], 2);
+    assert_int_equal(c.map.col[F_UNIT_CODE], 3);
+    assert_int_equal(c.map.col[F_UNIT_NAME], 4);
+    assert_int_equal(c.map.col[F_MODULE], 5);
+    assert_int_equal(c.map.col[F_STATUS], 6);
+    assert_int_equal(c.map.col[F_RESULT], 7);
+    error_clear(&err);
+    assert_int_equal(import_next_row(&c, &row, &err), 1);
+    assert_int_equal(row.number, 4);
+    assert_int_equal(import_next_row(&c, &row, &err), 0);
+    import_ctx_release(&c);
+}
+
+/* The first row is a header alone; the second, sub-captions only, is part
+ * of it and never a data row. */
+static void test_two_row_header_first_alone(void **state)
+{
+    const char *path = write_file("two-rows-alone.csv",
+                                  "Tài khoản,Mã đơn vị,Mô đun,Kết quả,\n"
+                                  ",,,Trạng thái,Điểm\n"
+                                  "205125370,20178001,Mô đun 1,Hoàn thành,8\n");
+    struct import_ctx c;
+    struct sheet_row header, row;
+    bdtx_error err;
+
+    (void)state;
+    ctx_open(&c, path, &header);
+    assert_int_equal(header.number, 2);
+    assert_int_equal(c.map.col[F_STATUS], 3);
+    assert_int_equal(c.map.col[F_SCORE], 4);
+    assert_int_equal(c.map.col[F_RESULT], -1);
+    error_clear(&err);
+    assert_int_equal(import_next_row(&c, &row, &err), 1);
+    assert_int_equal(row.number, 3);
+    assert_string_equal(import_cell_text(&row, 0), "205125370");
+    assert_int_equal(import_next_row(&c, &row, &err), 0);
+    import_ctx_release(&c);
+}
+
+/* The wide layout on two rows: each module's caption over its status and
+ * result sub-columns. */
+static void test_two_row_header_wide(void **state)
+{
+    const char *path = write_file("two-rows-wide.csv",
+                                  "STT,Tài khoản,Mã đơn vị,Mô đun 1,,Mô đun 2,\n"
+                                  ",,,Trạng thái,Kết quả,Trạng thái,Kết quả\n"
+                                  "1,205125370,20178001,Hoàn thành,Đạt,,\n");
+    struct import_ctx c;
+    struct sheet_row header, row;
+    bdtx_error err;
+
+    (void)state;
+    ctx_open(&c, path, &header);
+    assert_int_equal(header.number, 2);
+    assert_int_equal(c.map.kind, SOURCE_LMS_LEARNERS);
+    assert_int_equal(c.map.col[F_ACCOUNT], 1);
+    assert_int_equal(c.map.col[F_STATUS], -1);
+    assert_int_equal(c.wide.count, 2);
+    assert_int_equal(c.wide.cols[0].col, 3);
+    assert_int_equal(c.wide.cols[0].result_col, 4);
+    assert_int_equal(c.wide.cols[1].col, 5);
+    assert_int_equal(c.wide.cols[1].result_col, 6);
+    error_clear(&err);
+    assert_int_equal(import_next_row(&c, &row, &err), 1);
+    assert_int_equal(row.number, 3);
+    import_ctx_release(&c);
+}
+
 static void test_no_header(void **state)
 {
     const char *path = write_file("plain.csv", "just some text\nwith no header\n");
@@ -209,6 +301,52 @@ static void test_no_header(void **state)
     assert_int_equal(err.code, BDTX_DATAERR);
     assert_string_equal(err.message, "no recognisable header in the first 40 rows");
     assert_string_equal(err.file, path);
+    import_ctx_release(&c);
+}
+
+/* No header: the row that came closest is shown, with the field it lacks,
+ * the cells not understood, the one that looks meant for the field, the
+ * field's known names, and the alias that would take it. */
+static void test_no_header_closest(void **state)
+{
+    char path[256], other[256];
+    struct import_ctx c;
+    struct sheet_row header;
+    struct sheet_limits limits;
+    bdtx_error err;
+
+    (void)state;
+    snprintf(path, sizeof path, "%s", write_file("closest.csv",
+             "Danh sách,,,,,,\n"
+             "STT,Họ và tên,Tài khoản,Mã đơn vị,Mô đun,Tình trạng học,Ghi chú\n"
+             "1,Lê Văn A,205125370,20178001,Mô đun 1,Hoàn thành,\n"));
+    snprintf(other, sizeof other, "%s", write_file("closest-units.csv",
+             "Mã đơn vị,Số người,Số tự đánh giá\n20178001,10,5\n"));
+    ctx_init(&c, path);
+    error_clear(&err);
+    config_sheet_limits(&cfg, &limits);
+    assert_int_equal(import_open_at_header(&c, &limits, &header, &err), -1);
+    assert_string_equal(err.message, "no recognisable header in the first 40 rows");
+    assert_string_equal(err.detail,
+                        "row 2 comes closest to a learners export (lms-learners), which lacks: "
+                        "status or result; cells not understood: 6 \"Tình trạng học\", "
+                        "7 \"Ghi chú\"; \"Tình trạng học\" is not a known name for status (known: "
+                        "Trạng thái, Tình trạng, Trạng thái học tập, Trạng thái hoàn thành)");
+    assert_string_equal(err.hint, "if \"Tình trạng học\" is the status column, add it to the "
+                                  "configuration: sources: { aliases: { status: "
+                                  "[\"Tình trạng học\"] } }");
+    import_ctx_release(&c);
+
+    ctx_init(&c, other);
+    error_clear(&err);
+    assert_int_equal(import_open_at_header(&c, &limits, &header, &err), -1);
+    assert_string_equal(err.detail,
+                        "row 1 comes closest to a TEMIS per-unit export (temis-units), which "
+                        "lacks: total, self_assessed; cells not understood: 2 \"Số "
+                        "người\", 3 \"Số tự đánh giá\"");
+    assert_string_equal(err.hint, "name the columns as the export does, or add their names to "
+                                  "the configuration under sources.aliases, e.g. sources: "
+                                  "{ aliases: { status: [\"Tình trạng học\"] } }");
     import_ctx_release(&c);
 }
 
@@ -639,7 +777,11 @@ int main(void)
         cmocka_unit_test(test_as_of_from_title),
         cmocka_unit_test(test_as_of_from_name),
         cmocka_unit_test(test_title_rows_and_header),
+        cmocka_unit_test(test_two_row_header_long),
+        cmocka_unit_test(test_two_row_header_first_alone),
+        cmocka_unit_test(test_two_row_header_wide),
         cmocka_unit_test(test_no_header),
+        cmocka_unit_test(test_no_header_closest),
         cmocka_unit_test(test_peek_as_of),
         cmocka_unit_test(test_decide_as_of),
         cmocka_unit_test(test_decide_target),

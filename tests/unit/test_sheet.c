@@ -20,6 +20,9 @@ struct want_row {
     uint32_t numeric;
 };
 
+/* A want_row cell that is a formula saved without its value (text ""). */
+#define UNCACHED "\x01uncached"
+
 static int group_setup(void **state)
 {
     (void)state;
@@ -53,10 +56,14 @@ static void check_rows(const char *path, const struct sheet_limits *limits,
         assert_int_equal(row.ncells, want[i].ncells);
         for (c = 0; c < row.ncells; c++) {
             const char *w = want[i].cells[c] ? want[i].cells[c] : "";
+            bool uncached = strcmp(w, UNCACHED) == 0;
 
+            if (uncached)
+                w = "";
             assert_string_equal(row.cells[c].text, w);
             assert_int_equal(row.cells[c].len, strlen(w));
             assert_int_equal(row.cells[c].numeric, (want[i].numeric >> c) & 1);
+            assert_int_equal(row.cells[c].uncached, uncached);
         }
     }
     rc = sheet_next(r, &row, &err);
@@ -164,6 +171,16 @@ static const struct csv_case csv_cases[] = {
     { "single-column.csv", BYTES("account\n205125370\n"),
       { { 1, 1, { "account" }, 0 }, { 2, 1, { "205125370" }, 0 } }, 2 },
     { "empty.csv", BYTES(""), { { 0, 0, { NULL }, 0 } }, 0 },
+    /* Excel's "sep=" line names the delimiter (here against the commas of
+     * the counts) and is not a row; the lines keep their numbers. */
+    { "sep-line.csv", BYTES("sep=;\r\nTên;Số\r\nA,B;1,5\r\nC,D;2,5\r\n"),
+      { { 2, 2, { "Tên", "Số" }, 0 }, { 3, 2, { "A,B", "1,5" }, 0 },
+        { 4, 2, { "C,D", "2,5" }, 0 } }, 3 },
+    { "sep-line-tab.csv", BYTES("\xEF\xBB\xBFSEP=\t\na\tb,c\n"),
+      { { 2, 2, { "a", "b,c" }, 0 } }, 1 },
+    /* Only a line of its own: "sep=;x" is a row like any other. */
+    { "sep-not-alone.csv", BYTES("sep=;x\na;b\n"),
+      { { 1, 2, { "sep=", "x" }, 0 }, { 2, 2, { "a", "b" }, 0 } }, 2 },
     /* Windows-1258 (no BOM, no UTF-8): ư 0xFD, ơ 0xF5 and the tones as
      * combining marks (grave 0xCC, dot below 0xF2), Đ 0xD0; read as NFC,
      * the last letter of the file included. */
@@ -314,9 +331,9 @@ static const struct error_case csv_errors[] = {
     { "bad-utf8.csv", BYTES("a,b\n1,Hà\n3,caf\xC3\x28\n"), { 0 }, 2, "invalid UTF-8 text", 3,
       "2" },
     { "latin1.csv", BYTES("Tr\xF6\xF6ng,Hà\n"), { 0 }, 0, "invalid UTF-8 text", 1, "1" },
-    { "binary.csv", BYTES("\x01\x02\x00\x00\x03"), { 0 }, 0, "not a CSV or XLSX file", 0, "" },
+    { "binary.csv", BYTES("\x01\x02\x00\x00\x03"), { 0 }, 0, "not a CSV, XLSX or XLS file", 0, "" },
     { "old.xls", BYTES("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\0\0"), { 0 }, 0,
-      "not a CSV or XLSX file", 0, "" },
+      "corrupt XLS: the file is truncated (no complete OLE2 header)", 0, "" },
     { "odd-utf16.csv", BYTES("\xFF\xFE" "a\0,\0b\0\n"), { 0 }, 0,
       "UTF-16 text ends in the middle of a character", 1, "" },
     { "long-cell.csv", BYTES("abc,0123456789\n"), { .max_cell_chars = 8 }, 0,
@@ -517,6 +534,24 @@ static const struct want_row want_prefixed[] = { { 1, 2, { "prefixed", "42" }, 0
 static const struct want_row want_strict[] = { { 3, 2, { "", "from strings.xml" }, 0 } };
 static const struct want_row want_fallback[] = { { 1, 1, { "fallback" }, 0 } };
 
+/* Formulas are read through their cached values; one saved without a
+ * value is marked, not taken for an empty cell, even at the end of a row
+ * or alone on it. */
+static const char sheet_formulas[] =
+    "<worksheet xmlns=\"" NS_MAIN "\"><sheetData><row r=\"1\">"
+    "<c r=\"A1\"><f>1+1241</f><v>1242</v></c>"
+    "<c r=\"B1\" t=\"str\"><f>\"a\"&amp;\"b\"</f><v>ab</v></c>"
+    "<c r=\"C1\"><f>SUM(A1:A2)</f></c>"
+    "<c r=\"D1\" t=\"str\"><f>\"\"</f><v></v></c>"
+    "<c r=\"E1\"><f>E7/D7</f></c></row>"
+    "<row r=\"2\"><c r=\"B2\"><f>A1*2</f></c></row>"
+    "<row r=\"3\"><c r=\"A3\" t=\"str\"><f>\"\"</f><v></v></c></row>"
+    "</sheetData></worksheet>";
+static const struct want_row want_formulas[] = {
+    { 1, 5, { "1242", "ab", UNCACHED, "", UNCACHED }, 0x1 },
+    { 2, 2, { "", UNCACHED }, 0 },
+};
+
 struct xlsx_case {
     const char *name;
     struct part parts[5];
@@ -545,6 +580,10 @@ static const struct xlsx_case xlsx_cases[] = {
       { { "xl/workbook.xml", WORKBOOK_ONE, 0 },
         { "xl/worksheets/sheet1.xml", SHEET("<row r=\"1\">" INLINE("A1", "fallback") "</row>"), 0 } },
       "", want_fallback, 1 },
+    { "formulas.xlsx",
+      { { "xl/workbook.xml", WORKBOOK_ONE, 0 }, { "xl/_rels/workbook.xml.rels", RELS_ONE, 0 },
+        { "xl/worksheets/sheet1.xml", sheet_formulas, 0 } },
+      "Sheet1", want_formulas, sizeof want_formulas / sizeof want_formulas[0] },
     { "no-rows.xlsx",
       { { "xl/workbook.xml", WORKBOOK_ONE, 0 }, { "xl/_rels/workbook.xml.rels", RELS_ONE, 0 },
         { "xl/worksheets/sheet1.xml", SHEET(""), 0 } },

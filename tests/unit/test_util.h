@@ -143,6 +143,7 @@ static inline void row_of_texts(struct sheet_row *row, struct sheet_cell *cells,
         cells[i].text = texts[i];
         cells[i].len = strlen(texts[i]);
         cells[i].numeric = i < 32 && ((numeric >> i) & 1);
+        cells[i].uncached = false;
     }
     row->number = number;
     row->ncells = n;

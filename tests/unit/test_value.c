@@ -383,6 +383,62 @@ static void test_parse_int(void **state)
     }
 }
 
+/* Counts as officers write them: thousands separators between groups of
+ * exactly three digits; fractions and other groupings refused. */
+static void test_parse_count(void **state)
+{
+    static const struct {
+        const char *text;
+        bool ok;
+        int64_t value;
+    } cases[] = {
+        {"1242", true, 1242},
+        {"1242.0", true, 1242},
+        {"1.242", true, 1242},
+        {"1,242", true, 1242},
+        {"1 242", true, 1242},
+        {"1\xc2\xa0" "242", true, 1242},
+        {"1\xe2\x80\xaf" "242", true, 1242},
+        {" 12.345.678 ", true, 12345678},
+        {"1,000,000", true, 1000000},
+        {"999", true, 999},
+        {"0", true, 0},
+        {"1.000", true, 1000},
+        {"1,5", false, 0},
+        {"1.24", false, 0},
+        {"1.2420", false, 0},
+        {"12.34.567", false, 0},
+        {"1.242,5", false, 0},
+        {"1.242 000", false, 0},
+        {"1,242.000", false, 0},
+        {"1234.567", false, 0},
+        {"0.242", false, 0},
+        {".242", false, 0},
+        {"-1.242", false, 0},
+        {"-3", false, 0},
+        {"1\xc2\xa0" "24", false, 0},
+        {"9.223.372.036.854.775.808", false, 0},
+        {"84,9%", false, 0},
+        {"", false, 0},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < N(cases); i++) {
+        int64_t out = -12345;
+        bool ok = value_parse_count(cases[i].text, &out);
+
+        if (ok != cases[i].ok)
+            fail_msg("\"%s\": expected %s", cases[i].text,
+                     cases[i].ok ? "a count" : "a rejection");
+        if (ok && out != cases[i].value)
+            fail_msg("\"%s\": %" PRId64 ", expected %" PRId64, cases[i].text, out,
+                     cases[i].value);
+        if (!ok && out != -12345)
+            fail_msg("\"%s\": rejected but wrote %" PRId64, cases[i].text, out);
+    }
+}
+
 static void test_parse_decimal(void **state)
 {
     static const struct {
@@ -573,6 +629,7 @@ int main(void)
         cmocka_unit_test(test_parse_serial_date),
         cmocka_unit_test(test_parse_week),
         cmocka_unit_test(test_parse_int),
+        cmocka_unit_test(test_parse_count),
         cmocka_unit_test(test_parse_decimal),
         cmocka_unit_test(test_parse_centi),
         cmocka_unit_test(test_account_text),
