@@ -54,9 +54,9 @@ static const struct command {
      "needs a login in the role bdtx_import"},
     {NULL, "import", cmd_import,
      "import [--source KIND] [--as-of DATE] [--module CODE] [--target gv|cbql]\n"
-     "       [--strict] [--force] FILE...",
+     "       [--sheet NAME|N] [--strict] [--force] FILE...",
      "import exports of the LMS and TEMIS",
-     "Imports each FILE (CSV or XLSX), each in one transaction. What a file is\n"
+     "Imports each FILE (CSV, XLSX or XLS), each in one transaction. What a file is\n"
      "comes from its headers and title rows; the options say it when they cannot.\n"
      "A file imported before (the same bytes) is skipped.\n"
      "\n"
@@ -65,6 +65,9 @@ static const struct command {
      "                   rows nor its name give it\n"
      "  --module CODE    the module of a file without a module column\n"
      "  --target gv|cbql teachers or administrators, for a file that does not say\n"
+     "  --sheet NAME|N   the worksheet of a workbook to read, by name or by\n"
+     "                   position from 1 (else sources.sheets, else the first\n"
+     "                   with a recognisable header)\n"
      "  --strict         reject the whole file at its first bad row\n"
      "  --force          import a learners export the guard refused (one that\n"
      "                   would undo much of what is known: see limits.* in\n"
