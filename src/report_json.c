@@ -47,6 +47,27 @@ static void json_group(FILE *out, const struct report *rep, int group)
         fputs("null", out);
 }
 
+/* -1 is null. */
+static void json_count(FILE *out, const char *key, int64_t v)
+{
+    if (v >= 0)
+        fprintf(out, ", \"%s\": %" PRId64, key, v);
+    else
+        fprintf(out, ", \"%s\": null", key);
+}
+
+/* Rule 10's people figures of f; with split, GV and CBQL apart too. */
+static void json_people(FILE *out, const struct figures *f, bool split)
+{
+    if (split)
+        fprintf(out, ", \"gv_learners\": %" PRId64 ", \"gv_learners_completed\": %" PRId64
+                     ", \"cbql_learners\": %" PRId64 ", \"cbql_learners_completed\": %" PRId64,
+                f->gv_learners, f->gv_completed, f->cbql_learners, f->cbql_completed);
+    fprintf(out, ", \"learners\": %" PRId64 ", \"learners_completed\": %" PRId64
+                 ", \"learner_rate\": ", f->learners, f->completed);
+    json_rate(out, f->completed, f->learners);
+}
+
 static void json_rank_row(FILE *out, const struct report *rep, const struct rank_row *row)
 {
     const struct unit *u = &rep->reg.units[row->unit];
@@ -72,6 +93,9 @@ static void json_rank_row(FILE *out, const struct report *rep, const struct rank
         json_double(out, row->delta_pp);
     else
         fputs("null", out);
+    json_count(out, "to_next_group", row->to_next);
+    json_count(out, "to_top_group", row->to_top);
+    json_people(out, &row->f, true);
     fputc('}', out);
 }
 
@@ -118,6 +142,12 @@ int report_json_write(const struct report *rep, FILE *out)
     json_rate(out, rep->total.passed, rep->total.assigned);
     fputs(", \"group\": ", out);
     json_group(out, rep, rep->total_group);
+    json_people(out, &rep->total, true);
+    fputs("},\n  \"people_total\": {", out);
+    /* The same people figures on their own, as the Sở reports them. */
+    fprintf(out, "\"learners\": %" PRId64 ", \"learners_completed\": %" PRId64
+                 ", \"learner_rate\": ", rep->total.learners, rep->total.completed);
+    json_rate(out, rep->total.completed, rep->total.learners);
     fputs("},\n  \"schools\": [", out);
     for (i = 0; i < rep->nschools; i++) {
         const struct rank_row *s = &rep->schools[i];
@@ -138,6 +168,9 @@ int report_json_write(const struct report *rep, FILE *out)
             fputs(", \"rank_in_parent\": null", out);
         fputs(", \"group\": ", out);
         json_group(out, rep, s->group);
+        json_count(out, "to_next_group", s->to_next);
+        json_count(out, "to_top_group", s->to_top);
+        json_people(out, &s->f, true);
         fputc('}', out);
     }
     fputs("],\n  \"temis\": [", out);

@@ -22,7 +22,15 @@ struct figures {
     int64_t gv_assigned, gv_passed;
     int64_t cbql_assigned, cbql_passed;
     int64_t assigned, passed;        /* GV + CBQL + learners of unknown role */
+    /* Rule 10, people: learners with a pair in force (in a module's
+     * figures, with a pair of that module) and those of them who passed
+     * every such pair, from learner exports only; split as the pairs. */
+    int64_t gv_learners, gv_completed;
+    int64_t cbql_learners, cbql_completed;
+    int64_t learners, completed;
 };
+
+enum rank_mark { RANK_MARK_NONE, RANK_MARK_PRAISE, RANK_MARK_CHASE };
 
 struct rank_row {
     long unit;                       /* index into report.reg.units */
@@ -31,6 +39,12 @@ struct rank_row {
     int group;                       /* index into year->groups, -1 when none */
     bool has_delta;
     double delta_pp;                 /* percentage points against a week earlier */
+    /* Rule 11: passes (completed learners with rank_by: learners) still
+     * needed to reach the next higher group and the top group; -1 when
+     * none is needed or defined (in the top group, without a rate). */
+    int64_t to_next, to_top;
+    enum rank_mark mark;             /* rule 13, in the rankings only */
+    bool at_risk;                    /* rule 12: at risk in some module */
 };
 
 struct ranking {
@@ -169,6 +183,7 @@ struct report {
      * before (reg.count * year->nmodules each), kept for compute_trend so
      * that its last two weeks are not computed again. */
     struct figures *grid_now, *grid_prev;
+    struct figures *people_now, *people_prev; /* reg.count each: each unit's own learners */
 };
 
 /* The trend figures of unit trend->units[u] in week w. */
