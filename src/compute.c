@@ -696,3 +696,132 @@ int compute_trend_week(struct report *rep, size_t w, const struct compute_grid *
     trend_week(rep, w, &r);
     return 0;
 }
+
+bool compute_pace_window(const struct report *rep, bdtx_date *base, int *nweeks)
+{
+    const struct config_year *year = rep->year;
+    bdtx_date end;
+    bool any = false;
+    size_t m, i;
+
+    for (m = 0; m < year->nmodules; m++)
+        any = any || year->modules[m].has_due;
+    *base = rep->as_of;
+    *nweeks = 0;
+    if (!any)
+        return false;
+    /* Week k is (as_of - 7(k + 1), as_of - 7k]; the year's first is the one
+     * holding its start. */
+    for (end = rep->as_of; *nweeks < 4 && end >= year->start; end -= 7) {
+        bool data = false;
+
+        for (i = 0; i < rep->nimports && !data; i++) {
+            const struct import_row *im = &rep->imports[i];
+            bdtx_date d;
+
+            data = (strcmp(im->source, "lms-learners") == 0 ||
+                    strcmp(im->source, "lms-units") == 0) &&
+                   value_parse_date(im->as_of, &d) && d <= end && d > end - 7;
+        }
+        if (data) {
+            (*nweeks)++;
+            *base = end - 7;
+        }
+    }
+    return true;
+}
+
+static void progress_row_fill(const struct report *rep, const struct config_module *mod,
+                              const struct figures *now, const struct figures *before,
+                              int nweeks, struct progress_row *p)
+{
+    const struct config_year *year = rep->year;
+    bool people = year->rank_by_learners;
+    int64_t base_passed, base_assigned;
+    bdtx_date span = mod->due - mod->opens, gone = rep->as_of - mod->opens;
+
+    compute_measure(now, people, &p->passed, &p->assigned);
+    compute_measure(before, people, &base_passed, &base_assigned);
+    p->group = compute_group(year->groups, year->ngroups, p->passed, p->assigned);
+    p->expected_rate = gone <= 0 ? 0.0 : gone >= span ? 1.0 : (double)gone / (double)span;
+    p->has_pace = nweeks > 0 && p->assigned > 0;
+    p->gained = p->has_pace ? p->passed - base_passed : 0;
+    p->pace = p->has_pace ? (double)p->gained / nweeks : 0.0;
+    p->to_top = -1;
+    if (p->assigned <= 0 || year->ngroups == 0)
+        return;
+    if (p->group == 0) {
+        p->has_projection = true;
+        p->projected = rep->as_of;
+        return;
+    }
+    p->to_top = compute_needed(&year->groups[0], p->passed, p->assigned);
+    /* D + 7 ⌈to_top / pace⌉, pace = gained / nweeks, in integers. */
+    if (p->has_pace && p->gained > 0) {
+        int64_t weeks = (p->to_top * nweeks + p->gained - 1) / p->gained;
+
+        p->has_projection = true;
+        p->projected = rep->as_of + (bdtx_date)(7 * weeks);
+    }
+    p->at_risk = !p->has_projection || p->projected > mod->due;
+}
+
+/* The row of unit in ranking rk, or NULL. */
+static struct rank_row *ranking_row_of(struct ranking *rk, long unit)
+{
+    size_t i;
+
+    for (i = 0; i < rk->nrows; i++)
+        if (rk->rows[i].unit == unit)
+            return &rk->rows[i];
+    return NULL;
+}
+
+int compute_progress(struct report *rep, struct compute_grid *base, int nweeks,
+                     bdtx_error *err)
+{
+    const struct config_year *year = rep->year;
+    struct rollup now = {rep->grid_now, rep->reg.count, year->nmodules, rep->people_now};
+    struct rollup before = {base->cells, base->nunits, base->nmodules, base->people};
+    size_t m, k, i, n = 0;
+
+    if (!now.cells || rep->nrankings < 2 * (year->nmodules + 1))
+        return 0;
+    if (roll_up(&rep->reg, base, &before, err) != 0)
+        return -1;
+    rep->progress = calloc(rep->reg.count * year->nmodules + 1, sizeof *rep->progress);
+    if (!rep->progress) {
+        error_oom(err);
+        return -1;
+    }
+    rep->pace_weeks = nweeks;
+    for (m = 0; m < year->nmodules; m++) {
+        const struct config_module *mod = &year->modules[m];
+
+        if (!mod->has_due)
+            continue;
+        for (k = 0; k < 2; k++) {
+            struct ranking *rk = &rep->rankings[2 * (m + 1) + k];
+
+            for (i = 0; i < rk->nrows; i++) {
+                struct progress_row *p = &rep->progress[n++];
+                struct figures f = figures_of(&now, rk->rows[i].unit, mod->code, year);
+                struct figures b = figures_of(&before, rk->rows[i].unit, mod->code, year);
+                struct rank_row *overall;
+
+                p->unit = rk->rows[i].unit;
+                p->module = m;
+                progress_row_fill(rep, mod, &f, &b, nweeks, p);
+                if (!p->at_risk)
+                    continue;
+                /* Flagged on the module's ranking and on the overall one. */
+                rk->rows[i].at_risk = true;
+                overall = ranking_row_of(&rep->rankings[k], p->unit);
+                if (overall)
+                    overall->at_risk = true;
+            }
+        }
+    }
+    rep->nprogress = n;
+    return 0;
+}

@@ -67,6 +67,19 @@ void compute_count_learners(struct compute_grid *g, long unit, const char *role,
 int compute_build(struct report *rep, struct compute_grid *now, struct compute_grid *prev,
                   bdtx_error *err);
 
+/* Rule 12's weeks: of the weeks ending at the report's date, a week
+ * before, ..., those with data (an lms-learners or lms-units import with
+ * its as-of in the week, from rep->imports), the last four at most within
+ * the school year; *nweeks of them, and *base the end of the week before
+ * the oldest (the report's date when none). False when no module of the
+ * year has a due date: there is no progress to compute. */
+bool compute_pace_window(const struct report *rep, bdtx_date *base, int *nweeks);
+/* rep->progress from rep's figures (after compute_build, before the trend
+ * frees its grids) and base, the grid of the date compute_pace_window
+ * gave, rolled up here in place; marks the ranking rows at risk. */
+int compute_progress(struct report *rep, struct compute_grid *base, int nweeks,
+                     bdtx_error *err);
+
 /* rep->trend laid out: one week for each Sunday from that of first (the
  * year's first import, not before the year starts) to the report's date,
  * and its units (the overall rankings' ranked units, then direct units). */

@@ -432,6 +432,24 @@ static int count_learners(struct db *db, struct report *rep, bdtx_error *err)
     return 0;
 }
 
+/* Rule 12: the grid at the start of the pace's weeks, then the progress
+ * of every unit against the deadlines. */
+static int read_progress(struct db *db, struct report *rep, bdtx_error *err)
+{
+    struct compute_grid base = {0};
+    bdtx_date day;
+    int nweeks, rc;
+
+    if (!compute_pace_window(rep, &day, &nweeks))
+        return 0;
+    rep->pace_base = day;
+    rc = nweeks > 0 ? read_week(db, rep, day, &base, err) : grid_init(&base, rep, err);
+    if (rc == 0)
+        rc = compute_progress(rep, &base, nweeks, err);
+    grid_release(&base);
+    return rc;
+}
+
 int compute_report(struct db *db, const struct config *cfg, const struct config_year *year,
                    bdtx_date as_of, struct report *rep, bdtx_error *err)
 {
@@ -457,7 +475,8 @@ int compute_report(struct db *db, const struct config *cfg, const struct config_
     if (db_exec(db, "SET work_mem = '64MB'", 0, NULL, err) != 0 ||
         read_week(db, rep, as_of, &now, err) != 0 ||
         read_week(db, rep, as_of - 7, &prev, err) != 0 || read_lists(db, rep, err) != 0 ||
-        count_learners(db, rep, err) != 0 || compute_build(rep, &now, &prev, err) != 0)
+        count_learners(db, rep, err) != 0 || compute_build(rep, &now, &prev, err) != 0 ||
+        read_progress(db, rep, err) != 0)
         goto done;
     rc = 0;
 done:

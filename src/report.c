@@ -54,6 +54,7 @@ void report_release(struct report *rep)
     free(rep->grid_prev);
     free(rep->people_now);
     free(rep->people_prev);
+    free(rep->progress);
     registry_release(&rep->reg);
     memset(rep, 0, sizeof *rep);
 }

@@ -148,7 +148,39 @@ int report_json_write(const struct report *rep, FILE *out)
     fprintf(out, "\"learners\": %" PRId64 ", \"learners_completed\": %" PRId64
                  ", \"learner_rate\": ", rep->total.learners, rep->total.completed);
     json_rate(out, rep->total.completed, rep->total.learners);
-    fputs("},\n  \"schools\": [", out);
+    fputs("},\n  \"progress\": [", out);
+    for (i = 0; i < rep->nprogress; i++) {
+        const struct progress_row *p = &rep->progress[i];
+        char day[11];
+
+        fputs(i ? ",\n    {\"unit_code\": " : "\n    {\"unit_code\": ", out);
+        json_string(out, rep->reg.units[p->unit].code);
+        fputs(", \"module\": ", out);
+        json_string(out, rep->year->modules[p->module].code);
+        date_format_iso(rep->year->modules[p->module].opens, day);
+        fprintf(out, ", \"opens\": \"%s\"", day);
+        date_format_iso(rep->year->modules[p->module].due, day);
+        fprintf(out, ", \"due\": \"%s\", \"expected_rate\": ", day);
+        json_double(out, p->expected_rate);
+        fputs(", \"rate\": ", out);
+        json_rate(out, p->passed, p->assigned);
+        fputs(", \"group\": ", out);
+        json_group(out, rep, p->group);
+        fputs(", \"pace_per_week\": ", out);
+        if (p->has_pace)
+            json_double(out, p->pace);
+        else
+            fputs("null", out);
+        json_count(out, "to_top_group", p->to_top);
+        if (p->has_projection) {
+            date_format_iso(p->projected, day);
+            fprintf(out, ", \"projected_date\": \"%s\"", day);
+        } else {
+            fputs(", \"projected_date\": null", out);
+        }
+        fprintf(out, ", \"at_risk\": %s}", p->at_risk ? "true" : "false");
+    }
+    fputs("],\n  \"schools\": [", out);
     for (i = 0; i < rep->nschools; i++) {
         const struct rank_row *s = &rep->schools[i];
         const struct unit *u = &rep->reg.units[s->unit];

@@ -22,6 +22,7 @@ enum {
     RC_LEARNER_RATE, RC_DELTA, RC_RANK, RC_GROUP, RC_TO_NEXT, RC_TO_TOP, RC_NOTE, RANK_COLS
 };
 #define SCHOOL_COLS 19
+#define PROGRESS_COLS 12
 
 /* The words of the workbook, in Vietnamese and in English. */
 struct labels {
@@ -35,6 +36,8 @@ struct labels {
     const char *chart_title, *chart_rate;
     const char *school_title, *school_cols[SCHOOL_COLS];
     const char *temis_title, *temis_cols[11];
+    const char *sheet_progress, *progress_title, *progress_note, *progress_cols[PROGRESS_COLS],
+        *yes;
     const char *people_title, *people_note, *people_cols[7], *role_gv, *role_cbql, *not_started,
         *started;
     const char *trend_title, *trend_cols[3], *trend_week, *trend_threshold, *trend_chart;
@@ -83,6 +86,14 @@ static const struct labels labels_vi = {
         "GV phải học", "GV hoàn thành", "Tỷ lệ GV", "CBQL phải học", "CBQL hoàn thành",
         "Tỷ lệ CBQL", "Tổng phải học", "Tổng hoàn thành", "Tỷ lệ chung", "Người phải học",
         "Người hoàn thành", "Tỷ lệ người hoàn thành", "Xếp hạng trong đơn vị", "Nhóm"},
+    .sheet_progress = "Tiến độ",
+    .progress_title = "TIẾN ĐỘ SO VỚI HẠN HOÀN THÀNH – TUẦN %d",
+    .progress_note = "Tốc độ: số hoàn thành tăng thêm mỗi tuần, tính trên %d tuần gần nhất có số "
+        "liệu. Dự kiến: ngày đạt nhóm %s nếu giữ tốc độ này; để trống khi không tăng.",
+    .progress_cols = {"STT", "Mã đơn vị", "Tên đơn vị", "Mô đun", "Hạn hoàn thành",
+        "Tỷ lệ cần đạt đến nay", "Tỷ lệ hiện tại", "Nhóm", "Tốc độ (hoàn thành/tuần)",
+        "Cần thêm để đạt nhóm %s", "Dự kiến đạt nhóm %s", "Có nguy cơ không kịp hạn"},
+    .yes = "Có",
     .temis_title = "KẾT QUẢ ĐÁNH GIÁ CHUẨN TRÊN TEMIS – TUẦN %d",
     .temis_cols = {"STT", "Mã đơn vị", "Tên đơn vị", "GV: tổng số", "GV: đã tự đánh giá",
         "GV: đã được đánh giá", "Tỷ lệ GV", "CBQL: tổng số", "CBQL: đã tự đánh giá",
@@ -174,6 +185,14 @@ static const struct labels labels_en = {
         "GV passed", "GV rate", "CBQL assigned", "CBQL passed", "CBQL rate", "Total assigned",
         "Total passed", "Overall rate", "Learners", "Learners completed", "Learner rate",
         "Rank in parent", "Group"},
+    .sheet_progress = "Progress",
+    .progress_title = "PROGRESS AGAINST THE DEADLINES – WEEK %d",
+    .progress_note = "Pace: passes gained per week over the last %d weeks with data. Projected: "
+        "the day group %s is reached at this pace; empty when nothing was gained.",
+    .progress_cols = {"No.", "Unit code", "Unit", "Module", "Due", "Expected rate by now",
+        "Rate", "Group", "Pace (passes/week)", "Needed for group %s", "Group %s projected",
+        "At risk of missing the deadline"},
+    .yes = "Yes",
     .temis_title = "TEMIS STANDARD ASSESSMENT – WEEK %d",
     .temis_cols = {"No.", "Unit code", "Unit", "GV: total", "GV: self-assessed",
         "GV: head-assessed", "GV rate", "CBQL: total", "CBQL: self-assessed", "CBQL: head-assessed",
@@ -250,7 +269,7 @@ static int group_tone(const struct report *rep, int group)
     return group == 1 ? 1 : 2;
 }
 
-enum cell_kind { CK_TEXT, CK_CENTER, CK_INT, CK_RATE, CK_DELTA, CK_NKINDS };
+enum cell_kind { CK_TEXT, CK_CENTER, CK_INT, CK_RATE, CK_DELTA, CK_DECIMAL, CK_NKINDS };
 enum mark { MARK_NONE, MARK_TOP, MARK_BOTTOM, MARK_TOTAL, MARK_NMARKS };
 
 struct xw {
@@ -307,6 +326,7 @@ static lxw_format *cell_format(struct xw *x, enum cell_kind kind, int tone, enum
     case CK_CENTER: format_set_align(f, LXW_ALIGN_CENTER); break;
     case CK_INT: format_set_num_format(f, "#,##0"); break;
     case CK_RATE: format_set_num_format(f, "0.00%"); break;
+    case CK_DECIMAL: format_set_num_format(f, "#,##0.00"); break;
     case CK_DELTA:
         /* Sign and arrow: up, down in red, level as "=". */
         format_set_num_format(f, "\"▲ \"+0.00;[Red]\"▼ \"-0.00;\"= \"0.00");
@@ -782,6 +802,85 @@ static void simple_title(struct xw *x, lxw_worksheet *ws, const char *title, lxw
     merge(x, ws, 0, 0, last, title, x->title);
     snprintf(x->buf, sizeof x->buf, x->l->as_of, vn_date(x->rep->as_of, day));
     merge(x, ws, 1, 0, last, x->buf, x->subtitle);
+}
+
+/* Tiến độ (rule 12), when a module has a due date: per module, each unit's
+ * expected rate, rate, pace, projection and whether it is at risk. */
+static void progress_sheet(struct xw *x)
+{
+    const struct report *rep = x->rep;
+    const char *top = rep->year->ngroups > 0 ? rep->year->groups[0].name : "";
+    const char *cols[PROGRESS_COLS];
+    char title[256], c9[128], c10[128], day[16];
+    static const double widths[PROGRESS_COLS] = {6, 10, 0, 8, 11, 11, 10, 7, 11, 11, 12, 12};
+    lxw_worksheet *ws;
+    lxw_row_t r = 4;
+    size_t i, w = 16;
+    bool any = false;
+
+    for (i = 0; i < rep->year->nmodules; i++)
+        any = any || rep->year->modules[i].has_due;
+    if (!any)
+        return;
+    ws = add_sheet(x, x->l->sheet_progress);
+    if (!ws)
+        return;
+    for (i = 0; i < rep->nprogress; i++) {
+        size_t t = text_width(rep->reg.units[rep->progress[i].unit].name);
+        w = t > w ? t : w;
+    }
+    for (i = 0; i < PROGRESS_COLS; i++) {
+        cols[i] = x->l->progress_cols[i];
+        check(x, worksheet_set_column(ws, (lxw_col_t)i, (lxw_col_t)i,
+                                      i == 2 ? clamp_width(w, 18, 42) : widths[i], NULL),
+              "a column width");
+    }
+    snprintf(c9, sizeof c9, cols[9], top);
+    snprintf(c10, sizeof c10, cols[10], top);
+    cols[9] = c9;
+    cols[10] = c10;
+    snprintf(title, sizeof title, x->l->progress_title, rep->week);
+    simple_title(x, ws, title, PROGRESS_COLS - 1);
+    snprintf(x->buf, sizeof x->buf, x->l->progress_note, rep->pace_weeks, top);
+    merge(x, ws, 2, 0, PROGRESS_COLS - 1, x->buf, x->note);
+    page_setup(x, ws, 3, 3);
+    check(x, worksheet_autofilter(ws, 3, 0, 3 + (lxw_row_t)rep->nprogress, PROGRESS_COLS - 1),
+          "an autofilter");
+    header_row(x, ws, 3, cols, PROGRESS_COLS, 48);
+    for (i = 0; i < rep->nprogress; i++, r++) {
+        const struct progress_row *p = &rep->progress[i];
+        const struct unit *u = &rep->reg.units[p->unit];
+        const struct config_module *mod = &rep->year->modules[p->module];
+        int tone = group_tone(rep, p->group);
+        enum mark mark = p->at_risk ? MARK_BOTTOM : MARK_NONE;
+        lxw_format *center = cell_format(x, CK_CENTER, tone, mark);
+        lxw_format *rate = cell_format(x, CK_RATE, tone, mark);
+
+        put_number(x, ws, r, 0, (double)(i + 1), center);
+        put_text(x, ws, r, 1, u->code, center);
+        put_text(x, ws, r, 2, u->name, cell_format(x, CK_TEXT, tone, mark));
+        put_text(x, ws, r, 3, mod->code, center);
+        put_text(x, ws, r, 4, vn_date(mod->due, day), center);
+        put_number(x, ws, r, 5, p->expected_rate, rate);
+        put_rate(x, ws, r, 6, p->passed, p->assigned, rate);
+        if (p->group >= 0)
+            put_text(x, ws, r, 7, rep->year->groups[p->group].name, center);
+        else
+            put_blank(x, ws, r, 7, center);
+        if (p->has_pace)
+            put_number(x, ws, r, 8, p->pace, cell_format(x, CK_DECIMAL, tone, mark));
+        else
+            put_blank(x, ws, r, 8, center);
+        put_count(x, ws, r, 9, p->to_top, cell_format(x, CK_INT, tone, mark));
+        if (p->has_projection)
+            put_text(x, ws, r, 10, vn_date(p->projected, day), center);
+        else
+            put_blank(x, ws, r, 10, center);
+        if (p->at_risk)
+            put_text(x, ws, r, 11, x->l->yes, center);
+        else
+            put_blank(x, ws, r, 11, center);
+    }
 }
 
 static void schools_sheet(struct xw *x)
@@ -1458,6 +1557,7 @@ int report_xlsx_write(const struct report *rep, const char *path,
             goto done;
         }
         trend_sheet(x);
+        progress_sheet(x);
         data_sheet(x);
     }
     /* workbook_close frees the workbook even when it fails. */

@@ -62,6 +62,23 @@ struct temis_row {
     bool has_head;
 };
 
+/* Rule 12: where a unit stands against a module's deadline at the report's
+ * date, by the ranked measure (pairs, or people with rank_by: learners). */
+struct progress_row {
+    long unit;                       /* a ranked or direct unit */
+    size_t module;                   /* index into year->modules, a module with a due date */
+    int64_t passed, assigned;        /* the ranked measure at the report's date */
+    int group;
+    double expected_rate;            /* (date - opens) / (due - opens) in [0, 1] */
+    bool has_pace;                   /* false before any week with data */
+    int64_t gained;                  /* passes over the pace's weeks */
+    double pace;                     /* gained / report.pace_weeks, per week */
+    int64_t to_top;                  /* rule 11, -1 in the top group or without a rate */
+    bool has_projection;
+    bdtx_date projected;             /* when the top group is reached at this pace */
+    bool at_risk;
+};
+
 /* The province's figures for one module. */
 struct scope_total {
     struct figures f;
@@ -184,6 +201,13 @@ struct report {
      * that its last two weeks are not computed again. */
     struct figures *grid_now, *grid_prev;
     struct figures *people_now, *people_prev; /* reg.count each: each unit's own learners */
+    /* Rule 12, for the modules with a due date: per module, its ranked
+     * units then its direct units, in ranking order. The pace counts the
+     * passes gained since pace_base over pace_weeks weeks with data. */
+    struct progress_row *progress;
+    size_t nprogress;
+    int pace_weeks;
+    bdtx_date pace_base;
 };
 
 /* The trend figures of unit trend->units[u] in week w. */
