@@ -952,6 +952,106 @@ static void test_trend(void **state)
     free(rolled);
 }
 
+/* Rule 12's weeks: only weeks with an lms import count, four at most,
+ * none before the school year; none without a due date. */
+static void test_pace_window(void **state)
+{
+    struct province *p = *state;
+    bdtx_date base;
+    int n;
+
+    add_import(&p->rep, "lms-learners", "2020-10-18", 0);
+    add_import(&p->rep, "lms-units", "2020-10-25", 0);
+    add_import(&p->rep, "lms-learners", "2020-11-01", 0);
+    add_import(&p->rep, "temis-units", "2020-11-08", 0);   /* not learner data */
+    add_import(&p->rep, "lms-learners", "2020-11-14", 0);
+    add_import(&p->rep, "lms-learners", "2020-11-22", 0);
+    assert_false(compute_pace_window(&p->rep, &base, &n));
+    p->modules[M2].has_due = true;
+    p->modules[M2].opens = p->year.start;
+    p->modules[M2].due = date_from_ymd(2021, 1, 31);
+    assert_true(compute_pace_window(&p->rep, &base, &n));
+    /* Weeks ending 22/11, 15/11, (8/11 has none), 1/11, 25/10. */
+    assert_int_equal(n, 4);
+    assert_int_equal(base, date_from_ymd(2020, 10, 18));
+    /* At the start of the year: the weeks there are. */
+    p->rep.as_of = date_from_ymd(2020, 9, 6);
+    snprintf(p->rep.imports[0].as_of, sizeof p->rep.imports[0].as_of, "2020-09-03");
+    assert_true(compute_pace_window(&p->rep, &base, &n));
+    assert_int_equal(n, 1);
+    assert_int_equal(base, date_from_ymd(2020, 8, 30));
+    p->rep.as_of = date_from_ymd(2020, 9, 2);
+    assert_true(compute_pace_window(&p->rep, &base, &n));
+    assert_int_equal(n, 0);
+    assert_int_equal(base, p->rep.as_of);
+}
+
+static const struct progress_row *progress_of(const struct report *rep, const char *code)
+{
+    size_t i;
+
+    for (i = 0; i < rep->nprogress; i++)
+        if (strcmp(rep->reg.units[rep->progress[i].unit].code, code) == 0)
+            return &rep->progress[i];
+    fail_msg("no progress for %s", code);
+    return NULL;
+}
+
+/* Rule 12 from grids: a projection falling on the due date is in time; no
+ * pace is at risk; the top group is reached today; nothing assigned has no
+ * rate and no risk; the ranking rows carry the flag. */
+static void test_progress(void **state)
+{
+    struct province *p = *state;
+    const struct report *rep = &p->rep;
+    const struct progress_row *r;
+    struct compute_grid base;
+    bdtx_error err;
+
+    p->modules[M1].has_due = true;
+    p->modules[M1].opens = date_from_ymd(2020, 9, 14);
+    p->modules[M1].due = date_from_ymd(2020, 11, 29);
+    add(&p->now, "S11", M1, "gv", 10, 7);      /* D1 */
+    add(&p->now, "S21", M1, "gv", 10, 5);      /* D2 */
+    add(&p->now, "X1", M1, "gv", 5, 4);        /* exactly 80 % */
+    add(&p->now, "D3", M2, "gv", 5, 0);        /* D3: nothing of M1 */
+    build(p);
+    grid_new(&base);
+    add(&base, "S11", M1, "gv", 10, 3);
+    add(&base, "S21", M1, "gv", 10, 5);
+    add(&base, "X1", M1, "gv", 5, 1);
+    error_clear(&err);
+    assert_int_equal(compute_progress(&p->rep, &base, 4, &err), 0);
+    free(base.cells);
+    free(base.people);
+    free(base.aggregates);
+
+    assert_int_equal(rep->nprogress, 5);       /* M1 only: D1, D2, D3, X1, X2 */
+    r = progress_of(rep, "D1");
+    assert_true(fabs(r->expected_rate - 69.0 / 76.0) < 1e-12);
+    assert_true(r->has_pace && r->gained == 4 && r->pace == 1.0);
+    assert_true(r->to_top == 1);
+    assert_true(r->has_projection);
+    assert_int_equal(r->projected, date_from_ymd(2020, 11, 29));   /* on the due date */
+    assert_false(r->at_risk);
+    r = progress_of(rep, "D2");
+    assert_true(r->has_pace && r->pace == 0.0);
+    assert_false(r->has_projection);
+    assert_true(r->at_risk);
+    assert_true(in_ranking(rep, 1, UNIT_RANKED, "D2")->at_risk);
+    assert_true(in_ranking(rep, 0, UNIT_RANKED, "D2")->at_risk);
+    assert_false(in_ranking(rep, 0, UNIT_RANKED, "D1")->at_risk);
+    r = progress_of(rep, "X1");
+    assert_int_equal(r->group, 0);
+    assert_true(r->has_projection);
+    assert_int_equal(r->projected, rep->as_of);
+    assert_false(r->at_risk);
+    r = progress_of(rep, "D3");
+    assert_true(r->assigned == 0);
+    assert_false(r->has_pace || r->has_projection || r->at_risk);
+    assert_false(in_ranking(rep, 0, UNIT_RANKED, "D3")->at_risk);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -966,6 +1066,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_people, setup, teardown),
         cmocka_unit_test(test_needed),
         cmocka_unit_test_setup_teardown(test_marks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pace_window, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_progress, setup, teardown),
         cmocka_unit_test_setup_teardown(test_warnings, setup, teardown),
         cmocka_unit_test_setup_teardown(test_trend, setup, teardown),
     };
