@@ -75,7 +75,7 @@ static const struct labels labels_vi = {
         "Cần thêm để đạt nhóm %s", "Ghi chú"},
     .praise = "Biểu dương",
     .chase = "Đôn đốc",
-    .at_risk = "Có nguy cơ không kịp hạn",
+    .at_risk = "Nguy cơ trễ hạn",
     .legend = "Nhóm",
     .legend_from = "từ %s %% trở lên",
     .legend_below = "dưới %s %%",
@@ -174,7 +174,7 @@ static const struct labels labels_en = {
         "Group", "Needed for the next group", "Needed for group %s", "Note"},
     .praise = "Praise",
     .chase = "Chase",
-    .at_risk = "At risk of missing the deadline",
+    .at_risk = "At risk",
     .legend = "Group",
     .legend_from = "%s %% and above",
     .legend_below = "below %s %%",
@@ -565,8 +565,9 @@ static void ranking_row(struct xw *x, lxw_worksheet *ws, lxw_row_t r, long stt,
         put_text(x, ws, r, RC_GROUP, x->rep->year->groups[row->group].name, center);
     else
         put_blank(x, ws, r, RC_GROUP, center);
-    put_count(x, ws, r, RC_TO_NEXT, row->to_next, num);
-    put_count(x, ws, r, RC_TO_TOP, row->to_top, num);
+    /* Centred: a number flush right beside the note's text ran into it. */
+    put_count(x, ws, r, RC_TO_NEXT, row->to_next, center);
+    put_count(x, ws, r, RC_TO_TOP, row->to_top, center);
     note[0] = '\0';
     if (mark == MARK_TOP || mark == MARK_BOTTOM)
         snprintf(note, sizeof note, "%s", mark == MARK_TOP ? x->l->praise : x->l->chase);
@@ -695,7 +696,7 @@ static void ranking_columns(struct xw *x, lxw_worksheet *ws, const struct rankin
 {
     size_t i, w = text_width(x->l->cols[2]);
     static const double widths[RANK_COLS] = {5, 9, 0, 8.5, 9.5, 8.5, 8.5, 9.5, 8.5, 9, 9.5, 8.5,
-                                             8.5, 9.5, 9.5, 11, 7.5, 6, 9.5, 9.5, 14};
+                                             8.5, 9.5, 9.5, 11, 7.5, 6, 9.5, 9.5, 25};
 
     for (i = 0; i < a->nrows; i++) {
         size_t t = text_width(x->rep->reg.units[a->rows[i].unit].name);

@@ -91,7 +91,7 @@ out=$(jq -n -r --slurpfile sheet "$work/progress.jsonl" --slurpfile ranking "$wo
          (select((($r | cell(11)) == "Có") != $j.at_risk)
           | "Tiến độ row \($i + 1) (\($j.unit_code) \($j.module)): at risk \($r | cell(11)), JSON \($j.at_risk)")),
       ([$p[] | select(.at_risk) | .unit_code] | unique) as $risky
-      | ([$ranking[] | select(cell(0) | type == "number") | select(cell(20) | test("nguy cơ")) | cell(1)] | unique) as $flagged
+      | ([$ranking[] | select(cell(0) | type == "number") | select(cell(20) | test("nguy cơ"; "i")) | cell(1)] | unique) as $flagged
       | select($flagged != $risky) | "Xếp hạng flags \($flagged), JSON at risk \($risky)"')
 [ -z "$out" ] || { failure "the workbook disagrees with the JSON"; echo "$out" | head -n 20; }
 test_done deadlines
