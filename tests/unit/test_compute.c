@@ -948,6 +948,7 @@ static void test_trend(void **state)
     expect_figures(compute_grid_at(&week, unit_of("D1"), M2), "D1's own M2", 0, 0, 0, 0, 0, 0);
     expect_figures(compute_grid_at(&week, unit_of("P"), M1), "P's own M1", 0, 0, 0, 0, 0, 0);
     free(week.cells);
+    free(week.people);
     free(week.aggregates);
     free(rolled);
 }
