@@ -15,20 +15,23 @@
 
 /* Rule 1: the latest version of each learner and of each (learner, module)
  * as of the date (history_sql.h). Each learner's modules in force and those
- * of them not passed, as lists, then counted per school, role and the two
- * lists: rule 2's pairs and rule 10's people both follow from them, and the
- * year's history is read once. */
-#define MODULE_SEPARATOR '\x1f'
+ * of them not passed, as bit masks over the configured modules ($4, their
+ * codes in order), and how many of theirs are not configured; then counted
+ * per school, role and the three: rule 2's pairs and rule 10's people both
+ * follow from them, and the year's history is read once. Masks, not lists
+ * of codes: no string is built or sorted per learner. */
 static const char counts_sql[] =
     HISTORY_IN_FORCE_SQL
-    ", pl AS ("
-    "  SELECT learner_id, string_agg(module, chr(31) ORDER BY module) AS modules,"
-    "    coalesce(string_agg(module, chr(31) ORDER BY module) FILTER (WHERE state <> 2), '')"
-    "      AS owed"
-    "  FROM pv GROUP BY learner_id) "
-    "SELECT lv.unit_code, coalesce(lv.role, ''), pl.modules, pl.owed, count(*) "
+    ", pm AS ("
+    "  SELECT learner_id, state, array_position($4::text[], module) AS m FROM pv"
+    "), pl AS ("
+    "  SELECT learner_id, coalesce(bit_or(1::bigint << (m - 1)), 0) AS has,"
+    "    coalesce(bit_or(1::bigint << (m - 1)) FILTER (WHERE state <> 2), 0) AS owed,"
+    "    count(*) FILTER (WHERE m IS NULL) AS unknown"
+    "  FROM pm GROUP BY learner_id) "
+    "SELECT lv.unit_code, coalesce(lv.role, ''), pl.has, pl.owed, pl.unknown, count(*) "
     "FROM pl JOIN lv USING (learner_id) "
-    "GROUP BY 1, 2, 3, 4";
+    "GROUP BY 1, 2, 3, 4, 5";
 
 /* Rule 3: the latest lms-units aggregate of each (unit, module, target) as
  * of the date. */
@@ -188,30 +191,35 @@ static int read_aggregates(struct db *db, const struct report *rep, bdtx_date da
     return 0;
 }
 
-/* The modules of a list of counts_sql into flags (year->modules order);
- * returns how many of them are not configured. */
-static int64_t module_flags(const struct report *rep, const char *list, bool *flags)
+/* The year's module codes as a PostgreSQL array literal ({"M1","M2"}),
+ * for counts_sql's $4; malloc'd, NULL when memory runs out. */
+static char *modules_array(const struct config_year *year)
 {
-    int64_t unknown = 0;
-    char code[256];
+    size_t n = 3, i;
+    char *out, *o;
+    const char *c;
 
-    while (*list) {
-        const char *end = strchr(list, MODULE_SEPARATOR);
-        size_t len = end ? (size_t)(end - list) : strlen(list);
-        long m = -1;
-
-        if (len < sizeof code) {
-            memcpy(code, list, len);
-            code[len] = '\0';
-            m = config_module_index(rep->year, code);
+    for (i = 0; i < year->nmodules; i++)
+        n += 2 * strlen(year->modules[i].code) + 3;
+    out = malloc(n);
+    if (!out)
+        return NULL;
+    o = out;
+    *o++ = '{';
+    for (i = 0; i < year->nmodules; i++) {
+        if (i > 0)
+            *o++ = ',';
+        *o++ = '"';
+        for (c = year->modules[i].code; *c; c++) {
+            if (*c == '"' || *c == '\\')
+                *o++ = '\\';
+            *o++ = *c;
         }
-        if (m >= 0)
-            flags[m] = true;
-        else
-            unknown++;
-        list += len + (end != NULL);
+        *o++ = '"';
     }
-    return unknown;
+    *o++ = '}';
+    *o = '\0';
+    return out;
 }
 
 /* The grid of day: the pairs and the learners in force counted where their
@@ -220,30 +228,29 @@ static int read_week(struct db *db, const struct report *rep, bdtx_date day,
                      struct compute_grid *g, bdtx_error *err)
 {
     struct db_result *r = NULL;
-    bool *has = NULL, *owed = NULL, *passed = NULL;
+    bool has[CONFIG_MAX_MODULES], passed[CONFIG_MAX_MODULES];
     size_t nm = rep->year->nmodules, m;
+    char date[11], *modules = modules_array(rep->year);
+    const char *params[4] = {rep->cfg->province.code, rep->year->id, date, modules};
     int i, rc = -1;
 
-    if (grid_init(g, rep, err) != 0 || query_at(db, rep, day, counts_sql, 3, &r, err) != 0)
-        return -1;
-    has = calloc(nm + 1, sizeof *has);
-    owed = calloc(nm + 1, sizeof *owed);
-    passed = calloc(nm + 1, sizeof *passed);
-    if (!has || !owed || !passed) {
+    if (!modules) {
         error_oom(err);
-        goto done;
+        return -1;
     }
+    date_format_iso(day, date);
+    if (grid_init(g, rep, err) != 0 || db_query(db, counts_sql, 4, params, &r, err) != 0)
+        goto done;
     for (i = 0; i < db_rows(r); i++) {
         long unit = registry_find(&rep->reg, db_value(r, i, 0));
-        int64_t n = strtoll(db_value(r, i, 4), NULL, 10), unknown;
-        int64_t known = 0;
+        uint64_t in_force = strtoull(db_value(r, i, 2), NULL, 10);
+        uint64_t owed = strtoull(db_value(r, i, 3), NULL, 10);
+        int64_t unknown = strtoll(db_value(r, i, 4), NULL, 10);
+        int64_t n = strtoll(db_value(r, i, 5), NULL, 10), known = 0;
 
-        memset(has, 0, nm * sizeof *has);
-        memset(owed, 0, nm * sizeof *owed);
-        unknown = module_flags(rep, db_value(r, i, 2), has);
-        module_flags(rep, db_value(r, i, 3), owed);
         for (m = 0; m < nm; m++) {
-            passed[m] = has[m] && !owed[m];
+            has[m] = (in_force >> m) & 1;
+            passed[m] = has[m] && !((owed >> m) & 1);
             known += has[m];
         }
         /* Pairs of a module no longer configured, or of learners whose
@@ -257,9 +264,7 @@ static int read_week(struct db *db, const struct report *rep, bdtx_date day,
     }
     rc = read_aggregates(db, rep, day, g, err);
 done:
-    free(has);
-    free(owed);
-    free(passed);
+    free(modules);
     db_result_free(r);
     return rc;
 }

@@ -698,6 +698,9 @@ static int parse_modules(struct loader *ld, const yaml_node_t *seq, const char *
     n = sequence_length(seq);
     if (n == 0)
         return fail_at(ld, seq->start_mark, "%s must list at least one module", name);
+    if (n > CONFIG_MAX_MODULES)
+        return fail_at(ld, seq->start_mark, "%s lists %zu modules; at most %d are allowed", name,
+                       n, CONFIG_MAX_MODULES);
     year->modules = calloc(n, sizeof *year->modules);
     if (!year->modules)
         return fail_memory(ld);

@@ -17,6 +17,10 @@ struct config_strings {
     size_t count;
 };
 
+/* Modules a school year may list: the computation keeps each learner's
+ * modules as bits of one 64-bit integer. A real year has one to nine. */
+#define CONFIG_MAX_MODULES 63
+
 struct config_module {
     char *code;
     char *name;

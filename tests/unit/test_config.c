@@ -568,6 +568,36 @@ static void test_deadlines(void **state)
     config_release(&cfg);
 }
 
+/* The computation keeps a learner's modules in 64-bit masks: a year may
+ * list CONFIG_MAX_MODULES, not one more. */
+static void test_module_limit(void **state)
+{
+    char text[8192];
+    size_t len, i, n;
+    struct config cfg;
+    bdtx_error err;
+
+    (void)state;
+    for (n = CONFIG_MAX_MODULES; n <= CONFIG_MAX_MODULES + 1; n++) {
+        len = (size_t)snprintf(text, sizeof text, "%s", L_PROVINCE L_YEARS L_ID L_START L_END
+                               L_LEVEL L_UNITS "    modules:\n");
+        for (i = 0; i < n; i++)
+            len += (size_t)snprintf(text + len, sizeof text - len,
+                                    "      - { code: M%zu, name: N%zu }\n", i + 1, i + 1);
+        snprintf(text + len, sizeof text - len, "%s", L_GROUPS);
+        if (n == CONFIG_MAX_MODULES) {
+            assert_int_equal(load_text(text, &cfg, &err), 0);
+            assert_int_equal(cfg.years[0].nmodules, CONFIG_MAX_MODULES);
+            config_release(&cfg);
+        } else {
+            assert_int_equal(load_text(text, &cfg, &err), -1);
+            assert_string_equal(err.message,
+                                "school_years[0].modules lists 64 modules; at most 63 are allowed");
+            assert_int_equal(err.row, 9);
+        }
+    }
+}
+
 static void test_missing_file(void **state)
 {
     static const struct config zero;
@@ -640,6 +670,7 @@ int main(void)
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_deadlines),
+        cmocka_unit_test(test_module_limit),
         cmocka_unit_test(test_missing_file),
         cmocka_unit_test(test_empty_file),
         cmocka_unit_test(test_invalid_utf8),
