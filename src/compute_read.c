@@ -14,14 +14,24 @@
 #include "history_sql.h"
 
 /* Rule 1: the latest version of each learner and of each (learner, module)
- * as of the date (history_sql.h); rule 2: counted per school, module and
- * role. */
+ * as of the date (history_sql.h). Each learner's modules in force and those
+ * of them not passed, as bit masks over the configured modules ($4, their
+ * codes in order), and how many of theirs are not configured; then counted
+ * per school, role and the three: rule 2's pairs and rule 10's people both
+ * follow from them, and the year's history is read once. Masks, not lists
+ * of codes: no string is built or sorted per learner. */
 static const char counts_sql[] =
     HISTORY_IN_FORCE_SQL
-    "SELECT lv.unit_code, pv.module, coalesce(lv.role, ''), count(*),"
-    "  count(*) FILTER (WHERE pv.state = 2) "
-    "FROM pv JOIN lv USING (learner_id) "
-    "GROUP BY 1, 2, 3";
+    ", pm AS ("
+    "  SELECT learner_id, state, array_position($4::text[], module) AS m FROM pv"
+    "), pl AS ("
+    "  SELECT learner_id, coalesce(bit_or(1::bigint << (m - 1)), 0) AS has,"
+    "    coalesce(bit_or(1::bigint << (m - 1)) FILTER (WHERE state <> 2), 0) AS owed,"
+    "    count(*) FILTER (WHERE m IS NULL) AS unknown"
+    "  FROM pm GROUP BY learner_id) "
+    "SELECT lv.unit_code, coalesce(lv.role, ''), pl.has, pl.owed, pl.unknown, count(*) "
+    "FROM pl JOIN lv USING (learner_id) "
+    "GROUP BY 1, 2, 3, 4, 5";
 
 /* Rule 3: the latest lms-units aggregate of each (unit, module, target) as
  * of the date. */
@@ -128,7 +138,8 @@ static int grid_init(struct compute_grid *g, const struct report *rep, bdtx_erro
     g->nunits = rep->reg.count;
     g->nmodules = rep->year->nmodules;
     g->cells = calloc(g->nunits * g->nmodules + 1, sizeof *g->cells);
-    if (!g->cells) {
+    g->people = calloc(g->nunits + 1, sizeof *g->people);
+    if (!g->cells || !g->people) {
         error_oom(err);
         return -1;
     }
@@ -138,6 +149,7 @@ static int grid_init(struct compute_grid *g, const struct report *rep, bdtx_erro
 static void grid_release(struct compute_grid *g)
 {
     free(g->cells);
+    free(g->people);
     free(g->aggregates);
     memset(g, 0, sizeof *g);
 }
@@ -179,30 +191,82 @@ static int read_aggregates(struct db *db, const struct report *rep, bdtx_date da
     return 0;
 }
 
-/* The grid of day: the pairs in force counted where their learners are,
- * and the aggregates in force. */
+/* The year's module codes as a PostgreSQL array literal ({"M1","M2"}),
+ * for counts_sql's $4; malloc'd, NULL when memory runs out. */
+static char *modules_array(const struct config_year *year)
+{
+    size_t n = 3, i;
+    char *out, *o;
+    const char *c;
+
+    for (i = 0; i < year->nmodules; i++)
+        n += 2 * strlen(year->modules[i].code) + 3;
+    out = malloc(n);
+    if (!out)
+        return NULL;
+    o = out;
+    *o++ = '{';
+    for (i = 0; i < year->nmodules; i++) {
+        if (i > 0)
+            *o++ = ',';
+        *o++ = '"';
+        for (c = year->modules[i].code; *c; c++) {
+            if (*c == '"' || *c == '\\')
+                *o++ = '\\';
+            *o++ = *c;
+        }
+        *o++ = '"';
+    }
+    *o++ = '}';
+    *o = '\0';
+    return out;
+}
+
+/* The grid of day: the pairs and the learners in force counted where their
+ * learners are, and the aggregates in force. */
 static int read_week(struct db *db, const struct report *rep, bdtx_date day,
                      struct compute_grid *g, bdtx_error *err)
 {
     struct db_result *r = NULL;
-    int i;
+    bool has[CONFIG_MAX_MODULES], passed[CONFIG_MAX_MODULES];
+    size_t nm = rep->year->nmodules, m;
+    char date[11], *modules = modules_array(rep->year);
+    const char *params[4] = {rep->cfg->province.code, rep->year->id, date, modules};
+    int i, rc = -1;
 
-    if (grid_init(g, rep, err) != 0 || query_at(db, rep, day, counts_sql, 3, &r, err) != 0)
+    if (!modules) {
+        error_oom(err);
         return -1;
+    }
+    date_format_iso(day, date);
+    if (grid_init(g, rep, err) != 0 || db_query(db, counts_sql, 4, params, &r, err) != 0)
+        goto done;
     for (i = 0; i < db_rows(r); i++) {
         long unit = registry_find(&rep->reg, db_value(r, i, 0));
-        long m = config_module_index(rep->year, db_value(r, i, 1));
-        int64_t assigned = strtoll(db_value(r, i, 3), NULL, 10);
+        uint64_t in_force = strtoull(db_value(r, i, 2), NULL, 10);
+        uint64_t owed = strtoull(db_value(r, i, 3), NULL, 10);
+        int64_t unknown = strtoll(db_value(r, i, 4), NULL, 10);
+        int64_t n = strtoll(db_value(r, i, 5), NULL, 10), known = 0;
 
-        if (unit < 0 || m < 0) {
-            g->unregistered += assigned;
+        for (m = 0; m < nm; m++) {
+            has[m] = (in_force >> m) & 1;
+            passed[m] = has[m] && !((owed >> m) & 1);
+            known += has[m];
+        }
+        /* Pairs of a module no longer configured, or of learners whose
+         * unit left the registry, have nowhere to count. */
+        if (unit < 0) {
+            g->unregistered += n * (known + unknown);
             continue;
         }
-        compute_count_pairs(compute_grid_at(g, unit, (size_t)m), db_value(r, i, 2), assigned,
-                    strtoll(db_value(r, i, 4), NULL, 10));
+        g->unregistered += n * unknown;
+        compute_count_learners(g, unit, db_value(r, i, 1), has, passed, n);
     }
+    rc = read_aggregates(db, rep, day, g, err);
+done:
+    free(modules);
     db_result_free(r);
-    return read_aggregates(db, rep, day, g, err);
+    return rc;
 }
 
 /* One list of what the year's imports recorded up to the report's date:
@@ -373,6 +437,24 @@ static int count_learners(struct db *db, struct report *rep, bdtx_error *err)
     return 0;
 }
 
+/* Rule 12: the grid at the start of the pace's weeks, then the progress
+ * of every unit against the deadlines. */
+static int read_progress(struct db *db, struct report *rep, bdtx_error *err)
+{
+    struct compute_grid base = {0};
+    bdtx_date day;
+    int nweeks, rc;
+
+    if (!compute_pace_window(rep, &day, &nweeks))
+        return 0;
+    rep->pace_base = day;
+    rc = nweeks > 0 ? read_week(db, rep, day, &base, err) : grid_init(&base, rep, err);
+    if (rc == 0)
+        rc = compute_progress(rep, &base, nweeks, err);
+    grid_release(&base);
+    return rc;
+}
+
 int compute_report(struct db *db, const struct config *cfg, const struct config_year *year,
                    bdtx_date as_of, struct report *rep, bdtx_error *err)
 {
@@ -398,7 +480,8 @@ int compute_report(struct db *db, const struct config *cfg, const struct config_
     if (db_exec(db, "SET work_mem = '64MB'", 0, NULL, err) != 0 ||
         read_week(db, rep, as_of, &now, err) != 0 ||
         read_week(db, rep, as_of - 7, &prev, err) != 0 || read_lists(db, rep, err) != 0 ||
-        count_learners(db, rep, err) != 0 || compute_build(rep, &now, &prev, err) != 0)
+        count_learners(db, rep, err) != 0 || compute_build(rep, &now, &prev, err) != 0 ||
+        read_progress(db, rep, err) != 0)
         goto done;
     rc = 0;
 done:
@@ -538,6 +621,9 @@ int compute_trend(struct db *db, struct report *rep, bdtx_error *err)
         rc = trend_by_events(db, rep, err);
     free(rep->grid_now);
     free(rep->grid_prev);
+    free(rep->people_now);
+    free(rep->people_prev);
     rep->grid_now = rep->grid_prev = NULL;
+    rep->people_now = rep->people_prev = NULL;
     return rc;
 }

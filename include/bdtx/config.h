@@ -17,10 +17,19 @@ struct config_strings {
     size_t count;
 };
 
+/* Modules a school year may list: the computation keeps each learner's
+ * modules as bits of one 64-bit integer. A real year has one to nine. */
+#define CONFIG_MAX_MODULES 63
+
 struct config_module {
     char *code;
     char *name;
     struct config_strings aliases;
+    /* Rule 12: when the module opens and when it is due; has_due false
+     * when the configuration gives no deadline (opens is then unused). A
+     * due date without opens counts from the school year's start. */
+    bool has_due;
+    bdtx_date opens, due;
 };
 
 struct config_group {
@@ -40,6 +49,7 @@ struct config_year {
     struct config_group *groups;   /* ordered by min_centi, highest first */
     size_t ngroups;
     enum temis_metric temis_metric;
+    bool rank_by_learners;         /* rank_by: learners (rule 10), else modules */
     long units_line, units_column; /* where `units:` was written, 1-based */
 };
 
