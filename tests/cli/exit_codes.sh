@@ -93,13 +93,13 @@ rm -f "$work/inbox/"*
 
 # 74: output that cannot be written (a full disk).
 to_full() { "$@" >/dev/full; }
-expect 74 "No space left on device" to_full "$bdtx" "${conf[@]}" report --format json
+expect 74 "no space left on the device" to_full "$bdtx" "${conf[@]}" report --format json
 
 # 75: another run holds the lock; this one does nothing.
-psql -Atqc "SELECT pg_advisory_lock(hashtext('bdtx run 20'))" -c "SELECT pg_sleep(60)" >/dev/null 2>&1 &
+psql -Atq -c "BEGIN" -c "LOCK TABLE run_lock IN EXCLUSIVE MODE" -c "SELECT pg_sleep(60)" >/dev/null 2>&1 &
 holder=$!
 for _ in $(seq 50); do
-    [ "$(psql -Atc "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")" = 0 ] || break
+    [ "$(psql -Atc "SELECT count(*) FROM pg_locks WHERE relation = 'run_lock'::regclass AND granted")" = 0 ] || break
     sleep 0.1
 done
 expect 75 "another bdtx run holds the lock" "$bdtx" "${conf[@]}" run

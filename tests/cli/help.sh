@@ -11,7 +11,7 @@ bdtx=$1
 commands=$("$bdtx" help | sed -n 's/^  \([a-z][a-z]*\( [a-z][a-z]*\)\?\)\( .*\)\?$/\1/p' \
     | grep -v '^help$' || true)
 check "commands listed by bdtx help" "$(echo $commands)" \
-    "config check db migrate db status units import import report run"
+    "config check db migrate db status units import import report rebuild run"
 while read -r cmd; do
     [ -n "$cmd" ] || continue
     # shellcheck disable=SC2086
@@ -33,7 +33,7 @@ while read -r cmd; do
 done <<<"$commands"
 
 # Every option of a command's usage line is explained in its help.
-for cmd in import report "units import"; do
+for cmd in import report rebuild "units import"; do
     # shellcheck disable=SC2086
     "$bdtx" $cmd --help >"$work/h"
     for opt in $(sed -n '1,/^$/p' "$work/h" | grep -o -- '--[a-z-]*' | sort -u); do
