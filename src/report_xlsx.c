@@ -240,6 +240,7 @@ enum mark { MARK_NONE, MARK_TOP, MARK_BOTTOM, MARK_TOTAL, MARK_NMARKS };
 struct xw {
     const struct report *rep;
     const struct labels *l;
+    const char *unit_name;               /* a unit's pack, else NULL */
     lxw_workbook *wb;
     uint32_t max_rows;
     lxw_error failed;                    /* the first libxlsxwriter error */
@@ -717,6 +718,8 @@ static void ranking_sheets(struct xw *x)
         return;
     week_range(rep, from, to);
     snprintf(title, sizeof title, x->l->title, rep->year->id, rep->week, from, to);
+    if (x->unit_name)
+        snprintf(title + strlen(title), sizeof title - strlen(title), " – %s", x->unit_name);
     ranking_sheet(x, x->l->sheet_ranking, title, &rep->rankings[0], &rep->rankings[1],
                   &rep->total, rep->total_group, rep->total_has_delta, rep->total_delta_pp);
     for (m = 0; m < rep->year->nmodules && 2 * m + 3 < rep->nrankings; m++) {
@@ -1377,6 +1380,7 @@ int report_xlsx_write(const struct report *rep, const char *path,
     en = rep->cfg->report.language && strcmp(rep->cfg->report.language, "en") == 0;
     x->rep = rep;
     x->l = en ? &labels_en : &labels_vi;
+    x->unit_name = opt ? opt->unit_name : NULL;
     x->max_rows = opt && opt->max_sheet_rows ? opt->max_sheet_rows : REPORT_XLSX_MAX_ROWS;
     if (x->max_rows > REPORT_XLSX_MAX_ROWS)
         x->max_rows = REPORT_XLSX_MAX_ROWS;

@@ -24,6 +24,7 @@
 #include "bdtx/migrate.h"
 #include "bdtx/path.h"
 #include "bdtx/progress.h"
+#include "bdtx/pack.h"
 #include "bdtx/report.h"
 
 struct run_ctx {
@@ -294,6 +295,22 @@ static void count_groups(const struct report *rep, char *buf, size_t cap)
     }
 }
 
+/* Every unit's pack of the week (report.units), in the report's snapshot. */
+static int write_packs(struct run_ctx *c, const struct report *rep, bdtx_error *err)
+{
+    long *units = NULL;
+    size_t n = 0;
+    int rc;
+
+    if (!c->cfg.report.units)
+        return 0;
+    if (pack_units(rep, &units, &n, err) != 0)
+        return -1;
+    rc = pack_write(c->db, rep, units, n, 0, err);
+    free(units);
+    return rc;
+}
+
 /* The week's report, written in one call: the workbook and the JSON of
  * SPEC section 6 under reports/<school year>/ (each renamed into place when
  * complete), then its row in report_file. */
@@ -317,7 +334,8 @@ static int write_week(struct run_ctx *c, const struct stale_week *sw, bdtx_error
     json = xlsx ? report_default_path(&rep, REPORT_JSON, err) : NULL;
     if (!json || compute_trend(c->db, &rep, err) != 0 ||
         report_save(&rep, REPORT_XLSX, xlsx, report_read_people(&rd), err) != 0 ||
-        report_save(&rep, REPORT_JSON, json, NULL, err) != 0)
+        report_save(&rep, REPORT_JSON, json, NULL, err) != 0 ||
+        write_packs(c, &rep, err) != 0)
         goto done;
     report_read_end(&rd);   /* report_file is written below, outside the read */
     date_format_iso(sw->sunday, day);
