@@ -16,7 +16,23 @@
 struct rollup {
     struct figures *cells;
     size_t nunits, nmodules;
+    struct figures *people;          /* nunits, or NULL: no people figures */
 };
+
+/* Rule 10's people counted into c, split by role as the pairs. */
+static void count_people(struct figures *c, const char *role, int64_t learners,
+                         int64_t completed)
+{
+    c->learners += learners;
+    c->completed += completed;
+    if (strcmp(role, "gv") == 0) {
+        c->gv_learners += learners;
+        c->gv_completed += completed;
+    } else if (strcmp(role, "cbql") == 0) {
+        c->cbql_learners += learners;
+        c->cbql_completed += completed;
+    }
+}
 
 void compute_count_pairs(struct figures *c, const char *role, int64_t assigned, int64_t passed)
 {
@@ -29,6 +45,32 @@ void compute_count_pairs(struct figures *c, const char *role, int64_t assigned, 
         c->cbql_assigned += assigned;
         c->cbql_passed += passed;
     }
+}
+
+void compute_count_learners(struct compute_grid *g, long unit, const char *role, const bool *has,
+                            const bool *passed, int64_t n)
+{
+    bool any = false, all = true;
+    size_t m;
+
+    for (m = 0; m < g->nmodules; m++) {
+        struct figures *c = compute_grid_at(g, unit, m);
+
+        if (!has[m])
+            continue;
+        compute_count_pairs(c, role, n, passed[m] ? n : 0);
+        count_people(c, role, n, passed[m] ? n : 0);
+        any = true;
+        all = all && passed[m];
+    }
+    if (any)
+        count_people(&g->people[unit], role, n, all ? n : 0);
+}
+
+void compute_measure(const struct figures *f, bool people, int64_t *num, int64_t *den)
+{
+    *num = people ? f->completed : f->passed;
+    *den = people ? f->learners : f->assigned;
 }
 
 static struct figures *rollup_at(const struct rollup *g, long unit, size_t module)
@@ -55,47 +97,76 @@ int compute_group(const struct config_group *groups, size_t ngroups,
     return -1;
 }
 
-static const struct registry *rank_reg;
+int64_t compute_needed(const struct config_group *group, int64_t passed, int64_t assigned)
+{
+    int64_t gap;
 
-/* Compares passed/assigned of a and b exactly: <0 when a's rate is higher. */
+    if (assigned <= 0)
+        return -1;
+    /* (passed + k) * 10000 >= min_centi * assigned, k rounded up. */
+    gap = (int64_t)group->min_centi * assigned - passed * 10000;
+    return gap <= 0 ? 0 : (gap + 9999) / 10000;
+}
+
+/* What qsort's comparison reads: the registry for codes, and the measure. */
+static const struct registry *rank_reg;
+static bool rank_people;
+
+static int64_t den_of(const struct figures *f)
+{
+    return rank_people ? f->learners : f->assigned;
+}
+
+/* Compares the ranked rates of a and b exactly: <0 when a's is higher. */
 static int cmp_rate(const struct figures *a, const struct figures *b)
 {
-    int64_t l = a->passed * b->assigned, r = b->passed * a->assigned;
+    int64_t an, ad, bn, bd, l, r;
 
+    compute_measure(a, rank_people, &an, &ad);
+    compute_measure(b, rank_people, &bn, &bd);
+    l = an * bd;
+    r = bn * ad;
     return l > r ? -1 : l < r ? 1 : 0;
 }
 
 static int cmp_rows(const void *pa, const void *pb)
 {
     const struct rank_row *a = pa, *b = pb;
+    int64_t da = den_of(&a->f), db = den_of(&b->f);
     int c;
 
-    if ((a->f.assigned > 0) != (b->f.assigned > 0))
-        return a->f.assigned > 0 ? -1 : 1;
-    if (a->f.assigned > 0) {
+    if ((da > 0) != (db > 0))
+        return da > 0 ? -1 : 1;
+    if (da > 0) {
         c = cmp_rate(&a->f, &b->f);
         if (c != 0)
             return c;
-        if (a->f.assigned != b->f.assigned)
-            return a->f.assigned > b->f.assigned ? -1 : 1;
+        if (da != db)
+            return da > db ? -1 : 1;
     }
     return strcmp(rank_reg->units[a->unit].code, rank_reg->units[b->unit].code);
 }
 
-void compute_rank(struct rank_row *rows, size_t n, const struct registry *reg)
+void compute_rank_by(struct rank_row *rows, size_t n, const struct registry *reg, bool people)
 {
     size_t i;
 
     rank_reg = reg;
+    rank_people = people;
     qsort(rows, n, sizeof *rows, cmp_rows);
     for (i = 0; i < n; i++) {
-        if (rows[i].f.assigned <= 0)
+        if (den_of(&rows[i].f) <= 0)
             rows[i].rank = 0;
-        else if (i > 0 && rows[i - 1].f.assigned > 0 && cmp_rate(&rows[i].f, &rows[i - 1].f) == 0)
+        else if (i > 0 && den_of(&rows[i - 1].f) > 0 && cmp_rate(&rows[i].f, &rows[i - 1].f) == 0)
             rows[i].rank = rows[i - 1].rank;
         else
             rows[i].rank = (int)i + 1;
     }
+}
+
+void compute_rank(struct rank_row *rows, size_t n, const struct registry *reg)
+{
+    compute_rank_by(rows, n, reg, false);
 }
 
 static void figures_add(struct figures *to, const struct figures *f)
@@ -106,6 +177,23 @@ static void figures_add(struct figures *to, const struct figures *f)
     to->cbql_passed += f->cbql_passed;
     to->assigned += f->assigned;
     to->passed += f->passed;
+    to->gv_learners += f->gv_learners;
+    to->gv_completed += f->gv_completed;
+    to->cbql_learners += f->cbql_learners;
+    to->cbql_completed += f->cbql_completed;
+    to->learners += f->learners;
+    to->completed += f->completed;
+}
+
+/* The people figures of from into to, its pair figures kept. */
+static void people_set(struct figures *to, const struct figures *from)
+{
+    to->gv_learners = from ? from->gv_learners : 0;
+    to->gv_completed = from ? from->gv_completed : 0;
+    to->cbql_learners = from ? from->cbql_learners : 0;
+    to->cbql_completed = from ? from->cbql_completed : 0;
+    to->learners = from ? from->learners : 0;
+    to->completed = from ? from->completed : 0;
 }
 
 /* The units, deepest first: each comes before its parent. NULL when memory
@@ -230,9 +318,12 @@ static int roll_up(const struct registry *reg, const struct compute_grid *in, st
     for (i = 0; i < reg->count; i++) {
         long parent = reg->units[order[i]].parent;
 
-        if (parent >= 0)
-            for (m = 0; m < g->nmodules; m++)
-                figures_add(rollup_at(g, parent, m), rollup_at(g, (long)order[i], m));
+        if (parent < 0)
+            continue;
+        for (m = 0; m < g->nmodules; m++)
+            figures_add(rollup_at(g, parent, m), rollup_at(g, (long)order[i], m));
+        if (g->people)
+            figures_add(&g->people[parent], &g->people[order[i]]);
     }
     free(order);
     return add_aggregates(reg, in, g, err);
@@ -249,23 +340,86 @@ static struct figures figures_of(const struct rollup *g, long unit, const char *
         return *rollup_at(g, unit, (size_t)config_module_index(year, module));
     for (m = 0; m < g->nmodules; m++)
         figures_add(&f, rollup_at(g, unit, m));
+    /* A learner of several modules is one person: the people over all
+     * modules are counted apart, not summed. */
+    people_set(&f, g->people ? &g->people[unit] : NULL);
     return f;
 }
 
-/* Rule 8: Δ in percentage points, rounded to hundredths; none when either
- * week has nothing assigned. */
-static bool delta_of(const struct figures *now, const struct figures *before, double *out)
+/* Rule 8: Δ of the ranked rate in percentage points, rounded to
+ * hundredths; none when either week has nothing assigned. */
+static bool delta_of(const struct figures *now, const struct figures *before, bool people,
+                     double *out)
 {
+    int64_t nn, nd, bn, bd;
     double d;
 
-    if (now->assigned <= 0 || before->assigned <= 0)
+    compute_measure(now, people, &nn, &nd);
+    compute_measure(before, people, &bn, &bd);
+    if (nd <= 0 || bd <= 0)
         return false;
-    d = (compute_rate(now->passed, now->assigned) -
-         compute_rate(before->passed, before->assigned)) * 100.0;
+    d = (compute_rate(nn, nd) - compute_rate(bn, bd)) * 100.0;
     *out = round(d * 100.0) / 100.0;
     if (*out == 0.0)
         *out = 0.0;   /* no "-0" */
     return true;
+}
+
+/* The group of f by the year's ranked measure and, below the top group,
+ * what it still needs (rule 11). */
+static void standing(const struct config_year *year, struct rank_row *row)
+{
+    int64_t num, den;
+    int next;
+
+    compute_measure(&row->f, year->rank_by_learners, &num, &den);
+    row->group = compute_group(year->groups, year->ngroups, num, den);
+    row->to_next = row->to_top = -1;
+    if (den <= 0 || year->ngroups == 0 || row->group == 0)
+        return;
+    /* Below every group (no group for low rates), the next is the lowest. */
+    next = row->group > 0 ? row->group - 1 : (int)year->ngroups - 1;
+    row->to_next = compute_needed(&year->groups[next], num, den);
+    row->to_top = compute_needed(&year->groups[0], num, den);
+}
+
+/* Rule 13 on a ranking in display order: praise to the `highlight`
+ * best-ranked rows of the top group, chase to the `highlight` worst-ranked
+ * rows below it, rows tied with the last one marked too. */
+static void mark_rows(const struct report *rep, struct ranking *rk)
+{
+    int h = rep->cfg ? rep->cfg->report.highlight : 0;
+    int bound = 0;
+    size_t i, seen = 0;
+
+    if (h <= 0)
+        return;
+    for (i = 0; i < rk->nrows; i++) {
+        struct rank_row *row = &rk->rows[i];
+
+        if (row->rank <= 0 || row->group != 0)
+            continue;
+        if (seen < (size_t)h) {
+            seen++;
+            bound = row->rank;
+        }
+        if (row->rank == bound)
+            row->mark = RANK_MARK_PRAISE;
+    }
+    seen = 0;
+    bound = 0;
+    for (i = rk->nrows; i-- > 0;) {
+        struct rank_row *row = &rk->rows[i];
+
+        if (row->rank <= 0 || row->group == 0)
+            continue;
+        if (seen < (size_t)h) {
+            seen++;
+            bound = row->rank;
+        }
+        if (row->rank == bound)
+            row->mark = RANK_MARK_CHASE;
+    }
 }
 
 static int build_ranking(struct report *rep, const struct rollup *now, const struct rollup *prev,
@@ -293,13 +447,14 @@ static int build_ranking(struct report *rep, const struct rollup *now, const str
         row = &out->rows[n++];
         row->unit = (long)i;
         row->f = figures_of(now, (long)i, module, rep->year);
-        row->group = compute_group(rep->year->groups, rep->year->ngroups, row->f.passed,
-                                   row->f.assigned);
+        standing(rep->year, row);
         before = figures_of(prev, (long)i, module, rep->year);
-        row->has_delta = delta_of(&row->f, &before, &row->delta_pp);
+        row->has_delta = delta_of(&row->f, &before, rep->year->rank_by_learners,
+                                  &row->delta_pp);
     }
     out->nrows = n;
-    compute_rank(out->rows, n, &rep->reg);
+    compute_rank_by(out->rows, n, &rep->reg, rep->year->rank_by_learners);
+    mark_rows(rep, out);
     return 0;
 }
 
@@ -336,10 +491,13 @@ static int build_totals(struct report *rep, const struct rollup *now, const stru
     struct figures before = figures_of(prev, rep->reg.root, NULL, year);
     size_t m;
 
+    bool people = year->rank_by_learners;
+    int64_t num, den;
+
     rep->total = figures_of(now, rep->reg.root, NULL, year);
-    rep->total_group = compute_group(year->groups, year->ngroups, rep->total.passed,
-                                     rep->total.assigned);
-    rep->total_has_delta = delta_of(&rep->total, &before, &rep->total_delta_pp);
+    compute_measure(&rep->total, people, &num, &den);
+    rep->total_group = compute_group(year->groups, year->ngroups, num, den);
+    rep->total_has_delta = delta_of(&rep->total, &before, people, &rep->total_delta_pp);
     rep->module_totals = calloc(year->nmodules + 1, sizeof *rep->module_totals);
     if (!rep->module_totals) {
         error_oom(err);
@@ -350,8 +508,9 @@ static int build_totals(struct report *rep, const struct rollup *now, const stru
 
         before = figures_of(prev, rep->reg.root, year->modules[m].code, year);
         t->f = figures_of(now, rep->reg.root, year->modules[m].code, year);
-        t->group = compute_group(year->groups, year->ngroups, t->f.passed, t->f.assigned);
-        t->has_delta = delta_of(&t->f, &before, &t->delta_pp);
+        compute_measure(&t->f, people, &num, &den);
+        t->group = compute_group(year->groups, year->ngroups, num, den);
+        t->has_delta = delta_of(&t->f, &before, people, &t->delta_pp);
     }
     return 0;
 }
@@ -384,11 +543,11 @@ static int build_schools(struct report *rep, const struct rollup *now, bdtx_erro
         row = &rep->schools[n++];
         row->unit = (long)i;
         row->f = figures_of(now, (long)i, NULL, rep->year);
-        row->group = compute_group(rep->year->groups, rep->year->ngroups, row->f.passed,
-                                   row->f.assigned);
+        standing(rep->year, row);
     }
     rep->nschools = n;
     rank_reg = &rep->reg;
+    rank_people = rep->year->rank_by_learners;
     qsort(rep->schools, n, sizeof *rep->schools, cmp_school);
     for (start = 0; start < n;) {
         size_t end = start;
@@ -396,7 +555,8 @@ static int build_schools(struct report *rep, const struct rollup *now, bdtx_erro
 
         while (end < n && rep->reg.units[rep->schools[end].unit].parent == parent)
             end++;
-        compute_rank(rep->schools + start, end - start, &rep->reg);
+        compute_rank_by(rep->schools + start, end - start, &rep->reg,
+                        rep->year->rank_by_learners);
         start = end;
     }
     return 0;
@@ -450,15 +610,18 @@ static void build_warnings(struct report *rep, int64_t unregistered, int64_t pre
 int compute_build(struct report *rep, struct compute_grid *now, struct compute_grid *prev,
                   bdtx_error *err)
 {
-    struct rollup r_now = {now->cells, now->nunits, now->nmodules};
-    struct rollup r_prev = {prev->cells, prev->nunits, prev->nmodules};
+    struct rollup r_now = {now->cells, now->nunits, now->nmodules, now->people};
+    struct rollup r_prev = {prev->cells, prev->nunits, prev->nmodules, prev->people};
     size_t k;
 
     /* Rolled up in place, and kept for compute_trend whatever happens:
      * report_release frees them. */
     rep->grid_now = now->cells;
     rep->grid_prev = prev->cells;
+    rep->people_now = now->people;
+    rep->people_prev = prev->people;
     now->cells = prev->cells = NULL;
+    now->people = prev->people = NULL;
     rep->learner_modules = 0;
     for (k = 0; k < r_now.nunits * r_now.nmodules; k++)
         rep->learner_modules += r_now.cells[k].assigned;
@@ -509,8 +672,9 @@ static void trend_week(struct report *rep, size_t w, const struct rollup *g)
 
 bool compute_trend_kept(struct report *rep)
 {
-    struct rollup now = {rep->grid_now, rep->reg.count, rep->year->nmodules};
-    struct rollup prev = {rep->grid_prev, rep->reg.count, rep->year->nmodules};
+    struct rollup now = {rep->grid_now, rep->reg.count, rep->year->nmodules, rep->people_now};
+    struct rollup prev = {rep->grid_prev, rep->reg.count, rep->year->nmodules,
+                          rep->people_prev};
     size_t n = rep->trend.nweeks;
 
     if (!now.cells || !(n == 1 || (n == 2 && prev.cells)))
@@ -524,11 +688,140 @@ bool compute_trend_kept(struct report *rep)
 int compute_trend_week(struct report *rep, size_t w, const struct compute_grid *g,
                        struct figures *rolled, bdtx_error *err)
 {
-    struct rollup r = {rolled, g->nunits, g->nmodules};
+    struct rollup r = {rolled, g->nunits, g->nmodules, NULL};
 
     memcpy(rolled, g->cells, g->nunits * g->nmodules * sizeof *rolled);
     if (roll_up(&rep->reg, g, &r, err) != 0)
         return -1;
     trend_week(rep, w, &r);
+    return 0;
+}
+
+bool compute_pace_window(const struct report *rep, bdtx_date *base, int *nweeks)
+{
+    const struct config_year *year = rep->year;
+    bdtx_date end;
+    bool any = false;
+    size_t m, i;
+
+    for (m = 0; m < year->nmodules; m++)
+        any = any || year->modules[m].has_due;
+    *base = rep->as_of;
+    *nweeks = 0;
+    if (!any)
+        return false;
+    /* Week k is (as_of - 7(k + 1), as_of - 7k]; the year's first is the one
+     * holding its start. */
+    for (end = rep->as_of; *nweeks < 4 && end >= year->start; end -= 7) {
+        bool data = false;
+
+        for (i = 0; i < rep->nimports && !data; i++) {
+            const struct import_row *im = &rep->imports[i];
+            bdtx_date d;
+
+            data = (strcmp(im->source, "lms-learners") == 0 ||
+                    strcmp(im->source, "lms-units") == 0) &&
+                   value_parse_date(im->as_of, &d) && d <= end && d > end - 7;
+        }
+        if (data) {
+            (*nweeks)++;
+            *base = end - 7;
+        }
+    }
+    return true;
+}
+
+static void progress_row_fill(const struct report *rep, const struct config_module *mod,
+                              const struct figures *now, const struct figures *before,
+                              int nweeks, struct progress_row *p)
+{
+    const struct config_year *year = rep->year;
+    bool people = year->rank_by_learners;
+    int64_t base_passed, base_assigned;
+    bdtx_date span = mod->due - mod->opens, gone = rep->as_of - mod->opens;
+
+    compute_measure(now, people, &p->passed, &p->assigned);
+    compute_measure(before, people, &base_passed, &base_assigned);
+    p->group = compute_group(year->groups, year->ngroups, p->passed, p->assigned);
+    p->expected_rate = gone <= 0 ? 0.0 : gone >= span ? 1.0 : (double)gone / (double)span;
+    p->has_pace = nweeks > 0 && p->assigned > 0;
+    p->gained = p->has_pace ? p->passed - base_passed : 0;
+    p->pace = p->has_pace ? (double)p->gained / nweeks : 0.0;
+    p->to_top = -1;
+    if (p->assigned <= 0 || year->ngroups == 0)
+        return;
+    if (p->group == 0) {
+        p->has_projection = true;
+        p->projected = rep->as_of;
+        return;
+    }
+    p->to_top = compute_needed(&year->groups[0], p->passed, p->assigned);
+    /* D + 7 ⌈to_top / pace⌉, pace = gained / nweeks, in integers. */
+    if (p->has_pace && p->gained > 0) {
+        int64_t weeks = (p->to_top * nweeks + p->gained - 1) / p->gained;
+
+        p->has_projection = true;
+        p->projected = rep->as_of + (bdtx_date)(7 * weeks);
+    }
+    p->at_risk = !p->has_projection || p->projected > mod->due;
+}
+
+/* The row of unit in ranking rk, or NULL. */
+static struct rank_row *ranking_row_of(struct ranking *rk, long unit)
+{
+    size_t i;
+
+    for (i = 0; i < rk->nrows; i++)
+        if (rk->rows[i].unit == unit)
+            return &rk->rows[i];
+    return NULL;
+}
+
+int compute_progress(struct report *rep, struct compute_grid *base, int nweeks,
+                     bdtx_error *err)
+{
+    const struct config_year *year = rep->year;
+    struct rollup now = {rep->grid_now, rep->reg.count, year->nmodules, rep->people_now};
+    struct rollup before = {base->cells, base->nunits, base->nmodules, base->people};
+    size_t m, k, i, n = 0;
+
+    if (!now.cells || rep->nrankings < 2 * (year->nmodules + 1))
+        return 0;
+    if (roll_up(&rep->reg, base, &before, err) != 0)
+        return -1;
+    rep->progress = calloc(rep->reg.count * year->nmodules + 1, sizeof *rep->progress);
+    if (!rep->progress) {
+        error_oom(err);
+        return -1;
+    }
+    rep->pace_weeks = nweeks;
+    for (m = 0; m < year->nmodules; m++) {
+        const struct config_module *mod = &year->modules[m];
+
+        if (!mod->has_due)
+            continue;
+        for (k = 0; k < 2; k++) {
+            struct ranking *rk = &rep->rankings[2 * (m + 1) + k];
+
+            for (i = 0; i < rk->nrows; i++) {
+                struct progress_row *p = &rep->progress[n++];
+                struct figures f = figures_of(&now, rk->rows[i].unit, mod->code, year);
+                struct figures b = figures_of(&before, rk->rows[i].unit, mod->code, year);
+                struct rank_row *overall;
+
+                p->unit = rk->rows[i].unit;
+                p->module = m;
+                progress_row_fill(rep, mod, &f, &b, nweeks, p);
+                if (!p->at_risk)
+                    continue;
+                /* Flagged on the module's ranking and on the overall one. */
+                rk->rows[i].at_risk = true;
+                overall = ranking_row_of(&rep->rankings[k], p->unit);
+                if (overall)
+                    overall->at_risk = true;
+            }
+        }
+    }
+    rep->nprogress = n;
     return 0;
 }

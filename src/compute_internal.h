@@ -30,6 +30,9 @@ struct compute_aggregate {
 struct compute_grid {
     struct figures *cells;
     size_t nunits, nmodules;         /* the registry's count, year->nmodules */
+    /* Each unit's own learners over all modules (rule 10; only the people
+     * figures used), nunits of them. */
+    struct figures *people;
     struct compute_aggregate *aggregates;
     size_t naggregates;
     /* Pairs of learners whose unit left the registry, or of a module no
@@ -46,6 +49,11 @@ static inline struct figures *compute_grid_at(const struct compute_grid *g, long
 /* Counts pairs into c, and into its role's figures ("gv", "cbql"; other
  * roles count in the whole only). */
 void compute_count_pairs(struct figures *c, const char *role, int64_t assigned, int64_t passed);
+/* n learners of unit with one role and the same pairs: has[m] whether they
+ * have a pair of module m in force, passed[m] whether it is passed. Counts
+ * their pairs and, in each module and over all, the learners (rule 10). */
+void compute_count_learners(struct compute_grid *g, long unit, const char *role, const bool *has,
+                            const bool *passed, int64_t n);
 
 /* Everything of rep that is computed (SPEC section 3): the rankings, the
  * province's totals and those of each module, the schools, the learners'
@@ -58,6 +66,19 @@ void compute_count_pairs(struct figures *c, const char *role, int64_t assigned, 
  * rep keeps what was built, for report_release. */
 int compute_build(struct report *rep, struct compute_grid *now, struct compute_grid *prev,
                   bdtx_error *err);
+
+/* Rule 12's weeks: of the weeks ending at the report's date, a week
+ * before, ..., those with data (an lms-learners or lms-units import with
+ * its as-of in the week, from rep->imports), the last four at most within
+ * the school year; *nweeks of them, and *base the end of the week before
+ * the oldest (the report's date when none). False when no module of the
+ * year has a due date: there is no progress to compute. */
+bool compute_pace_window(const struct report *rep, bdtx_date *base, int *nweeks);
+/* rep->progress from rep's figures (after compute_build, before the trend
+ * frees its grids) and base, the grid of the date compute_pace_window
+ * gave, rolled up here in place; marks the ranking rows at risk. */
+int compute_progress(struct report *rep, struct compute_grid *base, int nweeks,
+                     bdtx_error *err);
 
 /* rep->trend laid out: one week for each Sunday from that of first (the
  * year's first import, not before the year starts) to the report's date,

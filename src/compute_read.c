@@ -14,14 +14,21 @@
 #include "history_sql.h"
 
 /* Rule 1: the latest version of each learner and of each (learner, module)
- * as of the date (history_sql.h); rule 2: counted per school, module and
- * role. */
+ * as of the date (history_sql.h). Each learner's modules in force and those
+ * of them not passed, as lists, then counted per school, role and the two
+ * lists: rule 2's pairs and rule 10's people both follow from them, and the
+ * year's history is read once. */
+#define MODULE_SEPARATOR '\x1f'
 static const char counts_sql[] =
     HISTORY_IN_FORCE_SQL
-    "SELECT lv.unit_code, pv.module, coalesce(lv.role, ''), count(*),"
-    "  count(*) FILTER (WHERE pv.state = 2) "
-    "FROM pv JOIN lv USING (learner_id) "
-    "GROUP BY 1, 2, 3";
+    ", pl AS ("
+    "  SELECT learner_id, string_agg(module, chr(31) ORDER BY module) AS modules,"
+    "    coalesce(string_agg(module, chr(31) ORDER BY module) FILTER (WHERE state <> 2), '')"
+    "      AS owed"
+    "  FROM pv GROUP BY learner_id) "
+    "SELECT lv.unit_code, coalesce(lv.role, ''), pl.modules, pl.owed, count(*) "
+    "FROM pl JOIN lv USING (learner_id) "
+    "GROUP BY 1, 2, 3, 4";
 
 /* Rule 3: the latest lms-units aggregate of each (unit, module, target) as
  * of the date. */
@@ -128,7 +135,8 @@ static int grid_init(struct compute_grid *g, const struct report *rep, bdtx_erro
     g->nunits = rep->reg.count;
     g->nmodules = rep->year->nmodules;
     g->cells = calloc(g->nunits * g->nmodules + 1, sizeof *g->cells);
-    if (!g->cells) {
+    g->people = calloc(g->nunits + 1, sizeof *g->people);
+    if (!g->cells || !g->people) {
         error_oom(err);
         return -1;
     }
@@ -138,6 +146,7 @@ static int grid_init(struct compute_grid *g, const struct report *rep, bdtx_erro
 static void grid_release(struct compute_grid *g)
 {
     free(g->cells);
+    free(g->people);
     free(g->aggregates);
     memset(g, 0, sizeof *g);
 }
@@ -179,30 +188,80 @@ static int read_aggregates(struct db *db, const struct report *rep, bdtx_date da
     return 0;
 }
 
-/* The grid of day: the pairs in force counted where their learners are,
- * and the aggregates in force. */
+/* The modules of a list of counts_sql into flags (year->modules order);
+ * returns how many of them are not configured. */
+static int64_t module_flags(const struct report *rep, const char *list, bool *flags)
+{
+    int64_t unknown = 0;
+    char code[256];
+
+    while (*list) {
+        const char *end = strchr(list, MODULE_SEPARATOR);
+        size_t len = end ? (size_t)(end - list) : strlen(list);
+        long m = -1;
+
+        if (len < sizeof code) {
+            memcpy(code, list, len);
+            code[len] = '\0';
+            m = config_module_index(rep->year, code);
+        }
+        if (m >= 0)
+            flags[m] = true;
+        else
+            unknown++;
+        list += len + (end != NULL);
+    }
+    return unknown;
+}
+
+/* The grid of day: the pairs and the learners in force counted where their
+ * learners are, and the aggregates in force. */
 static int read_week(struct db *db, const struct report *rep, bdtx_date day,
                      struct compute_grid *g, bdtx_error *err)
 {
     struct db_result *r = NULL;
-    int i;
+    bool *has = NULL, *owed = NULL, *passed = NULL;
+    size_t nm = rep->year->nmodules, m;
+    int i, rc = -1;
 
     if (grid_init(g, rep, err) != 0 || query_at(db, rep, day, counts_sql, 3, &r, err) != 0)
         return -1;
+    has = calloc(nm + 1, sizeof *has);
+    owed = calloc(nm + 1, sizeof *owed);
+    passed = calloc(nm + 1, sizeof *passed);
+    if (!has || !owed || !passed) {
+        error_oom(err);
+        goto done;
+    }
     for (i = 0; i < db_rows(r); i++) {
         long unit = registry_find(&rep->reg, db_value(r, i, 0));
-        long m = config_module_index(rep->year, db_value(r, i, 1));
-        int64_t assigned = strtoll(db_value(r, i, 3), NULL, 10);
+        int64_t n = strtoll(db_value(r, i, 4), NULL, 10), unknown;
+        int64_t known = 0;
 
-        if (unit < 0 || m < 0) {
-            g->unregistered += assigned;
+        memset(has, 0, nm * sizeof *has);
+        memset(owed, 0, nm * sizeof *owed);
+        unknown = module_flags(rep, db_value(r, i, 2), has);
+        module_flags(rep, db_value(r, i, 3), owed);
+        for (m = 0; m < nm; m++) {
+            passed[m] = has[m] && !owed[m];
+            known += has[m];
+        }
+        /* Pairs of a module no longer configured, or of learners whose
+         * unit left the registry, have nowhere to count. */
+        if (unit < 0) {
+            g->unregistered += n * (known + unknown);
             continue;
         }
-        compute_count_pairs(compute_grid_at(g, unit, (size_t)m), db_value(r, i, 2), assigned,
-                    strtoll(db_value(r, i, 4), NULL, 10));
+        g->unregistered += n * unknown;
+        compute_count_learners(g, unit, db_value(r, i, 1), has, passed, n);
     }
+    rc = read_aggregates(db, rep, day, g, err);
+done:
+    free(has);
+    free(owed);
+    free(passed);
     db_result_free(r);
-    return read_aggregates(db, rep, day, g, err);
+    return rc;
 }
 
 /* One list of what the year's imports recorded up to the report's date:
@@ -373,6 +432,24 @@ static int count_learners(struct db *db, struct report *rep, bdtx_error *err)
     return 0;
 }
 
+/* Rule 12: the grid at the start of the pace's weeks, then the progress
+ * of every unit against the deadlines. */
+static int read_progress(struct db *db, struct report *rep, bdtx_error *err)
+{
+    struct compute_grid base = {0};
+    bdtx_date day;
+    int nweeks, rc;
+
+    if (!compute_pace_window(rep, &day, &nweeks))
+        return 0;
+    rep->pace_base = day;
+    rc = nweeks > 0 ? read_week(db, rep, day, &base, err) : grid_init(&base, rep, err);
+    if (rc == 0)
+        rc = compute_progress(rep, &base, nweeks, err);
+    grid_release(&base);
+    return rc;
+}
+
 int compute_report(struct db *db, const struct config *cfg, const struct config_year *year,
                    bdtx_date as_of, struct report *rep, bdtx_error *err)
 {
@@ -398,7 +475,8 @@ int compute_report(struct db *db, const struct config *cfg, const struct config_
     if (db_exec(db, "SET work_mem = '64MB'", 0, NULL, err) != 0 ||
         read_week(db, rep, as_of, &now, err) != 0 ||
         read_week(db, rep, as_of - 7, &prev, err) != 0 || read_lists(db, rep, err) != 0 ||
-        count_learners(db, rep, err) != 0 || compute_build(rep, &now, &prev, err) != 0)
+        count_learners(db, rep, err) != 0 || compute_build(rep, &now, &prev, err) != 0 ||
+        read_progress(db, rep, err) != 0)
         goto done;
     rc = 0;
 done:
@@ -538,6 +616,9 @@ int compute_trend(struct db *db, struct report *rep, bdtx_error *err)
         rc = trend_by_events(db, rep, err);
     free(rep->grid_now);
     free(rep->grid_prev);
+    free(rep->people_now);
+    free(rep->people_prev);
     rep->grid_now = rep->grid_prev = NULL;
+    rep->people_now = rep->people_prev = NULL;
     return rc;
 }

@@ -641,7 +641,48 @@ static int parse_units(struct loader *ld, const yaml_node_t *node, const char *w
     return 0;
 }
 
-enum { MODULE_CODE, MODULE_NAME, MODULE_ALIASES, MODULE_NKEYS };
+enum { MODULE_CODE, MODULE_NAME, MODULE_ALIASES, MODULE_OPENS, MODULE_DUE, MODULE_NKEYS };
+
+/* Rule 12's dates of a module: optional, due after opens, both inside the
+ * school year; opens alone is a mistake (nothing would use it). */
+static int parse_deadline(struct loader *ld, yaml_node_t *const v[MODULE_NKEYS],
+                          const char *item, const struct config_year *year,
+                          struct config_module *module)
+{
+    char a[11], b[11], c[11];
+
+    module->opens = year->start;
+    if (v[MODULE_OPENS] && get_date(ld, v[MODULE_OPENS], item, "opens", &module->opens) < 0)
+        return -1;
+    if (!v[MODULE_DUE]) {
+        if (v[MODULE_OPENS])
+            return fail_at(ld, v[MODULE_OPENS]->start_mark,
+                           "%s.opens needs a due date: add %s.due (yyyy-mm-dd)", item, item);
+        return 0;
+    }
+    if (get_date(ld, v[MODULE_DUE], item, "due", &module->due) < 0)
+        return -1;
+    module->has_due = true;
+    date_format_iso(year->start, a);
+    date_format_iso(year->end, b);
+    if (module->opens < year->start || module->opens > year->end) {
+        date_format_iso(module->opens, c);
+        return fail_at(ld, v[MODULE_OPENS]->start_mark,
+                       "%s.opens %s is outside the school year (%s to %s)", item, c, a, b);
+    }
+    if (module->due < year->start || module->due > year->end) {
+        date_format_iso(module->due, c);
+        return fail_at(ld, v[MODULE_DUE]->start_mark,
+                       "%s.due %s is outside the school year (%s to %s)", item, c, a, b);
+    }
+    if (module->due <= module->opens) {
+        date_format_iso(module->opens, a);
+        date_format_iso(module->due, c);
+        return fail_at(ld, v[MODULE_DUE]->start_mark, "%s.due %s must be after its opens %s",
+                       item, c, a);
+    }
+    return 0;
+}
 
 static int parse_modules(struct loader *ld, const yaml_node_t *seq, const char *where,
                          struct config_year *year)
@@ -650,6 +691,8 @@ static int parse_modules(struct loader *ld, const yaml_node_t *seq, const char *
         [MODULE_CODE] = { "code", true },
         [MODULE_NAME] = { "name", true },
         [MODULE_ALIASES] = { "aliases", false },
+        [MODULE_OPENS] = { "opens", false },
+        [MODULE_DUE] = { "due", false },
     };
     char name[NAME_CAP], item[NAME_CAP], buf[SHOWN_CAP];
     size_t n, i, j;
@@ -673,7 +716,8 @@ static int parse_modules(struct loader *ld, const yaml_node_t *seq, const char *
                       MODULE_NKEYS, v) < 0 ||
             get_text(ld, v[MODULE_CODE], item, "code", true, &module->code) < 0 ||
             get_text(ld, v[MODULE_NAME], item, "name", true, &module->name) < 0 ||
-            get_texts(ld, v[MODULE_ALIASES], item, "aliases", &module->aliases) < 0)
+            get_texts(ld, v[MODULE_ALIASES], item, "aliases", &module->aliases) < 0 ||
+            parse_deadline(ld, v, item, year, module) < 0)
             return -1;
         for (j = 0; j < i; j++)
             if (strcmp(year->modules[j].code, module->code) == 0)
@@ -768,7 +812,7 @@ static bool year_id_form(const char *s)
 
 enum {
     YEAR_ID, YEAR_START, YEAR_END, YEAR_RANKED_LEVEL, YEAR_UNITS, YEAR_MODULES, YEAR_GROUPS,
-    YEAR_TEMIS_METRIC, YEAR_NKEYS
+    YEAR_TEMIS_METRIC, YEAR_RANK_BY, YEAR_NKEYS
 };
 _Static_assert(YEAR_NKEYS <= MAX_KEYS, "map_fetch cannot track this many keys");
 
@@ -786,14 +830,16 @@ static int parse_year(struct loader *ld, const yaml_node_t *map, const char *whe
         [YEAR_MODULES] = { "modules", true },
         [YEAR_GROUPS] = { "groups", true },
         [YEAR_TEMIS_METRIC] = { "temis_metric", false },
+        [YEAR_RANK_BY] = { "rank_by", false },
     };
+    static const char *const measures[2] = { "modules", "learners" };
     static const char *const metrics[2] = {
         [TEMIS_SELF_ASSESSED] = "self_assessed",
         [TEMIS_HEAD_ASSESSED] = "head_assessed",
     };
     char buf[SHOWN_CAP], start[11], end[11];
     yaml_node_t *v[YEAR_NKEYS];
-    int metric = TEMIS_SELF_ASSESSED;
+    int metric = TEMIS_SELF_ASSESSED, rank_by = 0;
 
     if (map_fetch(ld, map, where, keys, YEAR_NKEYS, v) < 0 ||
         get_text(ld, v[YEAR_ID], where, "id", true, &year->id) < 0)
@@ -818,9 +864,11 @@ static int parse_year(struct loader *ld, const yaml_node_t *map, const char *whe
         parse_units(ld, v[YEAR_UNITS], where, year) < 0 ||
         parse_modules(ld, v[YEAR_MODULES], where, year) < 0 ||
         parse_groups(ld, v[YEAR_GROUPS], where, year) < 0 ||
-        get_choice(ld, v[YEAR_TEMIS_METRIC], where, "temis_metric", metrics, &metric) < 0)
+        get_choice(ld, v[YEAR_TEMIS_METRIC], where, "temis_metric", metrics, &metric) < 0 ||
+        get_choice(ld, v[YEAR_RANK_BY], where, "rank_by", measures, &rank_by) < 0)
         return -1;
     year->temis_metric = metric;
+    year->rank_by_learners = rank_by == 1;
     return 0;
 }
 

@@ -164,6 +164,13 @@ static void render(FILE *out, const struct config *cfg, const struct index_entry
         }
         fprintf(out, "<br><small>%" PRId64 "/%" PRId64 " lượt hoàn thành</small>",
                 e[i].passed, e[i].assigned);
+        /* What the Sở reports upward: people who completed every module. */
+        if (e[i].has_people) {
+            fprintf(out, "<br><small>%" PRId64 "/%" PRId64 " người hoàn thành (",
+                    e[i].completed, e[i].learners);
+            rate_vi(out, e[i].completed, e[i].learners);
+            fputs(")</small>", out);
+        }
         fputs("</td><td data-label=\"Số đơn vị theo nhóm\">", out);
         group_badges(out, e[i].group_counts);
         fputs("</td><td data-label=\"Tải về\">", out);

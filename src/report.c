@@ -52,6 +52,9 @@ void report_release(struct report *rep)
     free(rep->trend.province);
     free(rep->grid_now);
     free(rep->grid_prev);
+    free(rep->people_now);
+    free(rep->people_prev);
+    free(rep->progress);
     registry_release(&rep->reg);
     memset(rep, 0, sizeof *rep);
 }

@@ -48,6 +48,11 @@ static void csv_row(FILE *out, const struct report *rep, const char *kind, const
         value_format_double(delta, buf, sizeof buf);
         fputs(buf, out);
     }
+    fprintf(out, ",%" PRId64 ",%" PRId64 ",", f->learners, f->completed);
+    if (f->learners > 0) {
+        value_format_double(compute_rate(f->completed, f->learners), buf, sizeof buf);
+        fputs(buf, out);
+    }
     fputs("\r\n", out);
 }
 
@@ -56,7 +61,8 @@ int report_csv_write(const struct report *rep, FILE *out)
     size_t k, i;
 
     fputs("\xEF\xBB\xBF" "unit_kind,unit_code,unit_name,gv_assigned,gv_passed,cbql_assigned,"
-          "cbql_passed,assigned,passed,rate,rank,group,delta_pp\r\n", out);
+          "cbql_passed,assigned,passed,rate,rank,group,delta_pp,learners,learners_completed,"
+          "learner_rate\r\n", out);
     for (k = 0; k < 2 && k < rep->nrankings; k++) {
         const struct ranking *rk = &rep->rankings[k];
 

@@ -47,6 +47,27 @@ static void json_group(FILE *out, const struct report *rep, int group)
         fputs("null", out);
 }
 
+/* -1 is null. */
+static void json_count(FILE *out, const char *key, int64_t v)
+{
+    if (v >= 0)
+        fprintf(out, ", \"%s\": %" PRId64, key, v);
+    else
+        fprintf(out, ", \"%s\": null", key);
+}
+
+/* Rule 10's people figures of f; with split, GV and CBQL apart too. */
+static void json_people(FILE *out, const struct figures *f, bool split)
+{
+    if (split)
+        fprintf(out, ", \"gv_learners\": %" PRId64 ", \"gv_learners_completed\": %" PRId64
+                     ", \"cbql_learners\": %" PRId64 ", \"cbql_learners_completed\": %" PRId64,
+                f->gv_learners, f->gv_completed, f->cbql_learners, f->cbql_completed);
+    fprintf(out, ", \"learners\": %" PRId64 ", \"learners_completed\": %" PRId64
+                 ", \"learner_rate\": ", f->learners, f->completed);
+    json_rate(out, f->completed, f->learners);
+}
+
 static void json_rank_row(FILE *out, const struct report *rep, const struct rank_row *row)
 {
     const struct unit *u = &rep->reg.units[row->unit];
@@ -72,6 +93,9 @@ static void json_rank_row(FILE *out, const struct report *rep, const struct rank
         json_double(out, row->delta_pp);
     else
         fputs("null", out);
+    json_count(out, "to_next_group", row->to_next);
+    json_count(out, "to_top_group", row->to_top);
+    json_people(out, &row->f, true);
     fputc('}', out);
 }
 
@@ -118,7 +142,45 @@ int report_json_write(const struct report *rep, FILE *out)
     json_rate(out, rep->total.passed, rep->total.assigned);
     fputs(", \"group\": ", out);
     json_group(out, rep, rep->total_group);
-    fputs("},\n  \"schools\": [", out);
+    json_people(out, &rep->total, true);
+    fputs("},\n  \"people_total\": {", out);
+    /* The same people figures on their own, as the Sở reports them. */
+    fprintf(out, "\"learners\": %" PRId64 ", \"learners_completed\": %" PRId64
+                 ", \"learner_rate\": ", rep->total.learners, rep->total.completed);
+    json_rate(out, rep->total.completed, rep->total.learners);
+    fputs("},\n  \"progress\": [", out);
+    for (i = 0; i < rep->nprogress; i++) {
+        const struct progress_row *p = &rep->progress[i];
+        char day[11];
+
+        fputs(i ? ",\n    {\"unit_code\": " : "\n    {\"unit_code\": ", out);
+        json_string(out, rep->reg.units[p->unit].code);
+        fputs(", \"module\": ", out);
+        json_string(out, rep->year->modules[p->module].code);
+        date_format_iso(rep->year->modules[p->module].opens, day);
+        fprintf(out, ", \"opens\": \"%s\"", day);
+        date_format_iso(rep->year->modules[p->module].due, day);
+        fprintf(out, ", \"due\": \"%s\", \"expected_rate\": ", day);
+        json_double(out, p->expected_rate);
+        fputs(", \"rate\": ", out);
+        json_rate(out, p->passed, p->assigned);
+        fputs(", \"group\": ", out);
+        json_group(out, rep, p->group);
+        fputs(", \"pace_per_week\": ", out);
+        if (p->has_pace)
+            json_double(out, p->pace);
+        else
+            fputs("null", out);
+        json_count(out, "to_top_group", p->to_top);
+        if (p->has_projection) {
+            date_format_iso(p->projected, day);
+            fprintf(out, ", \"projected_date\": \"%s\"", day);
+        } else {
+            fputs(", \"projected_date\": null", out);
+        }
+        fprintf(out, ", \"at_risk\": %s}", p->at_risk ? "true" : "false");
+    }
+    fputs("],\n  \"schools\": [", out);
     for (i = 0; i < rep->nschools; i++) {
         const struct rank_row *s = &rep->schools[i];
         const struct unit *u = &rep->reg.units[s->unit];
@@ -138,6 +200,9 @@ int report_json_write(const struct report *rep, FILE *out)
             fputs(", \"rank_in_parent\": null", out);
         fputs(", \"group\": ", out);
         json_group(out, rep, s->group);
+        json_count(out, "to_next_group", s->to_next);
+        json_count(out, "to_top_group", s->to_top);
+        json_people(out, &s->f, true);
         fputc('}', out);
     }
     fputs("],\n  \"temis\": [", out);

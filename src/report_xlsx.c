@@ -14,17 +14,30 @@
 #define BDTX_VERSION "unknown"
 #endif
 
+/* The columns of a ranking table (SPEC section 6): the pairs, the people
+ * (rule 10), Δ, rank, group, what the unit needs (rule 11) and the note. */
+enum {
+    RC_STT, RC_CODE, RC_NAME, RC_GV_ASSIGNED, RC_GV_PASSED, RC_GV_RATE, RC_CBQL_ASSIGNED,
+    RC_CBQL_PASSED, RC_CBQL_RATE, RC_ASSIGNED, RC_PASSED, RC_RATE, RC_LEARNERS, RC_COMPLETED,
+    RC_LEARNER_RATE, RC_DELTA, RC_RANK, RC_GROUP, RC_TO_NEXT, RC_TO_TOP, RC_NOTE, RANK_COLS
+};
+#define SCHOOL_COLS 19
+#define PROGRESS_COLS 12
+
 /* The words of the workbook, in Vietnamese and in English. */
 struct labels {
     const char *sheet_ranking, *sheet_module, *sheet_schools, *sheet_temis, *sheet_people,
         *sheet_trend, *sheet_data;
     const char *title, *title_module, *week, *as_of, *direct, *province_total;
-    const char *cols[16];                 /* the ranking tables */
+    const char *cols[RANK_COLS];          /* the ranking tables */
     const char *praise, *chase;           /* the top and bottom highlight rows */
+    const char *at_risk;                  /* rule 12, in the note */
     const char *legend, *legend_from, *legend_below;
     const char *chart_title, *chart_rate;
-    const char *school_title, *school_cols[16];
+    const char *school_title, *school_cols[SCHOOL_COLS];
     const char *temis_title, *temis_cols[11];
+    const char *sheet_progress, *progress_title, *progress_note, *progress_cols[PROGRESS_COLS],
+        *yes;
     const char *people_title, *people_note, *people_cols[7], *role_gv, *role_cbql, *not_started,
         *started;
     const char *trend_title, *trend_cols[3], *trend_week, *trend_threshold, *trend_chart;
@@ -57,9 +70,12 @@ static const struct labels labels_vi = {
     .province_total = "Toàn tỉnh",
     .cols = {"STT", "Mã đơn vị", "Tên đơn vị", "GV phải học", "GV hoàn thành", "Tỷ lệ GV",
         "CBQL phải học", "CBQL hoàn thành", "Tỷ lệ CBQL", "Tổng phải học", "Tổng hoàn thành",
-        "Tỷ lệ chung", "Δ so với tuần trước (điểm %)", "Xếp hạng", "Nhóm", "Ghi chú"},
+        "Tỷ lệ chung", "Người phải học", "Người hoàn thành", "Tỷ lệ người hoàn thành",
+        "Δ so với tuần trước (điểm %)", "Xếp hạng", "Nhóm", "Cần thêm để lên nhóm trên",
+        "Cần thêm để đạt nhóm %s", "Ghi chú"},
     .praise = "Biểu dương",
     .chase = "Đôn đốc",
+    .at_risk = "Nguy cơ trễ hạn",
     .legend = "Nhóm",
     .legend_from = "từ %s %% trở lên",
     .legend_below = "dưới %s %%",
@@ -68,8 +84,16 @@ static const struct labels labels_vi = {
     .school_title = "KẾT QUẢ THEO TRƯỜNG – TUẦN %d",
     .school_cols = {"STT", "Mã đơn vị cấp trên", "Đơn vị cấp trên", "Mã trường", "Tên trường",
         "GV phải học", "GV hoàn thành", "Tỷ lệ GV", "CBQL phải học", "CBQL hoàn thành",
-        "Tỷ lệ CBQL", "Tổng phải học", "Tổng hoàn thành", "Tỷ lệ chung", "Xếp hạng trong đơn vị",
-        "Nhóm"},
+        "Tỷ lệ CBQL", "Tổng phải học", "Tổng hoàn thành", "Tỷ lệ chung", "Người phải học",
+        "Người hoàn thành", "Tỷ lệ người hoàn thành", "Xếp hạng trong đơn vị", "Nhóm"},
+    .sheet_progress = "Tiến độ",
+    .progress_title = "TIẾN ĐỘ SO VỚI HẠN HOÀN THÀNH – TUẦN %d",
+    .progress_note = "Tốc độ: số hoàn thành tăng thêm mỗi tuần, tính trên %d tuần gần nhất có số "
+        "liệu. Dự kiến: ngày đạt nhóm %s nếu giữ tốc độ này; để trống khi không tăng.",
+    .progress_cols = {"STT", "Mã đơn vị", "Tên đơn vị", "Mô đun", "Hạn hoàn thành",
+        "Tỷ lệ cần đạt đến nay", "Tỷ lệ hiện tại", "Nhóm", "Tốc độ (hoàn thành/tuần)",
+        "Cần thêm để đạt nhóm %s", "Dự kiến đạt nhóm %s", "Có nguy cơ không kịp hạn"},
+    .yes = "Có",
     .temis_title = "KẾT QUẢ ĐÁNH GIÁ CHUẨN TRÊN TEMIS – TUẦN %d",
     .temis_cols = {"STT", "Mã đơn vị", "Tên đơn vị", "GV: tổng số", "GV: đã tự đánh giá",
         "GV: đã được đánh giá", "Tỷ lệ GV", "CBQL: tổng số", "CBQL: đã tự đánh giá",
@@ -146,9 +170,11 @@ static const struct labels labels_en = {
     .province_total = "Province",
     .cols = {"No.", "Unit code", "Unit", "GV assigned", "GV passed", "GV rate", "CBQL assigned",
         "CBQL passed", "CBQL rate", "Total assigned", "Total passed", "Overall rate",
-        "Δ on last week (points)", "Rank", "Group", "Note"},
+        "Learners", "Learners completed", "Learner rate", "Δ on last week (points)", "Rank",
+        "Group", "Needed for the next group", "Needed for group %s", "Note"},
     .praise = "Praise",
     .chase = "Chase",
+    .at_risk = "At risk",
     .legend = "Group",
     .legend_from = "%s %% and above",
     .legend_below = "below %s %%",
@@ -157,7 +183,16 @@ static const struct labels labels_en = {
     .school_title = "RESULTS BY SCHOOL – WEEK %d",
     .school_cols = {"No.", "Parent code", "Parent unit", "School code", "School", "GV assigned",
         "GV passed", "GV rate", "CBQL assigned", "CBQL passed", "CBQL rate", "Total assigned",
-        "Total passed", "Overall rate", "Rank in parent", "Group"},
+        "Total passed", "Overall rate", "Learners", "Learners completed", "Learner rate",
+        "Rank in parent", "Group"},
+    .sheet_progress = "Progress",
+    .progress_title = "PROGRESS AGAINST THE DEADLINES – WEEK %d",
+    .progress_note = "Pace: passes gained per week over the last %d weeks with data. Projected: "
+        "the day group %s is reached at this pace; empty when nothing was gained.",
+    .progress_cols = {"No.", "Unit code", "Unit", "Module", "Due", "Expected rate by now",
+        "Rate", "Group", "Pace (passes/week)", "Needed for group %s", "Group %s projected",
+        "At risk of missing the deadline"},
+    .yes = "Yes",
     .temis_title = "TEMIS STANDARD ASSESSMENT – WEEK %d",
     .temis_cols = {"No.", "Unit code", "Unit", "GV: total", "GV: self-assessed",
         "GV: head-assessed", "GV rate", "CBQL: total", "CBQL: self-assessed", "CBQL: head-assessed",
@@ -234,7 +269,7 @@ static int group_tone(const struct report *rep, int group)
     return group == 1 ? 1 : 2;
 }
 
-enum cell_kind { CK_TEXT, CK_CENTER, CK_INT, CK_RATE, CK_DELTA, CK_NKINDS };
+enum cell_kind { CK_TEXT, CK_CENTER, CK_INT, CK_RATE, CK_DELTA, CK_DECIMAL, CK_NKINDS };
 enum mark { MARK_NONE, MARK_TOP, MARK_BOTTOM, MARK_TOTAL, MARK_NMARKS };
 
 struct xw {
@@ -292,6 +327,7 @@ static lxw_format *cell_format(struct xw *x, enum cell_kind kind, int tone, enum
     case CK_CENTER: format_set_align(f, LXW_ALIGN_CENTER); break;
     case CK_INT: format_set_num_format(f, "#,##0"); break;
     case CK_RATE: format_set_num_format(f, "0.00%"); break;
+    case CK_DECIMAL: format_set_num_format(f, "#,##0.00"); break;
     case CK_DELTA:
         /* Sign and arrow: up, down in red, level as "=". */
         format_set_num_format(f, "\"▲ \"+0.00;[Red]\"▼ \"-0.00;\"= \"0.00");
@@ -471,83 +507,106 @@ static void title_block(struct xw *x, lxw_worksheet *ws, const char *title, lxw_
     merge(x, ws, 3, 0, last, x->buf, x->subtitle);
 }
 
-/* The row's mark: the top `highlight` ranks are praised; the bottom ones
- * (the ranks of the last `highlight` ranked rows, ties included) chased. */
-static enum mark row_mark(const struct report *rep, const struct ranking *rk, size_t i)
+/* The note's mark of a row, as the computation gave it (rule 13). */
+static enum mark row_mark(const struct rank_row *row)
 {
-    int h = rep->cfg->report.highlight;
-    size_t ranked = 0;
+    return row->mark == RANK_MARK_PRAISE  ? MARK_TOP
+           : row->mark == RANK_MARK_CHASE ? MARK_BOTTOM
+                                          : MARK_NONE;
+}
 
-    if (h <= 0 || rk->rows[i].rank <= 0)
-        return MARK_NONE;
-    while (ranked < rk->nrows && rk->rows[ranked].rank > 0)
-        ranked++;
-    if (rk->rows[i].rank <= h)
-        return MARK_TOP;
-    if (ranked > (size_t)h && rk->rows[i].rank >= rk->rows[ranked - (size_t)h].rank)
-        return MARK_BOTTOM;
-    return MARK_NONE;
+/* A count that may be undefined (-1): blank then. */
+static void put_count(struct xw *x, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, int64_t v,
+                      lxw_format *f)
+{
+    if (v >= 0)
+        put_number(x, ws, r, c, (double)v, f);
+    else
+        put_blank(x, ws, r, c, f);
 }
 
 /* One row of a ranking table, in the columns of SPEC section 6. */
 static void ranking_row(struct xw *x, lxw_worksheet *ws, lxw_row_t r, long stt,
-                        const char *code, const char *name, const struct figures *f,
-                        bool has_delta, double delta, int rank, int group, enum mark mark)
+                        const char *code, const char *name, const struct rank_row *row,
+                        enum mark mark)
 {
-    int tone = group_tone(x->rep, group);
+    const struct figures *f = &row->f;
+    int tone = group_tone(x->rep, row->group);
     lxw_format *text = cell_format(x, CK_TEXT, tone, mark);
     lxw_format *center = cell_format(x, CK_CENTER, tone, mark);
     lxw_format *num = cell_format(x, CK_INT, tone, mark);
     lxw_format *rate = cell_format(x, CK_RATE, tone, mark);
     lxw_format *dl = cell_format(x, CK_DELTA, tone, mark);
+    char note[256];
 
     if (stt > 0)
-        put_number(x, ws, r, 0, (double)stt, center);
+        put_number(x, ws, r, RC_STT, (double)stt, center);
     else
-        put_blank(x, ws, r, 0, center);
-    put_text(x, ws, r, 1, code, center);
-    put_text(x, ws, r, 2, name, text);
-    put_number(x, ws, r, 3, (double)f->gv_assigned, num);
-    put_number(x, ws, r, 4, (double)f->gv_passed, num);
-    put_rate(x, ws, r, 5, f->gv_passed, f->gv_assigned, rate);
-    put_number(x, ws, r, 6, (double)f->cbql_assigned, num);
-    put_number(x, ws, r, 7, (double)f->cbql_passed, num);
-    put_rate(x, ws, r, 8, f->cbql_passed, f->cbql_assigned, rate);
-    put_number(x, ws, r, 9, (double)f->assigned, num);
-    put_number(x, ws, r, 10, (double)f->passed, num);
-    put_rate(x, ws, r, 11, f->passed, f->assigned, rate);
-    if (has_delta)
-        put_number(x, ws, r, 12, delta, dl);
+        put_blank(x, ws, r, RC_STT, center);
+    put_text(x, ws, r, RC_CODE, code, center);
+    put_text(x, ws, r, RC_NAME, name, text);
+    put_number(x, ws, r, RC_GV_ASSIGNED, (double)f->gv_assigned, num);
+    put_number(x, ws, r, RC_GV_PASSED, (double)f->gv_passed, num);
+    put_rate(x, ws, r, RC_GV_RATE, f->gv_passed, f->gv_assigned, rate);
+    put_number(x, ws, r, RC_CBQL_ASSIGNED, (double)f->cbql_assigned, num);
+    put_number(x, ws, r, RC_CBQL_PASSED, (double)f->cbql_passed, num);
+    put_rate(x, ws, r, RC_CBQL_RATE, f->cbql_passed, f->cbql_assigned, rate);
+    put_number(x, ws, r, RC_ASSIGNED, (double)f->assigned, num);
+    put_number(x, ws, r, RC_PASSED, (double)f->passed, num);
+    put_rate(x, ws, r, RC_RATE, f->passed, f->assigned, rate);
+    put_number(x, ws, r, RC_LEARNERS, (double)f->learners, num);
+    put_number(x, ws, r, RC_COMPLETED, (double)f->completed, num);
+    put_rate(x, ws, r, RC_LEARNER_RATE, f->completed, f->learners, rate);
+    if (row->has_delta)
+        put_number(x, ws, r, RC_DELTA, row->delta_pp, dl);
     else
-        put_blank(x, ws, r, 12, dl);
-    if (rank > 0)
-        put_number(x, ws, r, 13, (double)rank, center);
+        put_blank(x, ws, r, RC_DELTA, dl);
+    put_count(x, ws, r, RC_RANK, row->rank > 0 ? row->rank : -1, center);
+    if (row->group >= 0)
+        put_text(x, ws, r, RC_GROUP, x->rep->year->groups[row->group].name, center);
     else
-        put_blank(x, ws, r, 13, center);
-    if (group >= 0)
-        put_text(x, ws, r, 14, x->rep->year->groups[group].name, center);
+        put_blank(x, ws, r, RC_GROUP, center);
+    /* Centred: a number flush right beside the note's text ran into it. */
+    put_count(x, ws, r, RC_TO_NEXT, row->to_next, center);
+    put_count(x, ws, r, RC_TO_TOP, row->to_top, center);
+    note[0] = '\0';
+    if (mark == MARK_TOP || mark == MARK_BOTTOM)
+        snprintf(note, sizeof note, "%s", mark == MARK_TOP ? x->l->praise : x->l->chase);
+    if (row->at_risk)
+        snprintf(note + strlen(note), sizeof note - strlen(note), "%s%s", note[0] ? "; " : "",
+                 x->l->at_risk);
+    if (note[0])
+        put_text(x, ws, r, RC_NOTE, note, text);
     else
-        put_blank(x, ws, r, 14, center);
-    if (mark == MARK_TOP)
-        put_text(x, ws, r, 15, x->l->praise, text);
-    else if (mark == MARK_BOTTOM)
-        put_text(x, ws, r, 15, x->l->chase, text);
-    else
-        put_blank(x, ws, r, 15, text);
+        put_blank(x, ws, r, RC_NOTE, text);
+}
+
+/* The header of a ranking table, the top group's name in its column. */
+static void ranking_header(struct xw *x, lxw_worksheet *ws, lxw_row_t r)
+{
+    const char *cols[RANK_COLS];
+    char top[128];
+    size_t i;
+
+    for (i = 0; i < RANK_COLS; i++)
+        cols[i] = x->l->cols[i];
+    snprintf(top, sizeof top, x->l->cols[RC_TO_TOP],
+             x->rep->year->ngroups > 0 ? x->rep->year->groups[0].name : "");
+    cols[RC_TO_TOP] = top;
+    header_row(x, ws, r, cols, RANK_COLS, 48);
 }
 
 static void ranking_table(struct xw *x, lxw_worksheet *ws, lxw_row_t *r, const struct ranking *rk)
 {
     size_t i;
 
-    header_row(x, ws, *r, x->l->cols, 16, 48);
+    ranking_header(x, ws, *r);
     (*r)++;
     for (i = 0; i < rk->nrows; i++, (*r)++) {
         const struct rank_row *row = &rk->rows[i];
         const struct unit *u = &x->rep->reg.units[row->unit];
 
-        ranking_row(x, ws, *r, (long)i + 1, u->code, u->name, &row->f, row->has_delta,
-                    row->delta_pp, row->rank, row->group, row_mark(x->rep, rk, i));
+        ranking_row(x, ws, *r, (long)i + 1, u->code, u->name, row, row_mark(row));
     }
 }
 
@@ -562,9 +621,11 @@ static void ranking_chart(struct xw *x, lxw_worksheet *ws, const char *sheet,
     lxw_chart_fill *fills = NULL;
     lxw_chart_point *points = NULL, **list = NULL;
     lxw_chart_options place = {.x_offset = 5, .y_offset = 5, .x_scale = 2.6, .y_scale = 1.25};
+    /* The ranked rate: of people with rank_by: learners. */
+    lxw_col_t rate_col = x->rep->year->rank_by_learners ? RC_LEARNER_RATE : RC_RATE;
     size_t i, n = 0;
 
-    while (n < rk->nrows && rk->rows[n].f.assigned > 0)
+    while (n < rk->nrows && rk->rows[n].rank > 0)
         n++;
     if (n == 0)
         return;
@@ -582,7 +643,7 @@ static void ranking_chart(struct xw *x, lxw_worksheet *ws, const char *sheet,
         goto done;
     }
     chart_series_set_categories(series, sheet, first, 2, first + (lxw_row_t)n - 1, 2);
-    chart_series_set_values(series, sheet, first, 11, first + (lxw_row_t)n - 1, 11);
+    chart_series_set_values(series, sheet, first, rate_col, first + (lxw_row_t)n - 1, rate_col);
     chart_series_set_name(series, x->l->chart_rate);
     for (i = 0; i < n; i++) {
         int tone = group_tone(x->rep, rk->rows[i].group);
@@ -614,7 +675,7 @@ static void legend_row(struct xw *x, lxw_worksheet *ws, lxw_row_t r)
     lxw_col_t c = 2;
 
     put_text(x, ws, r, 1, x->l->legend, x->note);
-    for (g = 0; g < y->ngroups && c < 15; g++, c += 3) {
+    for (g = 0; g < y->ngroups && c < RC_NOTE; g++, c += 3) {
         char text[1200];
         int tone = group_tone(x->rep, (int)g);
 
@@ -635,8 +696,8 @@ static void ranking_columns(struct xw *x, lxw_worksheet *ws, const struct rankin
                             const struct ranking *b)
 {
     size_t i, w = text_width(x->l->cols[2]);
-    static const double widths[16] = {5, 9, 0, 8.5, 9.5, 8.5, 8.5, 9.5, 8.5, 9, 9.5, 8.5,
-                                      11, 7.5, 6, 11};
+    static const double widths[RANK_COLS] = {5, 9, 0, 8.5, 9.5, 8.5, 8.5, 9.5, 8.5, 9, 9.5, 8.5,
+                                             8.5, 9.5, 9.5, 11, 7.5, 6, 9.5, 9.5, 25};
 
     for (i = 0; i < a->nrows; i++) {
         size_t t = text_width(x->rep->reg.units[a->rows[i].unit].name);
@@ -646,9 +707,9 @@ static void ranking_columns(struct xw *x, lxw_worksheet *ws, const struct rankin
         size_t t = text_width(x->rep->reg.units[b->rows[i].unit].name);
         w = t > w ? t : w;
     }
-    for (i = 0; i < 16; i++)
+    for (i = 0; i < RANK_COLS; i++)
         check(x, worksheet_set_column(ws, (lxw_col_t)i, (lxw_col_t)i,
-                                      i == 2 ? clamp_width(w, 18, 42) : widths[i], NULL),
+                                      i == RC_NAME ? clamp_width(w, 18, 42) : widths[i], NULL),
               "a column width");
 }
 
@@ -659,6 +720,9 @@ static void ranking_sheet(struct xw *x, const char *name, const char *title,
                           const struct figures *total, int total_group, bool total_has_delta,
                           double total_delta)
 {
+    struct rank_row total_row = {.unit = -1, .f = *total, .group = total_group,
+                                 .has_delta = total_has_delta, .delta_pp = total_delta,
+                                 .to_next = -1, .to_top = -1};
     const struct report *rep = x->rep;
     lxw_worksheet *ws = add_sheet(x, name);
     lxw_row_t r = 5, first_ranked, first_direct, chart_at;
@@ -667,11 +731,12 @@ static void ranking_sheet(struct xw *x, const char *name, const char *title,
     if (!ws)
         return;
     ranking_columns(x, ws, ranked, direct);
-    title_block(x, ws, title, 15);
+    title_block(x, ws, title, RC_NOTE);
     snprintf(label, sizeof label, "I. %s", rep->year->ranked_level ? rep->year->ranked_level : "");
     put_text(x, ws, 4, 0, label, x->section);
     page_setup(x, ws, 5, 5);
-    check(x, worksheet_autofilter(ws, 5, 0, 5 + (lxw_row_t)ranked->nrows, 15), "an autofilter");
+    check(x, worksheet_autofilter(ws, 5, 0, 5 + (lxw_row_t)ranked->nrows, RC_NOTE),
+          "an autofilter");
     first_ranked = r + 1;
     ranking_table(x, ws, &r, ranked);
     r++;
@@ -682,8 +747,7 @@ static void ranking_sheet(struct xw *x, const char *name, const char *title,
     r++;
     snprintf(label, sizeof label, "%s %s", x->l->province_total,
              rep->cfg->province.name ? rep->cfg->province.name : "");
-    ranking_row(x, ws, r++, 0, rep->cfg->province.code, label, total, total_has_delta,
-                total_delta, 0, total_group, MARK_TOTAL);
+    ranking_row(x, ws, r++, 0, rep->cfg->province.code, label, &total_row, MARK_TOTAL);
     r++;
     legend_row(x, ws, r++);
     /* The charts start a page of their own when printed. */
@@ -744,12 +808,91 @@ static void simple_title(struct xw *x, lxw_worksheet *ws, const char *title, lxw
     merge(x, ws, 1, 0, last, x->buf, x->subtitle);
 }
 
+/* Tiến độ (rule 12), when a module has a due date: per module, each unit's
+ * expected rate, rate, pace, projection and whether it is at risk. */
+static void progress_sheet(struct xw *x)
+{
+    const struct report *rep = x->rep;
+    const char *top = rep->year->ngroups > 0 ? rep->year->groups[0].name : "";
+    const char *cols[PROGRESS_COLS];
+    char title[256], c9[128], c10[128], day[16];
+    static const double widths[PROGRESS_COLS] = {6, 10, 0, 8, 11, 11, 10, 7, 11, 11, 12, 12};
+    lxw_worksheet *ws;
+    lxw_row_t r = 4;
+    size_t i, w = 16;
+    bool any = false;
+
+    for (i = 0; i < rep->year->nmodules; i++)
+        any = any || rep->year->modules[i].has_due;
+    if (!any)
+        return;
+    ws = add_sheet(x, x->l->sheet_progress);
+    if (!ws)
+        return;
+    for (i = 0; i < rep->nprogress; i++) {
+        size_t t = text_width(rep->reg.units[rep->progress[i].unit].name);
+        w = t > w ? t : w;
+    }
+    for (i = 0; i < PROGRESS_COLS; i++) {
+        cols[i] = x->l->progress_cols[i];
+        check(x, worksheet_set_column(ws, (lxw_col_t)i, (lxw_col_t)i,
+                                      i == 2 ? clamp_width(w, 18, 42) : widths[i], NULL),
+              "a column width");
+    }
+    snprintf(c9, sizeof c9, cols[9], top);
+    snprintf(c10, sizeof c10, cols[10], top);
+    cols[9] = c9;
+    cols[10] = c10;
+    snprintf(title, sizeof title, x->l->progress_title, rep->week);
+    simple_title(x, ws, title, PROGRESS_COLS - 1);
+    snprintf(x->buf, sizeof x->buf, x->l->progress_note, rep->pace_weeks, top);
+    merge(x, ws, 2, 0, PROGRESS_COLS - 1, x->buf, x->note);
+    page_setup(x, ws, 3, 3);
+    check(x, worksheet_autofilter(ws, 3, 0, 3 + (lxw_row_t)rep->nprogress, PROGRESS_COLS - 1),
+          "an autofilter");
+    header_row(x, ws, 3, cols, PROGRESS_COLS, 48);
+    for (i = 0; i < rep->nprogress; i++, r++) {
+        const struct progress_row *p = &rep->progress[i];
+        const struct unit *u = &rep->reg.units[p->unit];
+        const struct config_module *mod = &rep->year->modules[p->module];
+        int tone = group_tone(rep, p->group);
+        enum mark mark = p->at_risk ? MARK_BOTTOM : MARK_NONE;
+        lxw_format *center = cell_format(x, CK_CENTER, tone, mark);
+        lxw_format *rate = cell_format(x, CK_RATE, tone, mark);
+
+        put_number(x, ws, r, 0, (double)(i + 1), center);
+        put_text(x, ws, r, 1, u->code, center);
+        put_text(x, ws, r, 2, u->name, cell_format(x, CK_TEXT, tone, mark));
+        put_text(x, ws, r, 3, mod->code, center);
+        put_text(x, ws, r, 4, vn_date(mod->due, day), center);
+        put_number(x, ws, r, 5, p->expected_rate, rate);
+        put_rate(x, ws, r, 6, p->passed, p->assigned, rate);
+        if (p->group >= 0)
+            put_text(x, ws, r, 7, rep->year->groups[p->group].name, center);
+        else
+            put_blank(x, ws, r, 7, center);
+        if (p->has_pace)
+            put_number(x, ws, r, 8, p->pace, cell_format(x, CK_DECIMAL, tone, mark));
+        else
+            put_blank(x, ws, r, 8, center);
+        put_count(x, ws, r, 9, p->to_top, cell_format(x, CK_INT, tone, mark));
+        if (p->has_projection)
+            put_text(x, ws, r, 10, vn_date(p->projected, day), center);
+        else
+            put_blank(x, ws, r, 10, center);
+        if (p->at_risk)
+            put_text(x, ws, r, 11, x->l->yes, center);
+        else
+            put_blank(x, ws, r, 11, center);
+    }
+}
+
 static void schools_sheet(struct xw *x)
 {
     const struct report *rep = x->rep;
     lxw_worksheet *ws = add_sheet(x, x->l->sheet_schools);
-    static const double widths[16] = {6, 9, 0, 9, 0, 8.5, 9.5, 8.5, 8.5, 9.5, 8.5, 9, 9.5,
-                                      8.5, 9, 6};
+    static const double widths[SCHOOL_COLS] = {6, 9, 0, 9, 0, 8.5, 9.5, 8.5, 8.5, 9.5, 8.5, 9,
+                                               9.5, 8.5, 8.5, 9.5, 9.5, 9, 6};
     size_t i, wp = 12, ws_ = 12;
     lxw_row_t r = 4;
     char title[256];
@@ -764,7 +907,7 @@ static void schools_sheet(struct xw *x)
         ws_ = a > ws_ ? a : ws_;
         wp = b > wp ? b : wp;
     }
-    for (i = 0; i < 16; i++)
+    for (i = 0; i < SCHOOL_COLS; i++)
         check(x, worksheet_set_column(ws, (lxw_col_t)i, (lxw_col_t)i,
                                       i == 2   ? clamp_width(wp, 14, 30)
                                       : i == 4 ? clamp_width(ws_, 16, 40)
@@ -772,10 +915,11 @@ static void schools_sheet(struct xw *x)
                                       NULL),
               "a column width");
     snprintf(title, sizeof title, x->l->school_title, rep->week);
-    simple_title(x, ws, title, 15);
+    simple_title(x, ws, title, SCHOOL_COLS - 1);
     page_setup(x, ws, 3, 3);
-    check(x, worksheet_autofilter(ws, 3, 0, 3 + (lxw_row_t)rep->nschools, 15), "an autofilter");
-    header_row(x, ws, 3, x->l->school_cols, 16, 48);
+    check(x, worksheet_autofilter(ws, 3, 0, 3 + (lxw_row_t)rep->nschools, SCHOOL_COLS - 1),
+          "an autofilter");
+    header_row(x, ws, 3, x->l->school_cols, SCHOOL_COLS, 48);
     for (i = 0; i < rep->nschools; i++, r++) {
         const struct rank_row *s = &rep->schools[i];
         const struct unit *u = &rep->reg.units[s->unit];
@@ -800,14 +944,14 @@ static void schools_sheet(struct xw *x)
         put_number(x, ws, r, 11, (double)s->f.assigned, num);
         put_number(x, ws, r, 12, (double)s->f.passed, num);
         put_rate(x, ws, r, 13, s->f.passed, s->f.assigned, rate);
-        if (s->rank > 0)
-            put_number(x, ws, r, 14, (double)s->rank, center);
-        else
-            put_blank(x, ws, r, 14, center);
+        put_number(x, ws, r, 14, (double)s->f.learners, num);
+        put_number(x, ws, r, 15, (double)s->f.completed, num);
+        put_rate(x, ws, r, 16, s->f.completed, s->f.learners, rate);
+        put_count(x, ws, r, 17, s->rank > 0 ? s->rank : -1, center);
         if (s->group >= 0)
-            put_text(x, ws, r, 15, rep->year->groups[s->group].name, center);
+            put_text(x, ws, r, 18, rep->year->groups[s->group].name, center);
         else
-            put_blank(x, ws, r, 15, center);
+            put_blank(x, ws, r, 18, center);
     }
 }
 
@@ -1418,6 +1562,7 @@ int report_xlsx_write(const struct report *rep, const char *path,
             goto done;
         }
         trend_sheet(x);
+        progress_sheet(x);
         data_sheet(x);
     }
     /* workbook_close frees the workbook even when it fails. */

@@ -319,9 +319,10 @@ static int write_week(struct run_ctx *c, const struct stale_week *sw, bdtx_error
     struct report rep;
     struct report_read rd;
     char week[16], day[11], newest[24], assigned[24], passed[24], counts[256];
+    char learners[24], completed[24];
     char *json = NULL, *xlsx = NULL;
     size_t prefix = strlen(c->cfg.paths.reports) + 1;
-    const char *params[11];
+    const char *params[13];
     int rc = -1;
 
     week_label(sw->sunday, week, sizeof week);
@@ -342,6 +343,8 @@ static int write_week(struct run_ctx *c, const struct stale_week *sw, bdtx_error
     snprintf(newest, sizeof newest, "%ld", sw->newest_import);
     snprintf(assigned, sizeof assigned, "%" PRId64, rep.total.assigned);
     snprintf(passed, sizeof passed, "%" PRId64, rep.total.passed);
+    snprintf(learners, sizeof learners, "%" PRId64, rep.total.learners);
+    snprintf(completed, sizeof completed, "%" PRId64, rep.total.completed);
     count_groups(&rep, counts, sizeof counts);
     params[0] = c->cfg.province.code;
     params[1] = sw->year->id;
@@ -356,16 +359,20 @@ static int write_week(struct run_ctx *c, const struct stale_week *sw, bdtx_error
     params[8] = passed;
     params[9] = rep.total_group >= 0 ? rep.year->groups[rep.total_group].name : NULL;
     params[10] = counts;
+    params[11] = learners;
+    params[12] = completed;
     if (db_exec(c->db, "INSERT INTO report_file (province_code, school_year, week, as_of, "
-                       "import_id, workbook, json, assigned, passed, total_group, group_counts) "
-                       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "
+                       "import_id, workbook, json, assigned, passed, total_group, group_counts, "
+                       "learners, learners_completed) "
+                       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) "
                        "ON CONFLICT (province_code, school_year, week) DO UPDATE SET "
                        "as_of = excluded.as_of, import_id = excluded.import_id, "
                        "workbook = excluded.workbook, json = excluded.json, "
                        "assigned = excluded.assigned, passed = excluded.passed, "
                        "total_group = excluded.total_group, "
-                       "group_counts = excluded.group_counts, written_at = now()",
-                11, params, err) != 0)
+                       "group_counts = excluded.group_counts, learners = excluded.learners, "
+                       "learners_completed = excluded.learners_completed, written_at = now()",
+                13, params, err) != 0)
         goto done;
     log_info("report of %s (school year %s, as of %s) written to %s and %s", week, sw->year->id,
              day, xlsx, json);
@@ -508,7 +515,8 @@ static int write_index(struct run_ctx *c, bdtx_error *err)
     int i, n, rc = -1;
 
     if (db_query(c->db, "SELECT school_year, week, as_of, workbook, json, assigned, passed, "
-                        "total_group, group_counts FROM report_file WHERE province_code = $1 "
+                        "total_group, group_counts, learners, learners_completed "
+                        "FROM report_file WHERE province_code = $1 "
                         "ORDER BY school_year DESC, week DESC", 1, params, &r, err) != 0)
         return -1;
     n = db_rows(r);
@@ -532,6 +540,11 @@ static int write_index(struct run_ctx *c, bdtx_error *err)
         e->passed = strtoll(db_value(r, i, 6), NULL, 10);
         e->group = db_null(r, i, 7) ? NULL : db_value(r, i, 7);
         e->group_counts = db_value(r, i, 8);
+        e->has_people = !db_null(r, i, 9) && !db_null(r, i, 10);
+        if (e->has_people) {
+            e->learners = strtoll(db_value(r, i, 9), NULL, 10);
+            e->completed = strtoll(db_value(r, i, 10), NULL, 10);
+        }
     }
     if (index_html_write(c->cfg.paths.reports, &c->cfg, entries, (size_t)n, &changed, err) != 0)
         goto done;

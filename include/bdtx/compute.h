@@ -30,9 +30,19 @@ int compute_trend(struct db *db, struct report *rep, bdtx_error *err);
  * in exact integer arithmetic), or -1 when nothing is assigned. */
 int compute_group(const struct config_group *groups, size_t ngroups,
                   int64_t passed, int64_t assigned);
+/* Rule 11: the least k >= 0 such that passed + k out of assigned reaches
+ * group (exact integer arithmetic as compute_group); -1 when nothing is
+ * assigned. */
+int64_t compute_needed(const struct config_group *group, int64_t passed, int64_t assigned);
 /* Sort rows for display (rate descending, then assigned descending, then
  * code; nothing assigned last) and give competition ranks (1, 2, 2, 4). */
 void compute_rank(struct rank_row *rows, size_t n, const struct registry *reg);
+/* The same by the ranked measure: with people, completed / learners
+ * (rank_by: learners), else passed / assigned. */
+void compute_rank_by(struct rank_row *rows, size_t n, const struct registry *reg, bool people);
+/* The ranked measure of f: (completed, learners) with people, else
+ * (passed, assigned). */
+void compute_measure(const struct figures *f, bool people, int64_t *num, int64_t *den);
 /* rate as a double; only meaningful when assigned > 0. */
 double compute_rate(int64_t passed, int64_t assigned);
 

@@ -21,6 +21,11 @@ struct config_module {
     char *code;
     char *name;
     struct config_strings aliases;
+    /* Rule 12: when the module opens and when it is due; has_due false
+     * when the configuration gives no deadline (opens is then unused). A
+     * due date without opens counts from the school year's start. */
+    bool has_due;
+    bdtx_date opens, due;
 };
 
 struct config_group {
@@ -40,6 +45,7 @@ struct config_year {
     struct config_group *groups;   /* ordered by min_centi, highest first */
     size_t ngroups;
     enum temis_metric temis_metric;
+    bool rank_by_learners;         /* rank_by: learners (rule 10), else modules */
     long units_line, units_column; /* where `units:` was written, 1-based */
 };
 

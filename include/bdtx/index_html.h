@@ -20,6 +20,8 @@ struct index_entry {
     int64_t assigned, passed;
     const char *group;         /* the province's group, NULL when none */
     const char *group_counts;  /* "A=3 B=5 C=3", best group first */
+    bool has_people;           /* rule 10's figures known (reports written since) */
+    int64_t learners, completed;
 };
 
 /* Write reports_dir/index.html from entries (already in display order:

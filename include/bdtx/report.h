@@ -22,7 +22,15 @@ struct figures {
     int64_t gv_assigned, gv_passed;
     int64_t cbql_assigned, cbql_passed;
     int64_t assigned, passed;        /* GV + CBQL + learners of unknown role */
+    /* Rule 10, people: learners with a pair in force (in a module's
+     * figures, with a pair of that module) and those of them who passed
+     * every such pair, from learner exports only; split as the pairs. */
+    int64_t gv_learners, gv_completed;
+    int64_t cbql_learners, cbql_completed;
+    int64_t learners, completed;
 };
+
+enum rank_mark { RANK_MARK_NONE, RANK_MARK_PRAISE, RANK_MARK_CHASE };
 
 struct rank_row {
     long unit;                       /* index into report.reg.units */
@@ -31,6 +39,12 @@ struct rank_row {
     int group;                       /* index into year->groups, -1 when none */
     bool has_delta;
     double delta_pp;                 /* percentage points against a week earlier */
+    /* Rule 11: passes (completed learners with rank_by: learners) still
+     * needed to reach the next higher group and the top group; -1 when
+     * none is needed or defined (in the top group, without a rate). */
+    int64_t to_next, to_top;
+    enum rank_mark mark;             /* rule 13, in the rankings only */
+    bool at_risk;                    /* rule 12: at risk in some module */
 };
 
 struct ranking {
@@ -46,6 +60,23 @@ struct temis_row {
     const char *target;              /* "gv" or "cbql" */
     int64_t total, self_assessed, head_assessed;
     bool has_head;
+};
+
+/* Rule 12: where a unit stands against a module's deadline at the report's
+ * date, by the ranked measure (pairs, or people with rank_by: learners). */
+struct progress_row {
+    long unit;                       /* a ranked or direct unit */
+    size_t module;                   /* index into year->modules, a module with a due date */
+    int64_t passed, assigned;        /* the ranked measure at the report's date */
+    int group;
+    double expected_rate;            /* (date - opens) / (due - opens) in [0, 1] */
+    bool has_pace;                   /* false before any week with data */
+    int64_t gained;                  /* passes over the pace's weeks */
+    double pace;                     /* gained / report.pace_weeks, per week */
+    int64_t to_top;                  /* rule 11, -1 in the top group or without a rate */
+    bool has_projection;
+    bdtx_date projected;             /* when the top group is reached at this pace */
+    bool at_risk;
 };
 
 /* The province's figures for one module. */
@@ -169,6 +200,14 @@ struct report {
      * before (reg.count * year->nmodules each), kept for compute_trend so
      * that its last two weeks are not computed again. */
     struct figures *grid_now, *grid_prev;
+    struct figures *people_now, *people_prev; /* reg.count each: each unit's own learners */
+    /* Rule 12, for the modules with a due date: per module, its ranked
+     * units then its direct units, in ranking order. The pace counts the
+     * passes gained since pace_base over pace_weeks weeks with data. */
+    struct progress_row *progress;
+    size_t nprogress;
+    int pace_weeks;
+    bdtx_date pace_base;
 };
 
 /* The trend figures of unit trend->units[u] in week w. */

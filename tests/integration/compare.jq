@@ -2,14 +2,23 @@
 # week ($expected): every ranking, every row in order, every figure. Prints
 # one line per difference; prints nothing when they agree.
 def fields: ["unit_code", "gv_assigned", "gv_passed", "cbql_assigned", "cbql_passed",
-             "assigned", "passed", "rate", "rank", "group"];
+             "assigned", "passed", "rate", "rank", "group",
+             "learners", "learners_completed", "gv_learners", "gv_learners_completed",
+             "cbql_learners", "cbql_learners_completed", "learner_rate",
+             "to_next_group", "to_top_group"];
 def key: .scope + "/" + .unit_kind;
 
 ($actual[0]) as $a | ($expected[0]) as $e |
 (
-  [ "school_year", "week", "as_of", "learner_modules" ][] as $k
+  [ "school_year", "week", "as_of", "learners", "learner_modules" ][] as $k
   | select($a[$k] != $e[$k])
   | "\($k): got \($a[$k]), expected \($e[$k])"
+),
+(
+  # The province's people (rule 10), where the Sở's headline comes from.
+  [ "learners", "learners_completed", "learner_rate" ][] as $k
+  | select($a.people_total[$k] != $e.people_total[$k] or $a.province_total[$k] != $e.people_total[$k])
+  | "people_total \($k): got \($a.people_total[$k]) (province_total \($a.province_total[$k])), expected \($e.people_total[$k])"
 ),
 (
   $e.thresholds | to_entries[] as $t

@@ -130,6 +130,14 @@ for ((w = 0; w < weeks; w++)); do
     compare_week "$n" "$work/reports/2020-2021/bdtx-20-$(jq -r .week "$fixture/expected/week-$n.json").json"
 done
 
+# The download page gives the province's people as the Sở reports them
+# (rule 10): the newest week's from the expected people_total.
+last=$(printf '%02d' "$weeks")
+people=$(jq -r '.people_total | "\(.learners_completed)/\(.learners) người hoàn thành (\(.learner_rate * 100 | . * 100 | round / 100 | tostring | sub("\\."; ",")) %)"' \
+    "$fixture/expected/week-$last.json")
+grep -qF "$people" "$work/reports/index.html" \
+    || failure "reports/index.html does not say \"$people\""
+
 # The download page in a browser, with every week's report on it.
 if [ -n "$shots" ]; then
     "$here/index_page.sh" "$work/reports" "$weeks" "$shots" || failure "reports/index.html"

@@ -24,7 +24,9 @@ def same($got; $want):
 def field($name; $got; $want):
   select(same($got; $want) | not) | "\($name): workbook \($got), report \($want)";
 
-# One ranking row: STT, code, name, GV, CBQL and total figures, rate, Δ, rank, group.
+# One ranking row: STT, code, name, GV, CBQL and total figures, rate, the
+# people, Δ, rank, group, what the unit needs; the note's marks (rule 13):
+# praise only in the top group, chase only below it.
 def ranking_row_diff($r; $j):
   field("unit_code"; $r | cell(1); $j.unit_code),
   field("gv_assigned"; $r | cell(3); $j.gv_assigned),
@@ -36,9 +38,19 @@ def ranking_row_diff($r; $j):
   field("assigned"; $r | cell(9); $j.assigned),
   field("passed"; $r | cell(10); $j.passed),
   field("rate"; $r | cell(11); $j.rate),
-  field("delta_pp"; $r | cell(12); $j.delta_pp),
-  field("rank"; $r | cell(13); $j.rank),
-  field("group"; $r | cell(14); $j.group);
+  field("learners"; $r | cell(12); $j.learners),
+  field("learners_completed"; $r | cell(13); $j.learners_completed),
+  field("learner_rate"; $r | cell(14); $j.learner_rate),
+  field("delta_pp"; $r | cell(15); $j.delta_pp),
+  field("rank"; $r | cell(16); $j.rank),
+  field("group"; $r | cell(17); $j.group),
+  field("to_next_group"; $r | cell(18); $j.to_next_group),
+  field("to_top_group"; $r | cell(19); $j.to_top_group),
+  (($r | cell(20)) as $note | $report.groups[0].name as $top
+   | (select(($note | test("Biểu dương")) and $j.group != $top)
+      | "praised in group \($j.group)"),
+     (select(($note | test("Đôn đốc")) and ($j.group == $top or $j.rank == null))
+      | "chased in group \($j.group)"));
 
 def ranking_check:
   ($sheet | tables) as $t
@@ -71,7 +83,11 @@ def ranking_check:
           else
             field("\($scope) total assigned"; $tot | cell(9); $want.assigned),
             field("\($scope) total passed"; $tot | cell(10); $want.passed),
-            field("\($scope) total rate"; $tot | cell(11); $want.rate)
+            field("\($scope) total rate"; $tot | cell(11); $want.rate),
+            (select($scope == "overall")
+             | field("total learners"; $tot | cell(12); $report.province_total.learners),
+               field("total learners completed"; $tot | cell(13);
+                     $report.province_total.learners_completed))
           end
       )
     end;
@@ -88,8 +104,11 @@ def schools_check:
          field("assigned"; $r | cell(11); $j.assigned),
          field("passed"; $r | cell(12); $j.passed),
          field("rate"; $r | cell(13); $j.rate),
-         field("rank_in_parent"; $r | cell(14); $j.rank_in_parent),
-         field("group"; $r | cell(15); $j.group))
+         field("learners"; $r | cell(14); $j.learners),
+         field("learners_completed"; $r | cell(15); $j.learners_completed),
+         field("learner_rate"; $r | cell(16); $j.learner_rate),
+         field("rank_in_parent"; $r | cell(17); $j.rank_in_parent),
+         field("group"; $r | cell(18); $j.group))
       | "schools row \($i + 1) (\($j.unit_code)): \(.)"
     end;
 

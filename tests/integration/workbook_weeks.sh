@@ -92,7 +92,8 @@ out=$(jq -n -r --slurpfile rows "$work/csv.jsonl" --slurpfile r "$work/week-$n.j
         | select($g[1] != $j.kind or $g[2] != $j.unit_code or ($g[8] | tonumber) != $j.assigned
                  or ($g[9] | tonumber) != $j.passed
                  or (if $j.rate == null then $g[10] != "" else (($g[10] | tonumber) - $j.rate | fabs) > 1e-12 end)
-                 or ($g[11] // "") != ($j.rank // "" | tostring) or ($g[12] // "") != ($j.group // ""))
+                 or ($g[11] // "") != ($j.rank // "" | tostring) or ($g[12] // "") != ($j.group // "")
+                 or ($g[14] | tonumber) != $j.learners or ($g[15] | tonumber) != $j.learners_completed)
         | "csv row \($i + 1): \($g) vs \($j)"
       end,
       ($rows | map(select(.[1] == "province")) | first

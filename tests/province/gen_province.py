@@ -740,7 +740,9 @@ def expected_report(y, history, as_of, agg_history=()):
     direct = [u[0] for u in y.units if u[2] == "direct"]
 
     zero = {"gv_assigned": 0, "gv_passed": 0, "cbql_assigned": 0, "cbql_passed": 0,
-            "assigned": 0, "passed": 0}
+            "assigned": 0, "passed": 0, "learners": 0, "learners_completed": 0,
+            "gv_learners": 0, "gv_learners_completed": 0, "cbql_learners": 0,
+            "cbql_learners_completed": 0}
     fig = {}
     agg = {}
     for agg_as_of, a in agg_history:
@@ -765,11 +767,33 @@ def expected_report(y, history, as_of, agg_history=()):
                 f[role + "_assigned"] += 1
                 f[role + "_passed"] += st == 2
 
+    # Rule 10: a learner once per unit over all modules, completed when
+    # every pair is passed; in a module, the learners of that module (the
+    # aggregates add no one).
+    done, owned = {}, {}
+    for (acct, m), st in state.items():
+        done[acct] = done.get(acct, True) and st == 2
+        owned.setdefault(acct, []).append((m, st == 2))
+    for acct, complete in done.items():
+        unit, role = where[acct]
+        people = [("overall", complete)] + [("module:" + m, ok) for m, ok in owned[acct]]
+        for scope, ok in people:
+            f = fig.setdefault((scope, top(unit)), dict(zero))
+            f["learners"] += 1
+            f["learners_completed"] += ok
+            if role:
+                f[role + "_learners"] += 1
+                f[role + "_learners_completed"] += ok
+
     def group(p, a):
         for name, mn in y.groups:
             if p * 100 >= mn * a:
                 return name
         return None
+
+    def needed(p, a, mn):
+        """Rule 11: the least k with (p + k) / a >= mn %."""
+        return max(0, -((p * 100 - mn * a) // 100))
 
     rankings = []
     for scope in ["overall"] + ["module:" + m for m in mods]:
@@ -785,9 +809,18 @@ def expected_report(y, history, as_of, agg_history=()):
             # Exact order: rate descending as a fraction, then assigned, then code.
             live.sort(key=lambda r: (-Fraction(r["passed"], r["assigned"]), -r["assigned"],
                                      r["unit_code"]))
+            for r in rows:
+                r["learner_rate"] = (r["learners_completed"] / r["learners"]
+                                     if r["learners"] else None)
+                r["to_next_group"] = r["to_top_group"] = None
             for i, r in enumerate(live):
                 r["rate"] = r["passed"] / r["assigned"]
                 r["group"] = group(r["passed"], r["assigned"])
+                names = [name for name, _mn in y.groups]
+                if r["group"] != names[0]:
+                    at = names.index(r["group"]) if r["group"] else len(names)
+                    r["to_next_group"] = needed(r["passed"], r["assigned"], y.groups[at - 1][1])
+                    r["to_top_group"] = needed(r["passed"], r["assigned"], y.groups[0][1])
                 prev = live[i - 1] if i else None
                 if prev and Fraction(prev["passed"], prev["assigned"]) == \
                         Fraction(r["passed"], r["assigned"]):
@@ -798,10 +831,14 @@ def expected_report(y, history, as_of, agg_history=()):
                 r["rate"] = r["rank"] = r["group"] = None
             rankings.append({"scope": scope, "unit_kind": kind, "rows": live + dead})
     iso = as_of.isocalendar()
+    total = sum(1 for _ in done)
+    completed = sum(1 for ok in done.values() if ok)
     return {"province": {"code": PROVINCE[0], "name": PROVINCE[1]}, "school_year": y.id,
             "week": "%d-W%02d" % (iso[0], iso[1]), "as_of": as_of.isoformat(),
             "thresholds": {name: mn for name, mn in y.groups},
-            "learners": len(where), "learner_modules": len(state), "rankings": rankings}
+            "learners": len(where), "learner_modules": len(state), "rankings": rankings,
+            "people_total": {"learners": total, "learners_completed": completed,
+                             "learner_rate": completed / total if total else None}}
 
 
 # ---------------------------------------------------------------- main

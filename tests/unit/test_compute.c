@@ -219,8 +219,10 @@ static void grid_new(struct compute_grid *g)
     g->nunits = N(tree);
     g->nmodules = NMODULES;
     g->cells = calloc(g->nunits * g->nmodules, sizeof *g->cells);
+    g->people = calloc(g->nunits, sizeof *g->people);
     g->aggregates = calloc(8, sizeof *g->aggregates);
     assert_non_null(g->cells);
+    assert_non_null(g->people);
     assert_non_null(g->aggregates);
 }
 
@@ -262,8 +264,10 @@ static void province_release(struct province *p)
 {
     report_release(&p->rep);
     free(p->now.cells);
+    free(p->now.people);
     free(p->now.aggregates);
     free(p->prev.cells);
+    free(p->prev.people);
     free(p->prev.aggregates);
 }
 
@@ -300,6 +304,34 @@ static void add(struct compute_grid *g, const char *unit, size_t m, const char *
                 int64_t assigned, int64_t passed)
 {
     compute_count_pairs(compute_grid_at(g, unit_of(unit), m), role, assigned, passed);
+}
+
+/* n learners of the unit with one role: their modules as a string of
+ * letters, "P" passed, "o" owed, "-" not assigned (M1 then M2). */
+static void learners(struct compute_grid *g, const char *unit, const char *role,
+                     const char *modules, int64_t n)
+{
+    bool has[NMODULES], passed[NMODULES];
+    size_t m;
+
+    for (m = 0; m < NMODULES; m++) {
+        has[m] = modules[m] != '-';
+        passed[m] = modules[m] == 'P';
+    }
+    compute_count_learners(g, unit_of(unit), role, has, passed, n);
+}
+
+/* f's people: GV, CBQL, all (learners, completed). */
+static void expect_people(const struct figures *f, const char *what, int64_t gv, int64_t gv_done,
+                          int64_t cbql, int64_t cbql_done, int64_t all, int64_t all_done)
+{
+    if (f->gv_learners != gv || f->gv_completed != gv_done || f->cbql_learners != cbql ||
+        f->cbql_completed != cbql_done || f->learners != all || f->completed != all_done)
+        fail_msg("%s: people GV %" PRId64 "/%" PRId64 ", CBQL %" PRId64 "/%" PRId64
+                 ", all %" PRId64 "/%" PRId64 "; expected GV %" PRId64 "/%" PRId64
+                 ", CBQL %" PRId64 "/%" PRId64 ", all %" PRId64 "/%" PRId64,
+                 what, f->gv_completed, f->gv_learners, f->cbql_completed, f->cbql_learners,
+                 f->completed, f->learners, gv_done, gv, cbql_done, cbql, all_done, all);
 }
 
 static void aggregate(struct compute_grid *g, const char *unit, size_t m, const char *target,
@@ -603,6 +635,143 @@ static void test_group_boundaries(void **state)
     }
 }
 
+/* Rule 10: a learner counts once in every roll-up, however many modules;
+ * completed only with every pair passed; a module's people are its
+ * learners; an lms-units aggregate adds pairs but no people. */
+static void test_people(void **state)
+{
+    struct province *p = *state;
+    const struct report *rep = &p->rep;
+
+    learners(&p->now, "S11", "gv", "PP", 3);     /* complete */
+    learners(&p->now, "S11", "gv", "Po", 2);     /* M2 owed */
+    learners(&p->now, "S11", "cbql", "o-", 1);
+    learners(&p->now, "S12", "", "-P", 1);       /* role unknown: in the whole only */
+    learners(&p->now, "S21", "gv", "PP", 2);
+    learners(&p->now, "S21", "gv", "oo", 1);
+    learners(&p->now, "X1", "cbql", "P-", 2);
+    aggregate(&p->now, "X1", M2, "gv", 10, 10);
+    build(p);
+
+    expect_figures(&in_ranking(rep, 0, UNIT_RANKED, "D1")->f, "D1 pairs", 10, 8, 1, 0, 12, 9);
+    expect_people(&in_ranking(rep, 0, UNIT_RANKED, "D1")->f, "D1", 5, 3, 1, 0, 7, 4);
+    expect_people(&in_ranking(rep, 1, UNIT_RANKED, "D1")->f, "D1 M1", 5, 5, 1, 0, 6, 5);
+    expect_people(&in_ranking(rep, 2, UNIT_RANKED, "D1")->f, "D1 M2", 5, 3, 0, 0, 6, 4);
+    expect_people(&in_ranking(rep, 0, UNIT_RANKED, "D2")->f, "D2", 3, 2, 0, 0, 3, 2);
+    expect_people(&in_ranking(rep, 0, UNIT_RANKED, "D3")->f, "D3", 0, 0, 0, 0, 0, 0);
+    expect_figures(&in_ranking(rep, 0, UNIT_DIRECT, "X1")->f, "X1 pairs", 10, 10, 2, 2, 12, 12);
+    expect_people(&in_ranking(rep, 0, UNIT_DIRECT, "X1")->f, "X1", 0, 0, 2, 2, 2, 2);
+    expect_people(&in_ranking(rep, 2, UNIT_DIRECT, "X1")->f, "X1 M2 (aggregate)", 0, 0, 0, 0,
+                  0, 0);
+    expect_people(&row_of(rep->schools, rep->nschools, rep, "S11")->f, "S11", 5, 3, 1, 0, 6, 3);
+    expect_people(&row_of(rep->schools, rep->nschools, rep, "S12")->f, "S12", 0, 0, 0, 0, 1, 1);
+    expect_people(&rep->total, "the province", 8, 5, 3, 2, 12, 8);
+    expect_people(&rep->module_totals[M1].f, "the province, M1", 8, 7, 3, 2, 11, 9);
+
+    /* Ranked by pairs D1 (9/12) is above D2 (4/6); by people D2 (2/3)
+     * above D1 (4/7). Needed: 80 % of 12 pairs is 9.6, so 1 more; of 7
+     * learners 5.6, so 2 more. */
+    assert_int_equal(in_ranking(rep, 0, UNIT_RANKED, "D1")->rank, 1);
+    assert_int_equal(in_ranking(rep, 0, UNIT_RANKED, "D2")->rank, 2);
+    assert_true(in_ranking(rep, 0, UNIT_RANKED, "D1")->to_next == 1);
+    assert_true(in_ranking(rep, 0, UNIT_RANKED, "D1")->to_top == 1);
+    province_release(p);
+    province_init(p);
+    p->year.rank_by_learners = true;
+    learners(&p->now, "S11", "gv", "PP", 3);
+    learners(&p->now, "S11", "gv", "Po", 2);
+    learners(&p->now, "S11", "cbql", "o-", 1);
+    learners(&p->now, "S12", "", "-P", 1);
+    learners(&p->now, "S21", "gv", "PP", 2);
+    learners(&p->now, "S21", "gv", "oo", 1);
+    learners(&p->prev, "S21", "gv", "oo", 3);
+    build(p);
+    assert_int_equal(in_ranking(rep, 0, UNIT_RANKED, "D2")->rank, 1);
+    assert_int_equal(in_ranking(rep, 0, UNIT_RANKED, "D1")->rank, 2);
+    assert_int_equal(in_ranking(rep, 0, UNIT_RANKED, "D1")->group, 1);
+    assert_true(in_ranking(rep, 0, UNIT_RANKED, "D1")->to_next == 2);
+    assert_true(in_ranking(rep, 0, UNIT_RANKED, "D1")->to_top == 2);
+    assert_true(in_ranking(rep, 0, UNIT_RANKED, "D2")->to_next == 1);   /* 2.4 of 3 */
+    /* Δ of the ranked rate: D2's people went from 0/3 to 2/3. */
+    expect_row_delta(rep, 0, UNIT_RANKED, "D2", true, 66.67);
+    assert_int_equal(rep->total_group, 1);                             /* 6/10 people */
+}
+
+/* Rule 11 at the boundaries: exactly on a threshold, two decimals,
+ * nothing assigned. */
+static void test_needed(void **state)
+{
+    static const struct {
+        int32_t min_centi;
+        int64_t passed, assigned, needed;
+    } cases[] = {
+        {8000, 4, 5, 0},           /* exactly 80 % */
+        {8000, 3, 5, 1},           /* 4 of 5 */
+        {8000, 799, 1000, 1},
+        {8000, 20, 26, 1},         /* 20.8 of 26: 21 */
+        {8000, 24, 34, 4},         /* 27.2 of 34: 28 */
+        {8050, 161, 200, 0},       /* exactly 80.5 % */
+        {8050, 160, 200, 1},
+        {8050, 0, 1000, 805},
+        {5025, 3, 10, 3},          /* 5.025 of 10: 6 */
+        {5025, 201, 400, 0},       /* exactly 50.25 % */
+        {10000, 7, 9, 2},
+        {0, 0, 10, 0},
+        {8000, 0, 0, -1},          /* nothing assigned */
+        {8000, 2999999999, 3750000000, 1},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < N(cases); i++) {
+        struct config_group g = {(char *)"A", cases[i].min_centi};
+        int64_t k = compute_needed(&g, cases[i].passed, cases[i].assigned);
+
+        if (k != cases[i].needed)
+            fail_msg("case %zu: %" PRId64 "/%" PRId64 " to %d: %" PRId64 ", expected %" PRId64, i,
+                     cases[i].passed, cases[i].assigned, cases[i].min_centi, k, cases[i].needed);
+    }
+}
+
+/* Rule 13: praise only in the top group, chase only below it, never both;
+ * ties at the boundary all marked. */
+static void test_marks(void **state)
+{
+    struct province *p = *state;
+    const struct report *rep = &p->rep;
+
+    /* Two direct units, highlight 2: X2 is last at 10 % in Group C. */
+    p->cfg.report.highlight = 2;
+    add(&p->now, "X1", M1, "gv", 10, 10);
+    add(&p->now, "X2", M1, "gv", 10, 1);
+    add(&p->now, "S11", M1, "gv", 10, 9);    /* D1: A */
+    add(&p->now, "S21", M1, "gv", 10, 9);    /* D2: A, tied with D1 */
+    add(&p->now, "D3", M1, "gv", 10, 9);     /* D3: A, tied too */
+    build(p);
+    assert_int_equal(in_ranking(rep, 0, UNIT_DIRECT, "X1")->mark, RANK_MARK_PRAISE);
+    assert_int_equal(in_ranking(rep, 0, UNIT_DIRECT, "X2")->mark, RANK_MARK_CHASE);
+    assert_true(in_ranking(rep, 0, UNIT_DIRECT, "X2")->to_next == 4);   /* C to B: 5 of 10 */
+    assert_true(in_ranking(rep, 0, UNIT_DIRECT, "X2")->to_top == 7);
+    assert_true(in_ranking(rep, 0, UNIT_DIRECT, "X1")->to_next == -1);
+    /* Three tied at rank 1 for two places: all praised, nobody chased. */
+    assert_int_equal(in_ranking(rep, 0, UNIT_RANKED, "D1")->mark, RANK_MARK_PRAISE);
+    assert_int_equal(in_ranking(rep, 0, UNIT_RANKED, "D2")->mark, RANK_MARK_PRAISE);
+    assert_int_equal(in_ranking(rep, 0, UNIT_RANKED, "D3")->mark, RANK_MARK_PRAISE);
+    /* A module nobody in the top group: chase only, the worst two. */
+    province_release(p);
+    province_init(p);
+    p->cfg.report.highlight = 1;
+    add(&p->now, "S11", M1, "gv", 10, 7);
+    add(&p->now, "S21", M1, "gv", 10, 3);
+    add(&p->now, "D3", M1, "gv", 10, 3);
+    build(p);
+    assert_int_equal(in_ranking(rep, 0, UNIT_RANKED, "D1")->mark, RANK_MARK_NONE);
+    assert_int_equal(in_ranking(rep, 0, UNIT_RANKED, "D2")->mark, RANK_MARK_CHASE);
+    assert_int_equal(in_ranking(rep, 0, UNIT_RANKED, "D3")->mark, RANK_MARK_CHASE);
+    /* Nothing assigned: no rank, no mark. */
+    assert_int_equal(in_ranking(rep, 0, UNIT_DIRECT, "X1")->mark, RANK_MARK_NONE);
+}
+
 static void add_import(struct report *rep, const char *source, const char *as_of, long rejected)
 {
     struct import_row *im;
@@ -779,8 +948,109 @@ static void test_trend(void **state)
     expect_figures(compute_grid_at(&week, unit_of("D1"), M2), "D1's own M2", 0, 0, 0, 0, 0, 0);
     expect_figures(compute_grid_at(&week, unit_of("P"), M1), "P's own M1", 0, 0, 0, 0, 0, 0);
     free(week.cells);
+    free(week.people);
     free(week.aggregates);
     free(rolled);
+}
+
+/* Rule 12's weeks: only weeks with an lms import count, four at most,
+ * none before the school year; none without a due date. */
+static void test_pace_window(void **state)
+{
+    struct province *p = *state;
+    bdtx_date base;
+    int n;
+
+    add_import(&p->rep, "lms-learners", "2020-10-18", 0);
+    add_import(&p->rep, "lms-units", "2020-10-25", 0);
+    add_import(&p->rep, "lms-learners", "2020-11-01", 0);
+    add_import(&p->rep, "temis-units", "2020-11-08", 0);   /* not learner data */
+    add_import(&p->rep, "lms-learners", "2020-11-14", 0);
+    add_import(&p->rep, "lms-learners", "2020-11-22", 0);
+    assert_false(compute_pace_window(&p->rep, &base, &n));
+    p->modules[M2].has_due = true;
+    p->modules[M2].opens = p->year.start;
+    p->modules[M2].due = date_from_ymd(2021, 1, 31);
+    assert_true(compute_pace_window(&p->rep, &base, &n));
+    /* Weeks ending 22/11, 15/11, (8/11 has none), 1/11, 25/10. */
+    assert_int_equal(n, 4);
+    assert_int_equal(base, date_from_ymd(2020, 10, 18));
+    /* At the start of the year: the weeks there are. */
+    p->rep.as_of = date_from_ymd(2020, 9, 6);
+    snprintf(p->rep.imports[0].as_of, sizeof p->rep.imports[0].as_of, "2020-09-03");
+    assert_true(compute_pace_window(&p->rep, &base, &n));
+    assert_int_equal(n, 1);
+    assert_int_equal(base, date_from_ymd(2020, 8, 30));
+    p->rep.as_of = date_from_ymd(2020, 9, 2);
+    assert_true(compute_pace_window(&p->rep, &base, &n));
+    assert_int_equal(n, 0);
+    assert_int_equal(base, p->rep.as_of);
+}
+
+static const struct progress_row *progress_of(const struct report *rep, const char *code)
+{
+    size_t i;
+
+    for (i = 0; i < rep->nprogress; i++)
+        if (strcmp(rep->reg.units[rep->progress[i].unit].code, code) == 0)
+            return &rep->progress[i];
+    fail_msg("no progress for %s", code);
+    return NULL;
+}
+
+/* Rule 12 from grids: a projection falling on the due date is in time; no
+ * pace is at risk; the top group is reached today; nothing assigned has no
+ * rate and no risk; the ranking rows carry the flag. */
+static void test_progress(void **state)
+{
+    struct province *p = *state;
+    const struct report *rep = &p->rep;
+    const struct progress_row *r;
+    struct compute_grid base;
+    bdtx_error err;
+
+    p->modules[M1].has_due = true;
+    p->modules[M1].opens = date_from_ymd(2020, 9, 14);
+    p->modules[M1].due = date_from_ymd(2020, 11, 29);
+    add(&p->now, "S11", M1, "gv", 10, 7);      /* D1 */
+    add(&p->now, "S21", M1, "gv", 10, 5);      /* D2 */
+    add(&p->now, "X1", M1, "gv", 5, 4);        /* exactly 80 % */
+    add(&p->now, "D3", M2, "gv", 5, 0);        /* D3: nothing of M1 */
+    build(p);
+    grid_new(&base);
+    add(&base, "S11", M1, "gv", 10, 3);
+    add(&base, "S21", M1, "gv", 10, 5);
+    add(&base, "X1", M1, "gv", 5, 1);
+    error_clear(&err);
+    assert_int_equal(compute_progress(&p->rep, &base, 4, &err), 0);
+    free(base.cells);
+    free(base.people);
+    free(base.aggregates);
+
+    assert_int_equal(rep->nprogress, 5);       /* M1 only: D1, D2, D3, X1, X2 */
+    r = progress_of(rep, "D1");
+    assert_true(fabs(r->expected_rate - 69.0 / 76.0) < 1e-12);
+    assert_true(r->has_pace && r->gained == 4 && r->pace == 1.0);
+    assert_true(r->to_top == 1);
+    assert_true(r->has_projection);
+    assert_int_equal(r->projected, date_from_ymd(2020, 11, 29));   /* on the due date */
+    assert_false(r->at_risk);
+    r = progress_of(rep, "D2");
+    assert_true(r->has_pace && r->pace == 0.0);
+    assert_false(r->has_projection);
+    assert_true(r->at_risk);
+    assert_true(in_ranking(rep, 1, UNIT_RANKED, "D2")->at_risk);
+    assert_true(in_ranking(rep, 0, UNIT_RANKED, "D2")->at_risk);
+    assert_false(in_ranking(rep, 0, UNIT_RANKED, "D1")->at_risk);
+    r = progress_of(rep, "X1");
+    assert_int_equal(r->group, 0);
+    assert_true(r->has_projection);
+    assert_int_equal(r->projected, rep->as_of);
+    assert_false(r->at_risk);
+    r = progress_of(rep, "D3");
+    assert_true(r->assigned == 0);
+    assert_false(r->has_pace || r->has_projection || r->at_risk);
+    assert_false(in_ranking(rep, 0, UNIT_RANKED, "D3")->at_risk);
 }
 
 int main(void)
@@ -794,6 +1064,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_delta, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ties, setup, teardown),
         cmocka_unit_test_setup_teardown(test_group_boundaries, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_people, setup, teardown),
+        cmocka_unit_test(test_needed),
+        cmocka_unit_test_setup_teardown(test_marks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pace_window, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_progress, setup, teardown),
         cmocka_unit_test_setup_teardown(test_warnings, setup, teardown),
         cmocka_unit_test_setup_teardown(test_trend, setup, teardown),
     };

@@ -308,6 +308,8 @@ static void test_defaults(void **state)
     assert_true(cfg.report.units);
     assert_int_equal(cfg.report.highlight, 3);
     assert_int_equal(cfg.years[0].temis_metric, TEMIS_SELF_ASSESSED);
+    assert_false(cfg.years[0].rank_by_learners);
+    assert_false(cfg.years[0].modules[0].has_due);
     assert_int_equal(cfg.naliases, 1);
     assert_int_equal(cfg.aliases[0].names.count, 0);
     config_release(&cfg);
@@ -444,6 +446,38 @@ static const struct error_case error_cases[] = {
     { "unknown temis metric", VALID "    temis_metric: both\n",
       "school_years[0].temis_metric must be self_assessed or head_assessed, not 'both'", 10,
       "19", "" },
+    { "due before opens",
+      L_PROVINCE L_YEARS L_ID L_START L_END L_LEVEL L_UNITS
+      "    modules: [ { code: M1, name: N, opens: 2020-10-01, due: 2020-09-30 } ]\n" L_GROUPS,
+      "school_years[0].modules[0].due 2020-09-30 must be after its opens 2020-10-01",
+      8, "61", "" },
+    { "due on opens",
+      L_PROVINCE L_YEARS L_ID L_START L_END L_LEVEL L_UNITS
+      "    modules: [ { code: M1, name: N, opens: 2020-10-01, due: 2020-10-01 } ]\n" L_GROUPS,
+      "school_years[0].modules[0].due 2020-10-01 must be after its opens 2020-10-01",
+      8, "61", "" },
+    { "due after the school year",
+      L_PROVINCE L_YEARS L_ID L_START L_END L_LEVEL L_UNITS
+      "    modules: [ { code: M1, name: N, due: 2021-09-01 } ]\n" L_GROUPS,
+      "school_years[0].modules[0].due 2021-09-01 is outside the school year (2020-09-01 to 2021-08-31)",
+      8, "42", "" },
+    { "opens before the school year",
+      L_PROVINCE L_YEARS L_ID L_START L_END L_LEVEL L_UNITS
+      "    modules: [ { code: M1, name: N, opens: 2020-08-31, due: 2020-12-31 } ]\n" L_GROUPS,
+      "school_years[0].modules[0].opens 2020-08-31 is outside the school year (2020-09-01 to 2021-08-31)",
+      8, "44", "" },
+    { "opens without due",
+      L_PROVINCE L_YEARS L_ID L_START L_END L_LEVEL L_UNITS
+      "    modules: [ { code: M1, name: N, opens: 2020-10-01 } ]\n" L_GROUPS,
+      "school_years[0].modules[0].opens needs a due date: add school_years[0].modules[0].due (yyyy-mm-dd)",
+      8, "44", "" },
+    { "due not a date",
+      L_PROVINCE L_YEARS L_ID L_START L_END L_LEVEL L_UNITS
+      "    modules: [ { code: M1, name: N, due: 31/12/2020 } ]\n" L_GROUPS,
+      "school_years[0].modules[0].due must be a date written yyyy-mm-dd, not '31/12/2020'",
+      8, "42", "" },
+    { "rank_by not modules or learners", VALID "    rank_by: people\n",
+      "school_years[0].rank_by must be modules or learners, not 'people'", 10, "14", "" },
     { "language not vi or en", VALID "report: { language: fr }\n",
       "report.language must be vi or en, not 'fr'", 10, "21", "" },
     { "bad boolean", VALID "report:\n  include_people: maybe\n",
@@ -510,6 +544,30 @@ static void test_errors(void **state)
         /* Nothing is left to release after a failed load. */
         assert_memory_equal(&cfg, &zero, sizeof cfg);
     }
+}
+
+/* Rule 12's dates and rank_by, as written; opens defaults to the year's
+ * start. */
+static void test_deadlines(void **state)
+{
+    struct config cfg;
+
+    (void)state;
+    write_config(L_PROVINCE L_YEARS L_ID L_START L_END L_LEVEL L_UNITS
+                 "    modules:\n"
+                 "      - { code: M1, name: A, opens: 2020-09-15, due: 2021-03-31 }\n"
+                 "      - { code: M2, name: B, due: 2021-08-31 }\n"
+                 "      - { code: M3, name: C }\n"
+                 L_GROUPS "    rank_by: learners\n");
+    load_ok(scratch_config, &cfg);
+    assert_true(cfg.years[0].rank_by_learners);
+    assert_true(cfg.years[0].modules[0].has_due);
+    assert_int_equal(cfg.years[0].modules[0].opens, date_from_ymd(2020, 9, 15));
+    assert_int_equal(cfg.years[0].modules[0].due, date_from_ymd(2021, 3, 31));
+    assert_true(cfg.years[0].modules[1].has_due);
+    assert_int_equal(cfg.years[0].modules[1].opens, date_from_ymd(2020, 9, 1));
+    assert_false(cfg.years[0].modules[2].has_due);
+    config_release(&cfg);
 }
 
 static void test_missing_file(void **state)
@@ -583,6 +641,7 @@ int main(void)
         cmocka_unit_test(test_full_block_style),
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_deadlines),
         cmocka_unit_test(test_missing_file),
         cmocka_unit_test(test_empty_file),
         cmocka_unit_test(test_invalid_utf8),

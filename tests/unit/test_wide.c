@@ -7,13 +7,13 @@
 #include "test_util.h"
 
 static struct config_module m20[] = {
-    {"M1", "Hướng dẫn thực hiện Chương trình giáo dục phổ thông 2018", {NULL, 0}},
-    {"M2", "Sử dụng phương pháp dạy học", {NULL, 0}},
+    {.code = "M1", .name = "Hướng dẫn thực hiện Chương trình giáo dục phổ thông 2018"},
+    {.code = "M2", .name = "Sử dụng phương pháp dạy học"},
 };
 static char *a25_1[] = {"Mô đun 1"}, *a25_2[] = {"Mô đun 2"};
 static struct config_module m25[] = {
-    {"BD1", "Chuyển đổi số trong dạy học", {a25_1, 1}},
-    {"BD2", "Giáo dục kỹ năng sống cho học sinh", {a25_2, 1}},
+    {.code = "BD1", .name = "Chuyển đổi số trong dạy học", .aliases = {a25_1, 1}},
+    {.code = "BD2", .name = "Giáo dục kỹ năng sống cho học sinh", .aliases = {a25_2, 1}},
 };
 static struct config_year years[2];
 static struct config cfg;
