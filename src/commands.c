@@ -11,6 +11,7 @@
 #include "bdtx/import.h"
 #include "bdtx/log.h"
 #include "bdtx/migrate.h"
+#include "bdtx/notice.h"
 #include "bdtx/pack.h"
 #include "bdtx/report.h"
 #include "bdtx/units.h"
@@ -412,7 +413,7 @@ struct report_args {
 static int report_parse_options(int argc, char **argv, struct report_args *a, bdtx_error *err)
 {
     static const char usage[] = "report [--week YYYY-Www | --as-of DATE] "
-                                "[--format xlsx|json|csv] [--unit CODE] [--out PATH]";
+                                "[--format xlsx|json|csv|text] [--unit CODE] [--out PATH]";
     static const struct option options[] = {
         {"week", required_argument, NULL, 'w'},
         {"as-of", required_argument, NULL, 'a'},
@@ -446,7 +447,7 @@ static int report_parse_options(int argc, char **argv, struct report_args *a, bd
             break;
         case 'f':
             if (!report_format_parse(optarg, &a->format))
-                return usage_error(err, usage, "--format %s is not one of xlsx, json, csv",
+                return usage_error(err, usage, "--format %s is not one of xlsx, json, csv, text",
                                    optarg);
             break;
         case 'o': a->out = optarg; break;
@@ -458,7 +459,9 @@ static int report_parse_options(int argc, char **argv, struct report_args *a, bd
     if (optind != argc)
         return usage_error(err, usage, "unexpected argument %s", argv[optind]);
     if (a->unit && (a->format == REPORT_JSON || a->format == REPORT_CSV))
-        return usage_error(err, usage, "--unit writes a unit's pack: --format xlsx%s", "");
+        return usage_error(err, usage,
+                           "--unit writes a unit's pack (--format xlsx) or notice (--format text)%s",
+                           "");
     return 0;
 }
 
@@ -539,6 +542,16 @@ int cmd_report(struct cli *cli, int argc, char **argv, bdtx_error *err)
             if (u >= 0)
                 error_set(err, BDTX_USAGE, "--unit %s: this code cannot name a folder", a.unit);
             rc = err->code;
+            goto done;
+        }
+        if (a.format == REPORT_TEXT) {
+            if (!out) {
+                if (notice_write(&rep, u, stdout) != 0 || fflush(stdout) != 0)
+                    rc = BDTX_IOERR;
+                goto done;
+            }
+            if (pack_save_notice(&rep, u, out, err) != 0)
+                rc = err->code;
             goto done;
         }
         if (pack_write_one(db, &rep, u, out, err) != 0) {

@@ -33,8 +33,9 @@ static const struct command {
      "import [--source KIND] [--as-of DATE] [--module CODE] [--target gv|cbql] [--strict] FILE...",
      "import exports of the LMS and TEMIS"},
     {NULL, "report", cmd_report,
-     "report [--week YYYY-Www | --as-of DATE] [--format xlsx|json|csv] [--out PATH]",
-     "write the ranking of a week"},
+     "report [--week YYYY-Www | --as-of DATE] [--format xlsx|json|csv|text] [--unit CODE] "
+     "[--out PATH]",
+     "write the ranking of a week, its notice, or a unit's pack"},
     {NULL, "run", cmd_run, "run",
      "the cron job: import every new file in the inbox, then report"},
 };

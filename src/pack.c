@@ -9,6 +9,7 @@
 #include "bdtx/atomic.h"
 #include "bdtx/db.h"
 #include "bdtx/log.h"
+#include "bdtx/notice.h"
 #include "bdtx/people.h"
 #include "bdtx/report_xlsx.h"
 
@@ -121,6 +122,10 @@ int pack_view(const struct report *rep, long unit, struct report *view, bdtx_err
     view->imports = rep->imports;
     view->nimports = rep->nimports;
     view->generated_at = rep->generated_at;
+    view->people_now = rep->people_now;
+    view->people_prev = rep->people_prev;
+    view->pace_weeks = rep->pace_weeks;
+    view->pace_base = rep->pace_base;
     for (w = 0; w < rep->nwarnings; w++)
         if (warning_for_unit(rep->warnings[w].kind))
             view->warnings[view->nwarnings++] = rep->warnings[w];
@@ -128,8 +133,12 @@ int pack_view(const struct report *rep, long unit, struct report *view, bdtx_err
     view->rankings = calloc(rep->nrankings ? rep->nrankings : 1, sizeof *view->rankings);
     view->schools = calloc(rep->nschools ? rep->nschools : 1, sizeof *view->schools);
     view->temis = calloc(rep->ntemis ? rep->ntemis : 1, sizeof *view->temis);
-    if (!view->rankings || !view->schools || !view->temis)
+    view->progress = calloc(rep->nprogress ? rep->nprogress : 1, sizeof *view->progress);
+    if (!view->rankings || !view->schools || !view->temis || !view->progress)
         goto oom;
+    for (i = 0; i < rep->nprogress; i++)
+        if (rep->progress[i].unit == unit)
+            view->progress[view->nprogress++] = rep->progress[i];
     view->nrankings = rep->nrankings;
     for (k = 0; k < rep->nrankings; k++) {
         const struct ranking *from = &rep->rankings[k];
@@ -189,9 +198,35 @@ void pack_view_release(struct report *view)
     free(view->rankings);
     free(view->schools);
     free(view->temis);
+    free(view->progress);
     free(view->trend.units);
     free(view->trend.cells);
     memset(view, 0, sizeof *view);
+}
+
+int pack_save_notice(const struct report *rep, long unit, const char *path, bdtx_error *err)
+{
+    struct atomic_file f;
+
+    if (atomic_begin(&f, path, err) != 0)
+        return -1;
+    if (notice_write(rep, unit, f.fp) != 0 || fflush(f.fp) != 0) {
+        error_set(err, BDTX_SOFTWARE, "cannot write the notice");
+        error_place(err, path, 0, NULL);
+        atomic_abort(&f);
+        return -1;
+    }
+    return atomic_commit(&f, err);
+}
+
+/* The unit's notice beside its pack (<week>.txt). */
+static int write_notice(const struct report *rep, long unit, bdtx_error *err)
+{
+    char *path = pack_path(rep, rep->reg.units[unit].code, ".txt", err);
+    int rc = path ? pack_save_notice(rep, unit, path, err) : -1;
+
+    free(path);
+    return rc;
 }
 
 int pack_write_one(struct db *db, const struct report *rep, long unit, const char *out,
@@ -203,11 +238,15 @@ int pack_write_one(struct db *db, const struct report *rep, long unit, const cha
     struct atomic_file f = {0};
     struct people_cursor *cursor = NULL;
     struct people_source src;
-    char *path = NULL;
+    char *path = NULL, *notice = NULL;
     int rc = -1;
 
     if (pack_view(rep, unit, &view, err) != 0)
         return -1;
+    /* The notice reads the whole report: the unit's rank among the others. */
+    notice = notice_text(rep, unit, err);
+    if (!notice)
+        goto done;
     path = out ? strdup(out) : pack_path(rep, u->code, ".xlsx", err);
     if (!path && out)
         error_oom(err);
@@ -217,6 +256,7 @@ int pack_write_one(struct db *db, const struct report *rep, long unit, const cha
     fclose(f.fp);
     f.fp = NULL;
     opt.unit_name = u->name;
+    opt.notice = notice;
     if (rep->cfg->report.include_people && db) {
         if (people_open_unit(db, rep->cfg->province.code, rep->year->id, rep->as_of, u->code,
                              &cursor, &src, err) != 0)
@@ -237,6 +277,7 @@ fail:
     atomic_abort(&f);
 done:
     people_close(cursor);
+    free(notice);
     free(path);
     pack_view_release(&view);
     return rc;
@@ -280,7 +321,8 @@ static void *worker_run(void *arg)
 
     error_clear(&err);
     while ((u = pool_claim(p)) >= 0) {
-        if (pack_write_one(w->db, p->rep, u, NULL, &err) != 0) {
+        if (pack_write_one(w->db, p->rep, u, NULL, &err) != 0 ||
+            write_notice(p->rep, u, &err) != 0) {
             pthread_mutex_lock(&p->mu);
             if (!p->failed) {
                 p->failed = true;

@@ -1421,6 +1421,48 @@ static lxw_row_t data_warnings(struct xw *x, lxw_worksheet *ws, lxw_row_t r)
 }
 
 /* Dữ liệu: what the figures were computed from, and what to look at. */
+/* Thông báo: the week's notice (notice.h), one line a row, numbered, so
+ * that the sheet prints and filters as the others do. */
+static void notice_sheet(struct xw *x, const char *notice)
+{
+    static const char *const vi[4] = {"Thông báo", "THÔNG BÁO", "STT", "Nội dung"};
+    static const char *const en[4] = {"Notice", "NOTICE", "No.", "Text"};
+    const char *const *l = x->l == &labels_en ? en : vi;
+    lxw_worksheet *ws;
+    lxw_format *text = cell_format(x, CK_TEXT, -1, MARK_NONE);
+    lxw_format *center = cell_format(x, CK_CENTER, -1, MARK_NONE);
+    lxw_row_t r = 3;
+    const char *p = notice, *nl;
+    long n = 0;
+    char line[2048];
+
+    if (!notice || !(ws = add_sheet(x, l[0])))
+        return;
+    check(x, worksheet_set_column(ws, 0, 0, 7, NULL), "a column width");
+    check(x, worksheet_set_column(ws, 1, 1, 150, NULL), "a column width");
+    simple_title(x, ws, l[1], 1);
+    page_setup(x, ws, 2, 2);
+    put_text(x, ws, 2, 0, l[2], x->header);
+    put_text(x, ws, 2, 1, l[3], x->header);
+    for (; *p; p = *nl ? nl + 1 : nl) {
+        size_t len;
+
+        nl = strchr(p, '\n');
+        if (!nl)
+            nl = p + strlen(p);
+        len = (size_t)(nl - p);
+        if (len == 0)
+            continue;
+        if (len >= sizeof line)
+            len = sizeof line - 1;
+        memcpy(line, p, len);
+        line[len] = '\0';
+        put_number(x, ws, r, 0, (double)++n, center);
+        put_text(x, ws, r++, 1, line, text);
+    }
+    check(x, worksheet_autofilter(ws, 2, 0, r > 3 ? r - 1 : 2, 1), "an autofilter");
+}
+
 static void data_sheet(struct xw *x)
 {
     const struct report *rep = x->rep;
@@ -1563,6 +1605,7 @@ int report_xlsx_write(const struct report *rep, const char *path,
         }
         trend_sheet(x);
         progress_sheet(x);
+        notice_sheet(x, opt ? opt->notice : NULL);
         data_sheet(x);
     }
     /* workbook_close frees the workbook even when it fails. */

@@ -38,14 +38,18 @@ int pack_units(const struct report *rep, long **out, size_t *n, bdtx_error *err)
 /* Whether unit (a registry index) is below ancestor, or is it. */
 bool pack_unit_within(const struct registry *reg, long unit, long ancestor);
 
-/* rep seen from one unit: its own rows of every ranking (its rank and group
- * in the province kept), the province totals, its schools, its TEMIS rows,
- * its trend beside the province's, and none of the province's lists of
- * rejected or duplicate rows. The view borrows the rest from rep (which
+/* rep seen from one unit: its own rows of every ranking (its rank, group,
+ * mark and what it needs kept), the province totals, its schools, its
+ * TEMIS rows, its progress against each module's deadline, its trend
+ * beside the province's, and none of the province's lists of rejected or
+ * duplicate rows. The view borrows the rest from rep (which
  * must outlive it); release it with pack_view_release, never
  * report_release. */
 int pack_view(const struct report *rep, long unit, struct report *view, bdtx_error *err);
 void pack_view_release(struct report *view);
+
+/* Write unit's notice (notice.h) to path, renamed into place. */
+int pack_save_notice(const struct report *rep, long unit, const char *path, bdtx_error *err);
 
 /* Write unit's pack to out (NULL: its place, pack_path), through a
  * temporary file renamed into place; with report.include_people its
@@ -53,8 +57,8 @@ void pack_view_release(struct report *view);
 int pack_write_one(struct db *db, const struct report *rep, long unit, const char *out,
                    bdtx_error *err);
 
-/* Write the packs of units[0..n) of rep, each renamed into place when
- * complete. With report.include_people, db is the connection of the
+/* Write the packs of units[0..n) of rep, each with its notice beside it
+ * (<week>.txt), each renamed into place when complete. With report.include_people, db is the connection of the
  * report's snapshot (report_read_begin, still open): each worker reads its
  * units' learners on a connection of its own in that snapshot
  * (db_connect_shared), or, when no further connection can be opened, one

@@ -49,7 +49,7 @@ jq -R -s '
 units=$(jq -r 'keys[]' "$work/below.json")
 check "units with a pack" "$(wc -l <<<"$units")" 34
 
-sheets_vi='["Xếp hạng","Mô đun M1","Mô đun M2","Trường","TEMIS","Chưa hoàn thành","Xu hướng","Dữ liệu"]'
+sheets_vi='["Xếp hạng","Mô đun M1","Mô đun M2","Trường","TEMIS","Chưa hoàn thành","Xu hướng","Thông báo","Dữ liệu"]'
 
 # The JSON report seen from unit $code, for workbook.jq: its own rows of every
 # ranking, the province's totals per module, its schools and TEMIS rows; and,
@@ -108,6 +108,10 @@ check_pack() {
         failure "$xlsx: its learners are not the province list's rows of its schools"
         diff "$work/mine.txt" "$work/theirs.txt" | head -n 5
     fi
+    # One row per learner not finished: learners - learners_completed.
+    got=$(jq -r '.[2]' "$work/mine.txt" | sort -u | grep -c . || true)
+    want=$(jq '.own_total | (.learners // 0) - (.learners_completed // 0)' "$work/view.json")
+    check "$xlsx: learners listed" "$got" "$want"
     others=$(jq -r --arg code "$code" --slurpfile below "$work/below.json" \
         '($below[0][$code]) as $mine | select((.[0] as $s | $mine | index($s)) | not) | .[2]' \
         "$people" | sort -u | comm -12 - <(jq -r '.[2]' "$work/mine.txt" | sort -u) | head -n 3)
