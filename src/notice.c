@@ -42,7 +42,7 @@ static const struct notice_labels vi = {
     .expected = "dự kiến đạt nhóm %s ngày %s",
     .never = "chưa có tiến độ, chưa thể dự kiến",
     .at_risk = " – CÓ NGUY CƠ KHÔNG KỊP HẠN",
-    .schools_below = "Trường chưa đạt nhóm %s",
+    .schools_below = "Trường chưa đạt nhóm",
     .praised = "Biểu dương",
     .chased = "Đôn đốc, nhắc nhở",
     .item_rank = "hạng",
@@ -78,7 +78,7 @@ static const struct notice_labels en = {
     .expected = "group %s expected on %s",
     .never = "no progress yet, no projection",
     .at_risk = " – AT RISK OF MISSING THE DEADLINE",
-    .schools_below = "Schools below group %s",
+    .schools_below = "Schools below group",
     .praised = "Praised",
     .chased = "To follow up",
     .item_rank = "rank",
@@ -343,8 +343,7 @@ static void unit_notice(FILE *out, const struct report *rep, long unit,
              pack_unit_within(&rep->reg, s->unit, unit);
     }
     fputc('\n', out);
-    fprintf(out, l->schools_below, top);
-    fprintf(out, ": %zu\n", n);
+    fprintf(out, "%s %s: %zu\n", l->schools_below, top, n);
     for (i = 0; i < rep->nschools; i++) {
         const struct rank_row *s = &rep->schools[i];
 

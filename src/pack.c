@@ -155,6 +155,11 @@ int pack_view(const struct report *rep, long unit, struct report *view, bdtx_err
                 goto oom;
             to->rows[0] = from->rows[i];
             to->nrows = 1;
+            /* Dữ liệu counts the unit's own learners and pairs. */
+            if (!from->module) {
+                view->learners = from->rows[i].f.learners;
+                view->learner_modules = from->rows[i].f.assigned;
+            }
             break;
         }
     }

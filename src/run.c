@@ -308,6 +308,9 @@ static int write_packs(struct run_ctx *c, const struct report *rep, bdtx_error *
     if (pack_units(rep, &units, &n, err) != 0)
         return -1;
     rc = pack_write(c->db, rep, units, n, 0, err);
+    if (rc == 0)
+        log_info("%zu unit packs of %04d-W%02d written under %s/%s/" PACK_FOLDER, n,
+                 rep->iso_year, rep->week, c->cfg.paths.reports, rep->year->id);
     free(units);
     return rc;
 }
