@@ -39,9 +39,21 @@ struct people_cursor {
 static const char people_sql[] = PEOPLE_SELECT_SQL PEOPLE_ORDER_SQL;
 
 /* One unit's people only (a unit's pack, SPEC section 7): learners whose
- * school is unit $4 or below it in the stored registry. */
+ * school is unit $4 or below it in the stored registry. Every learner's
+ * latest version is read (rule 1 decides the unit on it), but the pairs
+ * only of the unit's learners, each through the primary key, so that a
+ * province's packs do not read its whole history once each. */
 static const char unit_people_sql[] =
-    PEOPLE_SELECT_SQL
+    "DECLARE bdtx_people NO SCROLL CURSOR FOR "
+    "WITH lv AS (" LEARNERS_IN_FORCE_SQL ") "
+    "SELECT lv.unit_code, l.account, coalesce(lv.full_name, ''), coalesce(lv.role, ''),"
+    "  pv.module, pv.state "
+    "FROM lv JOIN learner l ON l.id = lv.learner_id "
+    "CROSS JOIN LATERAL (SELECT DISTINCT ON (module) module, state FROM progress_version p"
+    "  WHERE p.province_code = $1 AND p.school_year = $2 AND p.learner_id = lv.learner_id"
+    "  AND p.as_of <= $3 ORDER BY module DESC, as_of DESC) pv "
+    "LEFT JOIN unit u ON u.province_code = $1 AND u.school_year = $2 AND u.code = lv.unit_code "
+    "WHERE pv.state <> 2 "
     "AND lv.unit_code IN (WITH RECURSIVE below (code) AS ("
     "  SELECT code FROM unit WHERE province_code = $1 AND school_year = $2 AND code = $4"
     "  UNION SELECT c.code FROM unit c JOIN below ON c.parent_code = below.code"
