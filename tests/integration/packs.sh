@@ -97,7 +97,7 @@ check_pack() {
             -f "$here/workbook.jq")
         if [ -n "$out" ]; then
             failure "$xlsx, sheet $name differs from $json:"
-            echo "$out" | head -n 10
+            awk 'NR <= 10' <<<"$out"
         fi
     done
     # Its learners: exactly the province list's rows whose school is the
@@ -109,7 +109,7 @@ check_pack() {
         | sort >"$work/theirs.txt"
     if ! cmp -s "$work/mine.txt" "$work/theirs.txt"; then
         failure "$xlsx: its learners are not the province list's rows of its schools"
-        diff "$work/mine.txt" "$work/theirs.txt" | head -n 5
+        diff "$work/mine.txt" "$work/theirs.txt" | awk 'NR <= 5' || true
     fi
     # One row per learner not finished: learners - learners_completed.
     got=$(jq -r '.[2]' "$work/mine.txt" | sort -u | grep -c . || true)
@@ -117,7 +117,7 @@ check_pack() {
     check "$xlsx: learners listed" "$got" "$want"
     others=$(jq -r --arg code "$code" --slurpfile below "$work/below.json" \
         '($below[0][$code]) as $mine | select((.[0] as $s | $mine | index($s)) | not) | .[2]' \
-        "$people" | sort -u | comm -12 - <(jq -r '.[2]' "$work/mine.txt" | sort -u) | head -n 3)
+        "$people" | sort -u | comm -12 - <(jq -r '.[2]' "$work/mine.txt" | sort -u) | awk 'NR <= 3')
     [ -z "$others" ] || failure "$xlsx: accounts of other units: $others"
     total=$((total + 1))
 }
