@@ -61,7 +61,7 @@ int main(int argc, char **argv)
     struct report rep;
     struct gen g;
     struct people_source src = {gen_next, &g};
-    struct report_xlsx_options opt = {&src, 0, NULL};
+    struct report_xlsx_options opt = {.people = &src, .max_sheet_rows = 0};
     struct rusage ru;
     struct stat st;
     bdtx_error err;

@@ -15,8 +15,10 @@
 #include "bdtx/import.h"
 #include "bdtx/log.h"
 #include "bdtx/migrate.h"
-#include "bdtx/rebuild.h"
+#include "bdtx/notice.h"
+#include "bdtx/pack.h"
 #include "bdtx/path.h"
+#include "bdtx/rebuild.h"
 #include "bdtx/report.h"
 #include "bdtx/suggest.h"
 #include "bdtx/units.h"
@@ -586,23 +588,26 @@ struct report_args {
     bdtx_date day;
     enum report_format format;
     const char *out;
+    const char *unit;          /* --unit: that unit's pack */
 };
 
 /* The options of bdtx report into a; 0, or BDTX_USAGE with err set. */
 static int report_parse_options(int argc, char **argv, struct report_args *a, bdtx_error *err)
 {
     static const char usage[] = "report [--week YYYY-Www | --as-of DATE] "
-                                "[--format xlsx|json|csv] [--out PATH]";
+                                "[--format xlsx|json|csv|text] [--unit CODE] [--out PATH]";
     static const struct option options[] = {
         {"week", required_argument, NULL, 'w'},
         {"as-of", required_argument, NULL, 'a'},
         {"format", required_argument, NULL, 'f'},
         {"out", required_argument, NULL, 'o'},
+        {"unit", required_argument, NULL, 'u'},
         {NULL, 0, NULL, 0},
     };
     int opt, y, w;
 
-    *a = (struct report_args){.has_day = false, .day = 0, .format = REPORT_XLSX, .out = NULL};
+    *a = (struct report_args){.has_day = false, .day = 0, .format = REPORT_XLSX, .out = NULL,
+                              .unit = NULL};
     options_reset();
     while ((opt = getopt_long(argc, argv, ":", options, NULL)) != -1) {
         switch (opt) {
@@ -624,17 +629,43 @@ static int report_parse_options(int argc, char **argv, struct report_args *a, bd
             break;
         case 'f':
             if (!report_format_parse(optarg, &a->format))
-                return usage_error(err, usage, "--format %s is not one of xlsx, json, csv",
+                return usage_error(err, usage, "--format %s is not one of xlsx, json, csv, text",
                                    optarg);
             break;
         case 'o': a->out = optarg; break;
+        case 'u': a->unit = optarg; break;
         default:
             return bad_option(err, usage, argv, opt, options);
         }
     }
     if (optind != argc)
         return usage_error(err, usage, "unexpected argument %s", argv[optind]);
+    if (a->unit && (a->format == REPORT_JSON || a->format == REPORT_CSV))
+        return usage_error(err, usage,
+                           "--unit writes a unit's pack (--format xlsx) or notice (--format text)%s",
+                           "");
     return 0;
+}
+
+/* The registry index of the unit --unit names, which must be one of the
+ * ranking tables' (a ranked-level or direct unit); -1 with err filled. */
+static long report_unit(const struct report *rep, const char *code, bdtx_error *err)
+{
+    long u = registry_find(&rep->reg, code);
+    size_t k, i;
+
+    for (k = 0; u >= 0 && k < rep->nrankings; k++)
+        for (i = 0; !rep->rankings[k].module && i < rep->rankings[k].nrows; i++)
+            if (rep->rankings[k].rows[i].unit == u)
+                return u;
+    if (u < 0)
+        error_set(err, BDTX_USAGE, "--unit %s: no unit has this code in school year %s", code,
+                  rep->year->id);
+    else
+        error_set(err, BDTX_USAGE,
+                  "--unit %s: only a ranked-level unit (%s) or a direct unit has a pack", code,
+                  rep->year->ranked_level ? rep->year->ranked_level : "");
+    return -1;
 }
 
 int cmd_report(struct cli *cli, int argc, char **argv, bdtx_error *err)
@@ -675,13 +706,41 @@ int cmd_report(struct cli *cli, int argc, char **argv, bdtx_error *err)
         rc = BDTX_CONFIG;
         goto done;
     }
-    if (report_read_begin(db, &cfg, year, a.day, a.format == REPORT_XLSX, &rep, &rd, err) != 0) {
+    /* A pack reads its own learners (pack_write_one), not the province's. */
+    if (report_read_begin(db, &cfg, year, a.day, a.format == REPORT_XLSX && !a.unit, &rep, &rd,
+                          err) != 0) {
         rc = err->code;
         goto done;
     }
     have_rep = true;
     if (a.format == REPORT_XLSX && compute_trend(db, &rep, err) != 0) {
         rc = err->code;
+        goto done;
+    }
+    if (a.unit) {
+        long u = report_unit(&rep, a.unit, err);
+
+        if (u < 0 || !pack_code_safe(a.unit)) {
+            if (u >= 0)
+                error_set(err, BDTX_USAGE, "--unit %s: this code cannot name a folder", a.unit);
+            rc = err->code;
+            goto done;
+        }
+        if (a.format == REPORT_TEXT) {
+            if (!out) {
+                if (notice_write(&rep, u, stdout) != 0 || fflush(stdout) != 0)
+                    rc = BDTX_IOERR;
+                goto done;
+            }
+            if (pack_save_notice(&rep, u, out, err) != 0)
+                rc = err->code;
+            goto done;
+        }
+        if (pack_write_one(db, &rep, u, out, err) != 0) {
+            rc = err->code;
+            goto done;
+        }
+        log_info("pack of %s written%s%s", a.unit, out ? " to " : "", out ? out : "");
         goto done;
     }
     /* JSON and CSV are for programs and pipes: standard output unless --out.

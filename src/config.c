@@ -484,7 +484,10 @@ static int parse_paths(struct loader *ld, const yaml_node_t *node, struct config
     return 0;
 }
 
-enum { REPORT_LANGUAGE, REPORT_FILE_NAME, REPORT_INCLUDE_PEOPLE, REPORT_HIGHLIGHT, REPORT_NKEYS };
+enum {
+    REPORT_LANGUAGE, REPORT_FILE_NAME, REPORT_INCLUDE_PEOPLE, REPORT_HIGHLIGHT, REPORT_UNITS,
+    REPORT_NKEYS
+};
 
 static int parse_report(struct loader *ld, const yaml_node_t *node, struct config *cfg)
 {
@@ -493,6 +496,7 @@ static int parse_report(struct loader *ld, const yaml_node_t *node, struct confi
         [REPORT_FILE_NAME] = { "file_name", false },
         [REPORT_INCLUDE_PEOPLE] = { "include_people", false },
         [REPORT_HIGHLIGHT] = { "highlight", false },
+        [REPORT_UNITS] = { "units", false },
     };
     static const char *const languages[2] = { "vi", "en" };
     yaml_node_t *v[REPORT_NKEYS];
@@ -507,7 +511,8 @@ static int parse_report(struct loader *ld, const yaml_node_t *node, struct confi
                  &cfg->report.file_name) < 0 ||
         get_bool(ld, v[REPORT_INCLUDE_PEOPLE], "report", "include_people",
                  &cfg->report.include_people) < 0 ||
-        get_count(ld, v[REPORT_HIGHLIGHT], "report", "highlight", 50, &highlight) < 0)
+        get_count(ld, v[REPORT_HIGHLIGHT], "report", "highlight", 50, &highlight) < 0 ||
+        get_bool(ld, v[REPORT_UNITS], "report", "units", &cfg->report.units) < 0)
         return -1;
     /* The workbook goes into reports/<school year>/ and nowhere else. */
     if (cfg->report.file_name && path_name_problem(cfg->report.file_name)) {

@@ -1,10 +1,12 @@
 #include "bdtx/index_html.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bdtx/atomic.h"
 
@@ -190,6 +192,11 @@ static void render(FILE *out, const struct config *cfg, const struct index_entry
             url_path(out, e[i].workbook);
             fputs("\">Bảng tính Excel</a>", out);
         }
+        if (e[i].notice) {
+            fputs("<a class=\"dl\" href=\"", out);
+            url_path(out, e[i].notice);
+            fputs("\">Thông báo</a>", out);
+        }
         if (e[i].json) {
             fputs("<a class=\"dl\" href=\"", out);
             url_path(out, e[i].json);
@@ -221,6 +228,29 @@ static bool same_content(const char *path, const char *text, size_t len)
     return same;
 }
 
+/* Write text to path through a temporary file, unless path already holds
+ * it; *changed says whether it was written. */
+static int write_page(const char *path, const char *text, size_t len, bool *changed,
+                      bdtx_error *err)
+{
+    struct atomic_file f = {0};
+
+    *changed = false;
+    if (same_content(path, text, len))
+        return 0;
+    if (atomic_begin(&f, path, err) != 0)
+        return -1;
+    if (fwrite(text, 1, len, f.fp) != len) {
+        error_set(err, error_code_for_errno(errno), "cannot write %s: %s", path, strerror(errno));
+        atomic_abort(&f);
+        return -1;
+    }
+    if (atomic_commit(&f, err) != 0)
+        return -1;
+    *changed = true;
+    return 0;
+}
+
 int index_html_write(const char *reports_dir, const struct config *cfg,
                      const struct index_entry *entries, size_t n, bool *changed,
                      bdtx_error *err)
@@ -228,7 +258,6 @@ int index_html_write(const char *reports_dir, const struct config *cfg,
     char *text = NULL, *path = NULL;
     size_t len = 0, plen = strlen(reports_dir) + sizeof "/index.html";
     FILE *mem;
-    struct atomic_file f = {0};
     int rc = -1;
 
     *changed = false;
@@ -246,22 +275,147 @@ int index_html_write(const char *reports_dir, const struct config *cfg,
         error_oom(err);
         goto done;
     }
-    if (same_content(path, text, len)) {
-        rc = 0;
-        goto done;
-    }
-    if (atomic_begin(&f, path, err) != 0)
-        goto done;
-    if (fwrite(text, 1, len, f.fp) != len) {
-        error_set(err, error_code_for_errno(errno), "cannot write %s: %s", path, strerror(errno));
-        atomic_abort(&f);
-        goto done;
-    }
-    if (atomic_commit(&f, err) != 0)
-        goto done;
-    *changed = true;
-    rc = 0;
+    rc = write_page(path, text, len, changed, err);
 done:
+    free(text);
+    free(path);
+    return rc;
+}
+
+/* "2020-W47" followed by ext, and nothing else. */
+static bool week_file(const char *name, const char *ext, char week[9])
+{
+    size_t i;
+
+    if (strlen(name) != 8 + strlen(ext) || strcmp(name + 8, ext) != 0)
+        return false;
+    for (i = 0; i < 8; i++) {
+        char c = name[i];
+
+        if (i == 4 ? c != '-' : i == 5 ? c != 'W' : (c < '0' || c > '9'))
+            return false;
+    }
+    memcpy(week, name, 8);
+    week[8] = '\0';
+    return true;
+}
+
+static int cmp_week_desc(const void *a, const void *b)
+{
+    return strcmp((const char *)b, (const char *)a);
+}
+
+static void render_unit(FILE *out, const struct config *cfg, const char *year_id,
+                        const char *code, const char *name, const char (*weeks)[9], size_t n,
+                        const char *dir)
+{
+    size_t i;
+
+    fputs("<!DOCTYPE html>\n<html lang=\"vi\">\n<head>\n<meta charset=\"utf-8\">\n"
+          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+          "<title>Kết quả bồi dưỡng thường xuyên – ", out);
+    html_text(out, name);
+    fprintf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<header>\n<p class=\"org\">",
+            style);
+    html_text(out, cfg->province.department ? cfg->province.department : "");
+    fputs("</p>\n<h1>", out);
+    html_text(out, name);
+    fputs(" (", out);
+    html_text(out, code);
+    fputs(")</h1>\n<p>Kết quả bồi dưỡng thường xuyên hằng tuần của đơn vị, năm học ", out);
+    html_text(out, year_id);
+    fputs("</p>\n</header>\n<main>\n", out);
+    if (n == 0)
+        fputs("<p class=\"empty\">Chưa có báo cáo nào.</p>\n", out);
+    else
+        fputs("<table>\n<thead><tr><th>Tuần</th><th>Tải về</th></tr></thead>\n<tbody>\n", out);
+    for (i = 0; i < n; i++) {
+        char file[16], *path;
+        size_t plen = strlen(dir) + 32;
+
+        fputs("<tr><td data-label=\"Tuần\">Tuần ", out);
+        html_text(out, weeks[i] + 6);
+        fputs(" (", out);
+        html_text(out, weeks[i]);
+        fputs(")</td><td data-label=\"Tải về\">", out);
+        snprintf(file, sizeof file, "%s.xlsx", weeks[i]);
+        fputs("<a class=\"dl\" href=\"", out);
+        url_path(out, file);
+        fputs("\">Bảng tính Excel</a>", out);
+        path = malloc(plen);
+        if (path) {
+            snprintf(path, plen, "%s/%s.txt", dir, weeks[i]);
+            if (access(path, F_OK) == 0) {
+                snprintf(file, sizeof file, "%s.txt", weeks[i]);
+                fputs("<a class=\"dl\" href=\"", out);
+                url_path(out, file);
+                fputs("\">Thông báo</a>", out);
+            }
+            free(path);
+        }
+        fputs("</td></tr>\n", out);
+    }
+    if (n > 0)
+        fputs("</tbody>\n</table>\n", out);
+    fputs("</main>\n</body>\n</html>\n", out);
+}
+
+int index_html_write_unit(const char *unit_dir, const struct config *cfg, const char *year_id,
+                          const char *code, const char *name, bool *changed, bdtx_error *err)
+{
+    DIR *d = NULL;
+    struct dirent *ent;
+    char (*weeks)[9] = NULL, *text = NULL, *path = NULL;
+    size_t n = 0, cap = 0, len = 0, plen = strlen(unit_dir) + sizeof "/index.html";
+    FILE *mem = NULL;
+    int rc = -1;
+
+    *changed = false;
+    d = opendir(unit_dir);
+    if (!d) {
+        error_set(err, BDTX_SOFTWARE, "cannot read folder %s: %s", unit_dir, strerror(errno));
+        return -1;
+    }
+    while ((ent = readdir(d)) != NULL) {
+        char week[9];
+
+        if (!week_file(ent->d_name, ".xlsx", week))
+            continue;
+        if (n == cap) {
+            size_t ncap = cap ? 2 * cap : 64;
+            char (*grown)[9] = realloc(weeks, ncap * sizeof *weeks);
+
+            if (!grown) {
+                error_oom(err);
+                goto done;
+            }
+            weeks = grown;
+            cap = ncap;
+        }
+        memcpy(weeks[n++], week, 9);
+    }
+    if (n > 1)
+        qsort(weeks, n, sizeof *weeks, cmp_week_desc);
+    path = malloc(plen);
+    mem = open_memstream(&text, &len);
+    if (!path || !mem) {
+        error_oom(err);
+        goto done;
+    }
+    snprintf(path, plen, "%s/index.html", unit_dir);
+    render_unit(mem, cfg, year_id, code, name, (const char (*)[9])weeks, n, unit_dir);
+    if (fclose(mem) != 0) {
+        mem = NULL;
+        error_oom(err);
+        goto done;
+    }
+    mem = NULL;
+    rc = write_page(path, text, len, changed, err);
+done:
+    if (mem)
+        fclose(mem);
+    closedir(d);
+    free(weeks);
     free(text);
     free(path);
     return rc;

@@ -74,14 +74,19 @@ static const struct command {
      "                   bdtx.yaml(5))\n",
      "needs a login in the role bdtx_import"},
     {NULL, "report", cmd_report,
-     "report [--week YYYY-Www | --as-of DATE] [--format xlsx|json|csv] [--out PATH]",
-     "write the ranking of a week",
+     "report [--week YYYY-Www | --as-of DATE] [--format xlsx|json|csv|text]\n"
+     "       [--unit CODE] [--out PATH]",
+     "write the ranking of a week, its notice, or a unit's pack",
      "Writes the ranking of a week: by default the week of the newest import, as a\n"
-     "workbook under paths.reports; JSON and CSV go to standard output.\n"
+     "workbook under paths.reports; JSON, CSV and the notice (text) go to\n"
+     "standard output.\n"
      "\n"
      "  --week YYYY-Www   the ISO week (its Sunday is the as-of date)\n"
      "  --as-of DATE      the figures as of DATE (YYYY-MM-DD)\n"
-     "  --format FORMAT   xlsx (default), json or csv\n"
+     "  --format FORMAT   xlsx (default), json, csv, or text: the week's notice\n"
+     "  --unit CODE       the pack of one ranked-level or direct unit: its\n"
+     "                    workbook and notice under paths.reports/<school\n"
+     "                    year>/don-vi/CODE/\n"
      "  --out PATH        write to PATH instead\n",
      "needs a login in the role bdtx_report or bdtx_import"},
     {NULL, "rebuild", cmd_rebuild, "rebuild [--year ID]",

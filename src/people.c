@@ -15,6 +15,7 @@ struct people_cursor {
     struct db *db;             /* a second connection on the report's snapshot,
                                 * or the report's own (shared false) */
     bool shared;
+    bool own_cursor;           /* people_open_unit: closed with the list */
     struct db_result *batch;
     int next_row;
     bool sent;                 /* a FETCH is on its way (shared only) */
@@ -25,15 +26,39 @@ struct people_cursor {
  * (history_sql.h), keeping the pairs not passed: only the final order of
  * the list is sorted. A learner's pairs come one after another (the
  * account decides before the module). */
-static const char people_sql[] =
+#define PEOPLE_SELECT_SQL                                                        \
+    "DECLARE bdtx_people NO SCROLL CURSOR FOR "                                  \
+    HISTORY_IN_FORCE_SQL                                                         \
+    "SELECT lv.unit_code, l.account, coalesce(lv.full_name, ''), coalesce(lv.role, ''),"  \
+    "  pv.module, pv.state "                                                     \
+    "FROM pv JOIN lv USING (learner_id) JOIN learner l ON l.id = pv.learner_id " \
+    "LEFT JOIN unit u ON u.province_code = $1 AND u.school_year = $2 AND u.code = lv.unit_code " \
+    "WHERE pv.state <> 2 "
+#define PEOPLE_ORDER_SQL "ORDER BY u.parent_code, lv.unit_code, 3, l.account, pv.module"
+
+static const char people_sql[] = PEOPLE_SELECT_SQL PEOPLE_ORDER_SQL;
+
+/* One unit's people only (a unit's pack, SPEC section 7): learners whose
+ * school is unit $4 or below it in the stored registry. Every learner's
+ * latest version is read (rule 1 decides the unit on it), but the pairs
+ * only of the unit's learners, each through the primary key, so that a
+ * province's packs do not read its whole history once each. */
+static const char unit_people_sql[] =
     "DECLARE bdtx_people NO SCROLL CURSOR FOR "
-    HISTORY_IN_FORCE_SQL
+    "WITH lv AS (" LEARNERS_IN_FORCE_SQL ") "
     "SELECT lv.unit_code, l.account, coalesce(lv.full_name, ''), coalesce(lv.role, ''),"
     "  pv.module, pv.state "
-    "FROM pv JOIN lv USING (learner_id) JOIN learner l ON l.id = pv.learner_id "
+    "FROM lv JOIN learner l ON l.id = lv.learner_id "
+    "CROSS JOIN LATERAL (SELECT DISTINCT ON (module) module, state FROM progress_version p"
+    "  WHERE p.province_code = $1 AND p.school_year = $2 AND p.learner_id = lv.learner_id"
+    "  AND p.as_of <= $3 ORDER BY module DESC, as_of DESC) pv "
     "LEFT JOIN unit u ON u.province_code = $1 AND u.school_year = $2 AND u.code = lv.unit_code "
     "WHERE pv.state <> 2 "
-    "ORDER BY u.parent_code, lv.unit_code, 3, l.account, pv.module";
+    "AND lv.unit_code IN (WITH RECURSIVE below (code) AS ("
+    "  SELECT code FROM unit WHERE province_code = $1 AND school_year = $2 AND code = $4"
+    "  UNION SELECT c.code FROM unit c JOIN below ON c.parent_code = below.code"
+    "  WHERE c.province_code = $1 AND c.school_year = $2) SELECT code FROM below) "
+    PEOPLE_ORDER_SQL;
 
 static const char fetch_sql[] = "FETCH " PEOPLE_BATCH " FROM bdtx_people";
 
@@ -121,11 +146,44 @@ int people_open(struct db *db, const char *province, const char *year, bdtx_date
     return 0;
 }
 
+int people_open_unit(struct db *db, const char *province, const char *year, bdtx_date as_of,
+                     const char *unit, struct people_cursor **out, struct people_source *src,
+                     bdtx_error *err)
+{
+    char date[11];
+    const char *params[4] = {province, year, date, unit};
+    struct people_cursor *c = calloc(1, sizeof *c);
+
+    *out = NULL;
+    if (!c) {
+        error_oom(err);
+        return -1;
+    }
+    date_format_iso(as_of, date);
+    c->db = db;
+    if (db_exec(db, unit_people_sql, 4, params, err) != 0) {
+        free(c);
+        return -1;
+    }
+    c->own_cursor = true;
+    *out = c;
+    src->next = people_next;
+    src->ctx = c;
+    return 0;
+}
+
 void people_close(struct people_cursor *c)
 {
+    bdtx_error ignored;
+
     if (!c)
         return;
     db_result_free(c->batch);
+    /* The connection reads the next unit's list under the same name. */
+    if (c->own_cursor) {
+        error_clear(&ignored);
+        db_exec(c->db, "CLOSE bdtx_people", 0, NULL, &ignored);
+    }
     /* Closing the second connection ends its read-only transaction, and
      * with it the cursor and any FETCH still on its way; on the report's own
      * connection the cursor ends with the report's transaction. */

@@ -7,6 +7,7 @@
 #include "bdtx/atomic.h"
 #include "bdtx/compute.h"
 #include "bdtx/db.h"
+#include "bdtx/notice.h"
 #include "bdtx/people.h"
 #include "bdtx/report_csv.h"
 #include "bdtx/report_json.h"
@@ -68,6 +69,8 @@ bool report_format_parse(const char *name, enum report_format *out)
         *out = REPORT_JSON;
     else if (strcmp(name, "csv") == 0)
         *out = REPORT_CSV;
+    else if (strcmp(name, "text") == 0)
+        *out = REPORT_TEXT;
     else
         return false;
     return true;
@@ -128,7 +131,7 @@ char *report_default_path(const struct report *rep, enum report_format fmt, bdtx
         }
     }
     if (ok && fmt != REPORT_XLSX) {
-        const char *ext = fmt == REPORT_JSON ? ".json" : ".csv";
+        const char *ext = fmt == REPORT_JSON ? ".json" : fmt == REPORT_CSV ? ".csv" : ".txt";
         char *slash = strrchr(s, '/');
 
         dot = strrchr(s, '.');
@@ -152,7 +155,9 @@ int report_write_stream(const struct report *rep, enum report_format fmt, FILE *
     int rc, e;
 
     errno = 0;
-    rc = fmt == REPORT_CSV ? report_csv_write(rep, out) : report_json_write(rep, out);
+    rc = fmt == REPORT_CSV    ? report_csv_write(rep, out)
+         : fmt == REPORT_TEXT ? notice_write(rep, -1, out)
+                              : report_json_write(rep, out);
     if (rc != 0 || fflush(out) != 0) {
         e = errno ? errno : EIO;
         error_set(err, error_code_for_errno(e), "cannot write the report: %s",
@@ -194,13 +199,20 @@ static int save_xlsx(const struct report *rep, struct atomic_file *f,
                      const struct people_source *people, bdtx_error *err)
 {
     struct report_xlsx_options opt = {0};
+    char *notice = notice_text(rep, -1, err);
+    int rc;
 
+    if (!notice)
+        return -1;
     /* libxlsxwriter writes the file itself, by name. */
     fclose(f->fp);
     f->fp = NULL;
     if (rep->cfg->report.include_people)
         opt.people = people;
-    return report_xlsx_write(rep, f->tmp, &opt, err);
+    opt.notice = notice;
+    rc = report_xlsx_write(rep, f->tmp, &opt, err);
+    free(notice);
+    return rc;
 }
 
 int report_save(const struct report *rep, enum report_format fmt, const char *path,

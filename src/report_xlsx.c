@@ -283,6 +283,7 @@ enum mark { MARK_NONE, MARK_TOP, MARK_BOTTOM, MARK_TOTAL, MARK_NMARKS };
 struct xw {
     const struct report *rep;
     const struct labels *l;
+    const char *unit_name;               /* a unit's pack, else NULL */
     lxw_workbook *wb;
     uint32_t max_rows;
     lxw_error failed;                    /* the first libxlsxwriter error */
@@ -842,6 +843,8 @@ static void ranking_sheets(struct xw *x)
         return;
     week_range(rep, from, to);
     snprintf(title, sizeof title, x->l->title, rep->year->id, rep->week, from, to);
+    if (x->unit_name)
+        snprintf(title + strlen(title), sizeof title - strlen(title), " – %s", x->unit_name);
     ranking_sheet(x, x->l->sheet_ranking, title, &rep->rankings[0], &rep->rankings[1],
                   &rep->total, rep->total_group, rep->total_has_delta, rep->total_delta_pp);
     for (m = 0; m < rep->year->nmodules && 2 * m + 3 < rep->nrankings; m++) {
@@ -1485,6 +1488,48 @@ static lxw_row_t data_warnings(struct xw *x, lxw_worksheet *ws, lxw_row_t r)
 }
 
 /* Dữ liệu: what the figures were computed from, and what to look at. */
+/* Thông báo: the week's notice (notice.h), one line a row, numbered, so
+ * that the sheet prints and filters as the others do. */
+static void notice_sheet(struct xw *x, const char *notice)
+{
+    static const char *const vi[4] = {"Thông báo", "THÔNG BÁO", "STT", "Nội dung"};
+    static const char *const en[4] = {"Notice", "NOTICE", "No.", "Text"};
+    const char *const *l = x->l == &labels_en ? en : vi;
+    lxw_worksheet *ws;
+    lxw_format *text = cell_format(x, CK_TEXT, -1, MARK_NONE);
+    lxw_format *center = cell_format(x, CK_CENTER, -1, MARK_NONE);
+    lxw_row_t r = 3;
+    const char *p = notice, *nl;
+    long n = 0;
+    char line[2048];
+
+    if (!notice || !(ws = add_sheet(x, l[0])))
+        return;
+    check(x, worksheet_set_column(ws, 0, 0, 7, NULL), "a column width");
+    check(x, worksheet_set_column(ws, 1, 1, 150, NULL), "a column width");
+    simple_title(x, ws, l[1], 1);
+    page_setup(x, ws, 2, 2);
+    put_text(x, ws, 2, 0, l[2], x->header);
+    put_text(x, ws, 2, 1, l[3], x->header);
+    for (; *p; p = *nl ? nl + 1 : nl) {
+        size_t len;
+
+        nl = strchr(p, '\n');
+        if (!nl)
+            nl = p + strlen(p);
+        len = (size_t)(nl - p);
+        if (len == 0)
+            continue;
+        if (len >= sizeof line)
+            len = sizeof line - 1;
+        memcpy(line, p, len);
+        line[len] = '\0';
+        put_number(x, ws, r, 0, (double)++n, center);
+        put_text(x, ws, r++, 1, line, text);
+    }
+    check(x, worksheet_autofilter(ws, 2, 0, r > 3 ? r - 1 : 2, 1), "an autofilter");
+}
+
 static void data_sheet(struct xw *x)
 {
     const struct report *rep = x->rep;
@@ -1589,6 +1634,7 @@ int report_xlsx_write(const struct report *rep, const char *path,
     en = rep->cfg->report.language && strcmp(rep->cfg->report.language, "en") == 0;
     x->rep = rep;
     x->l = en ? &labels_en : &labels_vi;
+    x->unit_name = opt ? opt->unit_name : NULL;
     x->max_rows = opt && opt->max_sheet_rows ? opt->max_sheet_rows : REPORT_XLSX_MAX_ROWS;
     if (x->max_rows > REPORT_XLSX_MAX_ROWS)
         x->max_rows = REPORT_XLSX_MAX_ROWS;
@@ -1627,6 +1673,7 @@ int report_xlsx_write(const struct report *rep, const char *path,
         }
         trend_sheet(x);
         progress_sheet(x);
+        notice_sheet(x, opt ? opt->notice : NULL);
         data_sheet(x);
     }
     /* workbook_close frees the workbook even when it fails. Its own lines

@@ -7,6 +7,7 @@
  * imports; files appear whole or not at all. */
 #include "bdtx/run.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -28,6 +29,7 @@
 #include "bdtx/migrate.h"
 #include "bdtx/path.h"
 #include "bdtx/progress.h"
+#include "bdtx/pack.h"
 #include "bdtx/rebuild.h"
 #include "bdtx/report.h"
 #include "bdtx/run_advice.h"
@@ -655,6 +657,25 @@ done:
     return rc;
 }
 
+/* Every unit's pack of the week (report.units), in the report's snapshot. */
+static int write_packs(struct run_ctx *c, const struct report *rep, bdtx_error *err)
+{
+    long *units = NULL;
+    size_t n = 0;
+    int rc;
+
+    if (!c->cfg.report.units)
+        return 0;
+    if (pack_units(rep, &units, &n, err) != 0)
+        return -1;
+    rc = pack_write(c->db, rep, units, n, 0, err);
+    if (rc == 0)
+        log_info("%zu unit packs of %04d-W%02d written under %s/%s/" PACK_FOLDER, n,
+                 rep->iso_year, rep->week, c->cfg.paths.reports, rep->year->id);
+    free(units);
+    return rc;
+}
+
 /* The week's report, written in one call: the workbook and the JSON of
  * SPEC section 6 under reports/<school year>/ (each renamed into place when
  * complete), then its row in report_file. */
@@ -664,7 +685,7 @@ static int write_week(struct run_ctx *c, const struct stale_week *sw, bdtx_error
     struct report_read rd;
     char week[16], day[11], newest[24], assigned[24], passed[24], counts[256];
     char learners[24], completed[24];
-    char *json = NULL, *xlsx = NULL;
+    char *json = NULL, *xlsx = NULL, *text = NULL;
     size_t prefix = strlen(c->cfg.paths.reports) + 1;
     const char *params[13];
     bool same = false;
@@ -678,11 +699,18 @@ static int write_week(struct run_ctx *c, const struct stale_week *sw, bdtx_error
     }
     xlsx = report_default_path(&rep, REPORT_XLSX, err);
     json = xlsx ? report_default_path(&rep, REPORT_JSON, err) : NULL;
-    if (!json || same_figures(&rep, json, xlsx, &same, err) != 0)
+    text = json ? report_default_path(&rep, REPORT_TEXT, err) : NULL;
+    if (!text || same_figures(&rep, json, xlsx, &same, err) != 0)
         goto done;
+    /* A week whose figures did not change keeps its files, its notice and
+     * its packs among them, once they are all there. */
+    if (same && access(text, F_OK) != 0)
+        same = false;
     if (!same && (compute_trend(c->db, &rep, err) != 0 ||
                   report_save(&rep, REPORT_XLSX, xlsx, report_read_people(&rd), err) != 0 ||
-                  report_save(&rep, REPORT_JSON, json, NULL, err) != 0))
+                  report_save(&rep, REPORT_JSON, json, NULL, err) != 0 ||
+                  report_save(&rep, REPORT_TEXT, text, NULL, err) != 0 ||
+                  write_packs(c, &rep, err) != 0))
         goto done;
     report_read_end(&rd);   /* report_file is written below, outside the read */
     date_format_iso(sw->sunday, day);
@@ -737,6 +765,7 @@ done:
     report_release(&rep);
     free(json);
     free(xlsx);
+    free(text);
     return rc;
 }
 
@@ -859,11 +888,61 @@ static int write_reports(struct run_ctx *c, bdtx_error *err)
     return rc;
 }
 
+/* Each unit's page (reports/<school year>/don-vi/<code>/index.html) over
+ * the packs in its folder, for every unit of the registry that has one. */
+static int write_unit_pages(struct run_ctx *c, bdtx_error *err)
+{
+    size_t y;
+    int i, pages = 0;
+
+    if (!c->cfg.report.units)
+        return 0;
+    for (y = 0; y < c->cfg.nyears; y++) {
+        const char *params[2] = {c->cfg.province.code, c->cfg.years[y].id};
+        struct db_result *r = NULL;
+
+        if (db_query(c->db, "SELECT code, name FROM unit WHERE province_code = $1 "
+                            "AND school_year = $2 ORDER BY code", 2, params, &r, err) != 0)
+            return -1;
+        for (i = 0; i < db_rows(r); i++) {
+            const char *code = db_value(r, i, 0);
+            char *dir;
+            bool changed = false;
+            int rc;
+
+            if (!pack_code_safe(code))
+                continue;
+            dir = malloc(strlen(c->cfg.paths.reports) + strlen(params[1]) + strlen(code) + 16);
+            if (!dir) {
+                db_result_free(r);
+                error_oom(err);
+                return -1;
+            }
+            sprintf(dir, "%s/%s/" PACK_FOLDER "/%s", c->cfg.paths.reports, params[1], code);
+            rc = access(dir, F_OK) == 0
+                     ? index_html_write_unit(dir, &c->cfg, params[1], code, db_value(r, i, 1),
+                                             &changed, err)
+                     : 0;
+            free(dir);
+            if (rc != 0) {
+                db_result_free(r);
+                return -1;
+            }
+            pages += changed;
+        }
+        db_result_free(r);
+    }
+    if (pages > 0)
+        log_info("%d unit page%s written", pages, pages == 1 ? "" : "s");
+    return 0;
+}
+
 static int write_index(struct run_ctx *c, bdtx_error *err)
 {
     const char *params[1] = {c->cfg.province.code};
     struct db_result *r = NULL;
     struct index_entry *entries = NULL;
+    char **notices = NULL;
     bool changed = false;
     int i, n, rc = -1;
 
@@ -874,7 +953,8 @@ static int write_index(struct run_ctx *c, bdtx_error *err)
         return -1;
     n = db_rows(r);
     entries = calloc(n > 0 ? (size_t)n : 1, sizeof *entries);
-    if (!entries) {
+    notices = calloc(n > 0 ? (size_t)n : 1, sizeof *notices);
+    if (!entries || !notices) {
         error_oom(err);
         goto done;
     }
@@ -889,6 +969,20 @@ static int write_index(struct run_ctx *c, bdtx_error *err)
             e->workbook = db_value(r, i, 3);
         if (!db_null(r, i, 4) && exists_under(c->cfg.paths.reports, db_value(r, i, 4)))
             e->json = db_value(r, i, 4);
+        /* The notice has the JSON's name ending in .txt (report_default_path). */
+        if (!db_null(r, i, 4) && path_ends_with(db_value(r, i, 4), ".json")) {
+            size_t len = strlen(db_value(r, i, 4)) - 5;
+
+            notices[i] = malloc(len + 5);
+            if (!notices[i]) {
+                error_oom(err);
+                goto done;
+            }
+            memcpy(notices[i], db_value(r, i, 4), len);
+            memcpy(notices[i] + len, ".txt", 5);
+            if (exists_under(c->cfg.paths.reports, notices[i]))
+                e->notice = notices[i];
+        }
         e->assigned = strtoll(db_value(r, i, 5), NULL, 10);
         e->passed = strtoll(db_value(r, i, 6), NULL, 10);
         e->group = db_null(r, i, 7) ? NULL : db_value(r, i, 7);
@@ -904,8 +998,13 @@ static int write_index(struct run_ctx *c, bdtx_error *err)
     if (changed)
         log_info("download page written to %s/index.html (%d report%s)", c->cfg.paths.reports,
                  n, n == 1 ? "" : "s");
+    if (write_unit_pages(c, err) != 0)
+        goto done;
     rc = 0;
 done:
+    for (i = 0; notices && i < n; i++)
+        free(notices[i]);
+    free(notices);
     free(entries);
     db_result_free(r);
     return rc;
@@ -914,6 +1013,42 @@ done:
 /* A report or page temporary older than this was left by a killed process:
  * even a national workbook is written in minutes. */
 #define STALE_TEMPORARY_SECONDS (6L * 60 * 60)
+
+/* Remove the hidden temporaries of killed writers in every unit's folder
+ * under year_dir/don-vi. */
+static int sweep_packs(const char *year_dir, int *total, bdtx_error *err)
+{
+    char *top = join3(year_dir, PACK_FOLDER, "");
+    DIR *d;
+    struct dirent *ent;
+    int rc = 0, removed;
+
+    if (!top) {
+        error_oom(err);
+        return -1;
+    }
+    d = opendir(top);
+    while (d && rc == 0 && (ent = readdir(d)) != NULL) {
+        char *dir;
+
+        if (!pack_code_safe(ent->d_name))
+            continue;
+        dir = join3(top, ent->d_name, "");
+        if (!dir) {
+            error_oom(err);
+            rc = -1;
+            break;
+        }
+        rc = atomic_sweep(dir, STALE_TEMPORARY_SECONDS, &removed, err);
+        if (rc == 0)
+            *total += removed;
+        free(dir);
+    }
+    if (d)
+        closedir(d);
+    free(top);
+    return rc;
+}
 
 /* Remove the hidden temporaries of killed writers under top and under
  * top/<school year> for every school year; *total counts them. */
@@ -932,7 +1067,8 @@ static int sweep_tree(struct run_ctx *c, const char *top, int *total, bdtx_error
             error_oom(err);
             return -1;
         }
-        if (atomic_sweep(dir, STALE_TEMPORARY_SECONDS, &removed, err) != 0) {
+        if (atomic_sweep(dir, STALE_TEMPORARY_SECONDS, &removed, err) != 0 ||
+            sweep_packs(dir, total, err) != 0) {
             free(dir);
             return -1;
         }

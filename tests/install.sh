@@ -15,7 +15,8 @@ root=$stage$prefix
 for f in bin/bdtx share/man/man1/bdtx.1 share/man/man5/bdtx.yaml.5 \
          lib/systemd/system/bdtx.service lib/systemd/system/bdtx.timer \
          share/doc/bdtx/examples/bdtx.yaml share/doc/bdtx/examples/bdtx.cron \
-         share/doc/bdtx/examples/nginx-bdtx.conf share/doc/bdtx/examples/db-users; do
+         share/doc/bdtx/examples/nginx-bdtx.conf share/doc/bdtx/examples/db-users \
+         share/doc/bdtx/examples/unit-logins; do
     [ -s "$root/$f" ] || failure "not installed: $prefix/$f"
 done
 [ -x "$root/bin/bdtx" ] && [ -x "$root/share/doc/bdtx/examples/db-users" ] || failure "not executable"

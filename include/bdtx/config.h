@@ -90,6 +90,7 @@ struct config {
         char *file_name;           /* "bdtx-{province}-{week}.xlsx" */
         bool include_people;
         int highlight;
+        bool units;                /* a pack per ranked-level and direct unit (pack.h) */
     } report;
     struct config_alias *aliases;
     size_t naliases;

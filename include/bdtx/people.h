@@ -38,6 +38,13 @@ struct people_cursor;
  * in the same transaction, when the writer asks for it, with a warning. */
 int people_open(struct db *db, const char *province, const char *year, bdtx_date as_of,
                 struct people_cursor **out, struct people_source *src, bdtx_error *err);
+/* The same list for one unit: the learners whose school is unit or below
+ * it, and nobody else (a unit's pack). Read on db itself, which must be in
+ * a transaction (a worker's db_connect_shared connection); people_close
+ * closes the cursor, so that db can read the next unit's. */
+int people_open_unit(struct db *db, const char *province, const char *year, bdtx_date as_of,
+                     const char *unit, struct people_cursor **out, struct people_source *src,
+                     bdtx_error *err);
 void people_close(struct people_cursor *c);
 
 #endif

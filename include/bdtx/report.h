@@ -219,14 +219,14 @@ static inline const struct figures *trend_at(const struct trend *t, size_t w, si
 /* Free what rep holds and empty it (safe on an emptied report). */
 void report_release(struct report *rep);
 
-enum report_format { REPORT_XLSX, REPORT_JSON, REPORT_CSV };
+enum report_format { REPORT_XLSX, REPORT_JSON, REPORT_CSV, REPORT_TEXT };
 
-/* "xlsx", "json" or "csv". */
+/* "xlsx", "json", "csv" or "text" (the notice, notice.h). */
 bool report_format_parse(const char *name, enum report_format *out);
 /* paths.reports/<school year>/<report.file_name>, with {province} (the
  * province code), {week} (2020-W47), {year} (the school year) and {as_of}
- * (2020-11-22) replaced; for json and csv the extension becomes .json or
- * .csv. malloc'd; NULL with err filled when memory runs out. */
+ * (2020-11-22) replaced; for json, csv and text the extension becomes
+ * .json, .csv or .txt. malloc'd; NULL with err filled when memory runs out. */
 char *report_default_path(const struct report *rep, enum report_format fmt, bdtx_error *err);
 /* Write rep to out as fmt, except xlsx (a workbook needs a file). */
 int report_write_stream(const struct report *rep, enum report_format fmt, FILE *out,

@@ -23,6 +23,12 @@ struct report_xlsx_options {
     uint32_t max_sheet_rows;
     /* Folder for libxlsxwriter's temporary files; NULL: the system's. */
     const char *tmpdir;
+    /* A unit's pack (pack.h): its name follows the title of the ranking
+     * sheets; NULL for the province's workbook. */
+    const char *unit_name;
+    /* The week's notice (notice.h), one line a row on the sheet Thông
+     * báo; NULL: no such sheet. */
+    const char *notice;
 };
 
 /* Write the workbook of rep to path (replacing it). The workbook is written

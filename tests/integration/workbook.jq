@@ -71,10 +71,12 @@ def ranking_check:
       (
         # The province total row: for the overall sheet the report's own
         # total; for a module, the sum of its units (the fixture's province
-        # has no learner outside them).
+        # has no learner outside them), or the totals a unit's view of the
+        # report carries (packs.sh).
         ([$sheet[] | select(cell(1) == $report.province.code and (cell(2) | startswith("Toàn tỉnh")))]
          | first) as $tot
         | (if $scope == "overall" then $report.province_total
+           elif $report.module_totals then $report.module_totals[$scope]
            else ([$rk[].rows[]] | {assigned: (map(.assigned) | add), passed: (map(.passed) | add)}
                  | . + {rate: rate(.passed; .assigned)}) end) as $want
         | if $tot == null then "\($scope): no province total row"

@@ -22,7 +22,7 @@ cd "$work"
 fixture_config "$work/bdtx.yaml"
 "$bdtx" "${conf[@]}" --quiet db migrate
 
-sheets_vi='["Xếp hạng","Mô đun M1","Mô đun M2","Trường","TEMIS","Chưa hoàn thành","Xu hướng","Dữ liệu"]'
+sheets_vi='["Xếp hạng","Mô đun M1","Mô đun M2","Trường","TEMIS","Chưa hoàn thành","Xu hướng","Thông báo","Dữ liệu"]'
 
 # check XLSX JSON WEEKS: every sheet of the workbook against the JSON report.
 check_workbook() {
@@ -111,7 +111,7 @@ sed -e 's/language: vi/language: en/' -e "s|units: units.csv|units: $fixture/uni
     "$fixture/bdtx.yaml" >"$work/en.yaml"
 "$bdtx" --config "$work/en.yaml" --quiet report --week "$week" --out "$work/en.xlsx"
 got=$("$dump" "$work/en.xlsx" | jq -R . | jq -s -c .)
-want='["Ranking","Module M1","Module M2","Schools","TEMIS","Not passed","Trend","Data"]'
+want='["Ranking","Module M1","Module M2","Schools","TEMIS","Not passed","Trend","Notice","Data"]'
 if [ "$got" != "$want" ]; then
     failure "language en: sheets $got, expected $want"
 fi
@@ -145,7 +145,7 @@ for delay in 0 0.005 0.01 0.02 0.03 0.05 0.08 0.12 0.2 0.3; do
     wait "$pid" 2>/dev/null || true
     rounds=$((rounds + 1))
     if [ -e "$work/kill/week.xlsx" ]; then
-        if [ "$("$dump" "$work/kill/week.xlsx" 2>/dev/null | wc -l)" != 8 ]; then
+        if [ "$("$dump" "$work/kill/week.xlsx" 2>/dev/null | wc -l)" != 9 ]; then
             failure "killed ${delay}s into writing: week.xlsx is there but not a whole workbook"
         fi
     else
@@ -228,7 +228,7 @@ if command -v soffice >/dev/null && command -v pdfinfo >/dev/null; then
         all=$(pdftotext "$work/pdf/week.pdf" -)
         for title in "KẾT QUẢ BỒI DƯỠNG THƯỜNG XUYÊN" "MÔ ĐUN M1" "MÔ ĐUN M2" "KẾT QUẢ THEO TRƯỜNG" \
                      "ĐÁNH GIÁ CHUẨN TRÊN TEMIS" "DANH SÁCH CHƯA HOÀN THÀNH" \
-                     "TỶ LỆ HOÀN THÀNH CHUNG THEO TUẦN" "DỮ LIỆU VÀ CẢNH BÁO"; do
+                     "TỶ LỆ HOÀN THÀNH CHUNG THEO TUẦN" "THÔNG BÁO KẾT QUẢ" "DỮ LIỆU VÀ CẢNH BÁO"; do
             grep -qF "$title" <<<"$all" || failure "the PDF does not show \"$title\""
         done
     fi

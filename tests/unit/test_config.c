@@ -127,6 +127,7 @@ static void test_fixture(void **state)
     assert_string_equal(cfg.report.language, "vi");
     assert_string_equal(cfg.report.file_name, "bdtx-{province}-{week}.xlsx");
     assert_true(cfg.report.include_people);
+    assert_false(cfg.report.units);
     assert_int_equal(cfg.report.highlight, 3);
     assert_int_equal(cfg.naliases, 0);
     assert_int_equal(cfg.status_passed.count, 0);
@@ -314,7 +315,7 @@ static void test_defaults(void **state)
                  "  - { id: 2020-2021, start: 2020-09-01, end: 2021-08-31, ranked_level: P,\n"
                  "      units: units.csv, modules: [{ code: M1, name: N }],\n"
                  "      groups: [{ name: C, min_percent: 0 }] }\n"
-                 "report: { include_people: Yes }\n"
+                 "report: { include_people: Yes, units: true }\n"
                  "sources: { aliases: { account: } }\n");
     load_ok(scratch_config, &cfg);
     assert_string_equal(cfg.province.authority, "");
@@ -326,6 +327,7 @@ static void test_defaults(void **state)
     assert_string_equal(cfg.report.language, "vi");
     assert_string_equal(cfg.report.file_name, "bdtx-{province}-{week}.xlsx");
     assert_true(cfg.report.include_people);
+    assert_true(cfg.report.units);
     assert_int_equal(cfg.report.highlight, 3);
     assert_int_equal(cfg.years[0].temis_metric, TEMIS_SELF_ASSESSED);
     assert_false(cfg.years[0].rank_by_learners);

@@ -214,7 +214,7 @@ static void test_people_continue(void **state)
     struct fake *f = *state;
     struct gen g = {&f->rep, 25, 0, 0, "", "", 0};
     struct people_source src = {gen_next, &g};
-    struct report_xlsx_options opt = {&src, 10, NULL};
+    struct report_xlsx_options opt = {.people = &src, .max_sheet_rows = 10};
     char *path = temp_file("", ""), names[512];
     bdtx_error err;
 
@@ -235,7 +235,7 @@ static void test_people_one_sheet(void **state)
     struct fake *f = *state;
     struct gen g = {&f->rep, 300, 0, 0, "", "", 0};
     struct people_source src = {gen_next, &g};
-    struct report_xlsx_options opt = {&src, 0, NULL};
+    struct report_xlsx_options opt = {.people = &src, .max_sheet_rows = 0};
     char *path = temp_file("", "");
     bdtx_error err;
 
@@ -286,7 +286,7 @@ static void test_english(void **state)
     struct fake *f = *state;
     struct gen g = {&f->rep, 7, 0, 0, "", "", 0};
     struct people_source src = {gen_next, &g};
-    struct report_xlsx_options opt = {&src, 8, NULL};
+    struct report_xlsx_options opt = {.people = &src, .max_sheet_rows = 8};
     char *path = temp_file("", ""), names[512], *saved = f->cfg.report.language;
     bdtx_error err;
 

@@ -1,0 +1,423 @@
+#include "bdtx/pack.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bdtx/atomic.h"
+#include "bdtx/db.h"
+#include "bdtx/log.h"
+#include "bdtx/notice.h"
+#include "bdtx/people.h"
+#include "bdtx/report_xlsx.h"
+
+bool pack_code_safe(const char *code)
+{
+    size_t n = 0;
+
+    for (; code[n]; n++) {
+        char c = code[n];
+
+        if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+              c == '-' || c == '_'))
+            return false;
+    }
+    return n >= 1 && n <= 64;
+}
+
+char *pack_path(const struct report *rep, const char *code, const char *ext, bdtx_error *err)
+{
+    const char *dir = rep->cfg->paths.reports ? rep->cfg->paths.reports : "reports";
+    size_t cap = strlen(dir) + strlen(rep->year->id) + strlen(code) + 64;
+    char *s = malloc(cap);
+
+    if (!s) {
+        error_oom(err);
+        return NULL;
+    }
+    if (ext)
+        snprintf(s, cap, "%s/%s/" PACK_FOLDER "/%s/%04d-W%02d%s", dir, rep->year->id, code,
+                 rep->iso_year, rep->week, ext);
+    else
+        snprintf(s, cap, "%s/%s/" PACK_FOLDER "/%s", dir, rep->year->id, code);
+    return s;
+}
+
+int pack_units(const struct report *rep, long **out, size_t *n, bdtx_error *err)
+{
+    size_t k, i, total = 0;
+    long *units;
+
+    *out = NULL;
+    *n = 0;
+    for (k = 0; k < rep->nrankings; k++)
+        if (!rep->rankings[k].module)
+            total += rep->rankings[k].nrows;
+    if (total == 0)
+        return 0;
+    units = malloc(total * sizeof *units);
+    if (!units) {
+        error_oom(err);
+        return -1;
+    }
+    for (k = 0; k < rep->nrankings; k++) {
+        if (rep->rankings[k].module)
+            continue;
+        for (i = 0; i < rep->rankings[k].nrows; i++) {
+            long u = rep->rankings[k].rows[i].unit;
+            const char *code = rep->reg.units[u].code;
+
+            if (!pack_code_safe(code)) {
+                log_warning("unit code '%s' cannot name a folder (letters, digits, '-' and '_' "
+                            "only): no pack for it",
+                            code);
+                continue;
+            }
+            units[(*n)++] = u;
+        }
+    }
+    *out = units;
+    return 0;
+}
+
+bool pack_unit_within(const struct registry *reg, long unit, long ancestor)
+{
+    size_t steps = 0;
+
+    /* The registry has no cycles (config_load checks it); the bound keeps a
+     * damaged one from looping. */
+    while (unit >= 0 && steps++ <= reg->count) {
+        if (unit == ancestor)
+            return true;
+        unit = reg->units[unit].parent;
+    }
+    return false;
+}
+
+/* The warnings that speak of the unit's own figures; those about the
+ * province's imports and registry stay in the province's workbook. */
+static bool warning_for_unit(enum report_warning_kind kind)
+{
+    return kind == WARN_NO_IMPORT_THIS_WEEK || kind == WARN_NO_PREVIOUS_WEEK;
+}
+
+int pack_view(const struct report *rep, long unit, struct report *view, bdtx_error *err)
+{
+    size_t k, i, w, t;
+
+    memset(view, 0, sizeof *view);
+    view->cfg = rep->cfg;
+    view->year = rep->year;
+    view->as_of = rep->as_of;
+    view->iso_year = rep->iso_year;
+    view->week = rep->week;
+    view->reg = rep->reg;
+    view->total = rep->total;
+    view->total_group = rep->total_group;
+    view->total_has_delta = rep->total_has_delta;
+    view->total_delta_pp = rep->total_delta_pp;
+    view->module_totals = rep->module_totals;
+    view->imports = rep->imports;
+    view->nimports = rep->nimports;
+    view->generated_at = rep->generated_at;
+    view->people_now = rep->people_now;
+    view->people_prev = rep->people_prev;
+    view->pace_weeks = rep->pace_weeks;
+    view->pace_base = rep->pace_base;
+    for (w = 0; w < rep->nwarnings; w++)
+        if (warning_for_unit(rep->warnings[w].kind))
+            view->warnings[view->nwarnings++] = rep->warnings[w];
+
+    view->rankings = calloc(rep->nrankings ? rep->nrankings : 1, sizeof *view->rankings);
+    view->schools = calloc(rep->nschools ? rep->nschools : 1, sizeof *view->schools);
+    view->temis = calloc(rep->ntemis ? rep->ntemis : 1, sizeof *view->temis);
+    view->progress = calloc(rep->nprogress ? rep->nprogress : 1, sizeof *view->progress);
+    if (!view->rankings || !view->schools || !view->temis || !view->progress)
+        goto oom;
+    for (i = 0; i < rep->nprogress; i++)
+        if (rep->progress[i].unit == unit)
+            view->progress[view->nprogress++] = rep->progress[i];
+    view->nrankings = rep->nrankings;
+    for (k = 0; k < rep->nrankings; k++) {
+        const struct ranking *from = &rep->rankings[k];
+        struct ranking *to = &view->rankings[k];
+
+        *to = *from;
+        to->rows = NULL;
+        to->nrows = 0;
+        for (i = 0; i < from->nrows; i++) {
+            if (from->rows[i].unit != unit)
+                continue;
+            to->rows = malloc(sizeof *to->rows);
+            if (!to->rows)
+                goto oom;
+            to->rows[0] = from->rows[i];
+            to->nrows = 1;
+            /* Dữ liệu counts the unit's own learners and pairs. */
+            if (!from->module) {
+                view->learners = from->rows[i].f.learners;
+                view->learner_modules = from->rows[i].f.assigned;
+            }
+            break;
+        }
+    }
+    for (i = 0; i < rep->nschools; i++)
+        if (pack_unit_within(&rep->reg, rep->schools[i].unit, unit))
+            view->schools[view->nschools++] = rep->schools[i];
+    for (i = 0; i < rep->ntemis; i++)
+        if (pack_unit_within(&rep->reg, rep->temis[i].unit, unit))
+            view->temis[view->ntemis++] = rep->temis[i];
+
+    /* The trend: the unit's column beside the province's. */
+    view->trend.nweeks = rep->trend.nweeks;
+    view->trend.days = rep->trend.days;
+    view->trend.province = rep->trend.province;
+    for (t = 0; t < rep->trend.nunits; t++)
+        if (rep->trend.units[t] == unit)
+            break;
+    if (t < rep->trend.nunits && rep->trend.nweeks > 0) {
+        view->trend.units = malloc(sizeof *view->trend.units);
+        view->trend.cells = malloc(rep->trend.nweeks * sizeof *view->trend.cells);
+        if (!view->trend.units || !view->trend.cells)
+            goto oom;
+        view->trend.units[0] = unit;
+        view->trend.nunits = 1;
+        for (w = 0; w < rep->trend.nweeks; w++)
+            view->trend.cells[w] = *trend_at(&rep->trend, w, t);
+    }
+    return 0;
+oom:
+    pack_view_release(view);
+    error_oom(err);
+    return -1;
+}
+
+void pack_view_release(struct report *view)
+{
+    size_t k;
+
+    for (k = 0; view->rankings && k < view->nrankings; k++)
+        free(view->rankings[k].rows);
+    free(view->rankings);
+    free(view->schools);
+    free(view->temis);
+    free(view->progress);
+    free(view->trend.units);
+    free(view->trend.cells);
+    memset(view, 0, sizeof *view);
+}
+
+int pack_save_notice(const struct report *rep, long unit, const char *path, bdtx_error *err)
+{
+    struct atomic_file f;
+
+    if (atomic_begin(&f, path, err) != 0)
+        return -1;
+    if (notice_write(rep, unit, f.fp) != 0 || fflush(f.fp) != 0) {
+        error_set(err, BDTX_SOFTWARE, "cannot write the notice");
+        error_place(err, path, 0, NULL);
+        atomic_abort(&f);
+        return -1;
+    }
+    return atomic_commit(&f, err);
+}
+
+/* The unit's notice beside its pack (<week>.txt). */
+static int write_notice(const struct report *rep, long unit, bdtx_error *err)
+{
+    char *path = pack_path(rep, rep->reg.units[unit].code, ".txt", err);
+    int rc = path ? pack_save_notice(rep, unit, path, err) : -1;
+
+    free(path);
+    return rc;
+}
+
+int pack_write_one(struct db *db, const struct report *rep, long unit, const char *out,
+                   bdtx_error *err)
+{
+    const struct unit *u = &rep->reg.units[unit];
+    struct report view;
+    struct report_xlsx_options opt = {0};
+    struct atomic_file f = {0};
+    struct people_cursor *cursor = NULL;
+    struct people_source src;
+    char *path = NULL, *notice = NULL;
+    int rc = -1;
+
+    if (pack_view(rep, unit, &view, err) != 0)
+        return -1;
+    /* The notice reads the whole report: the unit's rank among the others. */
+    notice = notice_text(rep, unit, err);
+    if (!notice)
+        goto done;
+    path = out ? strdup(out) : pack_path(rep, u->code, ".xlsx", err);
+    if (!path && out)
+        error_oom(err);
+    if (!path || atomic_begin(&f, path, err) != 0)
+        goto done;
+    /* libxlsxwriter writes the file itself, by name. */
+    fclose(f.fp);
+    f.fp = NULL;
+    opt.unit_name = u->name;
+    opt.notice = notice;
+    if (rep->cfg->report.include_people && db) {
+        if (people_open_unit(db, rep->cfg->province.code, rep->year->id, rep->as_of, u->code,
+                             &cursor, &src, err) != 0)
+            goto fail;
+        opt.people = &src;
+    }
+    if (report_xlsx_write(&view, f.tmp, &opt, err) != 0)
+        goto fail;
+    people_close(cursor);
+    cursor = NULL;
+    if (atomic_commit(&f, err) != 0)
+        goto done;
+    rc = 0;
+    goto done;
+fail:
+    if (err->file[0] == '\0')
+        error_place(err, path, 0, NULL);
+    atomic_abort(&f);
+done:
+    people_close(cursor);
+    free(notice);
+    free(path);
+    pack_view_release(&view);
+    return rc;
+}
+
+struct pack_pool {
+    const struct report *rep;
+    const long *units;
+    size_t n, next;
+    pthread_mutex_t mu;
+    bool failed;
+    bdtx_error err;            /* the first failure */
+};
+
+struct pack_worker {
+    struct pack_pool *pool;
+    struct db *db;             /* its own connection, or the report's, or NULL */
+    bool own_db;
+    pthread_t thread;
+    bool started;
+};
+
+/* The next unit to write, or -1 when none is left or a worker failed. */
+static long pool_claim(struct pack_pool *p)
+{
+    long u = -1;
+
+    pthread_mutex_lock(&p->mu);
+    if (!p->failed && p->next < p->n)
+        u = p->units[p->next++];
+    pthread_mutex_unlock(&p->mu);
+    return u;
+}
+
+static void *worker_run(void *arg)
+{
+    struct pack_worker *w = arg;
+    struct pack_pool *p = w->pool;
+    bdtx_error err;
+    long u;
+
+    error_clear(&err);
+    while ((u = pool_claim(p)) >= 0) {
+        if (pack_write_one(w->db, p->rep, u, NULL, &err) != 0 ||
+            write_notice(p->rep, u, &err) != 0) {
+            pthread_mutex_lock(&p->mu);
+            if (!p->failed) {
+                p->failed = true;
+                p->err = err;
+            }
+            pthread_mutex_unlock(&p->mu);
+            break;
+        }
+    }
+    return NULL;
+}
+
+int pack_write(struct db *db, const struct report *rep, const long *units, size_t n,
+               int workers, bdtx_error *err)
+{
+    struct pack_pool pool = {.rep = rep, .units = units, .n = n};
+    struct pack_worker *w = NULL;
+    size_t nw, i, started = 0;
+    bool people = rep->cfg->report.include_people;
+    int rc = -1;
+
+    if (n == 0)
+        return 0;
+    if (workers < 1) {
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+        workers = cpus < 1 ? 1 : cpus > 8 ? 8 : (int)cpus;
+    }
+    nw = (size_t)workers;
+    if (nw > n)
+        nw = n;
+    w = calloc(nw, sizeof *w);
+    if (!w) {
+        error_oom(err);
+        return -1;
+    }
+    if (pthread_mutex_init(&pool.mu, NULL) != 0) {
+        free(w);
+        error_set(err, BDTX_SOFTWARE, "cannot start the pack writers");
+        return -1;
+    }
+    error_clear(&pool.err);
+    /* Each worker reads on a connection of its own, opened here, in the
+     * report's snapshot: libpq connections are not shared between threads.
+     * When the server allows no more, fewer workers; with none, one worker
+     * on the report's own connection. */
+    for (i = 0; i < nw; i++) {
+        w[i].pool = &pool;
+        if (!people)
+            continue;
+        if (db_connect_shared(db, &w[i].db, err) == 0) {
+            w[i].own_db = true;
+            continue;
+        }
+        if (err->code != BDTX_UNAVAILABLE)
+            goto done;
+        log_warning("%s; %zu pack writer%s instead of %zu", err->message, i ? i : 1,
+                    i > 1 ? "s" : "", nw);
+        error_clear(err);
+        if (i == 0) {
+            w[0].db = db;
+            i = 1;
+        }
+        nw = i;
+        break;
+    }
+    /* The first worker is this thread; the others are started beside it. */
+    for (i = 1; i < nw; i++) {
+        if (pthread_create(&w[i].thread, NULL, worker_run, &w[i]) != 0) {
+            log_warning("cannot start a pack writer thread; fewer writers");
+            break;
+        }
+        w[i].started = true;
+        started++;
+    }
+    worker_run(&w[0]);
+    for (i = 1; i < nw; i++)
+        if (w[i].started)
+            pthread_join(w[i].thread, NULL);
+    if (pool.failed) {
+        *err = pool.err;
+        goto done;
+    }
+    log_debug("%zu packs written by %zu writer%s", n, started + 1, started ? "s" : "");
+    rc = 0;
+done:
+    for (i = 0; i < nw; i++)
+        if (w[i].own_db)
+            db_close(w[i].db);
+    pthread_mutex_destroy(&pool.mu);
+    free(w);
+    return rc;
+}
