@@ -1096,9 +1096,17 @@ static int check_paths(struct loader *ld, struct config *cfg)
     char *norm[4] = { NULL, NULL, NULL, NULL };
     int i, j, rc = 0;
 
-    for (i = 0; i < 4; i++)
-        if (!(norm[i] = path_normal(given[i])))
+    /* Compared where they lead (relative to the configuration's folder,
+     * links resolved); named as written. */
+    for (i = 0; i < 4; i++) {
+        char *joined = path_join(ld->dir, given[i]);
+        char *resolved = joined ? path_resolve(joined) : NULL;
+
+        free(joined);
+        if (!resolved || !(norm[i] = path_normal(resolved)))
             rc = fail_memory(ld);
+        free(resolved);
+    }
     for (i = 0; i < 4 && rc == 0; i++) {
         for (j = i + 1; j < 4 && rc == 0; j++) {
             if (!path_overlap(norm[i], norm[j]))
@@ -1278,7 +1286,7 @@ int config_load(const char *path, struct config *cfg, bdtx_error *err)
     }
     ld.dir = cfg->dir;
     if (parse_root(&ld, root, cfg) < 0 || fill_defaults(&ld, cfg) < 0 ||
-        paths_absolute(&ld, cfg) < 0 || check_paths(&ld, cfg) < 0)
+        check_paths(&ld, cfg) < 0 || paths_absolute(&ld, cfg) < 0)
         goto done;
     rc = 0;
 

@@ -60,10 +60,10 @@ ln -s "$temis" var/inbox/temis-link.xlsx
 mkfifo var/inbox/fifo.csv
 cp "$fixture/week-02/temis-cbql.xlsx" var/inbox/temis-cbql-20201011.xlsx
 mkfifo var/inbox/temis-cbql-20201011.xlsx.as-of
-run 65 "passwd.csv: rejected (a symbolic link; bdtx reads only regular files"
+run 65 "passwd.csv: rejected, not imported: a symbolic link; bdtx reads only regular files"
 check_that "a FIFO is named and left" grep -qF "var/inbox/fifo.csv: not a regular file" "$work/err"
 check_that "the FIFO sidecar makes its export rejected" \
-    grep -qF "temis-cbql-20201011.xlsx: rejected (temis-cbql-20201011.xlsx.as-of does not hold a date" "$work/err"
+    grep -qF "temis-cbql-20201011.xlsx: rejected, not imported: temis-cbql-20201011.xlsx.as-of does not hold a date" "$work/err"
 check "links moved as links" "$(find var/rejected -type l | wc -l)" 2
 check "nothing of /etc/passwd in the database" \
     "$(psql -Atc "SELECT count(*) FROM import WHERE file_name LIKE 'passwd%' OR file_name LIKE 'temis-link%'")" 0
@@ -77,7 +77,7 @@ check_that "the service has a start timeout" \
 # (The week-01 export less its last row: no date in its name or title.)
 head -n -1 "$learners" >var/inbox/hoc-vien-undated.csv
 touch -d '2020-10-11 20:30:00 UTC' var/inbox/hoc-vien-undated.csv
-run 0 "using the file's modification date 2020-10-12"
+run 0 "dated 2020-10-12, the day it was last modified"
 check "archived under the day in Vietnam" \
     "$(archived | grep -c '^2020-10-12_hoc-vien-undated.csv$')" 1
 check "imported as of that day" \
@@ -111,7 +111,7 @@ mkdir -p var/rejected
 : >var/rejected/.export.xlsx.Zz99Yy
 touch -d '2 days ago' var/archive/2020-2021/.2020-10-04_lms.csv.Ab12Cd var/rejected/.export.xlsx.Zz99Yy
 : >var/archive/2020-2021/.2020-10-05_new.csv.Qq11Ww
-run 0 "removed 1 unfinished temporary file left in var/archive"
+run 0 "removed 1 unfinished temporary file left in $work/var/archive"
 check "the old temporaries are gone" \
     "$(ls -A var/archive/2020-2021 var/rejected | grep -c -e Ab12Cd -e Zz99Yy)" 0
 check "a young one stays (a copy may be under way)" \

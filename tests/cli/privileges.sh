@@ -100,7 +100,7 @@ check_err "nothing changed by the refused writes" test "$(counts)" = "$before"
 # The run's lock is one the reading role cannot take: a reader holding any
 # lock it may take (the advisory lock of earlier versions among them) does
 # not keep the weekly job from running.
-mkdir -p "$work/run/var/inbox"
+mkdir -p "$work/var/inbox"   # paths are relative to the configuration
 as_reporter psql -Atq -c "SELECT pg_advisory_lock(hashtext('bdtx run 20'))" \
     -c "SELECT pg_sleep(60)" >/dev/null 2>&1 &
 holder=$!
@@ -108,7 +108,7 @@ for _ in $(seq 100); do
     [ "$(psql -Atc "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")" = 0 ] || break
     sleep 0.1
 done
-(cd "$work/run" && as_importer "$bdtx" "${conf[@]}" -q run) >"$work/out" 2>"$work/err"
+as_importer "$bdtx" "${conf[@]}" -q run >"$work/out" 2>"$work/err"
 rc=$?
 check_err "a run while the reading role holds what it can (exit $rc)" test "$rc" -eq 0
 psql -Atqc "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '$reporter'" >/dev/null
@@ -121,7 +121,7 @@ for _ in $(seq 100); do
     [ "$(psql -Atc "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'run_lock' AND l.granted")" = 0 ] || break
     sleep 0.1
 done
-(cd "$work/run" && as_importer "$bdtx" "${conf[@]}" -q run) >"$work/out" 2>"$work/err"
+as_importer "$bdtx" "${conf[@]}" -q run >"$work/out" 2>"$work/err"
 rc=$?
 check_err "a run while another holds the run's lock exits 75 (exit $rc)" \
     eval '[ $rc -eq 75 ] && grep -q "another bdtx run holds the lock" "$work/err"'

@@ -17,11 +17,14 @@ trials=${3:-30}
 base=bdtx_runkill_base_$$
 trial=bdtx_runkill_$$
 cd "$work" || exit 1
-fixture_config "$work/bdtx.yaml" 's/include_people: true/include_people: false/' \
+# Each folder (base and its copies) holds its configuration, its paths
+# relative to it: every bdtx below runs in the folder with --config bdtx.yaml.
+mkdir -p base/var/inbox
+fixture_config "$work/base/bdtx.yaml" 's/include_people: true/include_people: false/' \
     '$a limits: { settle_seconds: 0 }'
+conf=(--config bdtx.yaml)
 # The state before: two learners exports imported (4 and 18 October), their
 # first 2,000 rows (a few districts), so that each trial stays short.
-mkdir -p base/var/inbox
 head -n 2001 "$fixture/week-01/lms-hoc-vien-20201004.csv" >base/var/inbox/lms-hoc-vien-20201004.csv
 head -n 2001 "$fixture/week-03/export_lms_tuan03.csv" >base/var/inbox/lms-20201018.csv
 db_create "$base" || exit 1
