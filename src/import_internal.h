@@ -174,6 +174,11 @@ static inline const char *import_cell_text(const struct sheet_row *row, long col
     return col >= 0 && (size_t)col < row->ncells ? row->cells[col].text : "";
 }
 
+static inline bool import_cell_numeric(const struct sheet_row *row, long col)
+{
+    return col >= 0 && (size_t)col < row->ncells && row->cells[col].numeric;
+}
+
 /* Input text for a message: control bytes replaced, cut at 80 bytes on a
  * character boundary, so a hostile cell cannot garble a terminal or a log. */
 void import_quote_value(const char *s, char *buf, size_t cap);

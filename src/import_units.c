@@ -46,7 +46,12 @@ static int count_of(struct import_ctx *c, const struct sheet_row *row, enum fiel
         buf[0] = '\0';
         return 0;
     }
-    if (!value_parse_count(text, &v) || v > INT32_MAX) {
+    /* A number cell's point is a decimal point: thousands separators are
+     * read in text only ("1.242" typed as text is 1242; the number 1.242
+     * is not a count). */
+    if (!(import_cell_numeric(row, c->map.col[f]) ? value_parse_int(text, &v) && v >= 0
+                                                  : value_parse_count(text, &v)) ||
+        v > INT32_MAX) {
         import_quote_value(text, shown, sizeof shown);
         if (import_reject(c, row->number, c->map.col[f], err, "'%s' is not a count",
                           shown) != 0)

@@ -13,6 +13,8 @@ a different one every week, for the integration test province.sh:
        separators and percentages as text, one fractional and one
        ambiguous count rejected with their place
   W46  XLSX whose per-unit counts and totals are formulas (cached values)
+  W47  the two-row layouts again as XLSX saved by LibreOffice: the wide one
+       for the learners, per-unit counts with a two-row header
 
 The expected rankings are computed here from the generator's own ground
 truth (gen_province.expected_report), never by reading the files back.
@@ -195,7 +197,7 @@ def wide_cells(rng, st):
     return rng.choice([["Chưa học", ""], ["Chưa bắt đầu", "Chưa đạt"]])
 
 
-def shape_two_rows_wide(rng, snap, as_of, path):
+def shape_two_rows_wide(rng, snap, as_of, path, writer="libxlsxwriter"):
     y = snap.y
     rows = gp.title_rows(y, as_of, "THEO GIÁO VIÊN")
     top = ["STT", "Họ và tên", "Tài khoản", "Chức danh", "Mã trường"]
@@ -214,7 +216,13 @@ def shape_two_rows_wide(rng, snap, as_of, path):
             cells += wide_cells(rng, mods.get(code))
         rows.append([i + 1, name, acct, rng.choice(gp.ROLE_TEXT[role]), unit] + cells)
     gp.write_csv(path, rows)
+    if writer == "libreoffice":
+        return gp.xlsx_libreoffice(path), {"file_encoding": "xlsx"}
     return gp.xlsx_libxlsxwriter(path, cover=False), {"file_encoding": "xlsx"}
+
+
+def shape_two_rows_wide_lo(rng, snap, as_of, path):
+    return shape_two_rows_wide(rng, snap, as_of, path, writer="libreoffice")
 
 
 def shape_sep_line(rng, snap, as_of, path):
@@ -244,6 +252,7 @@ SHAPES = {
     "xls-libreoffice": shape_xls_libreoffice,
     "two-rows-long": shape_two_rows_long,
     "two-rows-wide": shape_two_rows_wide,
+    "two-rows-wide-lo": shape_two_rows_wide_lo,
     "sep-line": shape_sep_line,
     "long-plain": shape_long_plain,
 }
@@ -271,6 +280,38 @@ def unit_counts(rng, y, week):
                 a = 1000 + 97 * k + (311 if target == "gv" else 7) + rng.randrange(50)
                 out[(unit, code, target)] = [a, min(a, a * (week - 40) // 8 + rng.randrange(40))]
     return out
+
+
+def write_unit_counts_two_rows(rng, y, agg, as_of, folder):
+    """lms-units with a two-row header ("Số lượng" over the counts, STT and
+    the unit merged down), counts with blank or no-break space thousands,
+    saved as XLSX by LibreOffice; in each, the first unit's assigned count
+    written "1.xxx", which LibreOffice (English) keeps as the number 1.xxx:
+    a fraction, rejected with its place. Returns [(file, rejected,
+    messages, skipped, (module, target))]."""
+    files = []
+    for code, _, aliases in y.modules:
+        for target, who in (("gv", "GIÁO VIÊN"), ("cbql", "CÁN BỘ QUẢN LÝ")):
+            rows = gp.title_rows(y, as_of, "%s - %s" % (aliases[0].upper(), who))
+            rows.append(["STT", "Mã đơn vị", "Tên đơn vị", "Số lượng", ""])
+            rows.append(["", "", "", "Tổng số phải học", "Tổng số hoàn thành"])
+            for n, unit in enumerate(sorted(y.agg_units)):
+                a, p = agg[(unit, code, target)]
+                sep = " " if n % 2 else "\u00a0"
+                rows.append([n + 1, unit, gp.unit_name(y, unit),
+                             grouped(a, "." if n == 0 else sep), grouped(p, sep)])
+            first = len(rows) - len(y.agg_units) + 1
+            bad = rows[first - 1][3]
+            rows.append(["Tổng cộng", "", "", "", ""])
+            name = "so-lieu-%s-%s-%s.csv" % (code, target, as_of.strftime("%Y%m%d"))
+            gp.write_csv(os.path.join(folder, name), rows)
+            path = gp.xlsx_libreoffice(os.path.join(folder, name))
+            # The cell holds the number, written the shortest way back.
+            shown = repr(float(bad))
+            assert not shown.endswith(".0"), "a whole number would be read as a count"
+            files.append((os.path.basename(path), 1, [":%d:D: '%s' is not a count" % (first, shown)],
+                          {sorted(y.agg_units)[0]}, (code, target)))
+    return files
 
 
 def write_unit_counts(rng, y, agg, as_of, folder, formulas):
@@ -356,6 +397,7 @@ def main():
         (44, "two-rows-wide", "theo-giao-vien-{dmy}.csv", (0.25, 0.3)),
         (45, "sep-line", "hoc-vien-{ymd}.csv", (0.2, 0.3)),
         (46, "long-plain", "hoc-vien-{ymd}.csv", (0.2, 0.3)),
+        (47, "two-rows-wide-lo", "theo-mo-dun-{ymd}.csv", (0.2, 0.3)),
     ]
     history, agg_history = [], []
     manifest = {"imports": [], "reports": [], "refused": []}
@@ -375,9 +417,12 @@ def main():
                                     "rejected": 0, "messages": [], "duplicates": 0,
                                     "strict_fails": False, "conversions": {},
                                     "file_encoding": extra.get("file_encoding", "utf-8")})
-        if iw in (45, 46):
+        if iw in (45, 46, 47):
             agg = unit_counts(rng, y, iw)
-            files = write_unit_counts(rng, y, agg, as_of, folder, formulas=iw == 46)
+            if iw == 47:
+                files = write_unit_counts_two_rows(rng, y, agg, as_of, folder)
+            else:
+                files = write_unit_counts(rng, y, agg, as_of, folder, formulas=iw == 46)
             taken = {}
             for fname, rejected, messages, skipped, (code, target) in files:
                 for (unit, m, t), v in agg.items():
