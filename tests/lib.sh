@@ -9,6 +9,10 @@
 #   fixture_config FILE [SED...] $fixture/bdtx.yaml written to FILE with its
 #                                units file found from anywhere and each sed
 #                                expression applied; conf=(--config FILE)
+#   fixture_drop W               week W's files of the fixture into $work/inbox,
+#                                as an officer would: the CSV exports of weeks 3
+#                                and 7 (dated neither in their title rows nor in
+#                                their names) with a NAME.as-of file beside them
 #   expect CODE TEXT COMMAND...       COMMAND exits CODE and its standard
 #                                     error contains TEXT (none: not looked at);
 #                                     its output stays in $work/out and $work/err
@@ -127,4 +131,17 @@ test_done() {
     echo "${1:-$test_name}: $passed passed, $fail failed"
     [ "$fail" -eq 0 ] && exit 0
     exit 1
+}
+
+fixture_drop() {
+    local w=$1 nfiles f file as_of
+    nfiles=$(jq ".weeks[$w].files | length" "$fixture/manifest.json")
+    for ((f = 0; f < nfiles; f++)); do
+        file=$(jq -r ".weeks[$w].files[$f].file" "$fixture/manifest.json")
+        as_of=$(jq -r ".weeks[$w].files[$f].as_of" "$fixture/manifest.json")
+        cp "$fixture/$file" "$work/inbox/" || return 1
+        case "$file" in
+            *tuan0*) echo "$as_of" >"$work/inbox/$(basename "$file").as-of" ;;
+        esac
+    done
 }

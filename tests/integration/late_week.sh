@@ -20,19 +20,6 @@ fixture_config "$work/bdtx.yaml" \
 mkdir "$work/inbox"
 "$bdtx" "${conf[@]}" --quiet db migrate
 
-# drop W: week W's files into the inbox (weeks 3 and 7 with a NAME.as-of).
-drop() {
-    local w=$1 nfiles f file as_of
-    nfiles=$(jq ".weeks[$w].files | length" "$fixture/manifest.json")
-    for ((f = 0; f < nfiles; f++)); do
-        file=$(jq -r ".weeks[$w].files[$f].file" "$fixture/manifest.json")
-        as_of=$(jq -r ".weeks[$w].files[$f].as_of" "$fixture/manifest.json")
-        cp "$fixture/$file" "$work/inbox/"
-        case "$file" in
-            *tuan0*) echo "$as_of" >"$work/inbox/$(basename "$file").as-of" ;;
-        esac
-    done
-}
 
 week_of() { jq -r .week "$fixture/expected/week-$1.json"; }
 
@@ -56,7 +43,7 @@ run() {
 }
 
 for w in 0 1 2 4; do
-    drop "$w"
+    fixture_drop "$w"
     run "week $((w + 1))"
 done
 # What week 6 and later must not change: reports written before the late week.
@@ -66,7 +53,7 @@ w5=$work/reports/2020-2021/bdtx-20-$(week_of 05)
 stamp5=$(stat -c %Y.%i "$w5.json")
 sleep 1.1
 
-drop 3
+fixture_drop 3
 run "the late week 4"
 late=$(grep -c "lms_25102020.xlsx: as of 2020-10-25, older than the newest learners export (2020-11-01): school year 2020-2021 replayed from its [0-9]* files" "$work/err" || true)
 check "the one line saying the late week replayed the year" "$late" 1
@@ -76,7 +63,7 @@ check "week 3's workbook kept (its figures did not change)" "$(stat -c %Y.%i "$w
 check "nothing rejected as a file" "$(ls -A "$work/rejected" 2>/dev/null | wc -l)" 0
 
 for w in 5 6 7; do
-    drop "$w"
+    fixture_drop "$w"
     run "week $((w + 1))"
 done
 

@@ -28,18 +28,6 @@ fixture_config "$work/bdtx.yaml" \
 mkdir "$work/inbox"
 "$bdtx" "${conf[@]}" --quiet db migrate
 
-drop() {
-    local w=$1 nfiles f file as_of
-    nfiles=$(jq ".weeks[$w].files | length" "$fixture/manifest.json")
-    for ((f = 0; f < nfiles; f++)); do
-        file=$(jq -r ".weeks[$w].files[$f].file" "$fixture/manifest.json")
-        as_of=$(jq -r ".weeks[$w].files[$f].as_of" "$fixture/manifest.json")
-        cp "$fixture/$file" "$work/inbox/"
-        case "$file" in
-            *tuan0*) echo "$as_of" >"$work/inbox/$(basename "$file").as-of" ;;
-        esac
-    done
-}
 
 # Each unit's code and the codes at or below it, as JSON: {code: [codes]}.
 jq -R -s '
@@ -128,7 +116,7 @@ weeks=${4:-$(jq '.weeks | length' "$fixture/manifest.json")}
 for ((w = 0; w < weeks; w++)); do
     n=$(printf '%02d' $((w + 1)))
     week=$(jq -r .week "$fixture/expected/week-$n.json")
-    drop "$w"
+    fixture_drop "$w"
     "$bdtx" "${conf[@]}" --quiet run >/dev/null 2>"$work/run.err" || [ $? = 1 ] \
         || { failure "week $n: run failed: $(cat "$work/run.err")"; continue; }
     dir=$work/reports/2020-2021

@@ -26,18 +26,6 @@ fixture_config "$work/bdtx.yaml" "s#units: .*#units: $units#" \
 mkdir "$work/inbox"
 "$bdtx" "${conf[@]}" --quiet db migrate
 
-drop() {
-    local w=$1 nfiles f file as_of
-    nfiles=$(jq ".weeks[$w].files | length" "$fixture/manifest.json")
-    for ((f = 0; f < nfiles; f++)); do
-        file=$(jq -r ".weeks[$w].files[$f].file" "$fixture/manifest.json")
-        as_of=$(jq -r ".weeks[$w].files[$f].as_of" "$fixture/manifest.json")
-        cp "$fixture/$file" "$work/inbox/"
-        case "$file" in
-            *tuan0*) echo "$as_of" >"$work/inbox/$(basename "$file").as-of" ;;
-        esac
-    done
-}
 week_of() { jq -r .week "$fixture/expected/week-$1.json"; }
 report_of() { echo "$work/reports/2020-2021/bdtx-20-$(week_of "$1").json"; }
 differs() {
@@ -59,7 +47,7 @@ rejected() { psql -Atc "SELECT sum(rejected) FROM import"; }
 fixture_rejected=$(jq '[.weeks[].files[].rejected_rows // 0] | add' "$fixture/manifest.json")
 
 for w in 0 1 2; do
-    drop "$w"
+    fixture_drop "$w"
     run "week $((w + 1))"
 done
 missing=$(rejected)
@@ -68,7 +56,7 @@ missing=$(rejected)
 
 # The officer adds the school to the registry file; week 4 comes.
 cp "$work/full.csv" "$units"
-drop 3
+fixture_drop 3
 run "the fixed registry"
 grep -q "info: $units: the unit registry of school year 2020-2021 changed: 1 added, 0 renamed, 0 re-parented, 0 removed, 0 otherwise changed$" "$work/err" \
     || failure "no line on the registry change: $(cat "$work/err")"
@@ -78,7 +66,7 @@ for n in 01 02 03 04; do
     compare_week "$n"
 done
 for w in 4 5 6 7; do
-    drop "$w"
+    fixture_drop "$w"
     run "week $((w + 1))"
 done
 for n in 05 06 07 08; do
@@ -111,7 +99,7 @@ check "rows rejected after units import" "$(rejected)" "$fixture_rejected"
 # A registry file broken since it was loaded stops the run (exit 78), which
 # names the file, row and column; nothing is imported.
 sed -i 's/^20178002,Trường Tiểu học Khánh Khê,school,/20178002,Trường Tiểu học Khánh Khê,thpt,/' "$units"
-drop 7
+fixture_drop 7
 expect_line 78 "bdtx: $units:15:3: unit 20178002: kind 'thpt' is not one of nation, province, phong, xa, direct, school" \
     "$bdtx" "${conf[@]}" run
 [ -n "$(ls -A "$work/inbox")" ] || failure "the run imported files despite its broken registry"

@@ -45,21 +45,6 @@ set -e
     || failure "run without an inbox: exit $rc, $(cat "$work/err")"
 mkdir "$work/inbox"
 
-# drop W: copies week W's files into the inbox. The CSV exports of weeks 3
-# and 7 carry their date neither in the title rows nor in the name: as an
-# officer would, the test writes it in a NAME.as-of file beside them.
-drop() {
-    local w=$1 nfiles f file as_of
-    nfiles=$(jq ".weeks[$w].files | length" "$fixture/manifest.json")
-    for ((f = 0; f < nfiles; f++)); do
-        file=$(jq -r ".weeks[$w].files[$f].file" "$fixture/manifest.json")
-        as_of=$(jq -r ".weeks[$w].files[$f].as_of" "$fixture/manifest.json")
-        cp "$fixture/$file" "$work/inbox/"
-        case "$file" in
-            *tuan0*) echo "$as_of" >"$work/inbox/$(basename "$file").as-of" ;;
-        esac
-    done
-}
 
 compare_week() {
     local n=$1 file=$2 diffs
@@ -78,7 +63,7 @@ for ((w = 0; w < weeks; w++)); do
     rejected=$(jq "[.weeks[$w].files[].rejected_rows // 0] | add" "$fixture/manifest.json")
     want=0
     [ "$rejected" = 0 ] || want=1
-    drop "$w"
+    fixture_drop "$w"
     if [ "$w" = 4 ]; then
         # An export cut short by a download: not a zip any more.
         head -c 2000 "$fixture/week-05/temis-gv.xlsx" >"$work/inbox/temis-gv-cut.xlsx"
@@ -229,7 +214,7 @@ dropdb "$db"
 db_create "$db"
 "$bdtx" "${conf[@]}" --quiet db migrate
 rm -rf "$work/archive" "$work/reports" "$work/rejected"
-drop 0
+fixture_drop 0
 # So that the two surely overlap, another session holds the lock that an
 # import of the school year takes, until one of the runs has ended.
 psql -Atqc "SELECT pg_advisory_lock(hashtext('bdtx import 20 2020-2021'))" -c "SELECT pg_sleep(60)" >/dev/null 2>&1 &
@@ -258,7 +243,7 @@ compare_week 01 "$work/reports/2020-2021/bdtx-20-2020-W40.json"
 echo "two runs together: exit codes $codes"
 
 # On a terminal (script(1) gives the run one), the progress bar is drawn.
-drop 1
+fixture_drop 1
 script -qec "$(printf '%q ' "$bdtx" "${conf[@]}" run)" /dev/null >"$work/tty" </dev/null \
     || failure "the run on a terminal exited $?"
 grep -q $'\r\033\\[K\\[#*\\.*\\] [0-9]*/4 importing' "$work/tty" \
