@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bdtx/pack.h"
+#include "bdtx/units.h"
 
 struct notice_labels {
     const char *title, *unit, *province, *as_of, *rate, *pairs, *people, *people_unit, *gv,
@@ -340,7 +340,7 @@ static void unit_notice(FILE *out, const struct report *rep, long unit,
         const struct rank_row *s = &rep->schools[i];
 
         n += s->unit != unit && s->group != 0 && s->rank > 0 &&
-             pack_unit_within(&rep->reg, s->unit, unit);
+             registry_within(&rep->reg, s->unit, unit);
     }
     fputc('\n', out);
     fprintf(out, "%s %s: %zu\n", l->schools_below, top, n);
@@ -348,7 +348,7 @@ static void unit_notice(FILE *out, const struct report *rep, long unit,
         const struct rank_row *s = &rep->schools[i];
 
         if (s->unit != unit && s->group != 0 && s->rank > 0 &&
-            pack_unit_within(&rep->reg, s->unit, unit))
+            registry_within(&rep->reg, s->unit, unit))
             unit_item(out, rep, l, s, true);
     }
 }

@@ -82,20 +82,6 @@ int pack_units(const struct report *rep, long **out, size_t *n, bdtx_error *err)
     return 0;
 }
 
-bool pack_unit_within(const struct registry *reg, long unit, long ancestor)
-{
-    size_t steps = 0;
-
-    /* The registry has no cycles (config_load checks it); the bound keeps a
-     * damaged one from looping. */
-    while (unit >= 0 && steps++ <= reg->count) {
-        if (unit == ancestor)
-            return true;
-        unit = reg->units[unit].parent;
-    }
-    return false;
-}
-
 /* The warnings that speak of the unit's own figures; those about the
  * province's imports and registry stay in the province's workbook. */
 static bool warning_for_unit(enum report_warning_kind kind)
@@ -164,10 +150,10 @@ int pack_view(const struct report *rep, long unit, struct report *view, bdtx_err
         }
     }
     for (i = 0; i < rep->nschools; i++)
-        if (pack_unit_within(&rep->reg, rep->schools[i].unit, unit))
+        if (registry_within(&rep->reg, rep->schools[i].unit, unit))
             view->schools[view->nschools++] = rep->schools[i];
     for (i = 0; i < rep->ntemis; i++)
-        if (pack_unit_within(&rep->reg, rep->temis[i].unit, unit))
+        if (registry_within(&rep->reg, rep->temis[i].unit, unit))
             view->temis[view->ntemis++] = rep->temis[i];
 
     /* The trend: the unit's column beside the province's. */

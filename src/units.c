@@ -73,6 +73,20 @@ static int registry_hash(struct registry *reg, bdtx_error *err)
     return 0;
 }
 
+bool registry_within(const struct registry *reg, long unit, long ancestor)
+{
+    size_t steps = 0;
+
+    /* The registry has no cycles (config_load checks it); the bound keeps a
+     * damaged one from looping. */
+    while (unit >= 0 && steps++ <= reg->count) {
+        if (unit == ancestor)
+            return true;
+        unit = reg->units[unit].parent;
+    }
+    return false;
+}
+
 long registry_find(const struct registry *reg, const char *code)
 {
     size_t lo = 0, hi = reg->count;

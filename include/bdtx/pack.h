@@ -35,8 +35,6 @@ char *pack_path(const struct report *rep, const char *code, const char *ext, bdt
  * a warning). *out malloc'd (NULL when *n is 0). */
 int pack_units(const struct report *rep, long **out, size_t *n, bdtx_error *err);
 
-/* Whether unit (a registry index) is below ancestor, or is it. */
-bool pack_unit_within(const struct registry *reg, long unit, long ancestor);
 
 /* rep seen from one unit: its own rows of every ranking (its rank, group,
  * mark and what it needs kept), the province totals, its schools, its

@@ -4,6 +4,7 @@
 #ifndef BDTX_UNITS_H
 #define BDTX_UNITS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "bdtx/error.h"
@@ -49,6 +50,8 @@ int registry_load(struct db *db, const char *province, const char *year,
                   struct registry *reg, bdtx_error *err);
 /* Index of the unit with that code, or -1. */
 long registry_find(const struct registry *reg, const char *code);
+/* Whether unit (an index into reg->units) is below ancestor, or is it. */
+bool registry_within(const struct registry *reg, long unit, long ancestor);
 void registry_release(struct registry *reg);
 
 #endif

@@ -72,14 +72,14 @@ static void test_code_safe(void **state)
 static void test_within(void **state)
 {
     (void)state;
-    assert_true(pack_unit_within(&reg, at("S1"), at("X1")));
-    assert_true(pack_unit_within(&reg, at("X1"), at("X1")));
-    assert_true(pack_unit_within(&reg, at("S3"), at("P1")));
-    assert_true(pack_unit_within(&reg, at("S1"), at("46")));
-    assert_false(pack_unit_within(&reg, at("S3"), at("X1")));
-    assert_false(pack_unit_within(&reg, at("D1"), at("X1")));
-    assert_false(pack_unit_within(&reg, at("X1"), at("S1")));
-    assert_false(pack_unit_within(&reg, -1, at("X1")));
+    assert_true(registry_within(&reg, at("S1"), at("X1")));
+    assert_true(registry_within(&reg, at("X1"), at("X1")));
+    assert_true(registry_within(&reg, at("S3"), at("P1")));
+    assert_true(registry_within(&reg, at("S1"), at("46")));
+    assert_false(registry_within(&reg, at("S3"), at("X1")));
+    assert_false(registry_within(&reg, at("D1"), at("X1")));
+    assert_false(registry_within(&reg, at("X1"), at("S1")));
+    assert_false(registry_within(&reg, -1, at("X1")));
 }
 
 static void test_view(void **state)
