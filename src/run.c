@@ -45,6 +45,18 @@ struct run_ctx {
     struct run_summary sum;
 };
 
+/* What cmd_run and cmd_rebuild hold, closed and freed; safe on a context
+ * that got only part of the way. */
+static void run_ctx_release(struct run_ctx *c)
+{
+    db_close(c->lock_db);
+    db_close(c->db);
+    if (c->have_vocab)
+        vocab_release(&c->vocab);
+    if (c->have_cfg)
+        config_release(&c->cfg);
+}
+
 /* A week whose report is missing or older than the imports it depends on. */
 struct stale_week {
     const struct config_year *year;
@@ -1156,12 +1168,7 @@ int cmd_run(struct cli *cli, int argc, char **argv, bdtx_error *err)
     else
         rc = BDTX_OK;
 done:
-    db_close(c.lock_db);
-    db_close(c.db);
-    if (c.have_vocab)
-        vocab_release(&c.vocab);
-    if (c.have_cfg)
-        config_release(&c.cfg);
+    run_ctx_release(&c);
     return rc;
 }
 
@@ -1258,11 +1265,6 @@ int cmd_rebuild(struct cli *cli, int argc, char **argv, bdtx_error *err)
                c.sum.reports == 1 ? "" : "s", c.sum.unchanged);
     rc = BDTX_OK;
 done:
-    db_close(c.lock_db);
-    db_close(c.db);
-    if (c.have_vocab)
-        vocab_release(&c.vocab);
-    if (c.have_cfg)
-        config_release(&c.cfg);
+    run_ctx_release(&c);
     return rc;
 }
