@@ -668,6 +668,20 @@ static long report_unit(const struct report *rep, const char *code, bdtx_error *
     return -1;
 }
 
+/* "WHAT written to PATH", the path absolute: --out may be relative to a
+ * folder the reader of the message is not in. */
+static void say_written(const char *what, const char *out)
+{
+    char cwd[PATH_MAX], *joined = NULL, *shown = NULL;
+
+    if (out[0] != '/' && getcwd(cwd, sizeof cwd))
+        joined = path_join(cwd, out);
+    shown = path_resolve(joined ? joined : out);
+    log_info("%s written to %s", what, shown ? shown : out);
+    free(shown);
+    free(joined);
+}
+
 int cmd_report(struct cli *cli, int argc, char **argv, bdtx_error *err)
 {
     struct report_args a;
@@ -740,7 +754,10 @@ int cmd_report(struct cli *cli, int argc, char **argv, bdtx_error *err)
             rc = err->code;
             goto done;
         }
-        log_info("pack of %s written%s%s", a.unit, out ? " to " : "", out ? out : "");
+        if (!out)
+            out = path = pack_path(&rep, a.unit, ".xlsx", err);
+        if (out)
+            say_written("pack", out);
         goto done;
     }
     /* JSON and CSV are for programs and pipes: standard output unless --out.
@@ -762,18 +779,7 @@ int cmd_report(struct cli *cli, int argc, char **argv, bdtx_error *err)
         rc = err->code;
         goto done;
     }
-    {
-        /* The path written, absolute: --out may be relative to a folder
-         * the reader of the message is not in. */
-        char cwd[PATH_MAX], *joined = NULL, *shown = NULL;
-
-        if (out[0] != '/' && getcwd(cwd, sizeof cwd))
-            joined = path_join(cwd, out);
-        shown = joined ? path_resolve(joined) : NULL;
-        log_info("report written to %s", shown ? shown : out);
-        free(shown);
-        free(joined);
-    }
+    say_written("report", out);
 done:
     free(path);
     report_read_end(&rd);

@@ -164,6 +164,13 @@ expect 0 "" "$bdtx" "${conf[@]}" --quiet report --week "$week" --unit 20185 --ou
 "$dump" "$work/one.xlsx" "Xếp hạng" >"$work/one.jsonl"
 "$dump" "$dir/don-vi/20185/$week.xlsx" "Xếp hạng" >"$work/run.jsonl"
 check_that "report --unit writes the same ranking sheet as run" cmp -s "$work/one.jsonl" "$work/run.jsonl"
+# It says where it wrote, as an absolute path, --out relative or not.
+expect_line 0 "bdtx: info: pack written to $work/reports/2020-2021/don-vi/20185/$week.xlsx" \
+    "$bdtx" "${conf[@]}" report --week "$week" --unit 20185
+pushd "$work" >/dev/null || exit 1
+expect_line 0 "bdtx: info: pack written to $work/two.xlsx" \
+    "$bdtx" "${conf[@]}" report --week "$week" --unit 20185 --out two.xlsx
+popd >/dev/null || exit 1
 expect 64 "--unit 20185174: only a ranked-level unit (Phòng GDĐT) or a direct unit has a pack" \
     "$bdtx" "${conf[@]}" report --week "$week" --unit 20185174
 expect 64 "--unit 99999: no unit has this code in school year 2020-2021" \
