@@ -23,22 +23,12 @@ static bool skipped_name(const char *name)
            path_ends_with(name, ".tmp") || path_ends_with(name, ".err");
 }
 
-static char *join(const char *dir, const char *name)
-{
-    size_t len = strlen(dir) + strlen(name) + 2;
-    char *s = malloc(len);
-
-    if (s)
-        snprintf(s, len, "%s/%s", dir, name);
-    return s;
-}
-
 /* A sidecar whose export is not there (it was moved without it, or never
  * came) would give its date to a later file of that name: say so. */
 static void warn_orphan(const char *dir, const char *sidecar)
 {
     size_t len = strlen(sidecar) - strlen(INBOX_SIDECAR);
-    char *name = strndup(sidecar, len), *path = name ? join(dir, name) : NULL;
+    char *name = strndup(sidecar, len), *path = name ? path_join(dir, name) : NULL;
 
     if (path && access(path, F_OK) != 0)
         log_warning("%s/%s: no file %s beside it; remove it, or it will date the next file "
@@ -128,7 +118,7 @@ int inbox_scan(const char *dir, const struct config *cfg, const struct vocab *vo
         }
         f = &files[count];
         memset(f, 0, sizeof *f);
-        f->path = join(dir, e->d_name);
+        f->path = path_join(dir, e->d_name);
         if (!f->path)
             goto oom;
         /* Only regular files are read. A link is refused (it could point
@@ -385,7 +375,7 @@ int inbox_move(const struct inbox_file *f, const char *dest_dir, const char *giv
 
     if (moved_to)
         *moved_to = NULL;
-    probe = join(dest_dir, "x");
+    probe = path_join(dest_dir, "x");
     if (!probe || !name) {
         error_oom(err);
         goto done;

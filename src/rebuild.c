@@ -18,6 +18,7 @@
 
 #include "bdtx/hash.h"
 #include "bdtx/log.h"
+#include "bdtx/path.h"
 #include "bdtx/names.h"
 
 /* One import of the year as stored, and where its file was found. */
@@ -84,16 +85,6 @@ static char *dup_value(const struct db_result *r, int row, int col, bool *oom)
     return s;
 }
 
-static char *join(const char *a, const char *b)
-{
-    size_t len = strlen(a) + strlen(b) + 2;
-    char *s = malloc(len);
-
-    if (s)
-        snprintf(s, len, "%s/%s", a, b);
-    return s;
-}
-
 /* Whether path holds a regular file whose SHA-256 is sha. */
 static bool holds(const char *path, const char *sha)
 {
@@ -124,7 +115,7 @@ static int archive_index_read(struct archive_index *a, const char *dir, bdtx_err
 
         if (e->d_name[0] == '.')
             continue;
-        path = join(dir, e->d_name);
+        path = path_join(dir, e->d_name);
         if (!path)
             goto oom;
         error_clear(&ignored);
@@ -178,7 +169,7 @@ static int locate(const struct config *cfg, const char *year, struct archive_ind
     size_t i;
 
     if (s->archive_file) {
-        p = join(cfg->paths.archive, s->archive_file);
+        p = path_join(cfg->paths.archive, s->archive_file);
         if (!p) {
             error_oom(err);
             return -1;
@@ -198,7 +189,7 @@ static int locate(const struct config *cfg, const char *year, struct archive_ind
         return 0;
     }
     if (!a->read) {
-        dir = join(cfg->paths.archive, year);
+        dir = path_join(cfg->paths.archive, year);
         if (!dir) {
             error_oom(err);
             return -1;
