@@ -231,3 +231,21 @@ int atomic_sweep(const char *dir, long min_age, int *removed, bdtx_error *err)
     closedir(d);
     return rc;
 }
+
+bool atomic_same_content(const char *path, const char *text, size_t len)
+{
+    FILE *f = fopen(path, "rb");
+    char buf[8192];
+    size_t off = 0, got;
+    bool same = true;
+
+    if (!f)
+        return false;
+    while (same && (got = fread(buf, 1, sizeof buf, f)) > 0) {
+        same = off + got <= len && memcmp(buf, text + off, got) == 0;
+        off += got;
+    }
+    same = same && !ferror(f) && off == len;
+    fclose(f);
+    return same;
+}

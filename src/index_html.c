@@ -209,25 +209,6 @@ static void render(FILE *out, const struct config *cfg, const struct index_entry
     fputs("</main>\n</body>\n</html>\n", out);
 }
 
-/* True when path holds exactly len bytes equal to text. */
-static bool same_content(const char *path, const char *text, size_t len)
-{
-    FILE *f = fopen(path, "rb");
-    char buf[8192];
-    size_t off = 0, got;
-    bool same = true;
-
-    if (!f)
-        return false;
-    while (same && (got = fread(buf, 1, sizeof buf, f)) > 0) {
-        same = off + got <= len && memcmp(buf, text + off, got) == 0;
-        off += got;
-    }
-    same = same && !ferror(f) && off == len;
-    fclose(f);
-    return same;
-}
-
 /* Write text to path through a temporary file, unless path already holds
  * it; *changed says whether it was written. */
 static int write_page(const char *path, const char *text, size_t len, bool *changed,
@@ -236,7 +217,7 @@ static int write_page(const char *path, const char *text, size_t len, bool *chan
     struct atomic_file f = {0};
 
     *changed = false;
-    if (same_content(path, text, len))
+    if (atomic_same_content(path, text, len))
         return 0;
     if (atomic_begin(&f, path, err) != 0)
         return -1;

@@ -614,59 +614,31 @@ static void count_groups(const struct report *rep, char *buf, size_t cap)
 static int same_figures(const struct report *rep, const char *json, const char *xlsx,
                         bool *same, bdtx_error *err)
 {
-    char *now = NULL, *had = NULL;
-    size_t now_len = 0, had_len = 0;
-    FILE *mem, *old;
-    int rc = -1;
+    char *now = NULL;
+    size_t now_len = 0;
+    FILE *mem;
 
     *same = false;
-    if (access(xlsx, F_OK) != 0)
+    if (access(xlsx, F_OK) != 0 || access(json, F_OK) != 0)
         return 0;
-    old = fopen(json, "rb");
-    if (!old)
-        return 0;
-    mem = open_memstream(&had, &had_len);
-    if (mem) {
-        char buf[65536];
-        size_t got;
-
-        while ((got = fread(buf, 1, sizeof buf, old)) > 0)
-            fwrite(buf, 1, got, mem);
-        if (ferror(old)) {
-            fclose(mem);
-            fclose(old);
-            free(had);
-            return 0;   /* unreadable: written again */
-        }
-        if (fclose(mem) != 0)
-            mem = NULL;
-    }
-    fclose(old);
-    if (!mem) {
-        free(had);
-        error_oom(err);
-        return -1;
-    }
     mem = open_memstream(&now, &now_len);
     if (!mem) {
-        free(had);
         error_oom(err);
         return -1;
     }
     if (report_write_stream(rep, REPORT_JSON, mem, err) != 0) {
         fclose(mem);
-        goto done;
+        free(now);
+        return -1;
     }
     if (fclose(mem) != 0) {
+        free(now);
         error_oom(err);
-        goto done;
+        return -1;
     }
-    *same = now_len == had_len && memcmp(now, had, now_len) == 0;
-    rc = 0;
-done:
+    *same = atomic_same_content(json, now, now_len);
     free(now);
-    free(had);
-    return rc;
+    return 0;
 }
 
 /* Every unit's pack of the week (report.units), in the report's snapshot. */

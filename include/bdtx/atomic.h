@@ -3,6 +3,8 @@
 #ifndef BDTX_ATOMIC_H
 #define BDTX_ATOMIC_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #include "bdtx/error.h"
@@ -27,6 +29,9 @@ int atomic_sweep(const char *dir, long min_age, int *removed, bdtx_error *err);
 /* fsync the folder that holds path, so a rename or unlink in it is
  * durable; -1 with errno when it cannot. */
 int atomic_fsync_dir_of(const char *path);
+/* Whether path holds exactly the len bytes of text (false when it cannot
+ * be read): a file need not be written again. */
+bool atomic_same_content(const char *path, const char *text, size_t len);
 /* mkdir -p of the folder part of path. */
 int atomic_make_parents(const char *path, bdtx_error *err);
 
