@@ -13,25 +13,30 @@
 #include "compute_internal.h"
 #include "history_sql.h"
 
-/* Rule 1: the latest version of each learner and of each (learner, module)
- * as of the date (history_sql.h). Each learner's modules in force and those
- * of them not passed, as bit masks over the configured modules ($4, their
- * codes in order), and how many of theirs are not configured; then counted
- * per school, role and the three: rule 2's pairs and rule 10's people both
- * follow from them, and the year's history is read once. Masks, not lists
- * of codes: no string is built or sorted per learner. */
+/* The figures kept at import (unit_figures.c) in force at the date: those
+ * of the latest date up to it, as the import wrote them from rule 1 of the
+ * history. $1 province, $2 school year, $3 the date. */
+#define FIGURES_IN_FORCE_SQL                                                     \
+    "SELECT unit_code, role, has, owed, n FROM unit_figures"                     \
+    "  WHERE province_code = $1 AND school_year = $2 AND as_of = ("              \
+    "    SELECT max(as_of) FROM unit_figures"                                     \
+    "    WHERE province_code = $1 AND school_year = $2 AND as_of <= $3)"
+
+/* Each key's modules in force and those of them not passed, as bit masks
+ * over the configured modules ($4, their codes in order), and how many of
+ * its modules are not configured: counted per unit, role and the three,
+ * rule 2's pairs and rule 10's people both follow from them. The figures
+ * are read, not the pairs: O(units), whatever the number of learners.
+ * Masks, not lists of codes: no string is compared per key in C. */
 static const char counts_sql[] =
-    HISTORY_IN_FORCE_SQL
-    ", pm AS ("
-    "  SELECT learner_id, state, array_position($4::text[], module) AS m FROM pv"
-    "), pl AS ("
-    "  SELECT learner_id, coalesce(bit_or(1::bigint << (m - 1)), 0) AS has,"
-    "    coalesce(bit_or(1::bigint << (m - 1)) FILTER (WHERE state <> 2), 0) AS owed,"
-    "    count(*) FILTER (WHERE m IS NULL) AS unknown"
-    "  FROM pm GROUP BY learner_id) "
-    "SELECT lv.unit_code, coalesce(lv.role, ''), pl.has, pl.owed, pl.unknown, count(*) "
-    "FROM pl JOIN lv USING (learner_id) "
-    "GROUP BY 1, 2, 3, 4, 5";
+    "SELECT f.unit_code, f.role,"
+    "  coalesce((SELECT bit_or(1::bigint << (array_position($4::text[], m) - 1))"
+    "            FROM unnest(f.has) m), 0),"
+    "  coalesce((SELECT bit_or(1::bigint << (array_position($4::text[], m) - 1))"
+    "            FROM unnest(f.owed) m), 0),"
+    "  (SELECT count(*) FROM unnest(f.has) m WHERE array_position($4::text[], m) IS NULL),"
+    "  f.n "
+    "FROM (" FIGURES_IN_FORCE_SQL ") f";
 
 /* Rule 3: the latest lms-units aggregate of each (unit, module, target) as
  * of the date. */
@@ -42,41 +47,20 @@ static const char aggregates_sql[] =
     "WHERE a.province_code = $1 AND a.school_year = $2 AND i.as_of <= $3 "
     "ORDER BY a.unit_code, a.module, a.target, i.as_of DESC, i.id DESC";
 
-/* The trend in one pass over the history rather than one per week: every
- * stretch of time in which a (learner, module) pair kept its state and its
- * learner kept unit and role covers a run of the trend's Sundays; it adds
- * to the counts at the first and takes away after the last. Summed in week
- * order, the counts at each Sunday are those rule 1 gives as of that day.
- * $4 is the first Sunday, $5 the number of weeks. */
-static const char trend_events_sql[] =
+/* The trend: the figures in force at each of its days ($3, in order),
+ * as pairs per unit, module and role: week (from 0), unit_code, module,
+ * role, assigned, passed, in week order. The figures of one date per week,
+ * not the pairs: O(units x weeks). */
+static const char trend_sql[] =
     "DECLARE bdtx_trend NO SCROLL CURSOR FOR "
-    "WITH lv AS ("
-    "  SELECT learner_id, unit_code, coalesce(role, '') AS role, as_of,"
-    "    coalesce(lead(as_of) OVER (PARTITION BY learner_id ORDER BY as_of),"
-    "             $3::date + 1) AS until"
-    "  FROM learner_version"
-    "  WHERE province_code = $1 AND school_year = $2 AND as_of <= $3"
-    "), pv AS ("
-    "  SELECT learner_id, module, state, as_of,"
-    "    coalesce(lead(as_of) OVER (PARTITION BY learner_id, module ORDER BY as_of),"
-    "             $3::date + 1) AS until"
-    "  FROM progress_version"
-    "  WHERE province_code = $1 AND school_year = $2 AND as_of <= $3"
-    "), seg AS ("
-    "  SELECT lv.unit_code, pv.module, lv.role, (pv.state = 2)::int AS passed,"
-    "    greatest(0, (greatest(pv.as_of, lv.as_of) - $4::date + 6) / 7) AS first_w,"
-    "    least($5::int, (least(pv.until, lv.until) - $4::date + 6) / 7) AS end_w"
-    "  FROM pv JOIN lv ON lv.learner_id = pv.learner_id"
-    "    AND lv.as_of < pv.until AND pv.as_of < lv.until"
-    "), ev AS ("
-    "  SELECT first_w AS w, unit_code, module, role, 1 AS da, passed AS dp"
-    "  FROM seg WHERE first_w < end_w"
-    "  UNION ALL"
-    "  SELECT end_w, unit_code, module, role, -1, -passed"
-    "  FROM seg WHERE first_w < end_w AND end_w < $5::int"
-    ") "
-    "SELECT w, unit_code, module, role, sum(da), sum(dp) FROM ev "
-    "GROUP BY 1, 2, 3, 4 HAVING sum(da) <> 0 OR sum(dp) <> 0 ORDER BY 1";
+    "SELECT d.w - 1, f.unit_code, m.module, f.role, sum(f.n),"
+    "  coalesce(sum(f.n) FILTER (WHERE NOT m.module = ANY (f.owed)), 0) "
+    "FROM unnest($3::date[]) WITH ORDINALITY d (day, w) "
+    "JOIN unit_figures f ON f.province_code = $1 AND f.school_year = $2 AND f.as_of = ("
+    "  SELECT max(as_of) FROM unit_figures"
+    "  WHERE province_code = $1 AND school_year = $2 AND as_of <= d.day) "
+    "CROSS JOIN LATERAL unnest(f.has) m (module) "
+    "GROUP BY 1, 2, 3, 4 ORDER BY 1";
 
 static const char temis_sql[] =
     "SELECT DISTINCT ON (t.unit_code, t.target) t.unit_code, t.target, t.total,"
@@ -427,9 +411,10 @@ static int count_learners(struct db *db, struct report *rep, bdtx_error *err)
 {
     struct db_result *r = NULL;
 
+    /* Every learner in force counts in the kept figures, one with no pair
+     * too (with no module). */
     if (query_at(db, rep, rep->as_of,
-                 "SELECT count(DISTINCT learner_id) FROM learner_version "
-                 "WHERE province_code = $1 AND school_year = $2 AND as_of <= $3",
+                 "SELECT coalesce(sum(n), 0) FROM (" FIGURES_IN_FORCE_SQL ") f",
                  3, &r, err) != 0)
         return -1;
     rep->learners = strtoll(db_value(r, 0, 0), NULL, 10);
@@ -474,9 +459,9 @@ int compute_report(struct db *db, const struct config *cfg, const struct config_
         error_hint(err, "run: bdtx units import %s --year %s", year->units_path, year->id);
         goto done;
     }
-    /* The latest version of every pair is found by sorting the year's
-     * history: a national year has millions of rows, and the default 4 MB
-     * sends those sorts to disk. This session only reads. */
+    /* The learners list of a workbook reads the year's history, sorting
+     * millions of rows for a nation: the default 4 MB sends those sorts to
+     * disk. This session only reads. */
     if (db_exec(db, "SET work_mem = '64MB'", 0, NULL, err) != 0 ||
         read_week(db, rep, as_of, &now, err) != 0 ||
         read_week(db, rep, as_of - 7, &prev, err) != 0 || read_lists(db, rep, err) != 0 ||
@@ -509,15 +494,19 @@ static int first_as_of(struct db *db, const struct report *rep, bdtx_date *out, 
     return rc;
 }
 
-/* The trend's weeks up to (not including) week `upto` from the counts
- * accumulated so far, each with the aggregates in force at its Sunday. */
+/* The trend's weeks up to (not including) week `upto`: the first from the
+ * counts read into acc, any after it with none (no figures at its day),
+ * each with the aggregates in force at its Sunday. acc is emptied for the
+ * next week's counts. */
 static int trend_weeks_upto(struct db *db, struct report *rep, size_t upto, size_t *w,
                             struct compute_grid *acc, struct figures *rolled, bdtx_error *err)
 {
-    for (; *w < upto && *w < rep->trend.nweeks; (*w)++)
+    for (; *w < upto && *w < rep->trend.nweeks; (*w)++) {
         if (read_aggregates(db, rep, rep->trend.days[*w], acc, err) != 0 ||
             compute_trend_week(rep, *w, acc, rolled, err) != 0)
             return -1;
+        memset(acc->cells, 0, acc->nunits * acc->nmodules * sizeof *acc->cells);
+    }
     return 0;
 }
 
@@ -545,11 +534,32 @@ static int trend_batch(struct db *db, struct report *rep, const struct db_result
     return trend_weeks_upto(db, rep, more ? *w : rep->trend.nweeks, w, acc, rolled, err);
 }
 
-static int trend_by_events(struct db *db, struct report *rep, bdtx_error *err)
+/* The trend's days as a PostgreSQL array literal ({2020-09-06,...}) for
+ * trend_sql's $3; malloc'd, NULL when memory runs out. */
+static char *days_array(const struct trend *t)
+{
+    char *out = malloc(t->nweeks * 11 + 3), *o = out;
+    size_t w;
+
+    if (!out)
+        return NULL;
+    *o++ = '{';
+    for (w = 0; w < t->nweeks; w++) {
+        if (w > 0)
+            *o++ = ',';
+        date_format_iso(t->days[w], o);
+        o += strlen(o);
+    }
+    *o++ = '}';
+    *o = '\0';
+    return out;
+}
+
+static int trend_by_figures(struct db *db, struct report *rep, bdtx_error *err)
 {
     struct trend *t = &rep->trend;
-    char last[11], first[11], weeks[16];
-    const char *params[5] = {rep->cfg->province.code, rep->year->id, last, first, weeks};
+    char *days = days_array(t);
+    const char *params[3] = {rep->cfg->province.code, rep->year->id, days};
     struct compute_grid acc = {0};
     struct figures *rolled = NULL;
     struct db_result *r = NULL;
@@ -557,9 +567,10 @@ static int trend_by_events(struct db *db, struct report *rep, bdtx_error *err)
     int rc = -1;
     bool own = false, declared = false, more = true;
 
-    date_format_iso(t->days[t->nweeks - 1], last);
-    date_format_iso(t->days[0], first);
-    snprintf(weeks, sizeof weeks, "%zu", t->nweeks);
+    if (!days) {
+        error_oom(err);
+        return -1;
+    }
     if (grid_init(&acc, rep, err) != 0)
         goto done;
     rolled = calloc(acc.nunits * acc.nmodules + 1, sizeof *rolled);
@@ -574,7 +585,7 @@ static int trend_by_events(struct db *db, struct report *rep, bdtx_error *err)
             goto done;
         own = true;
     }
-    if (db_exec(db, trend_events_sql, 5, params, err) != 0)
+    if (db_exec(db, trend_sql, 3, params, err) != 0)
         goto done;
     declared = true;
     /* Rows come in week order, fetched in batches so that memory stays
@@ -598,6 +609,7 @@ done:
         rc = -1;     /* on failure the caller rolls its transaction back */
     grid_release(&acc);
     free(rolled);
+    free(days);
     return rc;
 }
 
@@ -618,7 +630,7 @@ int compute_trend(struct db *db, struct report *rep, bdtx_error *err)
     if (rc == 0)
         rc = compute_trend_layout(rep, first, err);
     if (rc == 0 && !compute_trend_kept(rep))
-        rc = trend_by_events(db, rep, err);
+        rc = trend_by_figures(db, rep, err);
     free(rep->grid_now);
     free(rep->grid_prev);
     free(rep->people_now);

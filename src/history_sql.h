@@ -1,6 +1,7 @@
 /* The history in force at a date, as SQL shared by every module that reads
  * it: the computation (compute.c), the learners list (people.c), the import
- * guard (guard.c) and the merge (import_learners.c), for rule 1 of SPEC
+ * guard (guard.c), the merge (import_learners.c) and the kept figures
+ * (unit_figures.c), for rule 1 of SPEC
  * section 3. Not installed. */
 #ifndef BDTX_HISTORY_SQL_H
 #define BDTX_HISTORY_SQL_H
@@ -28,5 +29,45 @@
 /* Both as two CTEs, lv and pv, followed by the caller's SELECT. */
 #define HISTORY_IN_FORCE_SQL                                                     \
     "WITH lv AS (" LEARNERS_IN_FORCE_SQL "), pv AS (" PAIRS_IN_FORCE_SQL ") "
+
+/* The kept figures' key of each learner (sql/012_unit_figures.sql): the
+ * learners of the CTEs lv and pv that precede it (HISTORY_IN_FORCE_SQL, or
+ * the same of some learners only) counted by unit, role, the modules of
+ * their pairs in force and those not passed, sorted by code ("C": the same
+ * order whatever the database's collation). A learner with no pair in force
+ * counts with has '{}', so that the figures also give the number of
+ * learners. (unit_code, role, has, owed, n). */
+#define FIGURES_OF_LV_PV_SQL                                                     \
+    ", pl AS ("                                                                  \
+    "  SELECT learner_id, array_agg(module ORDER BY module COLLATE \"C\") AS has," \
+    "    coalesce(array_agg(module ORDER BY module COLLATE \"C\")"                 \
+    "             FILTER (WHERE state <> 2), '{}') AS owed"                      \
+    "  FROM pv GROUP BY learner_id) "                                            \
+    "SELECT lv.unit_code, coalesce(lv.role, '') AS role,"                        \
+    "  coalesce(pl.has, '{}') AS has, coalesce(pl.owed, '{}') AS owed,"          \
+    "  count(*) AS n "                                                           \
+    "FROM lv LEFT JOIN pl USING (learner_id) GROUP BY 1, 2, 3, 4"
+
+/* The figures at $3 recomputed from the whole history: the import's when a
+ * year has none yet or a late import changed the past, and bdtx rebuild
+ * --check's. */
+#define FIGURES_FROM_HISTORY_SQL HISTORY_IN_FORCE_SQL FIGURES_OF_LV_PV_SQL
+
+/* The figures at $3 of the learners of the temporary table figures_learners
+ * (learner_id) only: the import's before and after its merge. */
+#define FIGURES_OF_LEARNERS_SQL                                                  \
+    "WITH lv AS ("                                                               \
+    "  SELECT DISTINCT ON (learner_id) learner_id, unit_code, role"              \
+    "  FROM learner_version"                                                     \
+    "  WHERE province_code = $1 AND school_year = $2 AND as_of <= $3"            \
+    "    AND learner_id IN (SELECT learner_id FROM figures_learners)"            \
+    "  ORDER BY learner_id DESC, as_of DESC"                                     \
+    "), pv AS ("                                                                 \
+    "  SELECT DISTINCT ON (learner_id, module) learner_id, module, state"        \
+    "  FROM progress_version"                                                    \
+    "  WHERE province_code = $1 AND school_year = $2 AND as_of <= $3"            \
+    "    AND learner_id IN (SELECT learner_id FROM figures_learners)"            \
+    "  ORDER BY learner_id DESC, module DESC, as_of DESC) "                      \
+    FIGURES_OF_LV_PV_SQL
 
 #endif

@@ -10,6 +10,7 @@
 #include "bdtx/guard.h"
 #include "bdtx/log.h"
 #include "bdtx/text.h"
+#include "bdtx/unit_figures.h"
 #include "history_sql.h"
 
 /* The learner's name in NFC (NULL when the row has none): 0, or 1 after a
@@ -455,14 +456,22 @@ done:
 
 int import_learners(struct import_ctx *c, bdtx_error *err)
 {
+    enum unit_figures_way way;
+
     if (load_learner_rows(c, err) != 0)
         return -1;
     if (c->rows == 0)
         return 0;
+    /* The kept figures (unit_figures.c) follow the merge: the staged
+     * learners' figures are taken before it, and after it. */
     if (stage_learners(c, err) != 0 ||
         (!c->opts->force &&
          guard_learners(c->db, c->cfg, c->year->id, c->as_of, c->id, c->path, err) != 0) ||
-        record_duplicates(c, err) != 0 || merge_versions(c, err) != 0)
+        record_duplicates(c, err) != 0 ||
+        unit_figures_before(c->db, c->cfg->province.code, c->year->id, c->as_of, &way,
+                            err) != 0 ||
+        merge_versions(c, err) != 0 ||
+        unit_figures_after(c->db, c->cfg->province.code, c->year->id, c->as_of, way, err) != 0)
         return -1;
     return 0;
 }

@@ -89,7 +89,7 @@ static const struct command {
      "                    year>/don-vi/CODE/\n"
      "  --out PATH        write to PATH instead\n",
      "needs a login in the role bdtx_report or bdtx_import"},
-    {NULL, "rebuild", cmd_rebuild, "rebuild [--year ID]",
+    {NULL, "rebuild", cmd_rebuild, "rebuild [--check] [--year ID]",
      "replay a school year from its archived files; rewrite the reports that changed",
      "Under the run's lock, replays each school year (or only ID) from its\n"
      "archived files in as-of order, in one transaction: a report or an import at\n"
@@ -97,6 +97,9 @@ static const struct command {
      "writes again every report whose figures changed, and the download page.\n"
      "A file the archive no longer holds stops it (exit 65), nothing changed.\n"
      "\n"
+     "  --check      replay nothing, write nothing: recompute from the history\n"
+     "               the figures each import kept per unit and compare; each\n"
+     "               difference is printed (exit 70), else one line (exit 0)\n"
      "  --year ID    only this school year (as in school_years[].id)\n",
      "needs a login in the role bdtx_import"},
     {NULL, "run", cmd_run, "run", "the cron job: import every new file in the inbox, then report",

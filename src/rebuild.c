@@ -312,6 +312,7 @@ static int clear_year(struct db *db, const struct config *cfg, const char *year,
                       long *rejected_before, bdtx_error *err)
 {
     static const char *const sql[] = {
+        "DELETE FROM unit_figures WHERE province_code = $1 AND school_year = $2",
         "DELETE FROM progress_version WHERE province_code = $1 AND school_year = $2",
         "DELETE FROM learner_version WHERE province_code = $1 AND school_year = $2",
         "DELETE FROM temis_unit_count WHERE province_code = $1 AND school_year = $2",

@@ -34,6 +34,7 @@
 #include "bdtx/report.h"
 #include "bdtx/run_advice.h"
 #include "bdtx/text.h"
+#include "bdtx/unit_figures.h"
 
 struct run_ctx {
     struct cli *cli;
@@ -1183,20 +1184,87 @@ done:
     return rc;
 }
 
+/* The kept figures of every school year with imports (or only `only`)
+ * compared with the history, in one read-only snapshot, writing nothing:
+ * each difference on standard output, then 0 when there is none, else -1
+ * with err set. */
+static int check_years(struct run_ctx *c, const char *only, bdtx_error *err)
+{
+    const char *params[1] = {c->cfg.province.code};
+    struct db_result *r = NULL;
+    long years = 0, dates = 0, differences = 0;
+    int i, rc = -1;
+
+    if (db_begin_snapshot(c->db, err) != 0)
+        return -1;
+    if (db_query(c->db, "SELECT DISTINCT school_year FROM import WHERE province_code = $1 "
+                        "ORDER BY 1", 1, params, &r, err) != 0)
+        goto done;
+    for (i = 0; i < db_rows(r); i++) {
+        const char *id = db_value(r, i, 0);
+        struct unit_figures_check ch;
+        size_t k;
+
+        if (only && strcmp(only, id) != 0)
+            continue;
+        if (unit_figures_check(c->db, c->cfg.province.code, id, &ch, err) != 0) {
+            unit_figures_check_release(&ch);
+            goto done;
+        }
+        for (k = 0; k < ch.ndiffs; k++) {
+            const struct unit_figures_diff *d = &ch.diffs[k];
+
+            printf("%s as of %s: unit %s, role '%s', modules %s, not passed %s: %" PRId64
+                   " learner%s kept, %" PRId64 " in the history\n", id, d->date, d->unit_code,
+                   d->role, d->has, d->owed, d->kept, d->kept == 1 ? "" : "s", d->history);
+        }
+        if (ch.differences > (long)ch.ndiffs)
+            printf("%s: %ld more difference%s\n", id, ch.differences - (long)ch.ndiffs,
+                   ch.differences - (long)ch.ndiffs == 1 ? "" : "s");
+        years++;
+        dates += ch.dates;
+        differences += ch.differences;
+        unit_figures_check_release(&ch);
+    }
+    if (differences > 0) {
+        error_set(err, BDTX_SOFTWARE, "the kept figures differ from the history in %ld "
+                  "place%s", differences, differences == 1 ? "" : "s");
+        error_hint(err, "run: bdtx rebuild%s%s (it writes them again from the files)",
+                   only ? " --year " : "", only ? only : "");
+        goto done;
+    }
+    if (!c->cli->quiet)
+        printf("bdtx rebuild --check: the kept figures of %ld school year%s, at %ld date%s, "
+               "are those of the history\n", years, years == 1 ? "" : "s", dates,
+               dates == 1 ? "" : "s");
+    rc = 0;
+done:
+    db_result_free(r);
+    db_rollback(c->db);
+    return rc;
+}
+
 int cmd_rebuild(struct cli *cli, int argc, char **argv, bdtx_error *err)
 {
-    static const char usage[] = "usage: bdtx [--config FILE] [--quiet] rebuild [--year ID]";
+    static const char usage[] =
+        "usage: bdtx [--config FILE] [--quiet] rebuild [--check] [--year ID]";
     static const struct option options[] = {
         {"year", required_argument, NULL, 'y'},
+        {"check", no_argument, NULL, 'c'},
         {NULL, 0, NULL, 0},
     };
     const char *only = NULL;
+    bool check = false;
     struct run_ctx c;
     int opt, rc;
 
     optind = 0;
     opterr = 0;
     while ((opt = getopt_long(argc, argv, ":", options, NULL)) != -1) {
+        if (opt == 'c') {
+            check = true;
+            continue;
+        }
         if (opt != 'y') {
             option_error(argv[optind - 1], opt, optopt, options, err);
             if (!err->hint[0])
@@ -1206,7 +1274,7 @@ int cmd_rebuild(struct cli *cli, int argc, char **argv, bdtx_error *err)
         only = optarg;
     }
     if (optind != argc) {
-        error_set(err, BDTX_USAGE, "rebuild takes no arguments besides --year");
+        error_set(err, BDTX_USAGE, "rebuild takes no arguments besides --check and --year");
         error_hint(err, "%s", usage);
         return BDTX_USAGE;
     }
@@ -1226,6 +1294,11 @@ int cmd_rebuild(struct cli *cli, int argc, char **argv, bdtx_error *err)
         goto done;
     }
     c.have_vocab = true;
+    if (check) {
+        rc = connect_db(&c, err) != 0 || check_years(&c, only, err) != 0
+                 ? (err->code ? err->code : BDTX_SOFTWARE) : BDTX_OK;
+        goto done;
+    }
     if (connect_db(&c, err) != 0 || take_lock(&c, err) != 0 || rebuild_years(&c, only, err) != 0 ||
         write_reports(&c, err) != 0 || write_index(&c, err) != 0) {
         rc = err->code ? err->code : BDTX_SOFTWARE;

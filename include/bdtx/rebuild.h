@@ -28,9 +28,9 @@ struct rebuild_result {
 };
 
 /* Replay every import of school year `year`, and `extra` when not NULL, in
- * as-of order, as one transaction: the history, the per-unit counts, the
- * imports and their rejections are deleted and written again from the
- * files. Each file is found where the import was kept (archive_file under
+ * as-of order, as one transaction: the history and its kept figures, the
+ * per-unit counts, the imports and their rejections are deleted and
+ * written again from the files. Each file is found where the import was kept (archive_file under
  * paths.archive, then the path bdtx import read it from, then by its
  * SHA-256 among the files of archive/<year>/). On any error nothing
  * changes: err names the file (BDTX_DATAERR when a file is missing or can no
