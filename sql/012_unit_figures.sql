@@ -23,9 +23,12 @@ CREATE TABLE unit_figures (
     role          text NOT NULL,
     has           text[] NOT NULL,
     owed          text[] NOT NULL,
-    n             bigint NOT NULL CHECK (n > 0),
-    PRIMARY KEY (province_code, school_year, as_of, unit_code, role, has, owed)
+    n             bigint NOT NULL CHECK (n > 0)
 );
+-- Read and written a whole date at a time; each key is once in a date (the
+-- writers group by it), so no unique index over the arrays is kept: it
+-- doubled the cost of writing a date.
+CREATE INDEX unit_figures_date ON unit_figures (province_code, school_year, as_of);
 
 -- The figures of a database that already holds a history: those of every
 -- as-of date of a learners import, from the history, as the

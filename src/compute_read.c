@@ -22,21 +22,13 @@
     "    SELECT max(as_of) FROM unit_figures"                                     \
     "    WHERE province_code = $1 AND school_year = $2 AND as_of <= $3)"
 
-/* Each key's modules in force and those of them not passed, as bit masks
- * over the configured modules ($4, their codes in order), and how many of
- * its modules are not configured: counted per unit, role and the three,
- * rule 2's pairs and rule 10's people both follow from them. The figures
- * are read, not the pairs: O(units), whatever the number of learners.
- * Masks, not lists of codes: no string is compared per key in C. */
+/* The figures in force, each key's modules as array text ({M1,M2}): read
+ * as they are stored, an index range of one date, and turned into the
+ * configured modules here (array_modules), where it costs nothing, rather
+ * than by subqueries per row in the server. O(units), whatever the number
+ * of learners. */
 static const char counts_sql[] =
-    "SELECT f.unit_code, f.role,"
-    "  coalesce((SELECT bit_or(1::bigint << (array_position($4::text[], m) - 1))"
-    "            FROM unnest(f.has) m), 0),"
-    "  coalesce((SELECT bit_or(1::bigint << (array_position($4::text[], m) - 1))"
-    "            FROM unnest(f.owed) m), 0),"
-    "  (SELECT count(*) FROM unnest(f.has) m WHERE array_position($4::text[], m) IS NULL),"
-    "  f.n "
-    "FROM (" FIGURES_IN_FORCE_SQL ") f";
+    "SELECT unit_code, role, has::text, owed::text, n FROM (" FIGURES_IN_FORCE_SQL ") f";
 
 /* Rule 3: the latest lms-units aggregate of each (unit, module, target) as
  * of the date. */
@@ -56,9 +48,9 @@ static const char trend_sql[] =
     "SELECT d.w - 1, f.unit_code, m.module, f.role, sum(f.n),"
     "  coalesce(sum(f.n) FILTER (WHERE NOT m.module = ANY (f.owed)), 0) "
     "FROM unnest($3::date[]) WITH ORDINALITY d (day, w) "
-    "JOIN unit_figures f ON f.province_code = $1 AND f.school_year = $2 AND f.as_of = ("
-    "  SELECT max(as_of) FROM unit_figures"
-    "  WHERE province_code = $1 AND school_year = $2 AND as_of <= d.day) "
+    "CROSS JOIN LATERAL (SELECT max(as_of) AS at FROM unit_figures"
+    "  WHERE province_code = $1 AND school_year = $2 AND as_of <= d.day) k "
+    "JOIN unit_figures f ON f.province_code = $1 AND f.school_year = $2 AND f.as_of = k.at "
     "CROSS JOIN LATERAL unnest(f.has) m (module) "
     "GROUP BY 1, 2, 3, 4 ORDER BY 1";
 
@@ -175,35 +167,59 @@ static int read_aggregates(struct db *db, const struct report *rep, bdtx_date da
     return 0;
 }
 
-/* The year's module codes as a PostgreSQL array literal ({"M1","M2"}),
- * for counts_sql's $4; malloc'd, NULL when memory runs out. */
-static char *modules_array(const struct config_year *year)
+/* The next element of a PostgreSQL one-dimensional text array's text
+ * form (*p just after '{' or a ','), unquoted into buf (cap bytes, cut
+ * when longer: no configured code is that long); false at its end. */
+static bool array_next(const char **p, char *buf, size_t cap)
 {
-    size_t n = 3, i;
-    char *out, *o;
-    const char *c;
+    const char *s = *p;
+    size_t n = 0;
+    bool quoted;
 
-    for (i = 0; i < year->nmodules; i++)
-        n += 2 * strlen(year->modules[i].code) + 3;
-    out = malloc(n);
-    if (!out)
-        return NULL;
-    o = out;
-    *o++ = '{';
-    for (i = 0; i < year->nmodules; i++) {
-        if (i > 0)
-            *o++ = ',';
-        *o++ = '"';
-        for (c = year->modules[i].code; *c; c++) {
-            if (*c == '"' || *c == '\\')
-                *o++ = '\\';
-            *o++ = *c;
+    if (*s == ',')
+        s++;
+    if (*s == '\0' || *s == '}')
+        return false;
+    quoted = *s == '"';
+    if (quoted)
+        s++;
+    for (; *s; s++) {
+        if (quoted && *s == '"') {
+            s++;
+            break;
         }
-        *o++ = '"';
+        if (!quoted && (*s == ',' || *s == '}'))
+            break;
+        if (*s == '\\' && s[1])
+            s++;
+        if (n + 1 < cap)
+            buf[n++] = *s;
     }
-    *o++ = '}';
-    *o = '\0';
-    return out;
+    buf[n] = '\0';
+    *p = s;
+    return true;
+}
+
+/* The modules of array text (has or owed) marked in in[] (year->nmodules,
+ * cleared first); returns how many of them are not configured. */
+static int64_t array_modules(const struct config_year *year, const char *text, bool *in)
+{
+    const char *p = text;
+    char code[256];
+    int64_t unknown = 0;
+
+    memset(in, 0, year->nmodules * sizeof *in);
+    if (*p == '{')
+        p++;
+    while (array_next(&p, code, sizeof code)) {
+        long m = config_module_index(year, code);
+
+        if (m < 0)
+            unknown++;
+        else
+            in[m] = true;
+    }
+    return unknown;
 }
 
 /* The grid of day: the pairs and the learners in force counted where their
@@ -212,29 +228,20 @@ static int read_week(struct db *db, const struct report *rep, bdtx_date day,
                      struct compute_grid *g, bdtx_error *err)
 {
     struct db_result *r = NULL;
-    bool has[CONFIG_MAX_MODULES], passed[CONFIG_MAX_MODULES];
+    bool has[CONFIG_MAX_MODULES], owed[CONFIG_MAX_MODULES], passed[CONFIG_MAX_MODULES];
     size_t nm = rep->year->nmodules, m;
-    char date[11], *modules = modules_array(rep->year);
-    const char *params[4] = {rep->cfg->province.code, rep->year->id, date, modules};
     int i, rc = -1;
 
-    if (!modules) {
-        error_oom(err);
-        return -1;
-    }
-    date_format_iso(day, date);
-    if (grid_init(g, rep, err) != 0 || db_query(db, counts_sql, 4, params, &r, err) != 0)
+    if (grid_init(g, rep, err) != 0 || query_at(db, rep, day, counts_sql, 3, &r, err) != 0)
         goto done;
     for (i = 0; i < db_rows(r); i++) {
         long unit = registry_find(&rep->reg, db_value(r, i, 0));
-        uint64_t in_force = strtoull(db_value(r, i, 2), NULL, 10);
-        uint64_t owed = strtoull(db_value(r, i, 3), NULL, 10);
-        int64_t unknown = strtoll(db_value(r, i, 4), NULL, 10);
-        int64_t n = strtoll(db_value(r, i, 5), NULL, 10), known = 0;
+        int64_t unknown = array_modules(rep->year, db_value(r, i, 2), has);
+        int64_t n = strtoll(db_value(r, i, 4), NULL, 10), known = 0;
 
+        array_modules(rep->year, db_value(r, i, 3), owed);
         for (m = 0; m < nm; m++) {
-            has[m] = (in_force >> m) & 1;
-            passed[m] = has[m] && !((owed >> m) & 1);
+            passed[m] = has[m] && !owed[m];
             known += has[m];
         }
         /* Pairs of a module no longer configured, or of learners whose
@@ -248,7 +255,6 @@ static int read_week(struct db *db, const struct report *rep, bdtx_date day,
     }
     rc = read_aggregates(db, rep, day, g, err);
 done:
-    free(modules);
     db_result_free(r);
     return rc;
 }
