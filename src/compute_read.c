@@ -11,7 +11,6 @@
 
 #include "bdtx/db.h"
 #include "compute_internal.h"
-#include "history_sql.h"
 
 /* The figures kept at import (unit_figures.c) in force at the date: those
  * of the latest date up to it, as the import wrote them from rule 1 of the

@@ -1,8 +1,8 @@
 /* The history in force at a date, as SQL shared by every module that reads
- * it: the computation (compute.c), the learners list (people.c), the import
- * guard (guard.c), the merge (import_learners.c) and the kept figures
- * (unit_figures.c), for rule 1 of SPEC
- * section 3. Not installed. */
+ * it: the learners list (people.c), the import guard (guard.c), the merge
+ * (import_learners.c) and the figures kept per unit (unit_figures.c), which
+ * the computation (compute_read.c) reads; for rule 1 of SPEC section 3.
+ * Not installed. */
 #ifndef BDTX_HISTORY_SQL_H
 #define BDTX_HISTORY_SQL_H
 
