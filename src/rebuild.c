@@ -314,6 +314,7 @@ static int clear_year(struct db *db, const struct config *cfg, const char *year,
     static const char *const sql[] = {
         "DELETE FROM progress_version WHERE province_code = $1 AND school_year = $2",
         "DELETE FROM learner_version WHERE province_code = $1 AND school_year = $2",
+        "DELETE FROM learner_digest WHERE province_code = $1 AND school_year = $2",
         "DELETE FROM temis_unit_count WHERE province_code = $1 AND school_year = $2",
         "DELETE FROM lms_unit_count WHERE province_code = $1 AND school_year = $2",
         "DELETE FROM import WHERE province_code = $1 AND school_year = $2",
