@@ -14,7 +14,7 @@
  * what is in force (stage_kept, import_digest.c); the pairs in force are
  * read as the merge reads them (history_sql.h). */
 static const char unpassed_sql[] =
-    "WITH prev AS (" PAIRS_IN_FORCE_SQL ") "
+    "WITH prev AS (" PAIRS_IN_FORCE_AMONG_SQL("stage_pair") ") "
     "SELECT count(*) + (SELECT coalesce(sum(passed), 0) FROM stage_kept)::bigint,"
     "  count(*) FILTER (WHERE cur.state < 2) "
     "FROM stage_pair cur JOIN prev USING (learner_id, module) WHERE prev.state = 2";

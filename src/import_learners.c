@@ -258,7 +258,7 @@ static const char stage_last_sql[] =
     "ORDER BY 1";
 
 static const char merge_learner_versions[] =
-    "WITH prev AS (" LEARNERS_IN_FORCE_SQL ") "
+    "WITH prev AS (" LEARNERS_IN_FORCE_AMONG_SQL("stage_last") ") "
     "INSERT INTO learner_version (province_code, school_year, learner_id, as_of, import_id,"
     "  unit_code, role, full_name) "
     "SELECT $1, $2, cur.learner_id, $3, $4, cur.unit_code, cur.role, cur.full_name "
@@ -273,7 +273,7 @@ static const char merge_learner_versions_same_day[] =
     "      role = EXCLUDED.role, full_name = EXCLUDED.full_name";
 
 static const char merge_progress_versions[] =
-    "WITH prev AS (" PAIRS_IN_FORCE_SQL ") "
+    "WITH prev AS (" PAIRS_IN_FORCE_AMONG_SQL("stage_pair") ") "
     "INSERT INTO progress_version (province_code, school_year, learner_id, module, as_of,"
     "  import_id, state) "
     "SELECT $1, $2, cur.learner_id, cur.module, $3, $4, cur.state "
