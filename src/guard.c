@@ -9,21 +9,27 @@
 
 /* Passed pairs of the file's (learner, module) pairs, as in force before
  * it, and how many of them the file says are not passed. The file's pairs
- * are stage_pair, which the merge writes from (import_learners.c); the pairs
- * in force are read as the merge reads them (history_sql.h). */
+ * are stage_pair, which the merge writes from (import_learners.c), and the
+ * passed pairs of the learners not staged because the file says of them
+ * what is in force (stage_kept, import_digest.c); the pairs in force are
+ * read as the merge reads them (history_sql.h). */
 static const char unpassed_sql[] =
-    "WITH prev AS (" PAIRS_IN_FORCE_SQL ") "
-    "SELECT count(*), count(*) FILTER (WHERE cur.state < 2) "
+    "WITH prev AS (" PAIRS_IN_FORCE_AMONG_SQL("stage_pair") ") "
+    "SELECT count(*) + (SELECT coalesce(sum(passed), 0) FROM stage_kept)::bigint,"
+    "  count(*) FILTER (WHERE cur.state < 2) "
     "FROM stage_pair cur JOIN prev USING (learner_id, module) WHERE prev.state = 2";
 
 /* For each unit of the file: its learners in force before the file (their
  * latest version names it) and its learners in the file (stage_last, each
- * learner's last row); the units that lose more than the limit, worst
+ * learner's last row, with stage_kept, the learners not staged, who are
+ * in that unit already); the units that lose more than the limit, worst
  * first. Units the file does not mention are left alone: an export may
  * cover part of the province. */
 static const char unit_drop_sql[] =
     "WITH now AS ("
-    "  SELECT unit_code, count(*) AS n FROM stage_last GROUP BY unit_code"
+    "  SELECT unit_code, sum(n)::bigint AS n FROM ("
+    "    SELECT unit_code, count(*) AS n FROM stage_last GROUP BY unit_code"
+    "    UNION ALL SELECT unit_code, learners FROM stage_kept) f GROUP BY unit_code"
     "), inforce AS (" LEARNERS_IN_FORCE_SQL
     "), before AS ("
     "  SELECT unit_code, count(*) AS n FROM inforce"

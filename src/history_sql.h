@@ -26,6 +26,23 @@
     "  WHERE province_code = $1 AND school_year = $2 AND as_of <= $3"            \
     "  ORDER BY learner_id DESC, module DESC, as_of DESC"
 
+/* The same for the learners of a table (a temporary table with a
+ * learner_id column): an import compares only the learners it staged, and
+ * their history is found along the primary key rather than read whole. */
+#define LEARNERS_IN_FORCE_AMONG_SQL(table)                                       \
+    "SELECT DISTINCT ON (learner_id) learner_id, unit_code, role, full_name"     \
+    "  FROM learner_version"                                                     \
+    "  WHERE province_code = $1 AND school_year = $2 AND as_of <= $3"            \
+    "    AND learner_id IN (SELECT learner_id FROM " table ")"                   \
+    "  ORDER BY learner_id DESC, as_of DESC"
+
+#define PAIRS_IN_FORCE_AMONG_SQL(table)                                          \
+    "SELECT DISTINCT ON (learner_id, module) learner_id, module, state"          \
+    "  FROM progress_version"                                                    \
+    "  WHERE province_code = $1 AND school_year = $2 AND as_of <= $3"            \
+    "    AND learner_id IN (SELECT learner_id FROM " table ")"                   \
+    "  ORDER BY learner_id DESC, module DESC, as_of DESC"
+
 /* Both as two CTEs, lv and pv, followed by the caller's SELECT. */
 #define HISTORY_IN_FORCE_SQL                                                     \
     "WITH lv AS (" LEARNERS_IN_FORCE_SQL "), pv AS (" PAIRS_IN_FORCE_SQL ") "

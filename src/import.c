@@ -31,7 +31,7 @@ void import_ctx_release(struct import_ctx *c)
     for (i = 0; i < c->nplain; i++)
         free(c->plain[i].text);
     free(c->plain);
-    free(c->held.buf);
+    digest_release(&c->digest);
     registry_release(&c->reg);
     for (i = 0; i < c->nrejections; i++) {
         free(c->rejections[i].reason);

@@ -8,6 +8,7 @@
 #define BDTX_IMPORT_INTERNAL_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -63,21 +64,43 @@ struct plain_cell {
 
 /* The fields of a stage_learner row, but its run_end. */
 #define STAGE_FIELDS 7
-
-/* A staged learners row is held back until the next one, which tells
- * whether it ends a run of rows of its account (run_end): an account's last
- * row in the file always ends a run, and an export lists a learner's rows
- * together, so the merge finds each learner's last row among a third of
- * the rows. */
-#define HELD_NULL SIZE_MAX        /* the offset of a field that is SQL NULL */
-
-struct held_row {
-    char *buf;                  /* the fields back to back, NUL-terminated */
-    size_t cap;
-    size_t off[STAGE_FIELDS];
-    bool has;
+/* Send only what changed (import_digest.c). The learners of the year's
+ * earlier exports, each as a 64-bit key (a hash of the account) and the
+ * 64-bit digest of what the latest export naming them said (unit, role,
+ * name, module states), are held in an open-addressing table: 17 bytes a
+ * slot, about 36 MB for the nation's 1.3 million learners. A learner's rows
+ * are read as a run (an export lists them together): when the run ends, a
+ * learner whose digest is the one kept is not staged. Its rows go to a
+ * temporary spill file instead, from where they are staged after all if the
+ * account comes back later in the file (its rows were not together). */
+struct learner_map {
+    uint64_t *key;                /* 0: an empty slot */
+    uint64_t *val;                /* the kept digest; see import_digest.c */
+    uint8_t *flag;
+    size_t cap, used, stored;
 };
-
+/* The rows of the current run: STAGE_FIELDS offsets into buf per row
+ * (HELD_NULL: SQL NULL) and each row's unit. */
+#define HELD_NULL SIZE_MAX
+struct run_rows {
+    char *buf;
+    size_t len, cap;
+    size_t *off;
+    long *unit;
+    size_t n, capn;
+    bool streaming;               /* too long to hold: staged as it comes */
+};
+struct learner_digest {
+    struct learner_map map;
+    struct run_rows run;
+    FILE *spill;
+    uint64_t spill_len;
+    bool spill_reading;           /* the spill's position is not its end */
+    long *kept_learners;          /* per registry unit: learners not staged */
+    long *kept_passed;            /* and their passed pairs, for the guard */
+    size_t nunits;
+    long sent, kept;              /* learners staged, learners not staged */
+};
 /* A row kept past the reader's next call: its cells and their texts owned. */
 struct kept_row {
     char *text;
@@ -119,7 +142,7 @@ struct import_ctx {
     char **fixed_text;                /* the converted texts of that row (capfixed) */
     struct plain_cell *plain;         /* per column, the last text found to be Unicode */
     size_t nplain;
-    struct held_row held;             /* the staged row waiting for the next */
+    struct learner_digest digest;     /* what the year's learners were, to skip the same */
     long conversions[LEGACY_KINDS];   /* cells converted, per legacy encoding */
     long xml_replaced;                /* characters XML cannot hold, replaced */
     struct name_index names;          /* built on the first row that names a unit */
@@ -234,6 +257,18 @@ const char *import_role_text(enum role r);
  * guard (unless --force), its duplicates recorded and merged into the
  * history. */
 int import_learners(struct import_ctx *c, bdtx_error *err);
+/* import_digest.c: the digests kept of the year's learners, fetched (before
+ * the COPY into stage_learner begins); a staged pair's fields, held until
+ * its learner's run ends, then staged unless the learner is as kept
+ * (digest_flush after the last row); stage_kept, what the learners not
+ * staged bring to the guard (after the COPY); the digests of the learners
+ * staged written back (after the merge). */
+int digest_load(struct import_ctx *c, bdtx_error *err);
+int digest_row(struct import_ctx *c, const char *const *fields, long unit, bdtx_error *err);
+int digest_flush(struct import_ctx *c, bdtx_error *err);
+int digest_store_kept(struct import_ctx *c, bdtx_error *err);
+int digest_save(struct import_ctx *c, bdtx_error *err);
+void digest_release(struct learner_digest *d);
 
 /* import_units.c: the rows of a per-unit export (temis-units, lms-units,
  * temis-people) into the per-unit counts. */

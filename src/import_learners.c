@@ -1,6 +1,7 @@
 /* The learners of an lms-learners export: each (learner, module) pair of
- * its rows staged with COPY, then checked by the guard and merged into the
- * history set by set. */
+ * its rows staged with COPY (only the learners that changed since the
+ * latest export naming them: import_digest.c), then checked by the guard
+ * and merged into the history set by set. */
 #include "import_internal.h"
 
 #include <stdio.h>
@@ -29,52 +30,6 @@ static int name_of(struct import_ctx *c, const struct sheet_row *row, char **nam
     return import_reject(c, row->number, col, err, "name is not valid UTF-8") != 0 ? -1 : 1;
 }
 
-/* Sends the held row, if any: it ends a run unless next_account, the
- * account of the row after it, is its own (NULL: there is none). */
-static int held_send(struct import_ctx *c, const char *next_account, bdtx_error *err)
-{
-    struct held_row *h = &c->held;
-    const char *fields[STAGE_FIELDS + 1];
-    size_t i;
-
-    if (!h->has)
-        return 0;
-    h->has = false;
-    for (i = 0; i < STAGE_FIELDS; i++)
-        fields[i] = h->off[i] == HELD_NULL ? NULL : h->buf + h->off[i];
-    fields[STAGE_FIELDS] = next_account && strcmp(next_account, fields[1]) == 0 ? "f" : "t";
-    return db_copy_row(c->db, fields, STAGE_FIELDS + 1, err);
-}
-
-static int held_keep(struct import_ctx *c, const char *const *fields, bdtx_error *err)
-{
-    struct held_row *h = &c->held;
-    size_t i, len[STAGE_FIELDS], need = 0;
-
-    for (i = 0; i < STAGE_FIELDS; i++) {
-        len[i] = fields[i] ? strlen(fields[i]) : 0;
-        need += len[i] + 1;
-    }
-    if (need > h->cap) {
-        char *b = realloc(h->buf, need);
-
-        if (!b) {
-            error_oom(err);
-            return -1;
-        }
-        h->buf = b;
-        h->cap = need;
-    }
-    for (need = 0, i = 0; i < STAGE_FIELDS; i++) {
-        h->off[i] = fields[i] ? need : HELD_NULL;
-        if (fields[i])
-            memcpy(h->buf + need, fields[i], len[i] + 1);
-        need += len[i] + 1;
-    }
-    h->has = true;
-    return 0;
-}
-
 /* One (learner, module) pair of row into the staging table: 0, 1 when the
  * row was rejected, -1 on error. */
 static int stage_row(struct import_ctx *c, const struct sheet_row *row, const char *account,
@@ -96,7 +51,7 @@ static int stage_row(struct import_ctx *c, const struct sheet_row *row, const ch
     fields[4] = import_role_text(import_role_of(c, import_cell_text(row, c->map.col[F_ROLE])));
     fields[5] = module;
     fields[6] = state == STATE_PASSED ? "2" : state == STATE_STARTED ? "1" : "0";
-    rc = held_send(c, account, err) != 0 || held_keep(c, fields, err) != 0 ? -1 : 0;
+    rc = digest_row(c, fields, unit, err);
     free(name);
     if (rc != 0)
         return -1;
@@ -185,6 +140,7 @@ static int learners_begin(struct import_ctx *c, bdtx_error *err)
     /* A national export has millions of rows: enough memory for the
      * merge's hashes and sorts to stay off disk, for this transaction only. */
     if (db_exec(c->db, "SET LOCAL work_mem = '256MB'", 0, NULL, err) != 0 ||
+        digest_load(c, err) != 0 ||
         db_exec(c->db, "CREATE TEMP TABLE stage_learner (seq integer, account text, "
                        "full_name text, unit_code text, role text, module text, state smallint, "
                        "run_end boolean) "
@@ -250,9 +206,9 @@ static int load_learner_rows(struct import_ctx *c, bdtx_error *err)
     while ((got = import_next_row(c, &row, err)) == 1)
         if (learner_row(c, &row, err) != 0)
             return -1;
-    if (got < 0 || held_send(c, NULL, err) != 0)
+    if (got < 0 || digest_flush(c, err) != 0 || db_copy_end(c->db, err) != 0)
         return -1;
-    return db_copy_end(c->db, err);
+    return digest_store_kept(c, err);
 }
 
 /* Set-based merge of the staged rows into the history, in two steps.
@@ -303,7 +259,7 @@ static const char stage_last_sql[] =
     "ORDER BY 1";
 
 static const char merge_learner_versions[] =
-    "WITH prev AS (" LEARNERS_IN_FORCE_SQL ") "
+    "WITH prev AS (" LEARNERS_IN_FORCE_AMONG_SQL("stage_last") ") "
     "INSERT INTO learner_version (province_code, school_year, learner_id, as_of, import_id,"
     "  unit_code, role, full_name) "
     "SELECT $1, $2, cur.learner_id, $3, $4, cur.unit_code, cur.role, cur.full_name "
@@ -318,7 +274,7 @@ static const char merge_learner_versions_same_day[] =
     "      role = EXCLUDED.role, full_name = EXCLUDED.full_name";
 
 static const char merge_progress_versions[] =
-    "WITH prev AS (" PAIRS_IN_FORCE_SQL ") "
+    "WITH prev AS (" PAIRS_IN_FORCE_AMONG_SQL("stage_pair") ") "
     "INSERT INTO progress_version (province_code, school_year, learner_id, module, as_of,"
     "  import_id, state) "
     "SELECT $1, $2, cur.learner_id, cur.module, $3, $4, cur.state "
@@ -471,7 +427,8 @@ int import_learners(struct import_ctx *c, bdtx_error *err)
         unit_figures_before(c->db, c->cfg->province.code, c->year->id, c->as_of, &way,
                             err) != 0 ||
         merge_versions(c, err) != 0 ||
-        unit_figures_after(c->db, c->cfg->province.code, c->year->id, c->as_of, way, err) != 0)
+        unit_figures_after(c->db, c->cfg->province.code, c->year->id, c->as_of, way, err) != 0 ||
+        digest_save(c, err) != 0)
         return -1;
     return 0;
 }

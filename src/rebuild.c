@@ -315,6 +315,7 @@ static int clear_year(struct db *db, const struct config *cfg, const char *year,
         "DELETE FROM unit_figures WHERE province_code = $1 AND school_year = $2",
         "DELETE FROM progress_version WHERE province_code = $1 AND school_year = $2",
         "DELETE FROM learner_version WHERE province_code = $1 AND school_year = $2",
+        "DELETE FROM learner_digest WHERE province_code = $1 AND school_year = $2",
         "DELETE FROM temis_unit_count WHERE province_code = $1 AND school_year = $2",
         "DELETE FROM lms_unit_count WHERE province_code = $1 AND school_year = $2",
         "DELETE FROM import WHERE province_code = $1 AND school_year = $2",
@@ -385,8 +386,8 @@ static int replay_one(struct db *db, const struct config *cfg, const struct voca
     /* The staging tables of a learners import (import_learners.c) go at the
      * end of its transaction; here several imports share one. */
     return db_exec(db, "DROP TABLE IF EXISTS pg_temp.stage_learner, pg_temp.stage_account, "
-                       "pg_temp.stage_pair, pg_temp.stage_last, pg_temp.stage_temis_person", 0, NULL,
-                   err);
+                       "pg_temp.stage_pair, pg_temp.stage_last, pg_temp.stage_kept, "
+                       "pg_temp.stage_digest, pg_temp.stage_temis_person", 0, NULL, err);
 }
 
 /* The replay inside the caller's transaction, after the year's lock. */
