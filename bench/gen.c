@@ -1,7 +1,7 @@
 /* bdtx-gen: synthetic LMS learner exports at national or provincial scale,
  * for the benchmarks (bench/run) and the generator's smoke test.
  *
- *   bdtx-gen national [--scale S] [--xlsx-rows N] DIR
+ *   bdtx-gen national [--scale S] [--xlsx-rows N] [--provinces P] DIR
  *       DIR/units.csv       the nation as one registry: the Ministry (root,
  *                           kind nation), its 34 provinces (ranked), and
  *                           under them 3,300 communes, 2,720 units
@@ -12,6 +12,8 @@
  *       DIR/lms-week2.csv   the same a week later, about 5 % of pairs changed
  *       DIR/lms-week1.xlsx  the first rows of lms-week1.csv (an XLSX sheet
  *                           holds at most 1,048,576 rows)
+ *       --provinces P writes P of the 34 provinces (P/34 of the units and
+ *       learners), for a small nation in the tests
  *   bdtx-gen province [--scale S] --week K DIR
  *       one province (40,000 x S learners, 100 communes, 1,300 schools):
  *       DIR/units.csv and DIR/bdtx.yaml, and DIR/lms-weekKK.csv, the
@@ -369,7 +371,7 @@ fail:
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: bdtx-gen national [--scale S] [--xlsx-rows N] DIR\n"
+    fprintf(stderr, "usage: bdtx-gen national [--scale S] [--xlsx-rows N] [--provinces P] DIR\n"
                     "       bdtx-gen province [--scale S] --week K DIR\n");
 }
 
@@ -379,12 +381,13 @@ int main(int argc, char **argv)
         {"scale", required_argument, NULL, 's'},
         {"week", required_argument, NULL, 'w'},
         {"xlsx-rows", required_argument, NULL, 'x'},
+        {"provinces", required_argument, NULL, 'p'},
         {NULL, 0, NULL, 0},
     };
     struct unit_set u;
     double scale = 1.0;
     long xlsx_rows = XLSX_MAX_ROWS, rows = 0, changed = 0;
-    int week = 0, opt;
+    int week = 0, opt, provinces = 34;
     bool national;
     const char *dir;
     char path[4096];
@@ -409,6 +412,8 @@ int main(int argc, char **argv)
             week = (int)strtol(optarg, &end, 10);
         else if (opt == 'x')
             xlsx_rows = strtol(optarg, &end, 10);
+        else if (opt == 'p' && national)
+            provinces = (int)strtol(optarg, &end, 10);
         else {
             usage();
             return 64;
@@ -419,7 +424,8 @@ int main(int argc, char **argv)
         }
     }
     if (optind != argc - 1 || scale <= 0 || scale > 10 || xlsx_rows < 0 ||
-        xlsx_rows > XLSX_MAX_ROWS || (!national && (week < 1 || week > 52))) {
+        xlsx_rows > XLSX_MAX_ROWS || (!national && (week < 1 || week > 52)) ||
+        provinces < 2 || provinces > 34) {
         usage();
         return 64;
     }
@@ -430,11 +436,11 @@ int main(int argc, char **argv)
     }
     memset(&u, 0, sizeof u);
     if (national) {
-        u.nprovinces = 34;
-        u.ncommunes = 3300;
-        u.ndirect = 2720;
-        u.nschools = 42280;
-        u.learners = (long)(1300000 * scale + 0.5);
+        u.nprovinces = provinces;
+        u.ncommunes = 3300L * provinces / 34;
+        u.ndirect = 2720L * provinces / 34;
+        u.nschools = 42280L * provinces / 34;
+        u.learners = (long)(1300000 * scale * provinces / 34 + 0.5);
     } else {
         u.nprovinces = 1;
         u.ncommunes = 100;

@@ -464,7 +464,7 @@ static int build_ranking(struct report *rep, const struct rollup *now, const str
 }
 
 /* Overall, then each module: parent's ranked units, then its direct units,
- * into out (2 * (nmodules + 1) rankings), *built of them so far. */
+ * into out[*built] on (2 * (nmodules + 1) rankings), *built counting them. */
 static int build_rankings_of(struct report *rep, const struct rollup *now,
                              const struct rollup *prev, long parent, struct ranking *out,
                              size_t *built, bdtx_error *err)
@@ -514,8 +514,7 @@ static int build_rankings(struct report *rep, const struct rollup *now, const st
         if (!rep->reg.units[i].has_level)
             continue;
         rep->level_units[rep->nlevels] = (long)i;
-        if (build_rankings_of(rep, now, prev, (long)i,
-                              rep->level_rankings + rep->nlevels * per,
+        if (build_rankings_of(rep, now, prev, (long)i, rep->level_rankings,
                               &rep->nlevel_rankings, err) != 0)
             return -1;
         rep->nlevels++;
