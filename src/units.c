@@ -77,13 +77,13 @@ enum unit_kind registry_table_of(const struct registry *reg, long unit)
 {
     const struct unit *u = &reg->units[unit];
 
-    if (u->parent < 0)
-        return UNIT_ROOT;
-    if (strcmp(u->kind_text, "direct") == 0)
+    /* kind says it for the root and its children; below them a direct
+     * unit is a school seen from the root, a direct unit from its province. */
+    if (u->kind == UNIT_INNER)
+        return UNIT_RANKED;
+    if (u->kind == UNIT_SCHOOL && u->kind_text && strcmp(u->kind_text, "direct") == 0)
         return UNIT_DIRECT;
-    if (strcmp(u->kind_text, "school") == 0)
-        return UNIT_SCHOOL;
-    return UNIT_RANKED;
+    return u->kind;
 }
 
 bool registry_has_level(const struct registry *reg, long unit)
