@@ -121,4 +121,15 @@ best=$(jq -r '.rankings[0].rows | map(select(.group == "A")) | .[0].unit_code' "
 praised=$(sed -n '/^Biểu dương/,/^$/p' "$dir/bdtx-00-2020-W41.txt" | sed -n 's/^- .*(\([0-9]*\)):.*/\1/p' | tr '\n' ' ')
 check "the notice praises the best province" "$praised" "$best "
 
+# The tree's rules: a province sits directly under a nation root, communes
+# under a province, nowhere else.
+mkdir -p "$work/bad"
+sed 's/^01,\(.*\),province,00$/01,\1,province,02/' "$work/nat/units.csv" >"$work/bad/units.csv"
+sed 's#units: units.csv#units: '"$work/bad/units.csv"'#' "$work/nat/bdtx.yaml" >"$work/bad/bdtx.yaml"
+expect 78 "unit 01 has kind province but a parent (02); only the root of the registry is of that kind, or a province directly under a nation" \
+    "$bdtx" --config "$work/bad/bdtx.yaml" config check
+sed 's/^\(01001,.*,xa,\)01$/\100/' "$work/nat/units.csv" >"$work/bad/units.csv"
+expect 78 "xa unit 01001 must have a province as its parent, not 00" \
+    "$bdtx" --config "$work/bad/bdtx.yaml" config check
+
 test_done nation
