@@ -1,15 +1,19 @@
 /* bdtx-gen: synthetic LMS learner exports at national or provincial scale,
  * for the benchmarks (bench/run) and the generator's smoke test.
  *
- *   bdtx-gen national [--scale S] [--xlsx-rows N] DIR
- *       DIR/units.csv       the nation as one registry: the Ministry (root),
- *                           3,300 communes (ranked), 2,720 units directly
- *                           under a Sở and 42,280 schools under communes
+ *   bdtx-gen national [--scale S] [--xlsx-rows N] [--provinces P] DIR
+ *       DIR/units.csv       the nation as one registry: the Ministry (root,
+ *                           kind nation), its 34 provinces (ranked), and
+ *                           under them 3,300 communes, 2,720 units
+ *                           directly under a Sở and, under the communes,
+ *                           42,280 schools
  *       DIR/bdtx.yaml       a configuration naming it (province code 00)
  *       DIR/lms-week1.csv   1.3 M x S learners x 3 modules, long layout
  *       DIR/lms-week2.csv   the same a week later, about 5 % of pairs changed
  *       DIR/lms-week1.xlsx  the first rows of lms-week1.csv (an XLSX sheet
  *                           holds at most 1,048,576 rows)
+ *       --provinces P writes P of the 34 provinces (P/34 of the units and
+ *       learners), for a small nation in the tests
  *   bdtx-gen province [--scale S] --week K DIR
  *       one province (40,000 x S learners, 100 communes, 1,300 schools):
  *       DIR/units.csv and DIR/bdtx.yaml, and DIR/lms-weekKK.csv, the
@@ -139,16 +143,22 @@ static int write_units(const struct unit_set *u, const char *dir)
     if (!f)
         return -1;
     fprintf(f, "code,name,kind,parent_code\n");
-    if (u->nprovinces == 1)
+    if (u->nprovinces == 1) {
         fprintf(f, "20,Sở GDĐT tỉnh mẫu,province,\n");
-    else
-        fprintf(f, "00,Bộ GDĐT (toàn quốc),province,\n");
+    } else {
+        fprintf(f, "00,Bộ GDĐT (toàn quốc),nation,\n");
+        for (p = 0; p < u->nprovinces; p++) {
+            province_code(u, p, pc, sizeof pc);
+            fprintf(f, "%s,Sở GDĐT tỉnh %s %s,province,00\n", pc,
+                    given[mix((uint64_t)p + 11) % 40], pc);
+        }
+    }
+    /* Communes and direct units under their province: its Sở ranks them. */
     for (c = 0; c < u->ncommunes; c++) {
         p = (int)(c % u->nprovinces);
         province_code(u, p, pc, sizeof pc);
         fprintf(f, "%s%03ld,UBND xã %s %s-%03ld,xa,%s\n", pc, c / u->nprovinces + 1,
-                given[mix((uint64_t)c) % 40], pc, c / u->nprovinces + 1,
-                u->nprovinces == 1 ? "20" : "00");
+                given[mix((uint64_t)c) % 40], pc, c / u->nprovinces + 1, pc);
     }
     for (s = 0; s < u->ndirect + u->nschools; s++) {
         char commune[64];
@@ -156,7 +166,9 @@ static int write_units(const struct unit_set *u, const char *dir)
         school_code(u, s, code, sizeof code, NULL, 0);
         school_name(u, s, name, sizeof name);
         if (s < u->ndirect) {
-            fprintf(f, "%s,%s,direct,%s\n", code, name, u->nprovinces == 1 ? "20" : "00");
+            memcpy(pc, code, 2);
+            pc[2] = '\0';
+            fprintf(f, "%s,%s,direct,%s\n", code, name, pc);
         } else {
             memcpy(commune, code, 5);
             commune[5] = '\0';
@@ -177,7 +189,7 @@ static int write_config(const struct unit_set *u, const char *dir)
         return -1;
     fprintf(f,
             "# Written by bdtx-gen: a synthetic %s.\n"
-            "province: { code: \"%s\", name: \"%s\" }\n"
+            "province: { code: \"%s\", name: \"%s\"%s }\n"
             "database: { conninfo: \"\" }\n"
             "paths: { inbox: inbox, archive: archive, rejected: rejected, reports: reports }\n"
             "# A national export is larger than any province's: room for it.\n"
@@ -186,7 +198,7 @@ static int write_config(const struct unit_set *u, const char *dir)
             "  - id: \"2020-2021\"\n"
             "    start: 2020-09-01\n"
             "    end: 2021-08-31\n"
-            "    ranked_level: \"UBND xã/phường\"\n"
+            "    ranked_level: \"%s\"\n"
             "    units: units.csv\n"
             "    modules:\n"
             "      - { code: M1, name: \"Mô đun một\", aliases: [\"Mô đun 1\"] }\n"
@@ -198,7 +210,9 @@ static int write_config(const struct unit_set *u, const char *dir)
             "      - { name: C, min_percent: 0 }\n",
             u->nprovinces == 1 ? "province" : "nation, as one registry",
             u->nprovinces == 1 ? "20" : "00",
-            u->nprovinces == 1 ? "Tỉnh mẫu" : "Toàn quốc");
+            u->nprovinces == 1 ? "Tỉnh mẫu" : "Toàn quốc",
+            u->nprovinces == 1 ? "" : ", department: \"BỘ GIÁO DỤC VÀ ĐÀO TẠO\"",
+            u->nprovinces == 1 ? "UBND xã/phường" : "Tỉnh/thành phố");
     return fclose(f) == 0 ? 0 : -1;
 }
 
@@ -357,7 +371,7 @@ fail:
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: bdtx-gen national [--scale S] [--xlsx-rows N] DIR\n"
+    fprintf(stderr, "usage: bdtx-gen national [--scale S] [--xlsx-rows N] [--provinces P] DIR\n"
                     "       bdtx-gen province [--scale S] --week K DIR\n");
 }
 
@@ -367,12 +381,13 @@ int main(int argc, char **argv)
         {"scale", required_argument, NULL, 's'},
         {"week", required_argument, NULL, 'w'},
         {"xlsx-rows", required_argument, NULL, 'x'},
+        {"provinces", required_argument, NULL, 'p'},
         {NULL, 0, NULL, 0},
     };
     struct unit_set u;
     double scale = 1.0;
     long xlsx_rows = XLSX_MAX_ROWS, rows = 0, changed = 0;
-    int week = 0, opt;
+    int week = 0, opt, provinces = 34;
     bool national;
     const char *dir;
     char path[4096];
@@ -397,6 +412,8 @@ int main(int argc, char **argv)
             week = (int)strtol(optarg, &end, 10);
         else if (opt == 'x')
             xlsx_rows = strtol(optarg, &end, 10);
+        else if (opt == 'p' && national)
+            provinces = (int)strtol(optarg, &end, 10);
         else {
             usage();
             return 64;
@@ -407,7 +424,8 @@ int main(int argc, char **argv)
         }
     }
     if (optind != argc - 1 || scale <= 0 || scale > 10 || xlsx_rows < 0 ||
-        xlsx_rows > XLSX_MAX_ROWS || (!national && (week < 1 || week > 52))) {
+        xlsx_rows > XLSX_MAX_ROWS || (!national && (week < 1 || week > 52)) ||
+        provinces < 2 || provinces > 34) {
         usage();
         return 64;
     }
@@ -418,11 +436,11 @@ int main(int argc, char **argv)
     }
     memset(&u, 0, sizeof u);
     if (national) {
-        u.nprovinces = 34;
-        u.ncommunes = 3300;
-        u.ndirect = 2720;
-        u.nschools = 42280;
-        u.learners = (long)(1300000 * scale + 0.5);
+        u.nprovinces = provinces;
+        u.ncommunes = 3300L * provinces / 34;
+        u.ndirect = 2720L * provinces / 34;
+        u.nschools = 42280L * provinces / 34;
+        u.learners = (long)(1300000 * scale * provinces / 34 + 0.5);
     } else {
         u.nprovinces = 1;
         u.ncommunes = 100;
@@ -437,7 +455,8 @@ int main(int argc, char **argv)
                 strerror(errno));
         return 73;
     }
-    printf("units %ld\n", 1 + u.ncommunes + u.ndirect + u.nschools);
+    printf("units %ld\n", 1 + (national ? u.nprovinces : 0) + u.ncommunes + u.ndirect +
+                              u.nschools);
     if (national) {
         snprintf(path, sizeof path, "%s/lms-week1.csv", dir);
         if (write_csv(&u, path, 1, &rows, &changed) != 0)

@@ -422,18 +422,23 @@ static void mark_rows(const struct report *rep, struct ranking *rk)
     }
 }
 
+/* The ranking of parent's children of one table (kind: UNIT_RANKED or
+ * UNIT_DIRECT, registry_table_of), overall or for one module. */
 static int build_ranking(struct report *rep, const struct rollup *now, const struct rollup *prev,
-                         const char *module, enum unit_kind kind, struct ranking *out,
-                         bdtx_error *err)
+                         const char *module, enum unit_kind kind, long parent,
+                         struct ranking *out, bdtx_error *err)
 {
-    size_t i, n = 0;
+    size_t i, n = 0, count = 0;
 
     memset(out, 0, sizeof *out);
     snprintf(out->scope, sizeof out->scope, "%s%s", module ? "module:" : "overall",
              module ? module : "");
     out->module = module;
     out->kind = kind;
-    out->rows = calloc(rep->reg.count + 1, sizeof *out->rows);
+    for (i = 0; i < rep->reg.count; i++)
+        count += rep->reg.units[i].parent == parent &&
+                 registry_table_of(&rep->reg, (long)i) == kind;
+    out->rows = calloc(count + 1, sizeof *out->rows);
     if (!out->rows) {
         error_oom(err);
         return -1;
@@ -442,7 +447,7 @@ static int build_ranking(struct report *rep, const struct rollup *now, const str
         struct rank_row *row;
         struct figures before;
 
-        if (rep->reg.units[i].kind != kind)
+        if (rep->reg.units[i].parent != parent || registry_table_of(&rep->reg, (long)i) != kind)
             continue;
         row = &out->rows[n++];
         row->unit = (long)i;
@@ -458,27 +463,61 @@ static int build_ranking(struct report *rep, const struct rollup *now, const str
     return 0;
 }
 
-/* Overall, then each module: the ranked units, then the direct units. */
-static int build_rankings(struct report *rep, const struct rollup *now, const struct rollup *prev,
-                          bdtx_error *err)
+/* Overall, then each module: parent's ranked units, then its direct units,
+ * into out[*built] on (2 * (nmodules + 1) rankings), *built counting them. */
+static int build_rankings_of(struct report *rep, const struct rollup *now,
+                             const struct rollup *prev, long parent, struct ranking *out,
+                             size_t *built, bdtx_error *err)
 {
     size_t m;
     int k;
 
-    rep->rankings = calloc(2 * (rep->year->nmodules + 1), sizeof *rep->rankings);
-    if (!rep->rankings) {
-        error_oom(err);
-        return -1;
-    }
     for (m = 0; m <= rep->year->nmodules; m++) {
         const char *module = m == 0 ? NULL : rep->year->modules[m - 1].code;
 
         for (k = 0; k < 2; k++) {
-            rep->nrankings++;
+            (*built)++;
             if (build_ranking(rep, now, prev, module, k == 0 ? UNIT_RANKED : UNIT_DIRECT,
-                              &rep->rankings[rep->nrankings - 1], err) != 0)
+                              parent, &out[*built - 1], err) != 0)
                 return -1;
         }
+    }
+    return 0;
+}
+
+/* The root's rankings, then those of each unit with a ranked level of its
+ * own below it (a nation's provinces), for its pack. */
+static int build_rankings(struct report *rep, const struct rollup *now, const struct rollup *prev,
+                          bdtx_error *err)
+{
+    size_t per = 2 * (rep->year->nmodules + 1), i, n = 0;
+
+    rep->rankings = calloc(per, sizeof *rep->rankings);
+    if (!rep->rankings) {
+        error_oom(err);
+        return -1;
+    }
+    if (build_rankings_of(rep, now, prev, rep->reg.root, rep->rankings, &rep->nrankings,
+                          err) != 0)
+        return -1;
+    for (i = 0; i < rep->reg.count; i++)
+        n += rep->reg.units[i].has_level;
+    if (n == 0)
+        return 0;
+    rep->level_units = calloc(n, sizeof *rep->level_units);
+    rep->level_rankings = calloc(n * per, sizeof *rep->level_rankings);
+    if (!rep->level_units || !rep->level_rankings) {
+        error_oom(err);
+        return -1;
+    }
+    for (i = 0; i < rep->reg.count; i++) {
+        if (!rep->reg.units[i].has_level)
+            continue;
+        rep->level_units[rep->nlevels] = (long)i;
+        if (build_rankings_of(rep, now, prev, (long)i, rep->level_rankings,
+                              &rep->nlevel_rankings, err) != 0)
+            return -1;
+        rep->nlevels++;
     }
     return 0;
 }
@@ -524,8 +563,8 @@ static int cmp_school(const void *pa, const void *pb)
     return c != 0 ? c : cmp_rows(pa, pb);
 }
 
-/* Every school (and every unit directly under the Sở, itself a school),
- * ranked within its parent. */
+/* Every school (and every direct unit, itself a school: under the root or,
+ * in a nation, under a province), ranked within its parent. */
 static int build_schools(struct report *rep, const struct rollup *now, bdtx_error *err)
 {
     size_t i, n = 0, start;

@@ -10,7 +10,7 @@ struct notice_labels {
     const char *title, *unit, *province, *as_of, *rate, *pairs, *people, *people_unit, *gv,
         *cbql, *group, *no_group, *rank, *delta, *delta_unit, *province_rate, *needs, *needs_next,
         *needs_top, *needs_pairs, *needs_people, *top_already, *deadline, *deadline_item,
-        *expected, *never, *at_risk, *schools_below, *praised, *chased, *item_rank, *item_group;
+        *expected, *never, *at_risk, *schools_below, *units_below, *nation_rate, *praised, *chased, *item_rank, *item_group;
     char decimal;
 };
 
@@ -43,6 +43,8 @@ static const struct notice_labels vi = {
     .never = "chưa có tiến độ, chưa thể dự kiến",
     .at_risk = " – CÓ NGUY CƠ KHÔNG KỊP HẠN",
     .schools_below = "Trường chưa đạt nhóm",
+    .units_below = "Đơn vị chưa đạt nhóm",
+    .nation_rate = "Toàn quốc",
     .praised = "Biểu dương",
     .chased = "Đôn đốc, nhắc nhở",
     .item_rank = "hạng",
@@ -79,6 +81,8 @@ static const struct notice_labels en = {
     .never = "no progress yet, no projection",
     .at_risk = " – AT RISK OF MISSING THE DEADLINE",
     .schools_below = "Schools below group",
+    .units_below = "Units below group",
+    .nation_rate = "Nation",
     .praised = "Praised",
     .chased = "To follow up",
     .item_rank = "rank",
@@ -278,6 +282,38 @@ static const struct rank_row *overall_row(const struct report *rep, long unit, s
     return NULL;
 }
 
+/* A unit with a ranked level of its own (a nation's province): its own
+ * district offices or communes and direct units below the top group, as
+ * ranked within it, rather than its hundreds of schools. */
+static void level_below(FILE *out, const struct report *rep, long unit,
+                        const struct notice_labels *l)
+{
+    const char *top = rep->year->ngroups ? rep->year->groups[0].name : "";
+    size_t lv, k, i, n = 0;
+
+    for (lv = 0; lv < rep->nlevels && rep->level_units[lv] != unit; lv++)
+        ;
+    fputc('\n', out);
+    if (lv == rep->nlevels || (lv + 1) * rep->nrankings > rep->nlevel_rankings) {
+        fprintf(out, "%s %s: 0\n", l->units_below, top);
+        return;
+    }
+    for (k = 0; k < 2 && k < rep->nrankings; k++) {
+        const struct ranking *rk = &rep->level_rankings[lv * rep->nrankings + k];
+
+        for (i = 0; i < rk->nrows; i++)
+            n += rk->rows[i].group != 0 && rk->rows[i].rank > 0;
+    }
+    fprintf(out, "%s %s: %zu\n", l->units_below, top, n);
+    for (k = 0; k < 2 && k < rep->nrankings; k++) {
+        const struct ranking *rk = &rep->level_rankings[lv * rep->nrankings + k];
+
+        for (i = 0; i < rk->nrows; i++)
+            if (rk->rows[i].group != 0 && rk->rows[i].rank > 0)
+                unit_item(out, rep, l, &rk->rows[i], true);
+    }
+}
+
 static void unit_notice(FILE *out, const struct report *rep, long unit,
                         const struct notice_labels *l)
 {
@@ -299,8 +335,7 @@ static void unit_notice(FILE *out, const struct report *rep, long unit,
     fprintf(out, "%s: %s\n", l->group, group_name(rep, row->group, l));
     if (row->rank > 0)
         fprintf(out, "%s: %d/%zu %s\n", l->rank, row->rank, ranked,
-                rk->kind == UNIT_RANKED && rep->year->ranked_level ? rep->year->ranked_level
-                                                                   : "");
+                rk->kind == UNIT_RANKED ? report_ranked_level(rep) : "");
     if (row->has_delta)
         fprintf(out, "%s: %s %s\n", l->delta, points(l, row->delta_pp, d, sizeof d),
                 l->delta_unit);
@@ -308,7 +343,9 @@ static void unit_notice(FILE *out, const struct report *rep, long unit,
         int64_t num, den;
 
         measure(rep, &rep->total, &num, &den);
-        fprintf(out, "%s: %s (%" PRId64 "/%" PRId64 "), %s %s\n", l->province_rate,
+        fprintf(out, "%s: %s (%" PRId64 "/%" PRId64 "), %s %s\n",
+                strcmp(rep->reg.units[rep->reg.root].kind_text, "nation") == 0 ? l->nation_rate
+                                                                                : l->province_rate,
                 percent(l, num, den, a, sizeof a), num, den, l->item_group,
                 group_name(rep, rep->total_group, l));
     }
@@ -334,6 +371,10 @@ static void unit_notice(FILE *out, const struct report *rep, long unit,
         } else
             fputs(l->never, out);
         fprintf(out, "%s\n", p->at_risk ? l->at_risk : "");
+    }
+    if (registry_has_level(&rep->reg, unit)) {
+        level_below(out, rep, unit, l);
+        return;
     }
     n = 0;
     for (i = 0; i < rep->nschools; i++) {

@@ -89,6 +89,68 @@ static bool warning_for_unit(enum report_warning_kind kind)
     return kind == WARN_NO_IMPORT_THIS_WEEK || kind == WARN_NO_PREVIOUS_WEEK;
 }
 
+/* The label of unit's own ranked level: that of its district offices or
+ * communes. */
+static const char *level_label(const struct report *rep, long unit)
+{
+    bool en = rep->cfg->report.language && strcmp(rep->cfg->report.language, "en") == 0;
+    size_t i;
+
+    for (i = 0; i < rep->reg.count; i++)
+        if (rep->reg.units[i].parent == unit && rep->reg.units[i].kind == UNIT_INNER)
+            return strcmp(rep->reg.units[i].kind_text, "phong") == 0
+                       ? (en ? "District offices" : "Phòng GDĐT")
+                       : (en ? "Communes" : "UBND xã/phường");
+    return NULL;
+}
+
+/* A unit with a ranked level of its own (a nation's province) is seen as
+ * its own Sở sees itself: its rankings become those of its own units
+ * (district offices or communes, then its direct units), against its own
+ * figures as the total. Its rank among its peers stays in its notice.
+ * view->rankings hold its own rows on entry; they are replaced. */
+static int level_view(const struct report *rep, long unit, struct report *view)
+{
+    size_t l, k, i;
+    const struct ranking *from;
+
+    for (l = 0; l < rep->nlevels && rep->level_units[l] != unit; l++)
+        ;
+    if (l == rep->nlevels || (l + 1) * rep->nrankings > rep->nlevel_rankings)
+        return 0;
+    from = rep->level_rankings + l * rep->nrankings;
+    for (k = 0; k < rep->nrankings; k++) {
+        struct ranking *to = &view->rankings[k];
+        const struct rank_row *own = to->nrows ? &to->rows[0] : NULL;
+
+        if (own && !from[k].module) {
+            view->total = own->f;
+            view->total_group = own->group;
+            view->total_has_delta = own->has_delta;
+            view->total_delta_pp = own->delta_pp;
+        } else if (own) {
+            struct scope_total *t = &view->module_totals[k / 2 - 1];
+
+            t->f = own->f;
+            t->group = own->group;
+            t->has_delta = own->has_delta;
+            t->delta_pp = own->delta_pp;
+        }
+        free(to->rows);
+        *to = from[k];
+        to->rows = malloc((from[k].nrows + 1) * sizeof *to->rows);
+        if (!to->rows) {
+            to->nrows = 0;
+            return -1;
+        }
+        for (i = 0; i < from[k].nrows; i++)
+            to->rows[i] = from[k].rows[i];
+    }
+    view->total_unit = &rep->reg.units[unit];
+    view->ranked_level = level_label(rep, unit);
+    return 0;
+}
+
 int pack_view(const struct report *rep, long unit, struct report *view, bdtx_error *err)
 {
     size_t k, i, w, t;
@@ -104,7 +166,12 @@ int pack_view(const struct report *rep, long unit, struct report *view, bdtx_err
     view->total_group = rep->total_group;
     view->total_has_delta = rep->total_has_delta;
     view->total_delta_pp = rep->total_delta_pp;
-    view->module_totals = rep->module_totals;
+    view->module_totals = calloc(rep->year->nmodules + 1, sizeof *view->module_totals);
+    if (!view->module_totals)
+        goto oom;
+    if (rep->module_totals)
+        memcpy(view->module_totals, rep->module_totals,
+               rep->year->nmodules * sizeof *view->module_totals);
     view->imports = rep->imports;
     view->nimports = rep->nimports;
     view->generated_at = rep->generated_at;
@@ -149,6 +216,8 @@ int pack_view(const struct report *rep, long unit, struct report *view, bdtx_err
             break;
         }
     }
+    if (level_view(rep, unit, view) != 0)
+        goto oom;
     for (i = 0; i < rep->nschools; i++)
         if (registry_within(&rep->reg, rep->schools[i].unit, unit))
             view->schools[view->nschools++] = rep->schools[i];
@@ -187,6 +256,7 @@ void pack_view_release(struct report *view)
     for (k = 0; view->rankings && k < view->nrankings; k++)
         free(view->rankings[k].rows);
     free(view->rankings);
+    free(view->module_totals);
     free(view->schools);
     free(view->temis);
     free(view->progress);

@@ -13,6 +13,13 @@
 #include "bdtx/report_json.h"
 #include "bdtx/report_xlsx.h"
 
+const char *report_ranked_level(const struct report *rep)
+{
+    if (rep->ranked_level)
+        return rep->ranked_level;
+    return rep->year && rep->year->ranked_level ? rep->year->ranked_level : "";
+}
+
 void report_release(struct report *rep)
 {
     size_t i;
@@ -20,6 +27,10 @@ void report_release(struct report *rep)
     for (i = 0; i < rep->nrankings; i++)
         free(rep->rankings[i].rows);
     free(rep->rankings);
+    for (i = 0; i < rep->nlevel_rankings; i++)
+        free(rep->level_rankings[i].rows);
+    free(rep->level_rankings);
+    free(rep->level_units);
     free(rep->schools);
     free(rep->temis);
     for (i = 0; i < rep->nimports; i++) {

@@ -35,6 +35,7 @@ struct labels {
     const char *sheet_ranking, *sheet_module, *sheet_schools, *sheet_temis, *sheet_people,
         *sheet_trend, *sheet_data;
     const char *title, *title_module, *week, *as_of, *direct, *province_total;
+    const char *direct_nation, *nation_total;   /* the same under a nation root */
     const char *cols[RANK_COLS];          /* the ranking tables */
     const char *praise, *chase;           /* the top and bottom highlight rows */
     const char *at_risk;                  /* rule 12, in the note */
@@ -74,6 +75,8 @@ static const struct labels labels_vi = {
     .as_of = "Tính đến ngày %s",
     .direct = "Đơn vị trực thuộc Sở",
     .province_total = "Toàn tỉnh",
+    .direct_nation = "Đơn vị trực thuộc Bộ",
+    .nation_total = "Toàn quốc",
     .cols = {"STT", "Mã đơn vị", "Tên đơn vị", "GV phải học", "GV hoàn thành", "Tỷ lệ GV",
         "CBQL phải học", "CBQL hoàn thành", "Tỷ lệ CBQL", "Tổng phải học", "Tổng hoàn thành",
         "Tỷ lệ chung", "Người phải học", "Người hoàn thành", "Tỷ lệ người hoàn thành",
@@ -175,6 +178,8 @@ static const struct labels labels_en = {
     .as_of = "As of %s",
     .direct = "Units directly under the department",
     .province_total = "Province",
+    .direct_nation = "Units directly under the ministry",
+    .nation_total = "Nation",
     .cols = {"No.", "Unit code", "Unit", "GV assigned", "GV passed", "GV rate", "CBQL assigned",
         "CBQL passed", "CBQL rate", "Total assigned", "Total passed", "Overall rate",
         "Learners", "Learners completed", "Learner rate", "Δ on last week (points)", "Rank",
@@ -786,12 +791,16 @@ static void ranking_sheet(struct xw *x, const char *name, const char *title,
     lxw_worksheet *ws = add_sheet(x, name);
     lxw_row_t r = 5, first_ranked, first_direct, chart_at;
     char label[256];
+    /* A nation's own workbook: its total and its direct units are the
+     * Ministry's. */
+    bool nation = !rep->total_unit && rep->reg.count > 0 &&
+                  strcmp(rep->reg.units[rep->reg.root].kind_text, "nation") == 0;
 
     if (!ws)
         return;
     ranking_columns(x, ws, ranked, direct);
     title_block(x, ws, title, RC_NOTE);
-    snprintf(label, sizeof label, "I. %s", rep->year->ranked_level ? rep->year->ranked_level : "");
+    snprintf(label, sizeof label, "I. %s", report_ranked_level(rep));
     put_text(x, ws, 4, 0, label, x->section);
     page_setup(x, ws, 5, 5);
     check(x, worksheet_autofilter(ws, 5, 0, 5 + (lxw_row_t)ranked->nrows, RC_NOTE),
@@ -799,28 +808,41 @@ static void ranking_sheet(struct xw *x, const char *name, const char *title,
     first_ranked = r + 1;
     ranking_table(x, ws, &r, ranked);
     r++;
-    snprintf(label, sizeof label, "II. %s", x->l->direct);
-    put_text(x, ws, r++, 0, label, x->section);
-    first_direct = r + 1;
-    ranking_table(x, ws, &r, direct);
-    r++;
+    /* No units directly under the root (a district office's pack, a nation
+     * whose units all sit under provinces): no empty table. */
+    first_direct = 0;
+    if (direct->nrows > 0) {
+        snprintf(label, sizeof label, "II. %s", nation ? x->l->direct_nation : x->l->direct);
+        put_text(x, ws, r++, 0, label, x->section);
+        first_direct = r + 1;
+        ranking_table(x, ws, &r, direct);
+        r++;
+    }
     /* Printed, the province total, the legend and the charts start a page
      * together: the repeated header heads the total row, never an empty
      * table, and no chart starts at the foot of a page. */
     x->breaks[0] = r;
     x->breaks[1] = 0;
     check(x, worksheet_set_h_pagebreaks(ws, x->breaks), "a page break");
-    snprintf(label, sizeof label, "%s %s", x->l->province_total,
-             rep->cfg->province.name ? rep->cfg->province.name : "");
-    ranking_row(x, ws, r++, 0, rep->cfg->province.code, label, &total_row, MARK_TOTAL);
+    if (rep->total_unit)
+        snprintf(label, sizeof label, "%s %s", x->l->province_total, rep->total_unit->name);
+    else if (nation)
+        snprintf(label, sizeof label, "%s", x->l->nation_total);
+    else
+        snprintf(label, sizeof label, "%s %s", x->l->province_total,
+                 rep->cfg->province.name ? rep->cfg->province.name : "");
+    ranking_row(x, ws, r++, 0, rep->total_unit ? rep->total_unit->code : rep->cfg->province.code,
+                label, &total_row, MARK_TOTAL);
     r++;
     legend_row(x, ws, r++);
     chart_at = r + 1;
-    snprintf(label, sizeof label, x->l->chart_title,
-             rep->year->ranked_level ? rep->year->ranked_level : "");
+    snprintf(label, sizeof label, x->l->chart_title, report_ranked_level(rep));
     ranking_chart(x, ws, name, ranked, first_ranked, chart_at, label);
-    snprintf(label, sizeof label, x->l->chart_title, x->l->direct);
-    ranking_chart(x, ws, name, direct, first_direct, chart_at + 20, label);
+    if (direct->nrows > 0) {
+        snprintf(label, sizeof label, x->l->chart_title,
+                 nation ? x->l->direct_nation : x->l->direct);
+        ranking_chart(x, ws, name, direct, first_direct, chart_at + 20, label);
+    }
 }
 
 static void week_range(const struct report *rep, char *from, char *to)

@@ -73,6 +73,24 @@ static int registry_hash(struct registry *reg, bdtx_error *err)
     return 0;
 }
 
+enum unit_kind registry_table_of(const struct registry *reg, long unit)
+{
+    const struct unit *u = &reg->units[unit];
+
+    /* kind says it for the root and its children; below them a direct
+     * unit is a school seen from the root, a direct unit from its province. */
+    if (u->kind == UNIT_INNER)
+        return UNIT_RANKED;
+    if (u->kind == UNIT_SCHOOL && u->kind_text && strcmp(u->kind_text, "direct") == 0)
+        return UNIT_DIRECT;
+    return u->kind;
+}
+
+bool registry_has_level(const struct registry *reg, long unit)
+{
+    return reg->units[unit].has_level;
+}
+
 bool registry_within(const struct registry *reg, long unit, long ancestor)
 {
     size_t steps = 0;
@@ -151,8 +169,10 @@ static void place(bdtx_error *err, const struct registry *reg, const char *file,
 }
 
 /* Resolves parents and kinds, builds the code index; checks the tree: kinds
- * known, codes unique, parents known, one root, a direct or ranked-level
- * unit under the root, a school under a ranked-level unit. */
+ * known, codes unique, parents known, one root (a province or the nation),
+ * provinces under a nation root, district offices and communes under a
+ * province, direct units under a province or the nation, schools under a
+ * district office or commune. */
 static int registry_link(struct registry *reg, const char *file, bdtx_error *err)
 {
     size_t i;
@@ -256,32 +276,46 @@ static int registry_link(struct registry *reg, const char *file, bdtx_error *err
     for (i = 0; i < reg->count; i++) {
         struct unit *u = &reg->units[i];
         const struct unit *p = u->parent >= 0 ? &reg->units[u->parent] : NULL;
+        const struct unit *root = &reg->units[reg->root];
+        char want[160];
 
+        if (kind_is(root, "province"))
+            snprintf(want, sizeof want, "the province (%s)", root->code);
+        else
+            snprintf(want, sizeof want, "a province");
         if (!p) {
             u->kind = UNIT_ROOT;
             continue;
         }
-        if (kind_is(u, "province") || kind_is(u, "nation")) {
+        if (kind_is(u, "nation") ||
+            (kind_is(u, "province") && (u->parent != reg->root || !kind_is(root, "nation")))) {
             error_set(err, BDTX_CONFIG, "unit %s has kind %s but a parent (%s); only the root "
-                      "of the registry is of that kind", u->code, u->kind_text, p->code);
+                      "of the registry is of that kind, or a province directly under a "
+                      "nation", u->code, u->kind_text, p->code);
             place(err, reg, file, u, COL_KIND);
             error_hint(err, "give it the kind it has under the root (phong, xa or direct)");
             return -1;
         }
-        if (!kind_is(u, "school")) {
-            if (u->parent != reg->root) {
-                error_set(err, BDTX_CONFIG, "%s unit %s must have the province (%s) as its "
-                          "parent, not %s", u->kind_text, u->code, reg->units[reg->root].code,
-                          p->code);
-                place(err, reg, file, u, COL_PARENT);
-                error_hint(err, "set its parent_code to %s, or give it kind school if it is a "
-                                "school under %s", reg->units[reg->root].code, p->code);
-                return -1;
-            }
-            u->kind = kind_is(u, "direct") ? UNIT_DIRECT : UNIT_RANKED;
+        if (kind_is(u, "province"))
             continue;
+        if ((kind_is(u, "phong") || kind_is(u, "xa")) && !kind_is(p, "province")) {
+            error_set(err, BDTX_CONFIG, "%s unit %s must have %s as its parent, not %s",
+                      u->kind_text, u->code, want, p->code);
+            place(err, reg, file, u, COL_PARENT);
+            error_hint(err, "set its parent_code to its province's code, or give it kind "
+                            "school if it is a school under %s", p->code);
+            return -1;
         }
-        if (p->parent != reg->root || !(kind_is(p, "phong") || kind_is(p, "xa"))) {
+        if (kind_is(u, "direct") && !kind_is(p, "province") && !kind_is(p, "nation")) {
+            error_set(err, BDTX_CONFIG, "direct unit %s must have %s as its parent, not %s",
+                      u->code, want, p->code);
+            place(err, reg, file, u, COL_PARENT);
+            error_hint(err, "set its parent_code to the code of the province (or nation) it "
+                            "is directly under, or give it kind school if it is a school "
+                            "under %s", p->code);
+            return -1;
+        }
+        if (kind_is(u, "school") && !(kind_is(p, "phong") || kind_is(p, "xa"))) {
             error_set(err, BDTX_CONFIG, "school %s must sit under a unit of the ranked level "
                       "(kind phong or xa), not under %s (kind %s)", u->code, p->code,
                       p->kind_text);
@@ -290,7 +324,25 @@ static int registry_link(struct registry *reg, const char *file, bdtx_error *err
                             "it kind direct if it is directly under the Sở");
             return -1;
         }
-        u->kind = UNIT_SCHOOL;
+    }
+    /* The checks above leave no cycle: school under phong or xa, those under
+     * a province, a province under the nation root. */
+    for (i = 0; i < reg->count; i++) {
+        struct unit *u = &reg->units[i];
+        long a;
+
+        u->depth = 0;
+        for (a = u->parent; a >= 0; a = reg->units[a].parent)
+            u->depth++;
+        if (u->depth == 0)
+            continue;
+        if (u->depth == 1)
+            u->kind = kind_is(u, "direct") ? UNIT_DIRECT : UNIT_RANKED;
+        else if (kind_is(u, "phong") || kind_is(u, "xa")) {
+            u->kind = UNIT_INNER;
+            reg->units[u->parent].has_level = true;
+        } else
+            u->kind = UNIT_SCHOOL;
     }
     return 0;
 }

@@ -170,7 +170,19 @@ struct report {
     struct registry reg;
     struct ranking *rankings;        /* overall ranked, overall direct, then per module */
     size_t nrankings;
-    struct figures total;            /* the province */
+    /* The units with a ranked level of their own below them (a nation's
+     * provinces, registry_has_level), and for each, nrankings rankings laid
+     * out as rankings[] of its own children: its district offices or
+     * communes, then its direct units. Its pack ranks them. */
+    long *level_units;
+    size_t nlevels;
+    struct ranking *level_rankings;  /* nlevels * nrankings, once built */
+    size_t nlevel_rankings;
+    struct figures total;            /* the province (the root) */
+    /* The unit whose figures total holds, when not the root: a province's
+     * pack (pack_view) ranks the province's own units against its total. */
+    const struct unit *total_unit;
+    const char *ranked_level;        /* its ranked level's label, NULL: the year's */
     int total_group;
     bool total_has_delta;
     double total_delta_pp;
@@ -215,6 +227,10 @@ static inline const struct figures *trend_at(const struct trend *t, size_t w, si
 {
     return &t->cells[w * t->nunits + u];
 }
+
+/* The label of the first ranking table: rep->ranked_level, else the
+ * year's ranked_level, else "". */
+const char *report_ranked_level(const struct report *rep);
 
 /* Free what rep holds and empty it (safe on an emptied report). */
 void report_release(struct report *rep);
