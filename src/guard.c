@@ -19,8 +19,10 @@ static const char unpassed_sql[] =
     "  count(*) FILTER (WHERE cur.state < 2) "
     "FROM stage_pair cur JOIN prev USING (learner_id, module) WHERE prev.state = 2";
 
-/* For each unit of the file: its learners in force before the file (their
- * latest version names it) and its learners in the file (stage_last, each
+/* For each unit of the file: its learners in force before the file (the
+ * figures kept at the latest date up to its own, unit_figures.c, count
+ * every learner in force by the unit of their latest version: read per
+ * unit, not per learner) and its learners in the file (stage_last, each
  * learner's last row, with stage_kept, the learners not staged, who are
  * in that unit already); the units that lose more than the limit, worst
  * first. Units the file does not mention are left alone: an export may
@@ -30,10 +32,12 @@ static const char unit_drop_sql[] =
     "  SELECT unit_code, sum(n)::bigint AS n FROM ("
     "    SELECT unit_code, count(*) AS n FROM stage_last GROUP BY unit_code"
     "    UNION ALL SELECT unit_code, learners FROM stage_kept) f GROUP BY unit_code"
-    "), inforce AS (" LEARNERS_IN_FORCE_SQL
     "), before AS ("
-    "  SELECT unit_code, count(*) AS n FROM inforce"
-    "  WHERE unit_code IN (SELECT unit_code FROM now) GROUP BY unit_code"
+    "  SELECT unit_code, sum(n)::bigint AS n FROM unit_figures"
+    "  WHERE province_code = $1 AND school_year = $2 AND as_of = ("
+    "    SELECT max(as_of) FROM unit_figures"
+    "    WHERE province_code = $1 AND school_year = $2 AND as_of <= $3)"
+    "  AND unit_code IN (SELECT unit_code FROM now) GROUP BY unit_code"
     ") "
     "SELECT b.unit_code, coalesce(u.name, ''), b.n, w.n "
     "FROM before b JOIN now w USING (unit_code) "
