@@ -312,8 +312,8 @@ void db_close(struct db *db)
     free(db);
 }
 
-int db_exec(struct db *db, const char *sql, int nparams, const char *const *params,
-            bdtx_error *err)
+int db_exec_count(struct db *db, const char *sql, int nparams, const char *const *params,
+                  long long *rows, bdtx_error *err)
 {
     PGresult *res = nparams > 0
         ? PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0)
@@ -323,9 +323,18 @@ int db_exec(struct db *db, const char *sql, int nparams, const char *const *para
     if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK) {
         set_from_result(db, res, err, "database error");
         rc = -1;
+    } else if (rows) {
+        /* "" for a statement that counts no rows. */
+        *rows = strtoll(PQcmdTuples(res), NULL, 10);
     }
     PQclear(res);
     return rc;
+}
+
+int db_exec(struct db *db, const char *sql, int nparams, const char *const *params,
+            bdtx_error *err)
+{
+    return db_exec_count(db, sql, nparams, params, NULL, err);
 }
 
 int db_query(struct db *db, const char *sql, int nparams, const char *const *params,

@@ -372,9 +372,32 @@ static int stage_learners(struct import_ctx *c, bdtx_error *err)
     return 0;
 }
 
+/* Fresh statistics after a merge that wrote a sizeable part of the
+ * history (the year's first export, above all): without them the planner
+ * may join what the same transaction reads next by nested loops. A week
+ * that changed little leaves them to autovacuum: ANALYZE samples the three
+ * tables whatever was written, seconds at a nation's size, while the
+ * statistics of a history grown by a few percent still hold (and a date
+ * past the histogram is estimated from the index). */
+static int history_analyze(struct import_ctx *c, long long written, bdtx_error *err)
+{
+    struct db_result *r = NULL;
+    long long known;
+
+    if (db_query(c->db, "SELECT greatest(reltuples, 0)::bigint FROM pg_class"
+                        " WHERE oid = 'progress_version'::regclass", 0, NULL, &r, err) != 0)
+        return -1;
+    known = strtoll(db_value(r, 0, 0), NULL, 10);
+    db_result_free(r);
+    if (written * 10 < known)
+        return 0;
+    return db_exec(c->db, "ANALYZE learner, learner_version, progress_version", 0, NULL, err);
+}
+
 static int merge_versions(struct import_ctx *c, bdtx_error *err)
 {
     char as_of[11], *lv_sql = NULL, *pv_sql = NULL;
+    long long written = 0, pairs = 0;
     const char *params[4];
     bool same_day = false;
     int rc = -1;
@@ -396,11 +419,9 @@ static int merge_versions(struct import_ctx *c, bdtx_error *err)
              "%s%s", merge_learner_versions, same_day ? merge_learner_versions_same_day : "");
     snprintf(pv_sql, sizeof merge_progress_versions + sizeof merge_progress_versions_same_day,
              "%s%s", merge_progress_versions, same_day ? merge_progress_versions_same_day : "");
-    /* Fresh statistics after each merge: without them the planner may join
-     * the history by nested loops, and a report takes seconds, not tens of ms. */
-    if (db_exec(c->db, lv_sql, 4, params, err) != 0 ||
-        db_exec(c->db, pv_sql, 4, params, err) != 0 ||
-        db_exec(c->db, "ANALYZE learner, learner_version, progress_version", 0, NULL, err) != 0)
+    if (db_exec_count(c->db, lv_sql, 4, params, &written, err) != 0 ||
+        db_exec_count(c->db, pv_sql, 4, params, &pairs, err) != 0 ||
+        history_analyze(c, written + pairs, err) != 0)
         goto done;
     rc = 0;
 done:

@@ -20,6 +20,9 @@ void db_close(struct db *db);
 /* A statement without result rows, with optional text parameters (NULL = SQL NULL). */
 int db_exec(struct db *db, const char *sql, int nparams, const char *const *params,
             bdtx_error *err);
+/* The same, with the number of rows it inserted, updated or deleted. */
+int db_exec_count(struct db *db, const char *sql, int nparams, const char *const *params,
+                  long long *rows, bdtx_error *err);
 /* A query returning rows. */
 int db_query(struct db *db, const char *sql, int nparams, const char *const *params,
              struct db_result **out, bdtx_error *err);
