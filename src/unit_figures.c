@@ -76,6 +76,16 @@ static const char later_dates_sql[] =
     "SELECT DISTINCT as_of FROM import WHERE province_code = $1 AND school_year = $2"
     "  AND source = 'lms-learners' AND as_of >= $3 ORDER BY 1";
 
+/* The history's statistics may be missing (ANALYZE of a table the importing
+ * role does not own is skipped): without them the planner joins a learner's
+ * version to its pairs by nested loops over the whole year, for minutes.
+ * The figures' statements go without nested loops. */
+static int no_nested_loops(struct db *db, bool off, bdtx_error *err)
+{
+    return db_exec(db, off ? "SET LOCAL enable_nestloop = off" : "SET LOCAL enable_nestloop = on",
+                   0, NULL, err);
+}
+
 int unit_figures_before(struct db *db, const char *province, const char *year,
                         bdtx_date as_of, enum unit_figures_way *way, bdtx_error *err)
 {
@@ -95,9 +105,10 @@ int unit_figures_before(struct db *db, const char *province, const char *year,
     if (db_exec(db, drop_sql, 0, NULL, err) != 0 ||
         db_exec(db, learners_sql, 0, NULL, err) != 0 ||
         db_exec(db, "ANALYZE figures_learners", 0, NULL, err) != 0 ||
+        no_nested_loops(db, true, err) != 0 ||
         db_exec(db, before_sql, 3, params, err) != 0)
         return -1;
-    return 0;
+    return no_nested_loops(db, false, err);
 }
 
 /* The figures at each date from the history, replacing those kept. */
@@ -111,8 +122,20 @@ static int from_history(struct db *db, const char *province, const char *year,
                ? -1 : 0;
 }
 
+static int after_planned(struct db *db, const char *province, const char *year,
+                         bdtx_date as_of, enum unit_figures_way way, bdtx_error *err);
+
 int unit_figures_after(struct db *db, const char *province, const char *year,
                        bdtx_date as_of, enum unit_figures_way way, bdtx_error *err)
+{
+    if (no_nested_loops(db, true, err) != 0 ||
+        after_planned(db, province, year, as_of, way, err) != 0)
+        return -1;
+    return no_nested_loops(db, false, err);
+}
+
+static int after_planned(struct db *db, const char *province, const char *year,
+                         bdtx_date as_of, enum unit_figures_way way, bdtx_error *err)
 {
     char date[11];
     const char *params[3] = {province, year, date};
