@@ -37,7 +37,7 @@ static const char unit_drop_sql[] =
     "  WHERE province_code = $1 AND school_year = $2 AND as_of = ("
     "    SELECT max(as_of) FROM unit_figures"
     "    WHERE province_code = $1 AND school_year = $2 AND as_of <= $3)"
-    "  AND unit_code IN (SELECT unit_code FROM now) GROUP BY unit_code"
+    "  GROUP BY unit_code"
     ") "
     "SELECT b.unit_code, coalesce(u.name, ''), b.n, w.n "
     "FROM before b JOIN now w USING (unit_code) "
@@ -95,8 +95,15 @@ static int check_unit_drop(struct db *db, const struct config *cfg, const char *
     p[2] = params[2];
     p[3] = min;
     p[4] = limit_centi;
-    if (db_query(db, unit_drop_sql, 5, p, &r, err) != 0)
+    /* Hash joins: the kept figures may have no statistics (ANALYZE of a
+     * table the importing role does not own is skipped), and nested loops
+     * over a nation's units take minutes. */
+    if (db_exec(db, "SET LOCAL enable_nestloop = off", 0, NULL, err) != 0 ||
+        db_query(db, unit_drop_sql, 5, p, &r, err) != 0 ||
+        db_exec(db, "SET LOCAL enable_nestloop = on", 0, NULL, err) != 0) {
+        db_result_free(r);
         return -1;
+    }
     n = db_rows(r);
     if (n == 0) {
         db_result_free(r);

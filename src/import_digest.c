@@ -553,7 +553,11 @@ int digest_store_kept(struct import_ctx *c, bdtx_error *err)
         if (db_copy_row(c->db, fields, 3, err) != 0)
             return -1;
     }
-    return db_copy_end(c->db, err);
+    /* Its statistics, or the guard's join with it is planned for a few
+     * rows (a nation's 48,000 units took minutes by nested loops). */
+    if (db_copy_end(c->db, err) != 0)
+        return -1;
+    return db_exec(c->db, "ANALYZE stage_kept", 0, NULL, err);
 }
 
 static const char save_sql[] =
