@@ -337,6 +337,12 @@ int db_exec(struct db *db, const char *sql, int nparams, const char *const *para
     return db_exec_count(db, sql, nparams, params, NULL, err);
 }
 
+int db_nested_loops(struct db *db, bool allowed, bdtx_error *err)
+{
+    return db_exec(db, allowed ? "SET LOCAL enable_nestloop = on"
+                               : "SET LOCAL enable_nestloop = off", 0, NULL, err);
+}
+
 int db_query(struct db *db, const char *sql, int nparams, const char *const *params,
              struct db_result **out, bdtx_error *err)
 {

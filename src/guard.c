@@ -33,10 +33,7 @@ static const char unit_drop_sql[] =
     "    SELECT unit_code, count(*) AS n FROM stage_last GROUP BY unit_code"
     "    UNION ALL SELECT unit_code, learners FROM stage_kept) f GROUP BY unit_code"
     "), before AS ("
-    "  SELECT unit_code, sum(n)::bigint AS n FROM unit_figures"
-    "  WHERE province_code = $1 AND school_year = $2 AND as_of = ("
-    "    SELECT max(as_of) FROM unit_figures"
-    "    WHERE province_code = $1 AND school_year = $2 AND as_of <= $3)"
+    "  SELECT unit_code, sum(n)::bigint AS n FROM (" FIGURES_IN_FORCE_SQL ") f"
     "  GROUP BY unit_code"
     ") "
     "SELECT b.unit_code, coalesce(u.name, ''), b.n, w.n "
@@ -98,9 +95,9 @@ static int check_unit_drop(struct db *db, const struct config *cfg, const char *
     /* Hash joins: the kept figures may have no statistics (ANALYZE of a
      * table the importing role does not own is skipped), and nested loops
      * over a nation's units take minutes. */
-    if (db_exec(db, "SET LOCAL enable_nestloop = off", 0, NULL, err) != 0 ||
+    if (db_nested_loops(db, false, err) != 0 ||
         db_query(db, unit_drop_sql, 5, p, &r, err) != 0 ||
-        db_exec(db, "SET LOCAL enable_nestloop = on", 0, NULL, err) != 0) {
+        db_nested_loops(db, true, err) != 0) {
         db_result_free(r);
         return -1;
     }

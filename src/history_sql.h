@@ -87,4 +87,13 @@
     "  ORDER BY learner_id DESC, module DESC, as_of DESC) "                      \
     FIGURES_OF_LV_PV_SQL
 
+/* The figures kept at import (unit_figures.c) in force at the date: those
+ * of the latest date up to it, as the import wrote them from rule 1 of the
+ * history. $1 province, $2 school year, $3 the date. */
+#define FIGURES_IN_FORCE_SQL                                                     \
+    "SELECT unit_code, role, has, owed, n FROM unit_figures"                     \
+    "  WHERE province_code = $1 AND school_year = $2 AND as_of = ("              \
+    "    SELECT max(as_of) FROM unit_figures"                                     \
+    "    WHERE province_code = $1 AND school_year = $2 AND as_of <= $3)"
+
 #endif

@@ -47,10 +47,7 @@ static const char after_sql[] =
 static const char new_sql[] =
     "CREATE TEMP TABLE figures_new ON COMMIT DROP AS "
     "SELECT unit_code, role, has, owed, sum(n) AS n FROM ("
-    "  SELECT f.unit_code, f.role, f.has, f.owed, f.n FROM unit_figures f"
-    "  WHERE f.province_code = $1 AND f.school_year = $2 AND f.as_of = ("
-    "    SELECT max(as_of) FROM unit_figures"
-    "    WHERE province_code = $1 AND school_year = $2 AND as_of <= $3)"
+    "  " FIGURES_IN_FORCE_SQL
     "  UNION ALL SELECT unit_code, role, has, owed, -n FROM figures_before"
     "  UNION ALL SELECT unit_code, role, has, owed, n FROM figures_after"
     ") d GROUP BY 1, 2, 3, 4 HAVING sum(n) <> 0";
@@ -79,12 +76,7 @@ static const char later_dates_sql[] =
 /* The history's statistics may be missing (ANALYZE of a table the importing
  * role does not own is skipped): without them the planner joins a learner's
  * version to its pairs by nested loops over the whole year, for minutes.
- * The figures' statements go without nested loops. */
-static int no_nested_loops(struct db *db, bool off, bdtx_error *err)
-{
-    return db_exec(db, off ? "SET LOCAL enable_nestloop = off" : "SET LOCAL enable_nestloop = on",
-                   0, NULL, err);
-}
+ * The figures' statements go without nested loops (db_nested_loops). */
 
 int unit_figures_before(struct db *db, const char *province, const char *year,
                         bdtx_date as_of, enum unit_figures_way *way, bdtx_error *err)
@@ -105,10 +97,10 @@ int unit_figures_before(struct db *db, const char *province, const char *year,
     if (db_exec(db, drop_sql, 0, NULL, err) != 0 ||
         db_exec(db, learners_sql, 0, NULL, err) != 0 ||
         db_exec(db, "ANALYZE figures_learners", 0, NULL, err) != 0 ||
-        no_nested_loops(db, true, err) != 0 ||
+        db_nested_loops(db, false, err) != 0 ||
         db_exec(db, before_sql, 3, params, err) != 0)
         return -1;
-    return no_nested_loops(db, false, err);
+    return db_nested_loops(db, true, err);
 }
 
 /* The figures at each date from the history, replacing those kept. */
@@ -128,10 +120,10 @@ static int after_planned(struct db *db, const char *province, const char *year,
 int unit_figures_after(struct db *db, const char *province, const char *year,
                        bdtx_date as_of, enum unit_figures_way way, bdtx_error *err)
 {
-    if (no_nested_loops(db, true, err) != 0 ||
+    if (db_nested_loops(db, false, err) != 0 ||
         after_planned(db, province, year, as_of, way, err) != 0)
         return -1;
-    return no_nested_loops(db, false, err);
+    return db_nested_loops(db, true, err);
 }
 
 static int after_planned(struct db *db, const char *province, const char *year,
@@ -185,10 +177,7 @@ static const char check_dates_sql[] =
  * the most to return. */
 static const char check_sql[] =
     "WITH h AS (" FIGURES_FROM_HISTORY_SQL "), "
-    "k AS (SELECT unit_code, role, has, owed, n FROM unit_figures"
-    "  WHERE province_code = $1 AND school_year = $2 AND as_of = ("
-    "    SELECT max(as_of) FROM unit_figures"
-    "    WHERE province_code = $1 AND school_year = $2 AND as_of <= $3)) "
+    "k AS (" FIGURES_IN_FORCE_SQL ") "
     "SELECT unit_code, role, has::text, owed::text, coalesce(k.n, 0), coalesce(h.n, 0),"
     "  count(*) OVER () "
     "FROM h FULL JOIN k USING (unit_code, role, has, owed) "

@@ -23,6 +23,11 @@ int db_exec(struct db *db, const char *sql, int nparams, const char *const *para
 /* The same, with the number of rows it inserted, updated or deleted. */
 int db_exec_count(struct db *db, const char *sql, int nparams, const char *const *params,
                   long long *rows, bdtx_error *err);
+/* Whether the planner may join by nested loops, to the end of the
+ * transaction: off where a table may have no statistics (ANALYZE of a
+ * table the role does not own is skipped) and nested loops would take
+ * minutes. */
+int db_nested_loops(struct db *db, bool allowed, bdtx_error *err);
 /* A query returning rows. */
 int db_query(struct db *db, const char *sql, int nparams, const char *const *params,
              struct db_result **out, bdtx_error *err);
