@@ -13,13 +13,20 @@
 #include "compute_internal.h"
 #include "history_sql.h"
 
-/* The figures in force, each key's modules as array text ({M1,M2}): read
- * as they are stored, an index range of one date, and turned into the
- * configured modules here (array_modules), where it costs nothing, rather
- * than by subqueries per row in the server. O(units), whatever the number
- * of learners. */
+/* The figures in force, their arrays as text ({1,0,3}): read as they are
+ * stored, an index range of one date, and turned into the configured
+ * modules here, where it costs nothing. O(units x roles), whatever the
+ * number of learners. Their module list is FIGURES_MODULES_IN_FORCE_SQL's. */
 static const char counts_sql[] =
-    "SELECT unit_code, role, has::text, owed::text, n FROM (" FIGURES_IN_FORCE_SQL ") f";
+    "SELECT unit_code, role, n, learners, completed, other, held::text, passed::text"
+    "  FROM (" FIGURES_IN_FORCE_SQL ") f";
+
+/* The same recomputed from the history over the configured modules ($4):
+ * when no figures are kept up to the date, or those kept count pairs of a
+ * module not configured (rule 10's people then differ). */
+static const char counts_history_sql[] =
+    "SELECT unit_code, role, n, learners, completed, other, held::text, passed::text"
+    "  FROM (" FIGURES_FROM_HISTORY_SQL ") f";
 
 /* Rule 3: the latest lms-units aggregate of each (unit, module, target) as
  * of the date. */
@@ -33,16 +40,20 @@ static const char aggregates_sql[] =
 /* The trend: the figures in force at each of its days ($3, in order),
  * as pairs per unit, module and role: week (from 0), unit_code, module,
  * role, assigned, passed, in week order. The figures of one date per week,
- * not the pairs: O(units x weeks). */
+ * not the pairs: O(units x weeks). Pairs do not depend on the configured
+ * modules, so the kept ones serve whatever the configuration. */
 static const char trend_sql[] =
     "DECLARE bdtx_trend NO SCROLL CURSOR FOR "
-    "SELECT d.w - 1, f.unit_code, m.module, f.role, sum(f.n),"
-    "  coalesce(sum(f.n) FILTER (WHERE NOT m.module = ANY (f.owed)), 0) "
+    "SELECT d.w - 1, f.unit_code, hd.modules[x.i], f.role, sum(x.h), sum(x.p) "
     "FROM unnest($3::date[]) WITH ORDINALITY d (day, w) "
     "CROSS JOIN LATERAL (SELECT max(as_of) AS at FROM unit_figures"
     "  WHERE province_code = $1 AND school_year = $2 AND as_of <= d.day) k "
-    "JOIN unit_figures f ON f.province_code = $1 AND f.school_year = $2 AND f.as_of = k.at "
-    "CROSS JOIN LATERAL unnest(f.has) m (module) "
+    "JOIN unit_figures hd ON hd.province_code = $1 AND hd.school_year = $2 AND hd.as_of = k.at"
+    "  AND hd.modules IS NOT NULL "
+    "JOIN unit_figures f ON f.province_code = $1 AND f.school_year = $2 AND f.as_of = k.at"
+    "  AND f.modules IS NULL "
+    "CROSS JOIN LATERAL unnest(f.held, f.passed) WITH ORDINALITY x (h, p, i) "
+    "WHERE x.h > 0 "
     "GROUP BY 1, 2, 3, 4 ORDER BY 1";
 
 static const char temis_sql[] =
@@ -191,62 +202,204 @@ static bool array_next(const char **p, char *buf, size_t cap)
     return true;
 }
 
-/* The modules of array text (has or owed) marked in in[] (year->nmodules,
- * cleared first); returns how many of them are not configured. */
-static int64_t array_modules(const struct config_year *year, const char *text, bool *in)
+/* The most modules a kept list may have to be read here; a longer one (a
+ * year whose modules changed many times) is recomputed from the history. */
+#define FIGURES_MAX_LIST 256
+
+/* The configured module of each element of a module list's array text
+ * into idx (-1: not configured); how many, or -1 when more than
+ * FIGURES_MAX_LIST. */
+static int list_modules(const struct config_year *year, const char *text, long *idx)
 {
     const char *p = text;
     char code[256];
-    int64_t unknown = 0;
+    int n = 0;
 
-    memset(in, 0, year->nmodules * sizeof *in);
     if (*p == '{')
         p++;
     while (array_next(&p, code, sizeof code)) {
-        long m = config_module_index(year, code);
-
-        if (m < 0)
-            unknown++;
-        else
-            in[m] = true;
+        if (n == FIGURES_MAX_LIST)
+            return -1;
+        idx[n++] = config_module_index(year, code);
     }
-    return unknown;
+    return n;
 }
 
-/* The grid of day: the pairs and the learners in force counted where their
- * learners are, and the aggregates in force. */
-static int read_week(struct db *db, const struct report *rep, bdtx_date day,
-                     struct compute_grid *g, bdtx_error *err)
+/* An integer array's text ({1,0,3}) into v; how many, or -1 when it does
+ * not have want elements. */
+static int int_array(const char *text, int64_t *v, int want)
 {
-    struct db_result *r = NULL;
-    bool has[CONFIG_MAX_MODULES], owed[CONFIG_MAX_MODULES], passed[CONFIG_MAX_MODULES];
-    size_t nm = rep->year->nmodules, m;
-    int i, rc = -1;
+    const char *p = text;
+    char *end;
+    int n = 0;
 
-    if (grid_init(g, rep, err) != 0 || query_at(db, rep, day, counts_sql, 3, &r, err) != 0)
-        goto done;
+    if (*p == '{')
+        p++;
+    while (*p && *p != '}') {
+        if (n == want)
+            return -1;
+        v[n++] = strtoll(p, &end, 10);
+        if (end == p)
+            return -1;
+        p = *end == ',' ? end + 1 : end;
+    }
+    return n == want ? n : -1;
+}
+
+/* The configured modules as a PostgreSQL array literal, each code quoted,
+ * for counts_history_sql's $4; malloc'd, NULL when memory runs out. */
+static char *configured_modules(const struct config_year *year)
+{
+    size_t cap = 3, m, k;
+    char *out, *o;
+
+    for (m = 0; m < year->nmodules; m++)
+        cap += 2 * strlen(year->modules[m].code) + 3;
+    out = o = malloc(cap);
+    if (!out)
+        return NULL;
+    *o++ = '{';
+    for (m = 0; m < year->nmodules; m++) {
+        const char *c = year->modules[m].code;
+
+        if (m > 0)
+            *o++ = ',';
+        *o++ = '"';
+        for (k = 0; c[k]; k++) {
+            if (c[k] == '"' || c[k] == '\\')
+                *o++ = '\\';
+            *o++ = c[k];
+        }
+        *o++ = '"';
+    }
+    *o++ = '}';
+    *o = '\0';
+    return out;
+}
+
+/* Rule 10's people counted into c, split by role as the pairs (as
+ * compute.c counts a learner's). */
+static void count_people(struct figures *c, const char *role, int64_t learners,
+                         int64_t completed)
+{
+    c->learners += learners;
+    c->completed += completed;
+    if (strcmp(role, "gv") == 0) {
+        c->gv_learners += learners;
+        c->gv_completed += completed;
+    } else if (strcmp(role, "cbql") == 0) {
+        c->cbql_learners += learners;
+        c->cbql_completed += completed;
+    }
+}
+
+/* The rows of counts_sql or counts_history_sql (r) into g, their arrays
+ * following the module list whose configured modules are idx (nlist).
+ * False, g partly counted, when the rows cannot be read as configured: a
+ * row counts pairs of a module not configured or of modules not listed
+ * (its people figures are then not rule 10's for the configuration), or
+ * its arrays are not as long as the list. With history (the list is the
+ * configured modules), such pairs have nowhere to count instead. */
+static bool count_rows(struct compute_grid *g, const struct report *rep,
+                       const struct db_result *r, const long *idx, int nlist, bool history)
+{
+    int64_t held[FIGURES_MAX_LIST], passed[FIGURES_MAX_LIST];
+    int i, j;
+
     for (i = 0; i < db_rows(r); i++) {
         long unit = registry_find(&rep->reg, db_value(r, i, 0));
-        int64_t unknown = array_modules(rep->year, db_value(r, i, 2), has);
-        int64_t n = strtoll(db_value(r, i, 4), NULL, 10), known = 0;
+        const char *role = db_value(r, i, 1);
+        int64_t other = strtoll(db_value(r, i, 5), NULL, 10), pairs = other;
 
-        array_modules(rep->year, db_value(r, i, 3), owed);
-        for (m = 0; m < nm; m++) {
-            passed[m] = has[m] && !owed[m];
-            known += has[m];
-        }
+        if (int_array(db_value(r, i, 6), held, nlist) < 0 ||
+            int_array(db_value(r, i, 7), passed, nlist) < 0)
+            return false;
+        for (j = 0; j < nlist; j++)
+            if (idx[j] < 0)
+                other += held[j];
+        if (other > 0 && !history)
+            return false;
+        for (j = 0; j < nlist; j++)
+            pairs += held[j];
         /* Pairs of a module no longer configured, or of learners whose
          * unit left the registry, have nowhere to count. */
         if (unit < 0) {
-            g->unregistered += n * (known + unknown);
+            g->unregistered += pairs;
             continue;
         }
-        g->unregistered += n * unknown;
-        compute_count_learners(g, unit, db_value(r, i, 1), has, passed, n);
+        g->unregistered += other;
+        for (j = 0; j < nlist; j++) {
+            struct figures *c;
+
+            if (idx[j] < 0 || held[j] == 0)
+                continue;
+            c = compute_grid_at(g, unit, (size_t)idx[j]);
+            compute_count_pairs(c, role, held[j], passed[j]);
+            count_people(c, role, held[j], passed[j]);
+        }
+        count_people(&g->people[unit], role, strtoll(db_value(r, i, 3), NULL, 10),
+                     strtoll(db_value(r, i, 4), NULL, 10));
+    }
+    return true;
+}
+
+/* The counts of day into g from the history over the configured modules. */
+static int read_history(struct db *db, const struct report *rep, bdtx_date day,
+                        struct compute_grid *g, bdtx_error *err)
+{
+    char date[11], *modules = configured_modules(rep->year);
+    const char *params[4] = {rep->cfg->province.code, rep->year->id, date, modules};
+    long idx[CONFIG_MAX_MODULES + 1];
+    struct db_result *r = NULL;
+    size_t m;
+    int rc = -1;
+
+    if (!modules) {
+        error_oom(err);
+        return -1;
+    }
+    for (m = 0; m < rep->year->nmodules; m++)
+        idx[m] = (long)m;
+    date_format_iso(day, date);
+    if (db_query(db, counts_history_sql, 4, params, &r, err) == 0) {
+        count_rows(g, rep, r, idx, (int)rep->year->nmodules, true);
+        rc = 0;
+    }
+    db_result_free(r);
+    free(modules);
+    return rc;
+}
+
+/* The grid of day: the pairs and the learners in force counted where their
+ * learners are, and the aggregates in force. From the figures kept when
+ * they can be read as configured, else from the history. */
+static int read_week(struct db *db, const struct report *rep, bdtx_date day,
+                     struct compute_grid *g, bdtx_error *err)
+{
+    struct db_result *m = NULL, *r = NULL;
+    long idx[FIGURES_MAX_LIST];
+    int nlist = -1, rc = -1;
+    bool kept = false;
+
+    if (grid_init(g, rep, err) != 0 ||
+        query_at(db, rep, day, FIGURES_MODULES_IN_FORCE_SQL, 3, &m, err) != 0)
+        goto done;
+    if (db_rows(m) > 0)
+        nlist = list_modules(rep->year, db_value(m, 0, 0), idx);
+    if (nlist >= 0) {
+        if (query_at(db, rep, day, counts_sql, 3, &r, err) != 0)
+            goto done;
+        kept = count_rows(g, rep, r, idx, nlist, false);
+    }
+    if (!kept) {
+        grid_release(g);
+        if (grid_init(g, rep, err) != 0 || read_history(db, rep, day, g, err) != 0)
+            goto done;
     }
     rc = read_aggregates(db, rep, day, g, err);
 done:
     db_result_free(r);
+    db_result_free(m);
     return rc;
 }
 
@@ -409,9 +562,11 @@ static int count_learners(struct db *db, struct report *rep, bdtx_error *err)
     struct db_result *r = NULL;
 
     /* Every learner in force counts in the kept figures, one with no pair
-     * too (with no module). */
+     * too, whatever the modules; from the history when none are kept. */
     if (query_at(db, rep, rep->as_of,
-                 "SELECT coalesce(sum(n), 0) FROM (" FIGURES_IN_FORCE_SQL ") f",
+                 "SELECT CASE WHEN EXISTS (" FIGURES_MODULES_IN_FORCE_SQL ")"
+                 "  THEN (SELECT coalesce(sum(n), 0) FROM (" FIGURES_IN_FORCE_SQL ") f)"
+                 "  ELSE (SELECT count(*) FROM (" LEARNERS_IN_FORCE_SQL ") l) END",
                  3, &r, err) != 0)
         return -1;
     rep->learners = strtoll(db_value(r, 0, 0), NULL, 10);

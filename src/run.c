@@ -1214,9 +1214,9 @@ static int check_years(struct run_ctx *c, const char *only, bdtx_error *err)
         for (k = 0; k < ch.ndiffs; k++) {
             const struct unit_figures_diff *d = &ch.diffs[k];
 
-            printf("%s as of %s: unit %s, role '%s', modules %s, not passed %s: %" PRId64
-                   " learner%s kept, %" PRId64 " in the history\n", id, d->date, d->unit_code,
-                   d->role, d->has, d->owed, d->kept, d->kept == 1 ? "" : "s", d->history);
+            printf("%s as of %s: unit %s, role '%s', %s: %" PRId64 " kept, %" PRId64
+                   " in the history\n", id, d->date, d->unit_code, d->role, d->what, d->kept,
+                   d->history);
         }
         if (ch.differences > (long)ch.ndiffs)
             printf("%s: %ld more difference%s\n", id, ch.differences - (long)ch.ndiffs,
