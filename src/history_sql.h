@@ -106,10 +106,12 @@
     "  FROM (SELECT DISTINCT module FROM progress_version"                       \
     "        WHERE province_code = $1 AND school_year = $2 AND as_of <= $3) m"
 
-/* The date of the figures kept in force at $3: the latest up to it. */
+/* The date of the figures kept in force at $3: the latest up to it, found
+ * among the dates' headers (one row a date, an index of their own). */
 #define FIGURES_DATE_SQL                                                         \
     "(SELECT max(as_of) FROM unit_figures"                                       \
-    "  WHERE province_code = $1 AND school_year = $2 AND as_of <= $3)"
+    "  WHERE province_code = $1 AND school_year = $2 AND modules IS NOT NULL"    \
+    "    AND as_of <= $3)"
 
 /* The figures kept at import (unit_figures.c) in force at $3: the rows of
  * the latest date up to it, as the import wrote them from rule 1 of the

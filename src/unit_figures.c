@@ -39,8 +39,8 @@
  * history at all, and the module list in force. */
 static const char state_sql[] =
     "SELECT " FIGURES_DATE_SQL ","
-    "  EXISTS (SELECT 1 FROM unit_figures"
-    "          WHERE province_code = $1 AND school_year = $2 AND as_of > $3),"
+    "  EXISTS (SELECT 1 FROM unit_figures WHERE province_code = $1 AND school_year = $2"
+    "          AND modules IS NOT NULL AND as_of > $3),"
     "  EXISTS (SELECT 1 FROM learner_version WHERE province_code = $1 AND school_year = $2),"
     "  (" FIGURES_MODULES_IN_FORCE_SQL "),"
     "  cardinality((" FIGURES_MODULES_IN_FORCE_SQL "))";
@@ -413,7 +413,8 @@ done:
 static const char check_dates_sql[] =
     "SELECT as_of FROM import WHERE province_code = $1 AND school_year = $2"
     "  AND source = 'lms-learners' "
-    "UNION SELECT as_of FROM unit_figures WHERE province_code = $1 AND school_year = $2 "
+    "UNION SELECT as_of FROM unit_figures WHERE province_code = $1 AND school_year = $2"
+    "  AND modules IS NOT NULL "
     "ORDER BY 1";
 
 /* At $3: the figures in force (the latest kept up to $3) against those of
