@@ -20,8 +20,9 @@
  * the units and roles they were in before it or are in after it change.
  * Those rows are the ones in force before, less those learners' figures
  * before the merge, plus their figures after it; every other row is copied
- * from the date in force. Their figures before are computed before the
- * merge, since an import of the same day overwrites the versions it reads.
+ * from the date in force. Their versions in force are read once, before
+ * the merge (an import of the same day overwrites them); their figures
+ * after it follow from those and the staging tables (after_sql).
  * The merge only adds versions, so the pairs in force after it are of the
  * modules of the list in force or of the file: a file with a module not in
  * the list recomputes from the history. */
@@ -36,7 +37,7 @@
 
 /* $1 province, $2 year, $3 the import's as-of date throughout. The date in
  * force, whether figures of a later date exist, whether the year has a
- * history at all, and the module list in force. */
+ * history at all, and the module list in force with its length. */
 static const char state_sql[] =
     "SELECT " FIGURES_DATE_SQL ","
     "  EXISTS (SELECT 1 FROM unit_figures WHERE province_code = $1 AND school_year = $2"
@@ -45,7 +46,7 @@ static const char state_sql[] =
     "  (" FIGURES_MODULES_IN_FORCE_SQL "),"
     "  cardinality((" FIGURES_MODULES_IN_FORCE_SQL "))";
 
-/* Whether the file has a pair of a module not in the list $4. */
+/* Whether the file has a pair of a module not in the list $1. */
 static const char new_module_sql[] =
     "SELECT EXISTS (SELECT 1 FROM stage_pair WHERE NOT module = ANY ($1::text[]))";
 
