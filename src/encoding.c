@@ -78,6 +78,26 @@ static bool legacy_bytes(const char *text, size_t len, unsigned char *bytes, siz
     return telltale;
 }
 
+/* Whether every UTF-8 lead byte of text could start a character that
+ * legacy_bytes accepts: U+0080..U+00FF (lead bytes C2, C3) or one of
+ * cp1252_high (C5, C6, CB, E2). Any other lead byte (C4 for ă and đ, E1
+ * for the toned letters, which most Vietnamese names hold) rules the cell
+ * out, as legacy_bytes would after decoding it: a byte loop instead of
+ * utf8proc_iterate per character for the names of millions of rows. */
+static bool legacy_lead_bytes(const char *text, size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        unsigned char b = (unsigned char)text[i];
+
+        if (b >= 0xC0 && b != 0xC2 && b != 0xC3 && b != 0xC5 && b != 0xC6 && b != 0xCB &&
+            b != 0xE2)
+            return false;
+    }
+    return true;
+}
+
 /* VNI Windows writes a letter as its base letter followed by one byte for
  * the diacritics, apart from a few letters that have a byte of their own.
  * There is no VNI converter in glibc's iconv, and the table is small:
@@ -196,7 +216,7 @@ enum legacy_kind legacy_convert(const char *text, size_t len, char **out)
      * ASCII without decoding. */
     for (n = 0; n < len && !((unsigned char)text[n] & 0x80); n++)
         ;
-    if (n == len || !legacy_bytes(text, len, NULL, &n))
+    if (n == len || !legacy_lead_bytes(text + n, len - n) || !legacy_bytes(text, len, NULL, &n))
         return LEGACY_NONE;
     bytes = malloc(len);
     utf8 = malloc(cap);

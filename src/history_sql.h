@@ -43,6 +43,17 @@
     "    AND learner_id IN (SELECT learner_id FROM " table ")"                   \
     "  ORDER BY learner_id DESC, module DESC, as_of DESC"
 
+/* The pairs in force of one learner, row t of a table, as a LATERAL
+ * subquery (module, state): an index probe along the primary key for each
+ * learner, where PAIRS_IN_FORCE_AMONG_SQL is planned as a hash join with
+ * the whole year's history once the learners are many. A week's import
+ * whose staged learners are a small part of the year's reads only theirs. */
+#define PAIRS_IN_FORCE_OF_SQL(t)                                                 \
+    "SELECT DISTINCT ON (module) module, state FROM progress_version"            \
+    "  WHERE province_code = $1 AND school_year = $2"                            \
+    "    AND learner_id = " t ".learner_id AND as_of <= $3"                      \
+    "  ORDER BY module DESC, as_of DESC"
+
 /* Both as two CTEs, lv and pv, followed by the caller's SELECT. */
 #define HISTORY_IN_FORCE_SQL                                                     \
     "WITH lv AS (" LEARNERS_IN_FORCE_SQL "), pv AS (" PAIRS_IN_FORCE_SQL ") "

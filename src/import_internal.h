@@ -51,7 +51,7 @@ enum memo_column { MEMO_STATUS, MEMO_RESULT, MEMO_ROLE, MEMO_MODULE, MEMO_COLUMN
 struct memo {
     char text[MEMO_SLOTS][MEMO_TEXT];
     int value[MEMO_SLOTS];
-    size_t used, next;
+    size_t used, next, last;
 };
 
 /* A column's last non-ASCII text that had nothing to convert: the next
@@ -95,6 +95,8 @@ struct learner_digest {
     struct run_rows run;
     FILE *spill;
     uint64_t spill_len;
+    char *spill_buf;              /* one run laid out for the spill */
+    size_t spill_cap;
     bool spill_reading;           /* the spill's position is not its end */
     long *kept_learners;          /* per registry unit: learners not staged */
     long *kept_passed;            /* and their passed pairs, for the guard */

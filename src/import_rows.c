@@ -168,13 +168,20 @@ bool import_is_totals_row(const struct sheet_row *row, long key_col)
     return false;
 }
 
-static bool memo_get(const struct memo *m, const char *text, int *value)
+/* The slot that answered last is tried first: an export's rows repeat
+ * the same status, result, role and module one after another. */
+static bool memo_get(struct memo *m, const char *text, int *value)
 {
     size_t i;
 
+    if (m->used > 0 && strcmp(m->text[m->last], text) == 0) {
+        *value = m->value[m->last];
+        return true;
+    }
     for (i = 0; i < m->used; i++)
         if (strcmp(m->text[i], text) == 0) {
             *value = m->value[i];
+            m->last = i;
             return true;
         }
     return false;

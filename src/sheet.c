@@ -77,7 +77,7 @@ void sheet_size_text(uint64_t bytes, char *buf, size_t cap)
         snprintf(buf, cap, "%" PRIu64 " bytes", bytes);
 }
 
-int sheet_grow(void **buf, size_t *cap, size_t need, size_t elem)
+int sheet_grow_slow(void **buf, size_t *cap, size_t need, size_t elem)
 {
     size_t ncap = *cap ? *cap : 64;
     void *p;
@@ -143,22 +143,39 @@ void rowbuf_reset(struct rowbuf *rb)
     rb->cell_chars = 0;
 }
 
-int rowbuf_append(struct rowbuf *rb, const char *s, size_t n, bdtx_error *err)
+static uint64_t utf8_chars(const char *s, size_t n)
 {
-    uint64_t chars = rb->cell_chars, bytes = (uint64_t)(rb->len - rb->cell_start) + n;
+    uint64_t chars = 0;
     size_t i;
 
-    /* Excel counts a cell's length in characters: count UTF-8 lead bytes.
-     * Four bytes a character bound the bytes whatever the text holds. */
     for (i = 0; i < n; i++)
         if (((unsigned char)s[i] & 0xC0) != 0x80)
             chars++;
-    if (chars > rb->max_cell_chars || bytes > (uint64_t)rb->max_cell_chars * 4) {
-        sheet_limit_error(err, "max_cell_chars", "cell longer than %" PRIu32 " characters",
-                          rb->max_cell_chars);
-        return -1;
+    return chars;
+}
+
+int rowbuf_append(struct rowbuf *rb, const char *s, size_t n, bdtx_error *err)
+{
+    uint64_t before = (uint64_t)(rb->len - rb->cell_start), bytes = before + n;
+
+    /* Excel counts a cell's length in characters: count UTF-8 lead bytes.
+     * Four bytes a character bound the bytes whatever the text holds. A
+     * cell has no more characters than bytes, so they are counted only once
+     * its bytes pass the limit (the cell so far once, then each append):
+     * every byte of a file came through this count before. */
+    if (bytes > rb->max_cell_chars) {
+        uint64_t chars = rb->cell_chars;
+
+        if (before <= rb->max_cell_chars)
+            chars = utf8_chars(rb->text + rb->cell_start, (size_t)before);
+        chars += utf8_chars(s, n);
+        if (chars > rb->max_cell_chars || bytes > (uint64_t)rb->max_cell_chars * 4) {
+            sheet_limit_error(err, "max_cell_chars", "cell longer than %" PRIu32 " characters",
+                              rb->max_cell_chars);
+            return -1;
+        }
+        rb->cell_chars = (uint32_t)chars;
     }
-    rb->cell_chars = (uint32_t)chars;
     /* +1 keeps room for the NUL that rowbuf_end_cell adds. */
     if (sheet_grow((void **)&rb->text, &rb->cap, rb->len + n + 1, 1) < 0) {
         error_oom(err);

@@ -27,7 +27,13 @@ void sheet_size_text(uint64_t bytes, char *buf, size_t cap);
 
 /* Grow *buf (of *cap elements of size elem) to hold at least need elements,
  * doubling so that appends stay amortised O(1). 0, or -1 when out of memory. */
-int sheet_grow(void **buf, size_t *cap, size_t need, size_t elem);
+int sheet_grow_slow(void **buf, size_t *cap, size_t need, size_t elem);
+/* Inline, for the readers call it for every cell they append, and nearly
+ * always there is room already. */
+static inline int sheet_grow(void **buf, size_t *cap, size_t need, size_t elem)
+{
+    return need <= *cap ? 0 : sheet_grow_slow(buf, cap, need, elem);
+}
 
 /* A thread working ahead of its owner (reading rows ahead, inflating a
  * worksheet ahead) and the lock and condition they share. The flags they
@@ -64,7 +70,8 @@ struct rowbuf {
     size_t cell_start;          /* offset in text of the cell being built */
     uint32_t max_cells;
     uint32_t max_cell_chars;
-    uint32_t cell_chars;        /* characters of the open cell */
+    uint32_t cell_chars;        /* characters of the open cell, once its bytes
+                                   pass max_cell_chars */
 };
 
 void rowbuf_init(struct rowbuf *rb, const struct sheet_limits *limits);

@@ -24,6 +24,12 @@ static void test_converted(void **state)
         {"TR\xc3\x96\xc3\x94\xc3\x98NG", "TRƯỜNG", LEGACY_VNI},
         {"Ch\xc3\xb6" "a hoa\xc3\xb8n tha\xc3\xb8nh", "Chưa hoàn thành", LEGACY_VNI},
         {"Ba\xc3\xaf\xc3\xa9" "c", NULL, LEGACY_TCVN3},   /* not VNI (two marks): TCVN3 */
+        /* Bytes 0x80..0x9F, read as Windows-1252 letters and signs whose
+         * UTF-8 starts with C5 (Š), C6 (ƒ), CB (ˆ) and E2 (€). */
+        {"B\xc5\xa0", NULL, LEGACY_TCVN3},
+        {"B\xc6\x92", NULL, LEGACY_TCVN3},
+        {"B\xcb\x86", NULL, LEGACY_TCVN3},
+        {"\xc5\xa0\xe2\x82\xac", NULL, LEGACY_TCVN3},
     };
     size_t i;
 

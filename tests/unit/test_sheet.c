@@ -341,6 +341,10 @@ static const struct error_case csv_errors[] = {
     /* Characters, not bytes: nine of them in 18 bytes is one too many, eight is fine. */
     { "long-cell-vi.csv", BYTES("ưưưưưưưư,x\nưưưưưưưưư\n"), { .max_cell_chars = 8 }, 1,
       "cell longer than 8 characters (limits.max_cell_chars)", 2, "1" },
+    /* A quoted cell is built in pieces, its doubled quotes apart: nine
+     * characters in all, the limit passed in the third piece. */
+    { "long-cell-quoted.csv", BYTES("x\n\"\xc6\xb0\xc6\xb0\"\"\xc6\xb0\xc6\xb0\xc6\xb0\xc6\xb0\"\"\xc6\xb0\"\n"),
+      { .max_cell_chars = 8 }, 1, "cell longer than 8 characters (limits.max_cell_chars)", 2, "1" },
     { "many-rows.csv", BYTES("a\n1\n2\n3\n"), { .max_rows = 3 }, 3,
       "more than 3 rows (limits.max_rows)", 4, "" },
     { "wide-row.csv", BYTES("a,b,c\n1,2,3,4\n"), { .max_cells_per_row = 3 }, 1,

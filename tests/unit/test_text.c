@@ -258,6 +258,30 @@ static void test_blank(void **state)
             fail_msg("\"%s\": expected %s", cases[i].s, cases[i].blank ? "blank" : "not blank");
 }
 
+/* The characters a workbook cannot hold, counted: C0 controls but tab,
+ * line feed and carriage return, and U+FFFE, U+FFFF (EF BF BE, EF BF BF);
+ * a byte order mark (EF BB BF), a toned letter and an EF cut short are not. */
+static void test_xml_invalid(void **state)
+{
+    static const struct {
+        const char *s;
+        size_t n;
+    } cases[] = {
+        {"Nguyen Van An", 0}, {"a\x01" "b", 1}, {"\x1F", 1}, {"\t\n\r", 0},
+        {"\xEF\xBF\xBE", 1}, {"\xEF\xBF\xBF" "x\x1F", 2}, {"\xEF\xBB\xBF" "a", 0},
+        {"Nguy\xE1\xBB\x85n\xEF\xBF\xBE", 1}, {"ab\xEF\xBF", 0}, {"\x7F", 0},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < N(cases); i++) {
+        size_t got = text_xml_invalid(cases[i].s, strlen(cases[i].s));
+
+        if (got != cases[i].n)
+            fail_msg("case %zu: %zu characters, expected %zu", i, got, cases[i].n);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -268,6 +292,7 @@ int main(void)
         cmocka_unit_test(test_key_forms),
         cmocka_unit_test(test_valid_utf8),
         cmocka_unit_test(test_blank),
+        cmocka_unit_test(test_xml_invalid),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
