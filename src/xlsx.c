@@ -47,7 +47,7 @@ struct xlsx_reader {
     zip_file_t *zf;
     struct inflater *inf;       /* the worksheet's bytes, inflated ahead */
     uint64_t part_read, part_comp;
-    uint64_t last_event;        /* offset in the part of the latest parser event */
+    uint64_t last_event;        /* offset in the part of what expat has not consumed */
     bdtx_error *err;
     bool failed;                /* a handler filled err and stopped the parser */
     bool broken;                /* xlsx_next failed: refuse to go on */
@@ -118,21 +118,17 @@ static const char *xml_rel_id(const XML_Char **atts)
     return NULL;
 }
 
+/* Where the parser stands in the part, taken after each parse call: outside
+ * a handler, expat's current byte index is the start of what it has not
+ * consumed yet (a token cut by the end of the input), so the bytes fed past
+ * it are what it holds for one token. Taking it here rather than in every
+ * handler leaves the handlers only their own work. */
 static void xlsx_mark(struct xlsx_reader *x)
 {
     XML_Index i = XML_GetCurrentByteIndex(x->parser);
 
     if (i >= 0)
         x->last_event = (uint64_t)i;
-}
-
-/* Whatever has no handler of its own (the XML declaration, comments,
- * blanks between elements) still shows that the parser moves on. */
-static void XMLCALL xlsx_default(void *ud, const XML_Char *s, int len)
-{
-    (void)s;
-    (void)len;
-    xlsx_mark(ud);
 }
 
 /* Input shown in a message: printable ASCII only, so that a crafted file
@@ -222,7 +218,6 @@ static XML_Parser xlsx_parser_new(struct xlsx_reader *x, bool ns, XML_StartEleme
     XML_SetUserData(p, x);
     XML_SetElementHandler(p, start, end);
     XML_SetCharacterDataHandler(p, text);
-    XML_SetDefaultHandlerExpand(p, xlsx_default);
     XML_SetStartDoctypeDeclHandler(p, xlsx_doctype);
     XML_SetEntityDeclHandler(p, xlsx_entity);
     XML_SetParamEntityParsing(p, XML_PARAM_ENTITY_PARSING_NEVER);
@@ -442,6 +437,7 @@ static enum XML_Status xlsx_feed(struct xlsx_reader *x, bool *final, bdtx_error 
     *final = n == 0;
     x->err = err;
     st = XML_ParseBuffer(x->parser, (int)n, *final);
+    xlsx_mark(x);
     if (st == XML_STATUS_ERROR)
         xlsx_xml_error(x, err);
     return st;
@@ -475,19 +471,6 @@ done:
     return rc;
 }
 
-static void XMLCALL xlsx_no_text(void *ud, const XML_Char *s, int len)
-{
-    (void)s;
-    (void)len;
-    xlsx_mark(ud);
-}
-
-static void XMLCALL xlsx_no_end(void *ud, const XML_Char *name)
-{
-    (void)name;
-    xlsx_mark(ud);
-}
-
 /* xl/workbook.xml: every <sheet> is counted; the one selected, by name or
  * by its place in document order, is the one read. */
 static void XMLCALL workbook_start(void *ud, const XML_Char *name, const XML_Char **atts)
@@ -496,7 +479,6 @@ static void XMLCALL workbook_start(void *ud, const XML_Char *name, const XML_Cha
     const char *sheet, *rid;
     size_t index;
 
-    xlsx_mark(x);
     if (x->failed || strcmp(xml_local(name), "sheet") != 0)
         return;
     if (x->sheet_total >= x->lim.max_sheets) {
@@ -567,7 +549,6 @@ static void XMLCALL rels_start(void *ud, const XML_Char *name, const XML_Char **
     const char *id, *target, *type, *mode;
     char **slot = NULL;
 
-    xlsx_mark(x);
     if (x->failed || strcmp(xml_local(name), "Relationship") != 0)
         return;
     id = xml_attr(atts, "Id");
@@ -601,7 +582,6 @@ static void XMLCALL sst_start(void *ud, const XML_Char *name, const XML_Char **a
     const char *local = xml_local(name);
 
     (void)atts;
-    xlsx_mark(x);
     if (x->failed)
         return;
     if (strcmp(local, "si") == 0) {
@@ -620,7 +600,6 @@ static void XMLCALL sst_end(void *ud, const XML_Char *name)
     struct xlsx_reader *x = ud;
     const char *local = xml_local(name);
 
-    xlsx_mark(x);
     if (x->failed)
         return;
     if (strcmp(local, "t") == 0) {
@@ -644,7 +623,6 @@ static void XMLCALL sst_text(void *ud, const XML_Char *s, int len)
 {
     struct xlsx_reader *x = ud;
 
-    xlsx_mark(x);
     if (x->capture && !x->failed && sst_append(x, s, (size_t)len) < 0)
         xlsx_oom(x);
 }
@@ -806,7 +784,6 @@ static void XMLCALL sheet_start(void *ud, const XML_Char *name, const XML_Char *
     struct xlsx_reader *x = ud;
     const char *local = xml_local(name);
 
-    xlsx_mark(x);
     if (x->failed)
         return;
     if (!x->in_sheet_data) {
@@ -841,7 +818,6 @@ static void XMLCALL sheet_end(void *ud, const XML_Char *name)
     struct xlsx_reader *x = ud;
     const char *local = xml_local(name);
 
-    xlsx_mark(x);
     if (x->failed || !x->in_sheet_data)
         return;
     if (x->in_cell) {
@@ -869,7 +845,6 @@ static void XMLCALL sheet_text(void *ud, const XML_Char *s, int len)
 {
     struct xlsx_reader *x = ud;
 
-    xlsx_mark(x);
     if (!x->capture || x->failed)
         return;
     if (rowbuf_append(&x->rb, s, (size_t)len, x->err) < 0)
@@ -885,10 +860,10 @@ static int xlsx_find_sheet(struct xlsx_reader *x, bdtx_error *err)
         xlsx_place(x, err, 0, -1);
         return -1;
     }
-    if (xlsx_parse_part(x, XLSX_WORKBOOK, workbook_start, xlsx_no_end, xlsx_no_text, err) < 0)
+    if (xlsx_parse_part(x, XLSX_WORKBOOK, workbook_start, NULL, NULL, err) < 0)
         return -1;
     if (xlsx_has(x, XLSX_WORKBOOK_RELS) &&
-        xlsx_parse_part(x, XLSX_WORKBOOK_RELS, rels_start, xlsx_no_end, xlsx_no_text, err) < 0)
+        xlsx_parse_part(x, XLSX_WORKBOOK_RELS, rels_start, NULL, NULL, err) < 0)
         return -1;
     if (x->sheet_part && xlsx_has(x, x->sheet_part))
         return 0;
@@ -995,6 +970,7 @@ int xlsx_next(struct xlsx_reader *x, struct sheet_row *row, bdtx_error *err)
         if (x->suspended) {
             x->suspended = false;
             st = XML_ResumeParser(x->parser);
+            xlsx_mark(x);
             if (st == XML_STATUS_ERROR)
                 xlsx_xml_error(x, err);
         } else {
