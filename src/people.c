@@ -60,6 +60,13 @@ static const char unit_people_sql[] =
     "  WHERE c.province_code = $1 AND c.school_year = $2) SELECT code FROM below) "
     PEOPLE_ORDER_SQL;
 
+/* The lateral join of a unit's list is estimated at many times what it
+ * reads, which makes PostgreSQL compile the query (JIT) for every pack:
+ * about 1.5 s of server CPU each, three times what the list itself costs
+ * (docs/scaling.md). Both lists are plain scans and sorts; for the rest of
+ * the transaction (a pack writer's, or the second connection's). */
+static const char no_jit_sql[] = "SET LOCAL jit = off";
+
 static const char fetch_sql[] = "FETCH " PEOPLE_BATCH " FROM bdtx_people";
 
 /* On a second connection the next batch is asked for as soon as the
@@ -118,6 +125,7 @@ int people_open(struct db *db, const char *province, const char *year, bdtx_date
     if (db_connect_shared(db, &c->db, err) == 0) {
         c->shared = true;
         if (db_exec(c->db, "SET work_mem = '64MB'", 0, NULL, err) != 0 ||
+            db_exec(c->db, no_jit_sql, 0, NULL, err) != 0 ||
             db_exec(c->db, people_sql, 3, params, err) != 0 ||
             db_send(c->db, fetch_sql, err) != 0) {
             people_close(c);
@@ -161,7 +169,8 @@ int people_open_unit(struct db *db, const char *province, const char *year, bdtx
     }
     date_format_iso(as_of, date);
     c->db = db;
-    if (db_exec(db, unit_people_sql, 4, params, err) != 0) {
+    if (db_exec(db, no_jit_sql, 0, NULL, err) != 0 ||
+        db_exec(db, unit_people_sql, 4, params, err) != 0) {
         free(c);
         return -1;
     }
