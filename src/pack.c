@@ -1,6 +1,7 @@
 #include "bdtx/pack.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -290,8 +291,10 @@ static int write_notice(const struct report *rep, long unit, bdtx_error *err)
     return rc;
 }
 
-int pack_write_one(struct db *db, const struct report *rep, long unit, const char *out,
-                   bdtx_error *err)
+/* A pack, its learners read from part `part` of spool when it is usable,
+ * else from db. */
+static int write_one(struct db *db, struct people_spool *spool, size_t part,
+                     const struct report *rep, long unit, const char *out, bdtx_error *err)
 {
     const struct unit *u = &rep->reg.units[unit];
     struct report view;
@@ -318,7 +321,11 @@ int pack_write_one(struct db *db, const struct report *rep, long unit, const cha
     f.fp = NULL;
     opt.unit_name = u->name;
     opt.notice = notice;
-    if (rep->cfg->report.include_people && db) {
+    if (rep->cfg->report.include_people && people_spool_usable(spool)) {
+        if (people_spool_read(spool, part, &src, err) != 0)
+            goto fail;
+        opt.people = &src;
+    } else if (rep->cfg->report.include_people && db) {
         if (people_open_unit(db, rep->cfg->province.code, rep->year->id, rep->as_of, u->code,
                              &cursor, &src, err) != 0)
             goto fail;
@@ -338,15 +345,68 @@ fail:
     atomic_abort(&f);
 done:
     people_close(cursor);
+    if (people_spool_usable(spool))
+        people_spool_done(spool, part);
     free(notice);
     free(path);
     pack_view_release(&view);
     return rc;
 }
 
+int pack_write_one(struct db *db, const struct report *rep, long unit, const char *out,
+                   bdtx_error *err)
+{
+    return write_one(db, NULL, 0, rep, unit, out, err);
+}
+
+int pack_parts(const struct report *rep, const long *units, size_t n, long **out,
+               bdtx_error *err)
+{
+    const struct registry *reg = &rep->reg;
+    long *part_of, *own;
+    size_t i, k, steps;
+
+    *out = NULL;
+    part_of = malloc((reg->count ? reg->count : 1) * sizeof *part_of);
+    own = malloc((reg->count ? reg->count : 1) * sizeof *own);
+    if (!part_of || !own) {
+        free(part_of);
+        free(own);
+        error_oom(err);
+        return -1;
+    }
+    for (i = 0; i < reg->count; i++)
+        own[i] = -1;
+    for (k = 0; k < n; k++)
+        own[units[k]] = (long)k;
+    for (i = 0; i < reg->count; i++) {
+        long u = (long)i, found = -1;
+
+        /* Every unit's ancestors, to the root: a learner below two packs'
+         * units (which no registry of SPEC section 5 has) would belong to
+         * both, so then there are no parts. */
+        for (steps = 0; u >= 0 && steps <= reg->count; steps++, u = reg->units[u].parent) {
+            if (own[u] < 0)
+                continue;
+            if (found >= 0) {
+                free(part_of);
+                free(own);
+                return 0;
+            }
+            found = own[u];
+        }
+        part_of[i] = found;
+    }
+    free(own);
+    *out = part_of;
+    return 0;
+}
+
 struct pack_pool {
     const struct report *rep;
+    struct people_spool *spool;
     const long *units;
+    size_t *order;             /* the largest packs first */
     size_t n, next;
     pthread_mutex_t mu;
     bool failed;
@@ -361,16 +421,17 @@ struct pack_worker {
     bool started;
 };
 
-/* The next unit to write, or -1 when none is left or a worker failed. */
+/* The next unit to write (its place in units), or -1 when none is left or
+ * a worker failed. */
 static long pool_claim(struct pack_pool *p)
 {
-    long u = -1;
+    long k = -1;
 
     pthread_mutex_lock(&p->mu);
     if (!p->failed && p->next < p->n)
-        u = p->units[p->next++];
+        k = (long)p->order[p->next++];
     pthread_mutex_unlock(&p->mu);
-    return u;
+    return k;
 }
 
 static void *worker_run(void *arg)
@@ -378,11 +439,12 @@ static void *worker_run(void *arg)
     struct pack_worker *w = arg;
     struct pack_pool *p = w->pool;
     bdtx_error err;
-    long u;
+    long k, u;
 
     error_clear(&err);
-    while ((u = pool_claim(p)) >= 0) {
-        if (pack_write_one(w->db, p->rep, u, NULL, &err) != 0 ||
+    while ((k = pool_claim(p)) >= 0) {
+        u = p->units[k];
+        if (write_one(w->db, p->spool, (size_t)k, p->rep, u, NULL, &err) != 0 ||
             write_notice(p->rep, u, &err) != 0) {
             pthread_mutex_lock(&p->mu);
             if (!p->failed) {
@@ -396,17 +458,70 @@ static void *worker_run(void *arg)
     return NULL;
 }
 
-int pack_write(struct db *db, const struct report *rep, const long *units, size_t n,
-               int workers, bdtx_error *err)
+struct pack_size {
+    size_t k;
+    int64_t learners;
+};
+
+static int by_size(const void *a, const void *b)
 {
-    struct pack_pool pool = {.rep = rep, .units = units, .n = n};
+    const struct pack_size *x = a, *y = b;
+
+    if (x->learners != y->learners)
+        return x->learners > y->learners ? -1 : 1;
+    return x->k < y->k ? -1 : x->k > y->k;
+}
+
+/* The packs in the order they are claimed: the most learners first, so
+ * that the last one written is a small one and the writers end together
+ * (a nation's provinces differ several times in size). */
+static size_t *claim_order(const struct report *rep, const long *units, size_t n)
+{
+    struct pack_size *sz = malloc(n * sizeof *sz);
+    size_t *order = malloc(n * sizeof *order);
+    size_t k, r, i;
+
+    if (!sz || !order) {
+        free(sz);
+        free(order);
+        return NULL;
+    }
+    for (k = 0; k < n; k++) {
+        sz[k].k = k;
+        sz[k].learners = 0;
+        for (r = 0; r < rep->nrankings; r++) {
+            if (rep->rankings[r].module)
+                continue;
+            for (i = 0; i < rep->rankings[r].nrows; i++)
+                if (rep->rankings[r].rows[i].unit == units[k])
+                    sz[k].learners = rep->rankings[r].rows[i].f.learners;
+        }
+    }
+    qsort(sz, n, sizeof *sz, by_size);
+    for (k = 0; k < n; k++)
+        order[k] = sz[k].k;
+    free(sz);
+    return order;
+}
+
+int pack_write(struct db *db, const struct report *rep, const long *units, size_t n,
+               struct people_spool *spool, int workers, bdtx_error *err)
+{
+    struct pack_pool pool = {.rep = rep, .spool = spool, .units = units, .n = n};
     struct pack_worker *w = NULL;
     size_t nw, i, started = 0;
-    bool people = rep->cfg->report.include_people;
+    /* With the lists kept while the province's workbook read them, the
+     * workers need no connection. */
+    bool people = rep->cfg->report.include_people && !people_spool_usable(spool);
     int rc = -1;
 
     if (n == 0)
         return 0;
+    pool.order = claim_order(rep, units, n);
+    if (!pool.order) {
+        error_oom(err);
+        return -1;
+    }
     if (workers < 1) {
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
@@ -417,10 +532,12 @@ int pack_write(struct db *db, const struct report *rep, const long *units, size_
         nw = n;
     w = calloc(nw, sizeof *w);
     if (!w) {
+        free(pool.order);
         error_oom(err);
         return -1;
     }
     if (pthread_mutex_init(&pool.mu, NULL) != 0) {
+        free(pool.order);
         free(w);
         error_set(err, BDTX_SOFTWARE, "cannot start the pack writers");
         return -1;
@@ -474,6 +591,7 @@ done:
         if (w[i].own_db)
             db_close(w[i].db);
     pthread_mutex_destroy(&pool.mu);
+    free(pool.order);
     free(w);
     return rc;
 }

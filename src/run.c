@@ -30,6 +30,7 @@
 #include "bdtx/path.h"
 #include "bdtx/progress.h"
 #include "bdtx/pack.h"
+#include "bdtx/people.h"
 #include "bdtx/rebuild.h"
 #include "bdtx/report.h"
 #include "bdtx/run_advice.h"
@@ -642,23 +643,64 @@ static int same_figures(const struct report *rep, const char *json, const char *
     return 0;
 }
 
-/* Every unit's pack of the week (report.units), in the report's snapshot. */
-static int write_packs(struct run_ctx *c, const struct report *rep, bdtx_error *err)
+/* The week's packs (report.units), in the report's snapshot: their units,
+ * and, with the learners lists, the parts the province's list is split
+ * into as its workbook reads it (people.h), so that the packs read theirs
+ * from there rather than each from the database. */
+struct week_packs {
+    long *units;
+    size_t n;
+    long *part_of;
+    struct people_spool *spool;
+    struct people_source tee;
+};
+
+static int packs_begin(struct run_ctx *c, const struct report *rep,
+                       const struct people_source *people, struct week_packs *wp,
+                       bdtx_error *err)
 {
-    long *units = NULL;
-    size_t n = 0;
+    memset(wp, 0, sizeof *wp);
+    if (!c->cfg.report.units)
+        return 0;
+    if (pack_units(rep, &wp->units, &wp->n, err) != 0)
+        return -1;
+    if (!people || wp->n == 0)
+        return 0;
+    if (pack_parts(rep, wp->units, wp->n, &wp->part_of, err) != 0)
+        return -1;
+    if (!wp->part_of)
+        return 0;
+    return people_spool_open(&rep->reg, wp->part_of, wp->n, people, &wp->spool, &wp->tee, err);
+}
+
+/* The list the province's workbook reads: through the spool when there is
+ * one. */
+static const struct people_source *packs_people(const struct week_packs *wp,
+                                                const struct people_source *people)
+{
+    return wp->spool ? &wp->tee : people;
+}
+
+static int write_packs(struct run_ctx *c, const struct report *rep, struct week_packs *wp,
+                       bdtx_error *err)
+{
     int rc;
 
     if (!c->cfg.report.units)
         return 0;
-    if (pack_units(rep, &units, &n, err) != 0)
-        return -1;
-    rc = pack_write(c->db, rep, units, n, 0, err);
+    rc = pack_write(c->db, rep, wp->units, wp->n, wp->spool, 0, err);
     if (rc == 0)
-        log_info("%zu unit packs of %04d-W%02d written under %s/%s/" PACK_FOLDER, n,
+        log_info("%zu unit packs of %04d-W%02d written under %s/%s/" PACK_FOLDER, wp->n,
                  rep->iso_year, rep->week, c->cfg.paths.reports, rep->year->id);
-    free(units);
     return rc;
+}
+
+static void packs_end(struct week_packs *wp)
+{
+    people_spool_close(wp->spool);
+    free(wp->part_of);
+    free(wp->units);
+    memset(wp, 0, sizeof *wp);
 }
 
 /* The week's report, written in one call: the workbook and the JSON of
@@ -673,6 +715,7 @@ static int write_week(struct run_ctx *c, const struct stale_week *sw, bdtx_error
     char *json = NULL, *xlsx = NULL, *text = NULL;
     size_t prefix = strlen(c->cfg.paths.reports) + 1;
     const char *params[13];
+    struct week_packs wp = {0};
     bool same = false;
     int rc = -1;
 
@@ -692,11 +735,14 @@ static int write_week(struct run_ctx *c, const struct stale_week *sw, bdtx_error
     if (same && access(text, F_OK) != 0)
         same = false;
     if (!same && (compute_trend(c->db, &rep, err) != 0 ||
-                  report_save(&rep, REPORT_XLSX, xlsx, report_read_people(&rd), err) != 0 ||
+                  packs_begin(c, &rep, report_read_people(&rd), &wp, err) != 0 ||
+                  report_save(&rep, REPORT_XLSX, xlsx, packs_people(&wp, report_read_people(&rd)),
+                              err) != 0 ||
                   report_save(&rep, REPORT_JSON, json, NULL, err) != 0 ||
                   report_save(&rep, REPORT_TEXT, text, NULL, err) != 0 ||
-                  write_packs(c, &rep, err) != 0))
+                  write_packs(c, &rep, &wp, err) != 0))
         goto done;
+    packs_end(&wp);
     report_read_end(&rd);   /* report_file is written below, outside the read */
     date_format_iso(sw->sunday, day);
     snprintf(newest, sizeof newest, "%ld", sw->newest_import);
@@ -746,6 +792,7 @@ static int write_week(struct run_ctx *c, const struct stale_week *sw, bdtx_error
     snprintf(c->sum.last_report, sizeof c->sum.last_report, "%s", xlsx);
     rc = 0;
 done:
+    packs_end(&wp);
     report_read_end(&rd);
     report_release(&rep);
     free(json);

@@ -16,6 +16,7 @@
 #include "bdtx/report.h"
 
 struct db;
+struct people_spool;
 
 /* The folder a unit's files go to: "don-vi" under the school year's. */
 #define PACK_FOLDER "don-vi"
@@ -55,16 +56,24 @@ int pack_save_notice(const struct report *rep, long unit, const char *path, bdtx
 int pack_write_one(struct db *db, const struct report *rep, long unit, const char *out,
                    bdtx_error *err);
 
+/* Which pack each registry unit's learners belong to: *out[i] is the
+ * place in units[0..n) of the pack whose unit is i or above it, or -1
+ * (malloc'd, rep->reg.count long; NULL when a unit is below two of them).
+ * The parts of a people_spool (people.h). */
+int pack_parts(const struct report *rep, const long *units, size_t n, long **out,
+               bdtx_error *err);
 /* Write the packs of units[0..n) of rep, each with its notice beside it
  * (<week>.txt), each renamed into place when complete. With report.include_people, db is the connection of the
  * report's snapshot (report_read_begin, still open): each worker reads its
  * units' learners on a connection of its own in that snapshot
  * (db_connect_shared), or, when no further connection can be opened, one
  * worker reads them on db. At most `workers` at once (0: one per online
- * processor, at most 8).
+ * processor, at most 8), the packs with the most learners first. When
+ * spool (parts by pack_parts) is usable, every pack's learners are read
+ * from it and no connection is opened.
  * Returns 0, or -1 with err filled by the first failure (the packs not yet
  * begun are not written). */
 int pack_write(struct db *db, const struct report *rep, const long *units, size_t n,
-               int workers, bdtx_error *err);
+               struct people_spool *spool, int workers, bdtx_error *err);
 
 #endif

@@ -4,6 +4,8 @@
 #ifndef BDTX_PEOPLE_H
 #define BDTX_PEOPLE_H
 
+#include <stdbool.h>
+
 #include "bdtx/error.h"
 #include "bdtx/value.h"
 
@@ -46,5 +48,28 @@ int people_open_unit(struct db *db, const char *province, const char *year, bdtx
                      const char *unit, struct people_cursor **out, struct people_source *src,
                      bdtx_error *err);
 void people_close(struct people_cursor *c);
+
+/* The province's list split by pack while its own workbook reads it, so
+ * that the packs do not each ask the database again (SPEC section 7: each
+ * part holds exactly what people_open_unit would list for its unit, in the
+ * same order, since both are ordered the same way). part_of[i] is the part
+ * of registry unit i's learners, or -1 (it and reg must outlive the
+ * spool). *tee is to be read instead of *from: it hands on every row and
+ * keeps it in a temporary file of its part. With no part or more than
+ * fit in open files at once, *out is NULL and *tee is *from. */
+struct people_spool;
+struct registry;
+int people_spool_open(const struct registry *reg, const long *part_of, size_t nparts,
+                      const struct people_source *from, struct people_spool **out,
+                      struct people_source *tee, bdtx_error *err);
+/* Whether every row was read through the tee and kept: otherwise each pack
+ * reads its list with people_open_unit. */
+bool people_spool_usable(const struct people_spool *s);
+/* Read part's list back (from one thread at a time per part), then release
+ * it with people_spool_done. */
+int people_spool_read(struct people_spool *s, size_t part, struct people_source *src,
+                      bdtx_error *err);
+void people_spool_done(struct people_spool *s, size_t part);
+void people_spool_close(struct people_spool *s);
 
 #endif

@@ -82,6 +82,37 @@ static void test_within(void **state)
     assert_false(registry_within(&reg, -1, at("X1")));
 }
 
+/* The part of every unit's learners: the pack unit at or above it; none
+ * for the province and units outside every pack; and no parts at all when
+ * one pack's unit is below another's. */
+static void test_parts(void **state)
+{
+    struct report rep = {0};
+    long units[3], *part_of = NULL;
+    bdtx_error err;
+
+    (void)state;
+    rep.reg = reg;
+    units[0] = at("X1");
+    units[1] = at("D1");
+    error_clear(&err);
+    assert_int_equal(pack_parts(&rep, units, 2, &part_of, &err), 0);
+    assert_non_null(part_of);
+    assert_int_equal(part_of[at("X1")], 0);
+    assert_int_equal(part_of[at("S1")], 0);
+    assert_int_equal(part_of[at("S2")], 0);
+    assert_int_equal(part_of[at("D1")], 1);
+    assert_int_equal(part_of[at("P1")], -1);
+    assert_int_equal(part_of[at("S3")], -1);
+    assert_int_equal(part_of[at("46")], -1);
+    free(part_of);
+
+    units[2] = at("S1");
+    part_of = NULL;
+    assert_int_equal(pack_parts(&rep, units, 3, &part_of, &err), 0);
+    assert_null(part_of);
+}
+
 static void test_view(void **state)
 {
     struct config cfg = {0};
@@ -187,6 +218,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_code_safe),
         cmocka_unit_test(test_within),
+        cmocka_unit_test(test_parts),
         cmocka_unit_test(test_view),
     };
 
