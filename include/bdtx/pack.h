@@ -4,8 +4,10 @@
  * figures, its rank and group beside the province total, its schools, its
  * trend and its own learners not yet passed (SPEC section 7: that unit's
  * people and nobody else's). Packs are independent, so they are written by
- * a pool of workers, each with its own workbook and its own connection in
- * the report's one snapshot. */
+ * a pool of workers, each with its own workbook; their learners come from
+ * the province's list as its workbook read it (people_spool), or else
+ * each worker reads them on its own connection in the report's one
+ * snapshot. */
 #ifndef BDTX_PACK_H
 #define BDTX_PACK_H
 
