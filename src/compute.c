@@ -19,9 +19,8 @@ struct rollup {
     struct figures *people;          /* nunits, or NULL: no people figures */
 };
 
-/* Rule 10's people counted into c, split by role as the pairs. */
-static void count_people(struct figures *c, const char *role, int64_t learners,
-                         int64_t completed)
+void compute_count_people(struct figures *c, const char *role, int64_t learners,
+                          int64_t completed)
 {
     c->learners += learners;
     c->completed += completed;
@@ -45,26 +44,6 @@ void compute_count_pairs(struct figures *c, const char *role, int64_t assigned, 
         c->cbql_assigned += assigned;
         c->cbql_passed += passed;
     }
-}
-
-void compute_count_learners(struct compute_grid *g, long unit, const char *role, const bool *has,
-                            const bool *passed, int64_t n)
-{
-    bool any = false, all = true;
-    size_t m;
-
-    for (m = 0; m < g->nmodules; m++) {
-        struct figures *c = compute_grid_at(g, unit, m);
-
-        if (!has[m])
-            continue;
-        compute_count_pairs(c, role, n, passed[m] ? n : 0);
-        count_people(c, role, n, passed[m] ? n : 0);
-        any = true;
-        all = all && passed[m];
-    }
-    if (any)
-        count_people(&g->people[unit], role, n, all ? n : 0);
 }
 
 void compute_measure(const struct figures *f, bool people, int64_t *num, int64_t *den)

@@ -49,11 +49,10 @@ static inline struct figures *compute_grid_at(const struct compute_grid *g, long
 /* Counts pairs into c, and into its role's figures ("gv", "cbql"; other
  * roles count in the whole only). */
 void compute_count_pairs(struct figures *c, const char *role, int64_t assigned, int64_t passed);
-/* n learners of unit with one role and the same pairs: has[m] whether they
- * have a pair of module m in force, passed[m] whether it is passed. Counts
- * their pairs and, in each module and over all, the learners (rule 10). */
-void compute_count_learners(struct compute_grid *g, long unit, const char *role, const bool *has,
-                            const bool *passed, int64_t n);
+/* Counts rule 10's learners and completed of them into c, and into its
+ * role's figures as compute_count_pairs. */
+void compute_count_people(struct figures *c, const char *role, int64_t learners,
+                          int64_t completed);
 
 /* Everything of rep that is computed (SPEC section 3): the rankings, the
  * province's totals and those of each module, the schools, the learners'

@@ -276,22 +276,6 @@ static char *configured_modules(const struct config_year *year)
     return out;
 }
 
-/* Rule 10's people counted into c, split by role as the pairs (as
- * compute.c counts a learner's). */
-static void count_people(struct figures *c, const char *role, int64_t learners,
-                         int64_t completed)
-{
-    c->learners += learners;
-    c->completed += completed;
-    if (strcmp(role, "gv") == 0) {
-        c->gv_learners += learners;
-        c->gv_completed += completed;
-    } else if (strcmp(role, "cbql") == 0) {
-        c->cbql_learners += learners;
-        c->cbql_completed += completed;
-    }
-}
-
 /* The rows of counts_sql or counts_history_sql (r) into g, their arrays
  * following the module list whose configured modules are idx (nlist).
  * False, g partly counted, when the rows cannot be read as configured: a
@@ -334,9 +318,9 @@ static bool count_rows(struct compute_grid *g, const struct report *rep,
                 continue;
             c = compute_grid_at(g, unit, (size_t)idx[j]);
             compute_count_pairs(c, role, held[j], passed[j]);
-            count_people(c, role, held[j], passed[j]);
+            compute_count_people(c, role, held[j], passed[j]);
         }
-        count_people(&g->people[unit], role, strtoll(db_value(r, i, 3), NULL, 10),
+        compute_count_people(&g->people[unit], role, strtoll(db_value(r, i, 3), NULL, 10),
                      strtoll(db_value(r, i, 4), NULL, 10));
     }
     return true;

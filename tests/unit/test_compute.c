@@ -311,14 +311,22 @@ static void add(struct compute_grid *g, const char *unit, size_t m, const char *
 static void learners(struct compute_grid *g, const char *unit, const char *role,
                      const char *modules, int64_t n)
 {
-    bool has[NMODULES], passed[NMODULES];
+    bool all = true, any = false;
     size_t m;
 
     for (m = 0; m < NMODULES; m++) {
-        has[m] = modules[m] != '-';
-        passed[m] = modules[m] == 'P';
+        struct figures *c = compute_grid_at(g, unit_of(unit), m);
+        int64_t done = modules[m] == 'P' ? n : 0;
+
+        if (modules[m] == '-')
+            continue;
+        compute_count_pairs(c, role, n, done);
+        compute_count_people(c, role, n, done);
+        any = true;
+        all = all && modules[m] == 'P';
     }
-    compute_count_learners(g, unit_of(unit), role, has, passed, n);
+    if (any)
+        compute_count_people(&g->people[unit_of(unit)], role, n, all ? n : 0);
 }
 
 /* f's people: GV, CBQL, all (learners, completed). */
