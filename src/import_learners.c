@@ -248,12 +248,12 @@ static int load_learner_rows(struct import_ctx *c, bdtx_error *err)
  *
  * merge_versions: a version is written only where the learner's unit, role
  * or name, or the pair's state, differs from what was in force at this
- * import's as-of date. stage_pair and stage_last are written in learner id
- * order and read in that order (the history in force is the hashed side),
- * so the versions go in in key order without another sort. The version in
- * force is the first of each key read backwards along the primary key
- * (every key descending), so the year's history is read in index order and
- * never sorted. */
+ * import's as-of date (stage_prev_lv, stage_prev_pv). stage_pair and
+ * stage_last are written in learner id order and read in that order (what
+ * was in force is the hashed side), so the versions go in in key order
+ * without another sort. The version in force is the first of each key read
+ * backwards along the primary key (every key descending), so the year's
+ * history is read in index order and never sorted. */
 static const char stage_account_sql[] =
     "CREATE TEMP TABLE stage_account ON COMMIT DROP AS "
     "SELECT DISTINCT ON (account) account, unit_code, role, full_name "
@@ -278,8 +278,32 @@ static const char stage_last_sql[] =
     "FROM stage_account a JOIN learner l ON l.province_code = $1 AND l.account = a.account "
     "ORDER BY 1";
 
+/* What was in force for the staged learners at this import's date, read
+ * once, before anything is written: the guard (guard.c), the kept figures
+ * (unit_figures.c) and the merge below compare with these, where each read
+ * the same history again (a third of a week's server time at a nation's
+ * scale went to those three reads). stage_prev_lv: each staged learner's
+ * latest unit, role and name; stage_prev_pv: their pairs' latest states.
+ * The learners of stage_last are those of stage_pair: every staged account
+ * ends a run, so it has its last row in stage_account. */
+static const char prev_lv_sql[] =
+    "CREATE TEMP TABLE stage_prev_lv ON COMMIT DROP AS "
+    LEARNERS_IN_FORCE_AMONG_SQL("stage_last");
+
+static const char prev_pv_sql[] =
+    "CREATE TEMP TABLE stage_prev_pv ON COMMIT DROP AS "
+    PAIRS_IN_FORCE_AMONG_SQL("stage_last");
+
+/* The same when the staged learners are few (staged_few): an index probe
+ * along the primary key for each of them, which costs what they are where
+ * the form above reads the whole year's history. */
+static const char prev_pv_few_sql[] =
+    "CREATE TEMP TABLE stage_prev_pv ON COMMIT DROP AS "
+    "SELECT s.learner_id, p.module, p.state FROM stage_last s"
+    "  CROSS JOIN LATERAL (" PAIRS_IN_FORCE_OF_SQL("s") ") p";
+
 static const char merge_learner_versions[] =
-    "WITH prev AS (" LEARNERS_IN_FORCE_AMONG_SQL("stage_last") ") "
+    "WITH prev AS (SELECT learner_id, unit_code, role, full_name FROM stage_prev_lv) "
     "INSERT INTO learner_version (province_code, school_year, learner_id, as_of, import_id,"
     "  unit_code, role, full_name) "
     "SELECT $1, $2, cur.learner_id, $3, $4, cur.unit_code, cur.role, cur.full_name "
@@ -294,19 +318,7 @@ static const char merge_learner_versions_same_day[] =
     "      role = EXCLUDED.role, full_name = EXCLUDED.full_name";
 
 static const char merge_progress_versions[] =
-    "WITH prev AS (" PAIRS_IN_FORCE_AMONG_SQL("stage_pair") ") "
-    "INSERT INTO progress_version (province_code, school_year, learner_id, module, as_of,"
-    "  import_id, state) "
-    "SELECT $1, $2, cur.learner_id, cur.module, $3, $4, cur.state "
-    "FROM stage_pair cur LEFT JOIN prev USING (learner_id, module) "
-    "WHERE prev.learner_id IS NULL OR prev.state <> cur.state";
-
-/* The pairs in force of the learners of stage_last, which are those of
- * stage_pair: every staged account ends a run, so it has its last row in
- * stage_account. */
-static const char merge_progress_versions_few[] =
-    "WITH prev AS (SELECT s.learner_id, p.module, p.state FROM stage_last s"
-    "  CROSS JOIN LATERAL (" PAIRS_IN_FORCE_OF_SQL("s") ") p) "
+    "WITH prev AS (SELECT learner_id, module, state FROM stage_prev_pv) "
     "INSERT INTO progress_version (province_code, school_year, learner_id, module, as_of,"
     "  import_id, state) "
     "SELECT $1, $2, cur.learner_id, cur.module, $3, $4, cur.state "
@@ -387,14 +399,33 @@ static int record_duplicates(struct import_ctx *c, bdtx_error *err)
  * the province, held to the end of the transaction, lets the new accounts
  * be inserted plainly, where ON CONFLICT's speculative insertion of every
  * row cost as much as the insert itself. */
+/* Whether the staged learners are few beside the year's learners in force
+ * (those with a digest): fewer than a quarter. Their pairs in force are
+ * then probed learner by learner, which costs what they
+ * are, where the join reads the whole year's history: server CPU 0.43 s
+ * against 0.60 s for 18,336 of 130,000 learners (bdtx-gen national --scale
+ * 0.1), and the year's history grows week by week while the probes do not.
+ * With more, or with none in force (the year's first export), the join is
+ * the cheaper. The learners' own versions are one per learner, and their
+ * join stays cheaper than a probe each (0.13 s against 0.16 s). */
+static bool staged_few(const struct import_ctx *c)
+{
+    return (size_t)c->digest.sent * 4 < c->digest.map.stored;
+}
+
 static int stage_learners(struct import_ctx *c, bdtx_error *err)
 {
-    const char *params[1] = {c->cfg->province.code};
+    char as_of[11];
+    const char *params[3] = {c->cfg->province.code, c->year->id, as_of};
 
+    date_format_iso(c->as_of, as_of);
     /* Fresh statistics for the staged rows, or the planner guesses them:
      * of the columns that the joins and groupings below (and the guard's
      * and the kept figures' after them) read, for ANALYZE's time goes by
-     * column. */
+     * column. The history in force is read by hash joins (its statistics
+     * may be missing: ANALYZE of a table the importing role does not own
+     * is skipped) and without JIT, whose compiling the forced plans'
+     * estimates make cost seconds. */
     if (db_exec(c->db, "ANALYZE stage_learner (account, module)", 0, NULL, err) != 0 ||
         db_exec(c->db, "SELECT pg_advisory_xact_lock(hashtext('bdtx learners ' || $1))", 1,
                 params, err) != 0 ||
@@ -403,7 +434,15 @@ static int stage_learners(struct import_ctx *c, bdtx_error *err)
         db_exec(c->db, stage_pair_sql, 1, params, err) != 0 ||
         db_exec(c->db, stage_last_sql, 1, params, err) != 0 ||
         db_exec(c->db, "ANALYZE stage_pair (learner_id, module, state), "
-                       "stage_last (learner_id, unit_code)", 0, NULL, err) != 0)
+                       "stage_last (learner_id, unit_code)", 0, NULL, err) != 0 ||
+        db_nested_loops(c->db, false, err) != 0 ||
+        db_exec(c->db, "SET LOCAL jit = off", 0, NULL, err) != 0 ||
+        db_exec(c->db, prev_lv_sql, 3, params, err) != 0 ||
+        db_exec(c->db, staged_few(c) ? prev_pv_few_sql : prev_pv_sql, 3, params, err) != 0 ||
+        db_exec(c->db, "SET LOCAL jit TO DEFAULT", 0, NULL, err) != 0 ||
+        db_nested_loops(c->db, true, err) != 0 ||
+        db_exec(c->db, "ANALYZE stage_prev_lv (learner_id), stage_prev_pv (learner_id, module)",
+                0, NULL, err) != 0)
         return -1;
     return 0;
 }
@@ -430,29 +469,14 @@ static int history_analyze(struct import_ctx *c, long long written, bdtx_error *
     return db_exec(c->db, "ANALYZE learner, learner_version, progress_version", 0, NULL, err);
 }
 
-/* Whether the staged learners are few beside the year's learners in force
- * (those with a digest): fewer than a quarter. The merge of the pairs then
- * probes their pairs in force learner by learner, which costs what they
- * are, where the join reads the whole year's history: server CPU 0.43 s
- * against 0.60 s for 18,336 of 130,000 learners (bdtx-gen national --scale
- * 0.1), and the year's history grows week by week while the probes do not.
- * With more, or with none in force (the year's first export), the join is
- * the cheaper. The learners' own versions are one per learner, and their
- * join stays cheaper than a probe each (0.13 s against 0.16 s). */
-static bool staged_few(const struct import_ctx *c)
-{
-    return (size_t)c->digest.sent * 4 < c->digest.map.stored;
-}
-
 static int merge_versions(struct import_ctx *c, bdtx_error *err)
 {
     char as_of[11], *lv_sql = NULL, *pv_sql = NULL;
     long long written = 0, pairs = 0;
     const char *params[4];
-    bool same_day = false, few = staged_few(c);
+    bool same_day = false;
     size_t lv_cap = sizeof merge_learner_versions + sizeof merge_learner_versions_same_day;
-    size_t pv_cap = sizeof merge_progress_versions_few + sizeof merge_progress_versions +
-                    sizeof merge_progress_versions_same_day;
+    size_t pv_cap = sizeof merge_progress_versions + sizeof merge_progress_versions_same_day;
     int rc = -1;
 
     date_format_iso(c->as_of, as_of);
@@ -470,8 +494,7 @@ static int merge_versions(struct import_ctx *c, bdtx_error *err)
     }
     snprintf(lv_sql, lv_cap, "%s%s", merge_learner_versions,
              same_day ? merge_learner_versions_same_day : "");
-    snprintf(pv_sql, pv_cap, "%s%s",
-             few ? merge_progress_versions_few : merge_progress_versions,
+    snprintf(pv_sql, pv_cap, "%s%s", merge_progress_versions,
              same_day ? merge_progress_versions_same_day : "");
     if (db_exec_count(c->db, lv_sql, 4, params, &written, err) != 0 ||
         db_exec_count(c->db, pv_sql, 4, params, &pairs, err) != 0 ||

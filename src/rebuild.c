@@ -387,7 +387,8 @@ static int replay_one(struct db *db, const struct config *cfg, const struct voca
      * end of its transaction; here several imports share one. */
     return db_exec(db, "DROP TABLE IF EXISTS pg_temp.stage_learner, pg_temp.stage_account, "
                        "pg_temp.stage_pair, pg_temp.stage_last, pg_temp.stage_kept, "
-                       "pg_temp.stage_digest, pg_temp.stage_temis_person", 0, NULL, err);
+                       "pg_temp.stage_digest, pg_temp.stage_temis_person, "
+                       "pg_temp.stage_prev_lv, pg_temp.stage_prev_pv", 0, NULL, err);
 }
 
 /* The replay inside the caller's transaction, after the year's lock. */

@@ -20,9 +20,10 @@
  * the units and roles they were in before it or are in after it change.
  * Those rows are the ones in force before, less those learners' figures
  * before the merge, plus their figures after it; every other row is copied
- * from the date in force. Their versions in force are read once, before
- * the merge (an import of the same day overwrites them); their figures
- * after it follow from those and the staging tables (after_sql).
+ * from the date in force. Their versions in force are those the import
+ * read once, before the merge (stage_prev_lv and stage_prev_pv,
+ * import_learners.c; an import of the same day overwrites them); their
+ * figures after it follow from those and the staging tables (after_sql).
  * The merge only adds versions, so the pairs in force after it are of the
  * modules of the list in force or of the file: a file with a module not in
  * the list recomputes from the history. */
@@ -50,26 +51,12 @@ static const char state_sql[] =
 static const char new_module_sql[] =
     "SELECT EXISTS (SELECT 1 FROM stage_pair WHERE NOT module = ANY ($1::text[]))";
 
-static const char learners_sql[] =
-    "CREATE TEMP TABLE figures_learners ON COMMIT DROP AS "
-    "SELECT learner_id FROM stage_last UNION SELECT learner_id FROM stage_pair";
-
-/* Their versions in force before the merge, read once: from the history
- * of the staged learners only (semi-joined to figures_learners). */
-static const char lv_sql[] =
-    "CREATE TEMP TABLE figures_lv ON COMMIT DROP AS "
-    LEARNERS_IN_FORCE_AMONG_SQL("figures_learners");
-
-static const char pv_sql[] =
-    "CREATE TEMP TABLE figures_pv ON COMMIT DROP AS "
-    PAIRS_IN_FORCE_AMONG_SQL("figures_learners");
-
 /* The statements below that end in lv and pv are followed by the figures
  * of those CTEs over the module list $1 (figures_sql). */
 static const char before_sql[] =
     "CREATE TEMP TABLE figures_before ON COMMIT DROP AS "
-    "WITH lv AS (SELECT learner_id, unit_code, role FROM figures_lv),"
-    "  pv AS (SELECT learner_id, module, state FROM figures_pv)";
+    "WITH lv AS (SELECT learner_id, unit_code, role FROM stage_prev_lv),"
+    "  pv AS (SELECT learner_id, module, state FROM stage_prev_pv)";
 
 /* Their versions in force after the merge, without reading the history
  * again: the merge writes each staged learner's unit, role and name as
@@ -83,7 +70,7 @@ static const char after_sql[] =
     "CREATE TEMP TABLE figures_after ON COMMIT DROP AS "
     "WITH lv AS (SELECT learner_id, unit_code, role FROM stage_last),"
     "  pv AS (SELECT learner_id, module, state FROM stage_pair"
-    "    UNION ALL SELECT p.learner_id, p.module, p.state FROM figures_pv p"
+    "    UNION ALL SELECT p.learner_id, p.module, p.state FROM stage_prev_pv p"
     "    WHERE NOT EXISTS (SELECT 1 FROM stage_pair s"
     "                      WHERE s.learner_id = p.learner_id AND s.module = p.module))";
 
@@ -236,8 +223,7 @@ static const char history_modules_sql[] =
     "SELECT l, cardinality(l) FROM (" FIGURES_HISTORY_MODULES_SQL ") x (l)";
 
 static const char drop_sql[] =
-    "DROP TABLE IF EXISTS pg_temp.figures_learners, pg_temp.figures_lv, pg_temp.figures_pv,"
-    "  pg_temp.figures_before, pg_temp.figures_after, pg_temp.figures_touched,"
+    "DROP TABLE IF EXISTS pg_temp.figures_before, pg_temp.figures_after, pg_temp.figures_touched,"
     "  pg_temp.figures_new";
 
 /* The as-of dates of the year's learners imports from $3 on. */
@@ -294,11 +280,7 @@ int unit_figures_before(struct db *db, const char *province, const char *year,
         goto done;
     }
     if (db_exec(db, drop_sql, 0, NULL, err) != 0 ||
-        db_exec(db, learners_sql, 0, NULL, err) != 0 ||
-        db_exec(db, "ANALYZE figures_learners", 0, NULL, err) != 0 ||
         figures_planning(db, true, err) != 0 ||
-        db_exec(db, lv_sql, 3, params, err) != 0 ||
-        db_exec(db, pv_sql, 3, params, err) != 0 ||
         exec_figures(db, before_sql, atoi(db_value(r, 0, 4)), "", 1, &params[3], err) != 0 ||
         figures_planning(db, false, err) != 0)
         goto done;
