@@ -254,6 +254,16 @@ static long spool_part_of(struct people_spool *s, const char *code)
 
 /* One row to its part: the five texts each ended by a NUL (PostgreSQL text
  * holds none), then the state as one character. */
+/* A temporary file failed (errno): the packs read their lists from the
+ * database instead, and the operator is told why once. */
+static void spool_fail(struct people_spool *s)
+{
+    log_warning("cannot keep a pack's list of learners in a temporary file (%s): each pack "
+                "reads its own from the database",
+                strerror(errno));
+    s->failed = true;
+}
+
 static void spool_put(struct people_spool *s, const struct person_row *row)
 {
     struct spool_part *p;
@@ -270,10 +280,7 @@ static void spool_put(struct people_spool *s, const struct person_row *row)
         return;
     p = &s->parts[k];
     if (!p->fp && !(p->fp = tmpfile())) {
-        log_warning("cannot keep a pack's list of learners in a temporary file (%s): each pack "
-                    "reads its own from the database",
-                    strerror(errno));
-        s->failed = true;
+        spool_fail(s);
         return;
     }
     if (fputs(row->unit_code, p->fp) < 0 || putc('\0', p->fp) < 0 ||
@@ -281,12 +288,8 @@ static void spool_put(struct people_spool *s, const struct person_row *row)
         fputs(row->full_name, p->fp) < 0 || putc('\0', p->fp) < 0 ||
         fputs(row->role, p->fp) < 0 || putc('\0', p->fp) < 0 ||
         fputs(row->module, p->fp) < 0 || putc('\0', p->fp) < 0 ||
-        putc('0' + (row->state == 1), p->fp) < 0) {
-        log_warning("cannot keep a pack's list of learners in a temporary file (%s): each pack "
-                    "reads its own from the database",
-                    strerror(errno));
-        s->failed = true;
-    }
+        putc('0' + (row->state == 1), p->fp) < 0)
+        spool_fail(s);
 }
 
 static int spool_tee_next(void *ctx, struct person_row *row, bdtx_error *err)
