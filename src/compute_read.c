@@ -586,6 +586,7 @@ int compute_report(struct db *db, const struct config *cfg, const struct config_
     rep->year = year;
     rep->as_of = as_of;
     rep->generated_at = (int64_t)time(NULL);
+    rep->generated_offset = time_zone_offset((time_t)rep->generated_at, cfg->province.timezone);
     date_iso_week(as_of, &rep->iso_year, &rep->week);
     if (registry_load(db, cfg->province.code, year->id, &rep->reg, err) != 0)
         goto done;

@@ -10,7 +10,8 @@ struct notice_labels {
     const char *title, *unit, *province, *as_of, *rate, *pairs, *people, *people_unit, *gv,
         *cbql, *group, *no_group, *rank, *delta, *delta_unit, *province_rate, *needs, *needs_next,
         *needs_top, *needs_pairs, *needs_people, *top_already, *deadline, *deadline_item,
-        *expected, *never, *at_risk, *schools_below, *units_below, *nation_rate, *praised, *chased, *item_rank, *item_group;
+        *expected, *never, *at_risk, *schools_below, *units_below, *nation_rate, *praised, *chased,
+        *item_rank, *item_group, *scope;
     char decimal;
 };
 
@@ -18,6 +19,7 @@ static const struct notice_labels vi = {
     .title = "THÔNG BÁO KẾT QUẢ BỒI DƯỠNG THƯỜNG XUYÊN NĂM HỌC %s – TUẦN %d (%04d-W%02d)",
     .unit = "Đơn vị",
     .province = "Tỉnh",
+    .scope = "Phạm vi",
     .as_of = "Tính đến ngày",
     .rate = "Tỷ lệ hoàn thành",
     .pairs = "lượt",
@@ -56,6 +58,7 @@ static const struct notice_labels en = {
     .title = "CONTINUOUS TRAINING RESULTS, SCHOOL YEAR %s – WEEK %d (%04d-W%02d)",
     .unit = "Unit",
     .province = "Province",
+    .scope = "Scope",
     .as_of = "As of",
     .rate = "Completion rate",
     .pairs = "pairs",
@@ -233,7 +236,7 @@ static void province_notice(FILE *out, const struct report *rep, const struct no
     int mark;
 
     title_lines(out, rep, l);
-    fprintf(out, "%s: %s (%s)\n", l->province,
+    fprintf(out, "%s: %s (%s)\n", report_root_is_nation(rep) ? l->scope : l->province,
             rep->cfg->province.name ? rep->cfg->province.name : "",
             rep->cfg->province.code);
     date_format_vn(rep->as_of, day);
@@ -344,8 +347,7 @@ static void unit_notice(FILE *out, const struct report *rep, long unit,
 
         measure(rep, &rep->total, &num, &den);
         fprintf(out, "%s: %s (%" PRId64 "/%" PRId64 "), %s %s\n",
-                strcmp(rep->reg.units[rep->reg.root].kind_text, "nation") == 0 ? l->nation_rate
-                                                                                : l->province_rate,
+                report_root_is_nation(rep) ? l->nation_rate : l->province_rate,
                 percent(l, num, den, a, sizeof a), num, den, l->item_group,
                 group_name(rep, rep->total_group, l));
     }

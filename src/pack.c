@@ -176,6 +176,7 @@ int pack_view(const struct report *rep, long unit, struct report *view, bdtx_err
     view->imports = rep->imports;
     view->nimports = rep->nimports;
     view->generated_at = rep->generated_at;
+    view->generated_offset = rep->generated_offset;
     view->people_now = rep->people_now;
     view->people_prev = rep->people_prev;
     view->pace_weeks = rep->pace_weeks;

@@ -20,6 +20,11 @@ const char *report_ranked_level(const struct report *rep)
     return rep->year && rep->year->ranked_level ? rep->year->ranked_level : "";
 }
 
+bool report_root_is_nation(const struct report *rep)
+{
+    return rep->reg.count > 0 && strcmp(rep->reg.units[rep->reg.root].kind_text, "nation") == 0;
+}
+
 void report_release(struct report *rep)
 {
     size_t i;

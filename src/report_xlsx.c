@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,8 +47,8 @@ struct labels {
     const char *people_title, *people_note, *people_cols[7], *role_gv, *role_cbql, *not_started,
         *started;
     const char *trend_title, *trend_cols[3], *trend_week, *trend_threshold, *trend_chart;
-    const char *data_title, *data_general, *data_province, *data_year, *data_week, *data_as_of,
-        *data_learners, *data_pairs, *data_generated, *data_version;
+    const char *data_title, *data_general, *data_province, *data_scope, *data_year, *data_week,
+        *data_as_of, *data_learners, *data_pairs, *data_generated, *data_version;
     const char *data_groups, *data_group_cols[2];
     const char *data_imports, *data_import_cols[5];
     const char *data_rejections, *data_rejection_cols[4];
@@ -124,12 +123,13 @@ static const struct labels labels_vi = {
     .data_title = "DỮ LIỆU VÀ CẢNH BÁO",
     .data_general = "Thông tin chung",
     .data_province = "Tỉnh",
+    .data_scope = "Phạm vi",
     .data_year = "Năm học",
     .data_week = "Tuần",
     .data_as_of = "Tính đến ngày",
     .data_learners = "Số người học",
     .data_pairs = "Số lượt mô đun",
-    .data_generated = "Thời điểm tạo (UTC)",
+    .data_generated = "Thời điểm tạo",
     .data_version = "Phiên bản bdtx",
     .data_groups = "Ngưỡng nhóm",
     .data_group_cols = {"Nhóm", "Từ (%)"},
@@ -225,12 +225,13 @@ static const struct labels labels_en = {
     .data_title = "DATA AND WARNINGS",
     .data_general = "General",
     .data_province = "Province",
+    .data_scope = "Scope",
     .data_year = "School year",
     .data_week = "Week",
     .data_as_of = "As of",
     .data_learners = "Learners",
     .data_pairs = "Learner modules",
-    .data_generated = "Generated (UTC)",
+    .data_generated = "Generated",
     .data_version = "bdtx version",
     .data_groups = "Group thresholds",
     .data_group_cols = {"Group", "From (%)"},
@@ -793,8 +794,7 @@ static void ranking_sheet(struct xw *x, const char *name, const char *title,
     char label[256];
     /* A nation's own workbook: its total and its direct units are the
      * Ministry's. */
-    bool nation = !rep->total_unit && rep->reg.count > 0 &&
-                  strcmp(rep->reg.units[rep->reg.root].kind_text, "nation") == 0;
+    bool nation = !rep->total_unit && report_root_is_nation(rep);
 
     if (!ws)
         return;
@@ -1375,7 +1375,10 @@ static void trend_sheet(struct xw *x)
     check(x, worksheet_set_h_pagebreaks(ws, x->breaks), "a page break");
     put_blank(x, ws, r, 0, ttext);
     put_text(x, ws, r, 1, rep->cfg->province.code, ttext);
-    put_text(x, ws, r, 2, x->l->province_total, ttext);
+    /* The root's rate: the nation's under a Ministry root, in a province's
+     * pack too. */
+    put_text(x, ws, r, 2, report_root_is_nation(rep) ? x->l->nation_total : x->l->province_total,
+             ttext);
     for (w = 0; w < t->nweeks; w++)
         put_rate(x, ws, r, (lxw_col_t)(3 + w), t->province[w].passed, t->province[w].assigned,
                  trate);
@@ -1429,13 +1432,15 @@ static lxw_row_t data_general(struct xw *x, lxw_worksheet *ws)
     time_t gen = (time_t)rep->generated_at;
     struct tm tm;
     lxw_row_t r;
+    long off;
+    size_t n;
 
     check(x, worksheet_set_row(ws, 0, 26, NULL), "a row height");
     merge(x, ws, 0, 0, 4, l->data_title, x->title);
     r = data_section(x, ws, 2, l->data_general, NULL, 0);
     snprintf(value, sizeof value, "%s – %s", rep->cfg->province.code,
              rep->cfg->province.name ? rep->cfg->province.name : "");
-    data_pair(x, ws, r++, l->data_province, value);
+    data_pair(x, ws, r++, report_root_is_nation(rep) ? l->data_scope : l->data_province, value);
     data_pair(x, ws, r++, l->data_year, rep->year->id);
     snprintf(value, sizeof value, "%04d-W%02d", rep->iso_year, rep->week);
     data_pair(x, ws, r++, l->data_week, value);
@@ -1444,8 +1449,13 @@ static lxw_row_t data_general(struct xw *x, lxw_worksheet *ws)
     put_number(x, ws, r++, 1, (double)rep->learners, num);
     put_text(x, ws, r, 0, l->data_pairs, text);
     put_number(x, ws, r++, 1, (double)rep->learner_modules, num);
+    /* In the province's time zone, with its offset. */
+    off = rep->generated_offset;
+    gen += (time_t)off;
     gmtime_r(&gen, &tm);
-    strftime(value, sizeof value, "%Y-%m-%d %H:%M:%S", &tm);
+    n = strftime(value, sizeof value, "%Y-%m-%d %H:%M:%S", &tm);
+    snprintf(value + n, sizeof value - n, " (UTC%c%02ld:%02ld)", off < 0 ? '-' : '+',
+             labs(off) / 3600, labs(off) % 3600 / 60);
     data_pair(x, ws, r++, l->data_generated, value);
     data_pair(x, ws, r++, l->data_version, BDTX_VERSION);
     return r;

@@ -439,24 +439,45 @@ void value_format_centi(int32_t centi, char *buf, size_t cap)
         snprintf(buf, cap, "%d.%02d", whole, frac);
 }
 
-bdtx_date date_of_time(time_t t, const char *zone)
+/* The calendar fields of t in zone (see date_of_time); false when the C
+ * library cannot give them. */
+static bool local_fields(time_t t, const char *zone, struct tm *tm)
 {
     const char *was = getenv("TZ");
     char *saved = was ? strdup(was) : NULL;
-    struct tm tm;
     bool ok;
 
     if (zone && zone[0])
         setenv("TZ", zone, 1);
     tzset();
-    ok = localtime_r(&t, &tm) != NULL;
+    ok = localtime_r(&t, tm) != NULL;
     if (saved)
         setenv("TZ", saved, 1);
     else if (zone && zone[0])
         unsetenv("TZ");
     tzset();
     free(saved);
-    if (!ok)
+    return ok;
+}
+
+bdtx_date date_of_time(time_t t, const char *zone)
+{
+    struct tm tm;
+
+    if (!local_fields(t, zone, &tm))
         return (bdtx_date)(t / 86400);
     return date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+long time_zone_offset(time_t t, const char *zone)
+{
+    struct tm tm;
+    long long local;
+
+    if (!local_fields(t, zone, &tm))
+        return 0;
+    /* The local fields read as if they were UTC, less the instant. */
+    local = (long long)date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday) * 86400 +
+            tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
+    return (long)(local - (long long)t);
 }

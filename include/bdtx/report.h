@@ -208,6 +208,7 @@ struct report {
     struct report_warning warnings[8];
     size_t nwarnings;
     int64_t generated_at;             /* seconds since the epoch, UTC */
+    long generated_offset;            /* the province's zone then, seconds east of UTC */
     /* The figures of every unit and module at the report's date and a week
      * before (reg.count * year->nmodules each), kept for compute_trend so
      * that its last two weeks are not computed again. */
@@ -231,6 +232,10 @@ static inline const struct figures *trend_at(const struct trend *t, size_t w, si
 /* The label of the first ranking table: rep->ranked_level, else the
  * year's ranked_level, else "". */
 const char *report_ranked_level(const struct report *rep);
+
+/* Whether the registry's root is the Ministry (kind nation): the report's
+ * total is then the nation's, and its ranked level the provinces. */
+bool report_root_is_nation(const struct report *rep);
 
 /* Free what rep holds and empty it (safe on an emptied report). */
 void report_release(struct report *rep);

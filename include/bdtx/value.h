@@ -15,6 +15,10 @@ bdtx_date date_from_ymd(int y, int m, int d);
 /* The calendar day of the instant t in the time zone zone ("Asia/Ho_Chi_Minh";
  * NULL or "": the process's own). */
 bdtx_date date_of_time(time_t t, const char *zone);
+/* Seconds east of UTC of the time zone zone at the instant t (Asia/Ho_Chi_Minh:
+ * 25200; NULL or "": the process's own zone). Both set the process's TZ for
+ * the call: not to be called while other threads read the clock's zone. */
+long time_zone_offset(time_t t, const char *zone);
 void date_to_ymd(bdtx_date day, int *y, int *m, int *d);
 bool date_valid_ymd(int y, int m, int d);
 /* 1 = Monday ... 7 = Sunday */

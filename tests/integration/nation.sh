@@ -10,7 +10,9 @@
 #   - one pack per province, which ranks that province's communes and
 #     direct units and lists that province's learners not passed, nobody
 #     else's;
-#   - the notice praises the best provinces (rule 13).
+#   - the notice praises the best provinces (rule 13);
+#   - the notice, the trend and the packs speak of the nation, not of a
+#     province; the workbook's generation time is the province's clock.
 # Needs the PG* variables of a server (pg_virtualenv sets them).
 set -euo pipefail
 
@@ -97,6 +99,21 @@ check "schools with learners, ranked within their commune" \
 check "schools' parents are communes" \
     "$(jq '[.schools[] | select(.unit_code | length == 8) | .parent_code | length == 5] | all' "$json")" true
 
+# The Ministry's words, not a province's: the notice's scope line, and the
+# trend's total row, in the national workbook and in every province's pack
+# (the trend's total is the root's rate). The generation time is the
+# province's clock (Asia/Ho_Chi_Minh, the configuration's default).
+check "the national notice's scope line" \
+    "$(grep -c '^Phạm vi: .* (00)$' "$dir/bdtx-00-2020-W41.txt"),$(grep -c '^Tỉnh:' "$dir/bdtx-00-2020-W41.txt")" "1,0"
+trend_total() { "$dump" "$1" "Xu hướng" | jq -r 'select(.[2] == "00") | .[3]'; }
+check "the national trend's total row" "$(trend_total "$dir/bdtx-00-2020-W41.xlsx")" "Toàn quốc"
+"$dump" "$dir/bdtx-00-2020-W41.xlsx" "Dữ liệu" >"$work/data.jsonl"
+check "the data sheet's scope line" \
+    "$(jq -r 'select(.[1] == "Phạm vi" or .[1] == "Tỉnh") | "\(.[1]): \(.[2])"' "$work/data.jsonl")" "Phạm vi: 00 – Toàn quốc"
+jq -r 'select(.[1] == "Thời điểm tạo") | .[2]' "$work/data.jsonl" >"$work/generated"
+grep -qE '^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} \(UTC\+07:00\)$' "$work/generated" \
+    || failure "the workbook's generation time is not the province's clock: '$(cat "$work/generated")'"
+
 # One pack per province, and nothing else.
 check "unit folders: the provinces" "$(cd "$dir/don-vi" && ls | tr '\n' ' ')" "$provinces"
 for p in $provinces; do
@@ -111,6 +128,7 @@ for p in $provinces; do
     jq -r --arg p "$p" '.provinces[$p].not_completed[]' "$work/expected.json" | sort -u >"$work/theirs"
     check "pack $p: its learners not passed, nobody else's" \
         "$(cmp -s "$work/mine" "$work/theirs" && echo same || echo "$(wc -l <"$work/mine") listed, $(wc -l <"$work/theirs") expected")" same
+    check "pack $p: its trend's total row" "$(trend_total "$xlsx")" "Toàn quốc"
     grep -q "^Xếp hạng: [0-9]*/3 Tỉnh/thành phố$" "$dir/don-vi/$p/2020-W41.txt" \
         || failure "pack $p: its notice gives no rank among the 3 provinces"
 done

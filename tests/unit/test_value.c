@@ -617,6 +617,54 @@ static void test_format_double(void **state)
     }
 }
 
+/* The clock in a province's zone: the day and the offset of fixed instants
+ * (seconds since the epoch), each known from the zone database's rules;
+ * the process's own TZ is left as it was. */
+static void test_time_zone(void **state)
+{
+    static const struct {
+        int64_t t;
+        const char *zone;
+        struct ymd day;
+        long offset;
+    } cases[] = {
+        /* 2020-10-11 17:30:00 UTC: already the 12th in Hà Nội (UTC+7). */
+        {1602437400, "Asia/Ho_Chi_Minh", {2020, 10, 12}, 25200},
+        {1602437400, "UTC", {2020, 10, 11}, 0},
+        /* 2021-07-01 12:00:00 UTC: New York in summer time (UTC-4). */
+        {1625140800, "America/New_York", {2021, 7, 1}, -14400},
+        /* 2021-01-01 03:00:00 UTC: still the 31st in New York (UTC-5). */
+        {1609470000, "America/New_York", {2020, 12, 31}, -18000},
+        /* Kathmandu's offset is not whole hours: UTC+5:45. */
+        {1609470000, "Asia/Kathmandu", {2021, 1, 1}, 20700},
+    };
+    const char *was = getenv("TZ");
+    char *saved = was ? strdup(was) : NULL;
+    size_t i;
+
+    (void)state;
+    setenv("TZ", "Europe/Paris", 1);
+    for (i = 0; i < N(cases); i++) {
+        bdtx_date day = date_of_time((time_t)cases[i].t, cases[i].zone);
+        long off = time_zone_offset((time_t)cases[i].t, cases[i].zone);
+        int y, m, d;
+
+        date_to_ymd(day, &y, &m, &d);
+        if (y != cases[i].day.y || m != cases[i].day.m || d != cases[i].day.d)
+            fail_msg("%" PRId64 " in %s: %04d-%02d-%02d, expected %04d-%02d-%02d", cases[i].t,
+                     cases[i].zone, y, m, d, cases[i].day.y, cases[i].day.m, cases[i].day.d);
+        if (off != cases[i].offset)
+            fail_msg("%" PRId64 " in %s: offset %ld, expected %ld", cases[i].t, cases[i].zone,
+                     off, cases[i].offset);
+        assert_string_equal(getenv("TZ"), "Europe/Paris");
+    }
+    if (saved)
+        setenv("TZ", saved, 1);
+    else
+        unsetenv("TZ");
+    free(saved);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -634,6 +682,7 @@ int main(void)
         cmocka_unit_test(test_parse_centi),
         cmocka_unit_test(test_account_text),
         cmocka_unit_test(test_format_double),
+        cmocka_unit_test(test_time_zone),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
