@@ -1404,10 +1404,23 @@ static lxw_row_t data_section(struct xw *x, lxw_worksheet *ws, lxw_row_t r, cons
     return r + 1 + (n ? 1 : 0);
 }
 
+/* A line of the general information: its label in A, its value across B to
+ * D, wide enough for a long province name or the generation time with its
+ * zone on one line (column B alone is sized for the tables below it). */
 static void data_pair(struct xw *x, lxw_worksheet *ws, lxw_row_t r, const char *k, const char *v)
 {
     put_text(x, ws, r, 0, k, cell_format(x, CK_TEXT, -1, MARK_NONE));
-    put_text(x, ws, r, 1, v, cell_format(x, CK_TEXT, -1, MARK_NONE));
+    merge(x, ws, r, 1, 3, v, cell_format(x, CK_TEXT, -1, MARK_NONE));
+}
+
+/* The same with a number. */
+static void data_count(struct xw *x, lxw_worksheet *ws, lxw_row_t r, const char *k, int64_t v)
+{
+    lxw_format *num = cell_format(x, CK_INT, -1, MARK_NONE);
+
+    put_text(x, ws, r, 0, k, cell_format(x, CK_TEXT, -1, MARK_NONE));
+    merge(x, ws, r, 1, 3, "", num);
+    put_number(x, ws, r, 1, (double)v, num);
 }
 
 static void iso_or_vn(const char *iso, char *buf)
@@ -1426,9 +1439,8 @@ static lxw_row_t data_general(struct xw *x, lxw_worksheet *ws)
 {
     const struct report *rep = x->rep;
     const struct labels *l = x->l;
-    lxw_format *text = cell_format(x, CK_TEXT, -1, MARK_NONE);
-    lxw_format *num = cell_format(x, CK_INT, -1, MARK_NONE);
-    char value[64], day[16];
+    char value[64], day[16], *scope;
+    const char *pname;
     time_t gen = (time_t)rep->generated_at;
     struct tm tm;
     lxw_row_t r;
@@ -1438,17 +1450,26 @@ static lxw_row_t data_general(struct xw *x, lxw_worksheet *ws)
     check(x, worksheet_set_row(ws, 0, 26, NULL), "a row height");
     merge(x, ws, 0, 0, 4, l->data_title, x->title);
     r = data_section(x, ws, 2, l->data_general, NULL, 0);
-    snprintf(value, sizeof value, "%s – %s", rep->cfg->province.code,
-             rep->cfg->province.name ? rep->cfg->province.name : "");
-    data_pair(x, ws, r++, report_root_is_nation(rep) ? l->data_scope : l->data_province, value);
+    /* The province's name is as long as the configuration makes it: never
+     * cut, a character could be cut in two. */
+    pname = rep->cfg->province.name ? rep->cfg->province.name : "";
+    n = strlen(rep->cfg->province.code) + strlen(pname) + sizeof " – ";
+    scope = malloc(n);
+    if (scope) {
+        snprintf(scope, n, "%s – %s", rep->cfg->province.code, pname);
+        data_pair(x, ws, r, report_root_is_nation(rep) ? l->data_scope : l->data_province,
+                  scope);
+    } else {
+        check(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "the province's name");
+    }
+    free(scope);
+    r++;
     data_pair(x, ws, r++, l->data_year, rep->year->id);
     snprintf(value, sizeof value, "%04d-W%02d", rep->iso_year, rep->week);
     data_pair(x, ws, r++, l->data_week, value);
     data_pair(x, ws, r++, l->data_as_of, vn_date(rep->as_of, day));
-    put_text(x, ws, r, 0, l->data_learners, text);
-    put_number(x, ws, r++, 1, (double)rep->learners, num);
-    put_text(x, ws, r, 0, l->data_pairs, text);
-    put_number(x, ws, r++, 1, (double)rep->learner_modules, num);
+    data_count(x, ws, r++, l->data_learners, rep->learners);
+    data_count(x, ws, r++, l->data_pairs, rep->learner_modules);
     /* In the province's time zone, with its offset. */
     off = rep->generated_offset;
     gen += (time_t)off;

@@ -302,6 +302,52 @@ static void test_english(void **state)
     free(path);
 }
 
+/* The data sheet's general lines: a province's name longer than any
+ * fixed buffer comes back whole (a cut could split a character in two),
+ * and the generation time is the province's clock with its offset. */
+static void test_data_general(void **state)
+{
+    struct fake *f = *state;
+    char *path = temp_file("", ""), *saved = f->cfg.province.name, name[512], want[600];
+    struct sheet_select which = {"Dữ liệu", 0};
+    struct sheet_reader *r = NULL;
+    struct sheet_row row;
+    bdtx_error err;
+    bool seen_name = false, seen_time = false;
+    size_t i;
+
+    error_clear(&err);
+    name[0] = '\0';
+    /* 20 times a 20-byte name with Vietnamese letters: 400 bytes. */
+    for (i = 0; i < 20; i++)
+        strcat(name, "Thừa Thiên Huế ");
+    f->cfg.province.name = name;
+    snprintf(want, sizeof want, "%s – %s", f->cfg.province.code, name);
+    /* 2020-11-22 17:30:00 UTC, shown as 2020-11-23 00:30:00 at UTC+07:00. */
+    f->rep.generated_at = 1606066200;
+    f->rep.generated_offset = 25200;
+    assert_int_equal(report_xlsx_write(&f->rep, path, NULL, &err), 0);
+    f->cfg.province.name = saved;
+    assert_int_equal(sheet_open_sheet(path, NULL, &which, &r, &err), 0);
+    while (sheet_next(r, &row, &err) == 1) {
+        if (row.ncells < 2)
+            continue;
+        if (strcmp(row.cells[0].text, "Tỉnh") == 0) {
+            assert_string_equal(row.cells[1].text, want);
+            seen_name = true;
+        }
+        if (strcmp(row.cells[0].text, "Thời điểm tạo") == 0) {
+            assert_string_equal(row.cells[1].text, "2020-11-23 00:30:00 (UTC+07:00)");
+            seen_time = true;
+        }
+    }
+    sheet_close(r);
+    assert_true(seen_name);
+    assert_true(seen_time);
+    unlink(path);
+    free(path);
+}
+
 static void test_unwritable(void **state)
 {
     struct fake *f = *state;
@@ -323,6 +369,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_people_one_sheet, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rates_are_numbers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_english, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_data_general, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unwritable, setup, teardown),
     };
 
