@@ -413,18 +413,44 @@ static int make_formats(struct xw *x)
     return x->failed ? -1 : 0;
 }
 
+/* The length of s without an incomplete character at its end. A label
+ * formatted into a fixed buffer is cut where the bytes run out, and a long
+ * name (a registry does not bound them) may be cut inside a character: the
+ * XML of a workbook must be whole UTF-8, or it cannot be opened at all.
+ * Text is whole UTF-8 where it enters, so only a cut's end can break it. */
+static size_t whole_len(const char *s, size_t len)
+{
+    size_t i = len, need;
+    unsigned char lead;
+
+    while (i > 0 && len - i < 3 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
+        i--;
+    if (i == 0)
+        return len;
+    lead = (unsigned char)s[i - 1];
+    need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+    return need > 1 && len - (i - 1) < need ? i - 1 : len;
+}
+
+/* whole_len, in place. */
+static void cut_whole(char *s)
+{
+    s[whole_len(s, strlen(s))] = '\0';
+}
+
 /* Text fit for the workbook's XML: a character XML cannot hold (imports
  * replace them as they read, but registries and older imports may still
  * carry one) becomes U+FFFD, else Excel and LibreOffice drop the sheet's
- * rows from there on. *copy is what to free. */
+ * rows from there on; a character cut at the end is dropped (whole_len).
+ * *copy is what to free. */
 static const char *xml_fit(struct xw *x, const char *s, char **copy)
 {
-    size_t len = strlen(s);
+    size_t len = strlen(s), whole = whole_len(s, len);
 
     *copy = NULL;
-    if (text_xml_invalid(s, len) == 0)
+    if (whole == len && text_xml_invalid(s, len) == 0)
         return s;
-    *copy = text_xml_clean(s, len);
+    *copy = text_xml_clean(s, whole);
     if (!*copy) {
         check(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "a text cell");
         return "";
@@ -837,6 +863,7 @@ static void ranking_sheet(struct xw *x, const char *name, const char *title,
     legend_row(x, ws, r++);
     chart_at = r + 1;
     snprintf(label, sizeof label, x->l->chart_title, report_ranked_level(rep));
+    cut_whole(label); /* a chart's title does not go through xml_fit */
     ranking_chart(x, ws, name, ranked, first_ranked, chart_at, label);
     if (direct->nrows > 0) {
         snprintf(label, sizeof label, x->l->chart_title,
@@ -1303,6 +1330,7 @@ static void trend_chart(struct xw *x, lxw_worksheet *ws, lxw_row_t r, lxw_col_t 
                                                 .dash_type = LXW_CHART_LINE_DASH_DASH});
     snprintf(label, sizeof label, x->l->trend_chart,
              rep->year->ngroups ? rep->year->groups[0].name : "");
+    cut_whole(label); /* a chart's title does not go through xml_fit */
     chart_title_set_name(chart, label);
     chart_axis_set_num_format(chart->y_axis, "0%");
     chart_axis_set_min(chart->y_axis, 0);
@@ -1707,6 +1735,9 @@ int report_xlsx_write(const struct report *rep, const char *path,
     snprintf(subject, sizeof subject, "%s – %s", rep->cfg->province.name ? rep->cfg->province.name
                                                                           : "",
              rep->year->id);
+    /* The document's properties do not go through xml_fit. */
+    cut_whole(title);
+    cut_whole(subject);
     props.title = title;
     props.subject = subject;
     props.author = "bdtx " BDTX_VERSION;

@@ -348,6 +348,63 @@ static void test_data_general(void **state)
     free(path);
 }
 
+/* Every row of every sheet of path reads back: the XML is well formed and
+ * whole UTF-8 (the reader's XML parser stops at a broken character). */
+static void check_readable(const char *path)
+{
+    struct sheet_select which = {NULL, 0};
+    struct sheet_reader *r = NULL;
+    struct sheet_row row;
+    bdtx_error err;
+    size_t i, n;
+    int rc;
+
+    error_clear(&err);
+    assert_int_equal(sheet_open_sheet(path, NULL, &which, &r, &err), 0);
+    n = sheet_count(r);
+    sheet_close(r);
+    for (i = 0; i < n; i++) {
+        which.index = i;
+        assert_int_equal(sheet_open_sheet(path, NULL, &which, &r, &err), 0);
+        while ((rc = sheet_next(r, &row, &err)) == 1)
+            ;
+        if (rc != 0)
+            fail_msg("sheet %zu: %s", i, err.message);
+        sheet_close(r);
+    }
+}
+
+/* A unit's name longer than the labels' buffers (a registry does not bound
+ * it): where a label is cut, it is cut between characters, never inside
+ * one, for each length of cut (a 3-byte letter, shifted by one byte). */
+static void test_long_unit_name(void **state)
+{
+    struct fake *f = *state;
+    const struct unit *u = &f->rep.reg.units[f->rep.rankings[0].rows[0].unit];
+    char *saved = u->name, name[1024];
+    int shift;
+
+    for (shift = 0; shift < 3; shift++) {
+        char *path = temp_file("", "");
+        bdtx_error err;
+        size_t i;
+
+        error_clear(&err);
+        memset(name, 'x', (size_t)shift);
+        name[shift] = '\0';
+        for (i = 0; i < 300; i++)
+            strcat(name, "ệ");
+        ((struct unit *)u)->name = name;
+        f->rep.total_unit = u;
+        assert_int_equal(report_xlsx_write(&f->rep, path, NULL, &err), 0);
+        ((struct unit *)u)->name = saved;
+        f->rep.total_unit = NULL;
+        check_readable(path);
+        unlink(path);
+        free(path);
+    }
+}
+
 static void test_unwritable(void **state)
 {
     struct fake *f = *state;
@@ -370,6 +427,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rates_are_numbers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_english, setup, teardown),
         cmocka_unit_test_setup_teardown(test_data_general, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_long_unit_name, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unwritable, setup, teardown),
     };
 
