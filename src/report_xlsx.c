@@ -458,6 +458,16 @@ static const char *xml_fit(struct xw *x, const char *s, char **copy)
     return *copy;
 }
 
+/* A chart's title, fit for the XML as a cell's text is (the chart keeps a
+ * copy of its own). */
+static void set_chart_title(struct xw *x, lxw_chart *chart, const char *title)
+{
+    char *copy;
+
+    chart_title_set_name(chart, xml_fit(x, title, &copy));
+    free(copy);
+}
+
 /* Standard error sent to /dev/null; returns what restore_stderr needs. */
 static int quiet_stderr(void)
 {
@@ -745,7 +755,7 @@ static void ranking_chart(struct xw *x, lxw_worksheet *ws, const char *sheet,
         list[i] = &points[i];
     }
     check(x, chart_series_set_points(series, list), "the chart colours");
-    chart_title_set_name(chart, title);
+    set_chart_title(x, chart, title);
     chart_legend_set_position(chart, LXW_CHART_LEGEND_NONE);
     chart_axis_set_num_format(chart->y_axis, "0%");
     chart_axis_set_min(chart->y_axis, 0);
@@ -863,7 +873,6 @@ static void ranking_sheet(struct xw *x, const char *name, const char *title,
     legend_row(x, ws, r++);
     chart_at = r + 1;
     snprintf(label, sizeof label, x->l->chart_title, report_ranked_level(rep));
-    cut_whole(label); /* a chart's title does not go through xml_fit */
     ranking_chart(x, ws, name, ranked, first_ranked, chart_at, label);
     if (direct->nrows > 0) {
         snprintf(label, sizeof label, x->l->chart_title,
@@ -1330,8 +1339,7 @@ static void trend_chart(struct xw *x, lxw_worksheet *ws, lxw_row_t r, lxw_col_t 
                                                 .dash_type = LXW_CHART_LINE_DASH_DASH});
     snprintf(label, sizeof label, x->l->trend_chart,
              rep->year->ngroups ? rep->year->groups[0].name : "");
-    cut_whole(label); /* a chart's title does not go through xml_fit */
-    chart_title_set_name(chart, label);
+    set_chart_title(x, chart, label);
     chart_axis_set_num_format(chart->y_axis, "0%");
     chart_axis_set_min(chart->y_axis, 0);
     chart_axis_set_max(chart->y_axis, 1);
