@@ -365,7 +365,7 @@ static void test_data_general(void **state)
 static void test_long_unit_name(void **state)
 {
     struct fake *f = *state;
-    const struct unit *u = &f->rep.reg.units[f->rep.rankings[0].rows[0].unit];
+    struct unit *u = &f->rep.reg.units[f->rep.rankings[0].rows[0].unit];
     char *saved = u->name, name[1024];
     int shift;
 
@@ -379,10 +379,10 @@ static void test_long_unit_name(void **state)
         name[shift] = '\0';
         for (i = 0; i < 300; i++)
             strcat(name, "ệ");
-        ((struct unit *)u)->name = name;
+        u->name = name;
         f->rep.total_unit = u;
         assert_int_equal(report_xlsx_write(&f->rep, path, NULL, &err), 0);
-        ((struct unit *)u)->name = saved;
+        u->name = saved;
         f->rep.total_unit = NULL;
         read_sheets(path, NULL, 0);
         unlink(path);
