@@ -244,7 +244,12 @@ static int load_learner_rows(struct import_ctx *c, bdtx_error *err)
  * (learner, module) once with its most advanced state (the same pair twice
  * in one file counts once) and how many rows gave it, joined to the learner
  * id first: grouping and sorting by an integer costs a fraction of doing it
- * by account text.
+ * by account text. Accounts are sorted byte by byte (COLLATE "C"): their
+ * order means nothing to anyone, and a locale's collation (the database's
+ * C.UTF-8, say) compares without the sort's abbreviated keys, twice the
+ * time: 4.1 s against 1.95 s to sort 1.3 million accounts. In C.UTF-8 the
+ * two orders are the same (code points), so the new learners still follow
+ * their index.
  *
  * merge_versions: a version is written only where the learner's unit, role
  * or name, or the pair's state, differs from what was in force at this
@@ -256,15 +261,15 @@ static int load_learner_rows(struct import_ctx *c, bdtx_error *err)
  * history is read in index order and never sorted. */
 static const char stage_account_sql[] =
     "CREATE TEMP TABLE stage_account ON COMMIT DROP AS "
-    "SELECT DISTINCT ON (account) account, unit_code, role, full_name "
-    "FROM stage_learner WHERE run_end ORDER BY account, seq DESC";
+    "SELECT DISTINCT ON (account COLLATE \"C\") account, unit_code, role, full_name "
+    "FROM stage_learner WHERE run_end ORDER BY account COLLATE \"C\", seq DESC";
 
 static const char merge_learners[] =
     "INSERT INTO learner (province_code, account) "
     "SELECT $1, a.account FROM stage_account a "
     "WHERE NOT EXISTS (SELECT 1 FROM learner l"
     "                  WHERE l.province_code = $1 AND l.account = a.account) "
-    "ORDER BY a.account";
+    "ORDER BY a.account COLLATE \"C\"";
 
 static const char stage_pair_sql[] =
     "CREATE TEMP TABLE stage_pair ON COMMIT DROP AS "
