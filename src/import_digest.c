@@ -490,12 +490,14 @@ static int run_end(struct import_ctx *c, bdtx_error *err)
     if (map_slot(m, account_key(run_field(run, 0, 1)), &slot, err) != 0)
         return -1;
     if (m->flag[slot] & F_SEEN) {
+        d->repeats = true;
         if (account_staged(c, slot, err) != 0 || run_stage(c, 0, run->n, true, err) != 0)
             return -1;
         run_clear(run);
         return 0;
     }
     dg = run_digest(run, &repeats, &passed);
+    d->repeats |= repeats;
     m->flag[slot] |= F_SEEN;
     if ((m->flag[slot] & F_STORED) && m->val[slot] == dg && !repeats) {
         if (spill_run(d, passed, &at, err) != 0)
@@ -528,6 +530,7 @@ int digest_row(struct import_ctx *c, const char *const *fields, long unit, bdtx_
             account_staged(c, slot, err) != 0)
             return -1;
         run->streaming = true;
+        c->digest.repeats = true;
     }
     if (run->streaming && run->n > 0) {
         /* Only the last row waits: the next tells whether it ends the run. */

@@ -102,6 +102,9 @@ struct learner_digest {
     long *kept_passed;            /* and their passed pairs, for the guard */
     size_t nunits;
     long sent, kept;              /* learners staged, learners not staged */
+    bool repeats;                 /* a staged (account, module) may come twice:
+                                   * a run that repeats a module, runs too long
+                                   * to check, or an account that came back */
 };
 /* A row kept past the reader's next call: its cells and their texts owned. */
 struct kept_row {

@@ -277,6 +277,17 @@ static const char stage_pair_sql[] =
     "FROM stage_learner s JOIN learner l ON l.province_code = $1 AND l.account = s.account "
     "GROUP BY l.id, s.module ORDER BY 1, 2";
 
+/* The same when no (account, module) can come twice in the staged rows
+ * (the digest's runs say so, import_digest.c): each row is its pair, and
+ * the hash aggregation of every pair is spared. 1.7 s against 2.7 s for a
+ * first export of 1.17 million rows (bdtx-gen national --scale 0.3, three
+ * times each, the same rows). */
+static const char stage_pair_once_sql[] =
+    "CREATE TEMP TABLE stage_pair ON COMMIT DROP AS "
+    "SELECT l.id AS learner_id, s.module, s.state, 1::bigint AS n "
+    "FROM stage_learner s JOIN learner l ON l.province_code = $1 AND l.account = s.account "
+    "ORDER BY 1, 2";
+
 static const char stage_last_sql[] =
     "CREATE TEMP TABLE stage_last ON COMMIT DROP AS "
     "SELECT l.id AS learner_id, a.unit_code, a.role, a.full_name "
@@ -436,7 +447,8 @@ static int stage_learners(struct import_ctx *c, bdtx_error *err)
                 params, err) != 0 ||
         db_exec(c->db, stage_account_sql, 0, NULL, err) != 0 ||
         db_exec(c->db, merge_learners, 1, params, err) != 0 ||
-        db_exec(c->db, stage_pair_sql, 1, params, err) != 0 ||
+        db_exec(c->db, c->digest.repeats ? stage_pair_sql : stage_pair_once_sql, 1, params,
+                err) != 0 ||
         db_exec(c->db, stage_last_sql, 1, params, err) != 0 ||
         db_exec(c->db, "ANALYZE stage_pair (learner_id, module, state), "
                        "stage_last (learner_id, unit_code)", 0, NULL, err) != 0 ||
