@@ -336,6 +336,19 @@ static bool changed_since(const char *path, const struct import_options *opts,
     return true;
 }
 
+/* Every temporary table of an import's modules: the learners' staging and
+ * what was in force for them (import_learners.c), the digests and the
+ * learners not staged (import_digest.c), a TEMIS file's people
+ * (import_units.c). The kept figures drop their own before each use
+ * (unit_figures.c). */
+int import_drop_staging(struct db *db, bdtx_error *err)
+{
+    return db_exec(db, "DROP TABLE IF EXISTS pg_temp.stage_learner, pg_temp.stage_account, "
+                       "pg_temp.stage_pair, pg_temp.stage_last, pg_temp.stage_kept, "
+                       "pg_temp.stage_digest, pg_temp.stage_temis_person, "
+                       "pg_temp.stage_prev_lv, pg_temp.stage_prev_pv", 0, NULL, err);
+}
+
 int import_file(struct db *db, const struct config *cfg, const struct vocab *vocab,
                 const char *path, const struct import_options *opts,
                 struct import_result *result, bdtx_error *err)

@@ -383,12 +383,9 @@ static int replay_one(struct db *db, const struct config *cfg, const struct voca
                           "changed");
         return -1;
     }
-    /* The staging tables of a learners import (import_learners.c) go at the
-     * end of its transaction; here several imports share one. */
-    return db_exec(db, "DROP TABLE IF EXISTS pg_temp.stage_learner, pg_temp.stage_account, "
-                       "pg_temp.stage_pair, pg_temp.stage_last, pg_temp.stage_kept, "
-                       "pg_temp.stage_digest, pg_temp.stage_temis_person, "
-                       "pg_temp.stage_prev_lv, pg_temp.stage_prev_pv", 0, NULL, err);
+    /* An import's staging tables go at the end of its transaction; here
+     * several imports share one. */
+    return import_drop_staging(db, err);
 }
 
 /* The replay inside the caller's transaction, after the year's lock. */

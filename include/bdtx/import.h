@@ -64,6 +64,11 @@ int import_file(struct db *db, const struct config *cfg, const struct vocab *voc
                 const char *path, const struct import_options *opts,
                 struct import_result *result, bdtx_error *err);
 
+/* The temporary tables an import leaves in its transaction, which its
+ * commit drops, dropped now: for a caller that runs several imports in one
+ * transaction (rebuild.c). 0, or -1 with err filled. */
+int import_drop_staging(struct db *db, bdtx_error *err);
+
 /* The registry of year as stored, loading it from the configured file when
  * the database has none yet (inside the caller's transaction). */
 int import_ensure_registry(struct db *db, const struct config *cfg,
