@@ -53,7 +53,7 @@ int main(int argc, char **argv)
     if (rc == 1) {
         rows++;
         cells += (long long)row.ncells;
-        rc = sheet_read_ahead(r, NULL, NULL, &err) == 0 ? 1 : -1;
+        rc = sheet_read_ahead(r, &err) == 0 ? 1 : -1;
     }
     while (rc == 1 && (rc = sheet_next(r, &row, &err)) == 1) {
         rows++;

@@ -150,7 +150,6 @@ struct import_ctx {
     struct learner_digest digest;     /* what the year's learners were, to skip the same */
     long conversions[LEGACY_KINDS];   /* cells converted, per legacy encoding */
     long xml_replaced;                /* characters XML cannot hold, replaced */
-    bool clean_ahead;                 /* rows cleaned where parsed (import_read_ahead) */
     struct name_index names;          /* built on the first row that names a unit */
     bool names_ready;
     /* The unit code text of the last row found in the registry, and its
@@ -229,12 +228,9 @@ void import_print_rejections(const struct import_ctx *c);
  * to add it to as its hint (a file whose every row was rejected). */
 void import_explain_rejections(const struct import_ctx *c, bdtx_error *err);
 
-/* The next row, legacy-encoded cells converted and characters XML cannot
- * hold replaced (both counted): 1, 0 at the end, -1 with err filled. */
+/* The next row, legacy-encoded cells converted (and counted): 1, 0 at the
+ * end, -1 with err filled. */
 int import_next_row(struct import_ctx *c, struct sheet_row *row, bdtx_error *err);
-/* The rest of the rows parsed in a second thread, which cleans them too
- * (sheet_read_ahead); import_next_row hands them out. 0, or -1. */
-int import_read_ahead(struct import_ctx *c, bdtx_error *err);
 /* The file's encoding and its conversion counts into the import. */
 int import_store_conversions(struct import_ctx *c, bdtx_error *err);
 /* A cell the import reads that is a formula saved without its value

@@ -155,7 +155,7 @@ static int learners_begin(struct import_ctx *c, bdtx_error *err)
     }
     /* The rest of the file is data rows: parsed in a second thread while
      * this one checks and stages them. */
-    if (import_read_ahead(c, err) != 0)
+    if (sheet_read_ahead(c->reader, err) != 0)
         return -1;
     /* A national export has millions of rows: enough memory for the
      * merge's hashes and sorts to stay off disk, for this transaction only. */

@@ -427,16 +427,26 @@ int import_uncached_cell(struct import_ctx *c, const struct sheet_row *row, bdtx
                          "the file in Excel or LibreOffice and save it again)") != 0 ? -1 : 1;
 }
 
-/* Row's cells typed in a legacy Vietnamese font (TCVN3, VNI) converted to
- * Unicode and counted, and the characters XML cannot hold (C0 controls,
- * U+FFFE, U+FFFF) replaced by U+FFFD and counted: a name holding one would
- * otherwise cut the workbook's sheet short. A row with nothing to change
- * is left as the reader gave it; one with something points at c->fixed. */
-static int clean_row(struct import_ctx *c, struct sheet_row *row, bdtx_error *err)
+/* The next row, its cells typed in a legacy Vietnamese font (TCVN3, VNI)
+ * converted to Unicode and counted, and the characters XML cannot hold
+ * (C0 controls, U+FFFE, U+FFFF) replaced by U+FFFD and counted: a name
+ * holding one would otherwise cut the workbook's sheet short. A row with
+ * nothing to change is handed on as the reader gave it. */
+int import_next_row(struct import_ctx *c, struct sheet_row *row, bdtx_error *err)
 {
+    int got;
     size_t i, bad;
 
     fixed_clear(c);
+    /* A row the header search read ahead, already converted. */
+    if (c->has_pushed) {
+        c->has_pushed = false;
+        *row = c->pushed.row;
+        return 1;
+    }
+    got = sheet_next(c->reader, row, err);
+    if (got != 1)
+        return got;
     if (c->nplain < row->ncells) {
         struct plain_cell *p = realloc(c->plain, row->ncells * sizeof *p);
 
@@ -483,43 +493,7 @@ static int clean_row(struct import_ctx *c, struct sheet_row *row, bdtx_error *er
     }
     if (c->nfixed > 0)
         row->cells = c->fixed;
-    return 0;
-}
-
-static int clean_each(void *arg, struct sheet_row *row, bdtx_error *err)
-{
-    return clean_row(arg, row, err);
-}
-
-/* The rest of the file's rows cleaned (clean_row) where they are parsed:
- * in the reading thread, the per-cell scans cost the thread that checks
- * and stages the rows a quarter of its time (perf of a week's import in
- * which no learner changed). From here until the last row, the cleaning's
- * state (c->plain, c->fixed, the counts) is that thread's: the counts are
- * read once the reader has said the file ended. */
-int import_read_ahead(struct import_ctx *c, bdtx_error *err)
-{
-    if (sheet_read_ahead(c->reader, clean_each, c, err) != 0)
-        return -1;
-    c->clean_ahead = true;
-    return 0;
-}
-
-/* The next row, cleaned (clean_row). */
-int import_next_row(struct import_ctx *c, struct sheet_row *row, bdtx_error *err)
-{
-    int got;
-
-    /* A row the header search read ahead, already cleaned. */
-    if (c->has_pushed) {
-        c->has_pushed = false;
-        *row = c->pushed.row;
-        return 1;
-    }
-    got = sheet_next(c->reader, row, err);
-    if (got != 1 || c->clean_ahead)
-        return got;
-    return clean_row(c, row, err) != 0 ? -1 : 1;
+    return 1;
 }
 
 int import_store_conversions(struct import_ctx *c, bdtx_error *err)

@@ -23,8 +23,6 @@ struct sheet_reader {
     struct xlsx_reader *xlsx;
     struct xls_reader *xls;
     struct readahead *ahead;    /* set by sheet_read_ahead */
-    sheet_row_fn each;          /* and what it does to each row */
-    void *each_arg;
 };
 
 void sheet_limits_resolve(const struct sheet_limits *in, struct sheet_limits *out)
@@ -392,8 +390,6 @@ static int next_direct(struct sheet_reader *r, struct sheet_row *row, bdtx_error
         error_place(err, r->path, row->number, NULL);
         return -1;
     }
-    if (rc == 1 && r->each && r->each(r->each_arg, row, err) != 0)
-        return -1;
     return rc;
 }
 
@@ -560,15 +556,12 @@ static void ahead_free(struct readahead *a)
     free(a);
 }
 
-int sheet_read_ahead(struct sheet_reader *r, sheet_row_fn each, void *arg, bdtx_error *err)
+int sheet_read_ahead(struct sheet_reader *r, bdtx_error *err)
 {
     struct readahead *a;
 
     if (r->ahead)
         return 0;
-    /* Set before the thread starts, which then reads them alone. */
-    r->each = each;
-    r->each_arg = arg;
     a = calloc(1, sizeof *a);
     if (!a) {
         error_oom(err);

@@ -73,20 +73,12 @@ int sheet_open_sheet(const char *path, const struct sheet_limits *limits,
 /* Next non-empty row: 1 with row filled (valid until the next call),
  * 0 at the end, -1 on error (err filled with file and row). */
 int sheet_next(struct sheet_reader *r, struct sheet_row *row, bdtx_error *err);
-/* What is done to each row where it is parsed (sheet_read_ahead): 0 with
- * row->cells kept or replaced by cells of the function's own (valid until
- * its next call), or -1 with err filled, which sheet_next then returns in
- * that row's place. */
-typedef int (*sheet_row_fn)(void *arg, struct sheet_row *row, bdtx_error *err);
 /* From now on, parse the rows in a second thread ahead of sheet_next, which
  * hands them out in the same order, with the same errors in the same
- * places; worth it for the data rows of a large file. each (when not NULL)
- * is called on every row in the parsing thread, so that per-cell work
- * shares that thread's time; what it touches of arg belongs to that thread
- * until sheet_next has returned 0 or -1, or the reader is closed. 0, or -1
- * with err filled (out of memory); when no thread can be started, rows are
- * read as before, each called by sheet_next. */
-int sheet_read_ahead(struct sheet_reader *r, sheet_row_fn each, void *arg, bdtx_error *err);
+ * places; worth it for the data rows of a large file. 0, or -1 with err
+ * filled (out of memory); when no thread can be started, rows are read as
+ * before. */
+int sheet_read_ahead(struct sheet_reader *r, bdtx_error *err);
 enum sheet_format sheet_format(const struct sheet_reader *r);
 /* The name of the worksheet being read ("" for CSV). */
 const char *sheet_name(const struct sheet_reader *r);

@@ -1013,7 +1013,7 @@ static void read_all(const char *path, bool ahead, long direct, struct read_dige
     assert_int_equal(sheet_open(path, NULL, &r, &err), 0);
     for (;;) {
         if (ahead && d->rows == direct)
-            assert_int_equal(sheet_read_ahead(r, NULL, NULL, &err), 0);
+            assert_int_equal(sheet_read_ahead(r, &err), 0);
         d->rc = sheet_next(r, &row, &err);
         if (d->rc != 1)
             break;
@@ -1094,91 +1094,10 @@ static void test_read_ahead(void **state)
 
     error_clear(&err);
     assert_int_equal(sheet_open(xlsx, NULL, &r, &err), 0);
-    assert_int_equal(sheet_read_ahead(r, NULL, NULL, &err), 0);
+    assert_int_equal(sheet_read_ahead(r, &err), 0);
     for (i = 0; i < 10; i++)
         assert_int_equal(sheet_next(r, &row, &err), 1);
     sheet_close(r);
-    free(text);
-}
-
-/* What sheet_read_ahead's function does to each row, for the test below:
- * the first cell replaced by "<n>!" (in cells of its own), and an error at
- * row fail_at. */
-struct each_probe {
-    long calls, fail_at;
-    struct sheet_cell cells[8];
-    char text[32];
-};
-
-static int each_mark(void *arg, struct sheet_row *row, bdtx_error *err)
-{
-    struct each_probe *p = arg;
-    size_t i;
-
-    p->calls++;
-    if (row->number == p->fail_at) {
-        error_set(err, BDTX_DATAERR, "each failed at row %ld", row->number);
-        return -1;
-    }
-    for (i = 0; i < row->ncells && i < 8; i++)
-        p->cells[i] = row->cells[i];
-    snprintf(p->text, sizeof p->text, "%ld!", row->number);
-    p->cells[0].text = p->text;
-    p->cells[0].len = strlen(p->text);
-    row->cells = p->cells;
-    return 0;
-}
-
-/* The function given to sheet_read_ahead sees every row after the call and
- * none before; the rows handed out are the ones it made; its error comes
- * out of sheet_next in its row's place, after every row before it. */
-static void test_read_ahead_each(void **state)
-{
-    const long n = 50000;
-    size_t cap = (size_t)n * 40 + 64, len = 0;
-    char *text = malloc(cap), path[512];
-    struct sheet_reader *r = NULL;
-    struct sheet_row row;
-    bdtx_error err;
-    long i, rows;
-    int fail, rc;
-
-    (void)state;
-    assert_non_null(text);
-    for (i = 1; i <= n; i++)
-        len += (size_t)snprintf(text + len, cap - len, "%ld,Nguyễn Văn %ld\n", i, i);
-    temp_path(path, sizeof path, tmpdir, "each.csv");
-    file_write(path, text, len);
-    for (fail = 0; fail < 2; fail++) {
-        struct each_probe probe = {0, fail ? 31234 : -1, {{0}}, ""};
-
-        error_clear(&err);
-        assert_int_equal(sheet_open(path, NULL, &r, &err), 0);
-        for (rows = 0; rows < 3; rows++) {
-            assert_int_equal(sheet_next(r, &row, &err), 1);
-            assert_int_equal(row.cells[0].len, (size_t)snprintf(NULL, 0, "%ld", rows + 1));
-        }
-        assert_int_equal(sheet_read_ahead(r, each_mark, &probe, &err), 0);
-        while ((rc = sheet_next(r, &row, &err)) == 1) {
-            char want[32];
-
-            rows++;
-            snprintf(want, sizeof want, "%ld!", row.number);
-            assert_int_equal(row.number, rows);
-            assert_string_equal(row.cells[0].text, want);
-            assert_int_equal(row.ncells, 2);
-        }
-        sheet_close(r);
-        if (fail) {
-            assert_int_equal(rc, -1);
-            assert_int_equal(rows, 31233);
-            assert_non_null(strstr(err.message, "each failed at row 31234"));
-        } else {
-            assert_int_equal(rc, 0);
-            assert_int_equal(rows, n);
-            assert_int_equal(probe.calls, n - 3);
-        }
-    }
     free(text);
 }
 
@@ -1309,7 +1228,6 @@ int main(void)
         cmocka_unit_test(test_xlsx_crc),
         cmocka_unit_test(test_xlsx_many_rows),
         cmocka_unit_test(test_read_ahead),
-        cmocka_unit_test(test_read_ahead_each),
         cmocka_unit_test(test_xlsx_token_bound),
         cmocka_unit_test(test_fixture_xlsx_title_block),
         cmocka_unit_test(test_fixture_xlsx_streaming_writer),
