@@ -11,6 +11,7 @@ struct db {
     char *copybuf;
     size_t copylen;
     bool copying;              /* between db_copy_begin and the end of its COPY */
+    char *outrow;              /* the row db_copy_out_next gave last (libpq's) */
 };
 
 struct db_result {
@@ -306,6 +307,8 @@ void db_close(struct db *db)
 {
     if (!db)
         return;
+    if (db->outrow)
+        PQfreemem(db->outrow);
     if (db->conn)
         PQfinish(db->conn);
     free(db->copybuf);
@@ -565,6 +568,47 @@ int db_copy_end(struct db *db, bdtx_error *err)
         return -1;
     db->copying = false;
     if (PQputCopyEnd(db->conn, NULL) != 1) {
+        set_from_conn(db, err, "COPY failed");
+        return -1;
+    }
+    while ((res = PQgetResult(db->conn)) != NULL) {
+        if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == 0) {
+            set_from_result(db, res, err, "COPY failed");
+            rc = -1;
+        }
+        PQclear(res);
+    }
+    return rc;
+}
+
+int db_copy_out_begin(struct db *db, const char *sql, bdtx_error *err)
+{
+    PGresult *res = PQexec(db->conn, sql);
+
+    if (PQresultStatus(res) != PGRES_COPY_OUT) {
+        set_from_result(db, res, err, "cannot start COPY");
+        PQclear(res);
+        return -1;
+    }
+    PQclear(res);
+    return 0;
+}
+
+int db_copy_out_next(struct db *db, const char **row, bdtx_error *err)
+{
+    PGresult *res;
+    int n, rc = 0;
+
+    if (db->outrow) {
+        PQfreemem(db->outrow);
+        db->outrow = NULL;
+    }
+    n = PQgetCopyData(db->conn, &db->outrow, 0);
+    if (n > 0) {
+        *row = db->outrow;
+        return 1;
+    }
+    if (n == -2) {
         set_from_conn(db, err, "COPY failed");
         return -1;
     }

@@ -68,6 +68,13 @@ int db_copy_end(struct db *db, bdtx_error *err);
  * takes them as they come). out holds at least 2 * len bytes; returns the
  * bytes written. */
 size_t db_copy_escape(const char *s, size_t len, char *out);
+/* COPY ... TO STDOUT in text format, row by row: libpq holds one row at a
+ * time, where a query's result holds them all. db_copy_out_next sets *row
+ * to the next row (its fields tab-separated, ending with its newline, NUL
+ * after it), valid until the next call, and returns 1; 0 once the COPY has
+ * ended well; -1 on error. Read to 0 before anything else is sent. */
+int db_copy_out_begin(struct db *db, const char *sql, bdtx_error *err);
+int db_copy_out_next(struct db *db, const char **row, bdtx_error *err);
 /* Ends a COPY left in the middle (nothing when none is open): the server
  * fails it with the message why, and its results are read, so the
  * connection can roll back. db_rollback does it first. */
