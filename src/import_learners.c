@@ -271,10 +271,14 @@ static const char merge_learners[] =
     "                  WHERE l.province_code = $1 AND l.account = a.account) "
     "ORDER BY a.account COLLATE \"C\"";
 
+/* Each staged row with its learner's id. */
+#define STAGED_ROWS_WITH_IDS \
+    "FROM stage_learner s JOIN learner l ON l.province_code = $1 AND l.account = s.account "
+
 static const char stage_pair_sql[] =
     "CREATE TEMP TABLE stage_pair ON COMMIT DROP AS "
     "SELECT l.id AS learner_id, s.module, max(s.state) AS state, count(*) AS n "
-    "FROM stage_learner s JOIN learner l ON l.province_code = $1 AND l.account = s.account "
+    STAGED_ROWS_WITH_IDS
     "GROUP BY l.id, s.module ORDER BY 1, 2";
 
 /* The same when no (account, module) can come twice in the staged rows
@@ -285,7 +289,7 @@ static const char stage_pair_sql[] =
 static const char stage_pair_once_sql[] =
     "CREATE TEMP TABLE stage_pair ON COMMIT DROP AS "
     "SELECT l.id AS learner_id, s.module, s.state, 1::bigint AS n "
-    "FROM stage_learner s JOIN learner l ON l.province_code = $1 AND l.account = s.account "
+    STAGED_ROWS_WITH_IDS
     "ORDER BY 1, 2";
 
 static const char stage_last_sql[] =
@@ -364,16 +368,17 @@ static int same_day_import(struct import_ctx *c, const char *const *params, bool
 }
 
 /* Every staged row but the one that counts for its (account, module): the
- * first row with the most advanced state. */
+ * first row with the most advanced state. Partitioned byte by byte, as
+ * stage_account sorts (equal accounts are equal in either collation). */
 static const char store_duplicates[] =
     "INSERT INTO import_duplicate (import_id, row_number, kept_row, account, module, state,"
     "  kept_state) "
     "SELECT $1, seq, kept_row, account, module, state, kept_state FROM ("
     "  SELECT seq, account, module, state,"
     "    first_value(seq) OVER w AS kept_row, first_value(state) OVER w AS kept_state,"
-    "    count(*) OVER (PARTITION BY account, module) AS n"
+    "    count(*) OVER (PARTITION BY account COLLATE \"C\", module) AS n"
     "  FROM stage_learner"
-    "  WINDOW w AS (PARTITION BY account, module ORDER BY state DESC, seq)"
+    "  WINDOW w AS (PARTITION BY account COLLATE \"C\", module ORDER BY state DESC, seq)"
     ") d WHERE n > 1 AND seq <> kept_row";
 
 static int record_duplicates(struct import_ctx *c, bdtx_error *err)
