@@ -77,12 +77,11 @@ static uint64_t account_key(const char *account)
 
 static int map_alloc(struct learner_map *m, size_t cap, bdtx_error *err)
 {
-    m->key = calloc(cap, sizeof *m->key);
-    m->val = malloc(cap * sizeof *m->val);
+    m->slot = calloc(cap, sizeof *m->slot);
     m->flag = calloc(cap, sizeof *m->flag);
     m->cap = cap;
     m->used = 0;
-    if (!m->key || !m->val || !m->flag) {
+    if (!m->slot || !m->flag) {
         error_oom(err);
         return -1;
     }
@@ -91,10 +90,9 @@ static int map_alloc(struct learner_map *m, size_t cap, bdtx_error *err)
 
 static void map_free(struct learner_map *m)
 {
-    free(m->key);
-    free(m->val);
+    free(m->slot);
     free(m->flag);
-    m->key = m->val = NULL;
+    m->slot = NULL;
     m->flag = NULL;
     m->cap = m->used = 0;
 }
@@ -103,7 +101,7 @@ static size_t map_find(const struct learner_map *m, uint64_t key)
 {
     size_t i = (size_t)key & (m->cap - 1);
 
-    while (m->key[i] != 0 && m->key[i] != key)
+    while (m->slot[i].key != 0 && m->slot[i].key != key)
         i = (i + 1) & (m->cap - 1);
     return i;
 }
@@ -124,20 +122,20 @@ static int map_slot(struct learner_map *m, uint64_t key, size_t *out, bdtx_error
         }
         m->stored = old.stored;
         for (j = 0; j < old.cap; j++) {
-            if (old.key[j] == 0)
+            if (old.slot[j].key == 0)
                 continue;
-            i = map_find(m, old.key[j]);
-            m->key[i] = old.key[j];
-            m->val[i] = old.val[j];
+            i = map_find(m, old.slot[j].key);
+            m->slot[i].key = old.slot[j].key;
+            m->slot[i].val = old.slot[j].val;
             m->flag[i] = old.flag[j];
             m->used++;
         }
         map_free(&old);
     }
     i = map_find(m, key);
-    if (m->key[i] == 0) {
-        m->key[i] = key;
-        m->val[i] = 0;
+    if (m->slot[i].key == 0) {
+        m->slot[i].key = key;
+        m->slot[i].val = 0;
         m->flag[i] = 0;
         m->used++;
     }
@@ -212,7 +210,7 @@ int digest_load(struct import_ctx *c, bdtx_error *err)
             failed = true;
             continue;
         }
-        d->map.val[i] = val;
+        d->map.slot[i].val = val;
         d->map.flag[i] = F_STORED;
         d->map.stored++;
     }
@@ -455,20 +453,20 @@ done:
 /* The account of the run's rows is staged, whatever it says: it came back
  * after a run that ended, or its run is too long to hold. Its digest is
  * not kept (0), so it is staged next time too. */
-static int account_staged(struct import_ctx *c, size_t slot, bdtx_error *err)
+static int account_staged(struct import_ctx *c, size_t s, bdtx_error *err)
 {
     struct learner_map *m = &c->digest.map;
 
-    if (m->flag[slot] & F_SKIPPED) {
-        if (spill_stage(c, m->val[slot], err) != 0)
+    if (m->flag[s] & F_SKIPPED) {
+        if (spill_stage(c, m->slot[s].val, err) != 0)
             return -1;
-        m->flag[slot] &= (uint8_t)~F_SKIPPED;
+        m->flag[s] &= (uint8_t)~F_SKIPPED;
         c->digest.sent++;
-    } else if (!(m->flag[slot] & F_SEEN)) {
+    } else if (!(m->flag[s] & F_SEEN)) {
         c->digest.sent++;
     }
-    m->flag[slot] |= F_SEEN | F_WRITE;
-    m->val[slot] = 0;
+    m->flag[s] |= F_SEEN | F_WRITE;
+    m->slot[s].val = 0;
     return 0;
 }
 
@@ -479,7 +477,7 @@ static int run_end(struct import_ctx *c, bdtx_error *err)
     struct run_rows *run = &d->run;
     struct learner_map *m = &d->map;
     uint64_t dg, at;
-    size_t slot;
+    size_t s;
     bool repeats;
     long passed;
 
@@ -491,31 +489,31 @@ static int run_end(struct import_ctx *c, bdtx_error *err)
         run_clear(run);
         return 0;
     }
-    if (map_slot(m, account_key(run_field(run, 0, 1)), &slot, err) != 0)
+    if (map_slot(m, account_key(run_field(run, 0, 1)), &s, err) != 0)
         return -1;
-    if (m->flag[slot] & F_SEEN) {
+    if (m->flag[s] & F_SEEN) {
         d->repeats = true;
-        if (account_staged(c, slot, err) != 0 || run_stage(c, 0, run->n, true, err) != 0)
+        if (account_staged(c, s, err) != 0 || run_stage(c, 0, run->n, true, err) != 0)
             return -1;
         run_clear(run);
         return 0;
     }
     dg = run_digest(run, &repeats, &passed);
     d->repeats |= repeats;
-    m->flag[slot] |= F_SEEN;
-    if ((m->flag[slot] & F_STORED) && m->val[slot] == dg && !repeats) {
+    m->flag[s] |= F_SEEN;
+    if ((m->flag[s] & F_STORED) && m->slot[s].val == dg && !repeats) {
         if (spill_run(d, passed, &at, err) != 0)
             return -1;
-        m->val[slot] = at;
-        m->flag[slot] |= F_SKIPPED;
+        m->slot[s].val = at;
+        m->flag[s] |= F_SKIPPED;
         d->kept_learners[run->unit[run->n - 1]]++;
         d->kept_passed[run->unit[run->n - 1]] += passed;
         d->kept++;
     } else {
         if (run_stage(c, 0, run->n, true, err) != 0)
             return -1;
-        m->val[slot] = dg;
-        m->flag[slot] |= F_WRITE;
+        m->slot[s].val = dg;
+        m->flag[s] |= F_WRITE;
         d->sent++;
     }
     run_clear(run);
@@ -677,7 +675,7 @@ int digest_save(struct import_ctx *c, bdtx_error *err)
      * known ones from its back: a nation's first export writes 1.3 M, and
      * two arrays of the map's size each would cost the import 40 MB. */
     for (i = 0; i < m->cap; i++)
-        nwrite += m->key[i] != 0 && (m->flag[i] & F_WRITE);
+        nwrite += m->slot[i].key != 0 && (m->flag[i] & F_WRITE);
     pairs = malloc((nwrite > 0 ? nwrite : 1) * 2 * sizeof *pairs);
     if (!pairs) {
         error_oom(err);
@@ -686,11 +684,11 @@ int digest_save(struct import_ctx *c, bdtx_error *err)
     for (i = 0; i < m->cap; i++) {
         int64_t *to;
 
-        if (m->key[i] == 0 || !(m->flag[i] & F_WRITE))
+        if (m->slot[i].key == 0 || !(m->flag[i] & F_WRITE))
             continue;
         to = (m->flag[i] & F_STORED) ? &pairs[2 * (nwrite - ++nknown)] : &pairs[2 * nfresh++];
-        to[0] = (int64_t)m->key[i];
-        to[1] = (int64_t)m->val[i];
+        to[0] = (int64_t)m->slot[i].key;
+        to[1] = (int64_t)m->slot[i].val;
     }
     fresh = pairs;
     known = pairs + 2 * nfresh;

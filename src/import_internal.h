@@ -74,8 +74,10 @@ struct plain_cell {
  * temporary spill file instead, from where they are staged after all if the
  * account comes back later in the file (its rows were not together). */
 struct learner_map {
-    uint64_t *key;                /* 0: an empty slot */
-    uint64_t *val;                /* the kept digest; see import_digest.c */
+    struct learner_slot {
+        uint64_t key;             /* 0: an empty slot */
+        uint64_t val;             /* the kept digest; see import_digest.c */
+    } *slot;                      /* together: a probe reads one cache line */
     uint8_t *flag;
     size_t cap, used, stored;
 };
