@@ -456,16 +456,40 @@ void db_rollback(struct db *db)
     PQclear(res);
 }
 
-int db_copy_begin(struct db *db, const char *sql, bdtx_error *err)
+/* Sends a COPY statement; 0 when the server answers with the state want. */
+static int copy_start(struct db *db, const char *sql, ExecStatusType want, bdtx_error *err)
 {
     PGresult *res = PQexec(db->conn, sql);
 
-    if (PQresultStatus(res) != PGRES_COPY_IN) {
+    if (PQresultStatus(res) != want) {
         set_from_result(db, res, err, "cannot start COPY");
         PQclear(res);
         return -1;
     }
     PQclear(res);
+    return 0;
+}
+
+/* Reads a COPY's results to the end, once its data are through. */
+static int copy_results(struct db *db, bdtx_error *err)
+{
+    PGresult *res;
+    int rc = 0;
+
+    while ((res = PQgetResult(db->conn)) != NULL) {
+        if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == 0) {
+            set_from_result(db, res, err, "COPY failed");
+            rc = -1;
+        }
+        PQclear(res);
+    }
+    return rc;
+}
+
+int db_copy_begin(struct db *db, const char *sql, bdtx_error *err)
+{
+    if (copy_start(db, sql, PGRES_COPY_IN, err) != 0)
+        return -1;
     db->copying = true;
     if (!db->copybuf) {
         db->copybuf = malloc(COPY_CHUNK);
@@ -561,9 +585,6 @@ int db_copy_row(struct db *db, const char *const *fields, int n, bdtx_error *err
 
 int db_copy_end(struct db *db, bdtx_error *err)
 {
-    PGresult *res;
-    int rc = 0;
-
     if (copy_flush(db, err) != 0)
         return -1;
     db->copying = false;
@@ -571,33 +592,17 @@ int db_copy_end(struct db *db, bdtx_error *err)
         set_from_conn(db, err, "COPY failed");
         return -1;
     }
-    while ((res = PQgetResult(db->conn)) != NULL) {
-        if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == 0) {
-            set_from_result(db, res, err, "COPY failed");
-            rc = -1;
-        }
-        PQclear(res);
-    }
-    return rc;
+    return copy_results(db, err);
 }
 
 int db_copy_out_begin(struct db *db, const char *sql, bdtx_error *err)
 {
-    PGresult *res = PQexec(db->conn, sql);
-
-    if (PQresultStatus(res) != PGRES_COPY_OUT) {
-        set_from_result(db, res, err, "cannot start COPY");
-        PQclear(res);
-        return -1;
-    }
-    PQclear(res);
-    return 0;
+    return copy_start(db, sql, PGRES_COPY_OUT, err);
 }
 
 int db_copy_out_next(struct db *db, const char **row, bdtx_error *err)
 {
-    PGresult *res;
-    int n, rc = 0;
+    int n;
 
     if (db->outrow) {
         PQfreemem(db->outrow);
@@ -612,14 +617,7 @@ int db_copy_out_next(struct db *db, const char **row, bdtx_error *err)
         set_from_conn(db, err, "COPY failed");
         return -1;
     }
-    while ((res = PQgetResult(db->conn)) != NULL) {
-        if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == 0) {
-            set_from_result(db, res, err, "COPY failed");
-            rc = -1;
-        }
-        PQclear(res);
-    }
-    return rc;
+    return copy_results(db, err);
 }
 
 void db_copy_abort(struct db *db, const char *why)
