@@ -125,8 +125,7 @@ static int map_slot(struct learner_map *m, uint64_t key, size_t *out, bdtx_error
             if (old.slot[j].key == 0)
                 continue;
             i = map_find(m, old.slot[j].key);
-            m->slot[i].key = old.slot[j].key;
-            m->slot[i].val = old.slot[j].val;
+            m->slot[i] = old.slot[j];
             m->flag[i] = old.flag[j];
             m->used++;
         }
